@@ -1,0 +1,53 @@
+# `make` sets up .venv and runs the whole pipeline on corpus/ into outputs/; `make test` runs the tests.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+OUT    ?= outputs
+GOLD   ?= $(OUT)/gold
+SHARED ?= ../shared/data
+# The MT model: a hub id or a local folder. When it is not in models/ (no network here), the run says so
+# and continues without MT; MT_MODEL=none skips MT on purpose.
+MT_MODEL   ?= Helsinki-NLP/opus-mt-ar-en
+MT_BACKEND ?= transformers
+RUN_ARGS   ?=
+
+.PHONY: all setup run translate align export eval bench models test clean
+all: run
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	touch $@
+
+run: setup
+	$(PY) -m pipeline run --out $(OUT) --mt-model $(MT_MODEL) --mt-backend $(MT_BACKEND) $(RUN_ARGS)
+
+# The stages share one run (each reads the corpus); translate and align write the same outputs as run.
+translate: run
+align: run
+
+export: setup
+	$(PY) -m pipeline export --out $(OUT)
+
+models: setup
+	$(PY) -m pipeline models $(MT_MODEL)
+
+eval: setup
+	$(PY) -m pipeline build-gold --data $(SHARED) --out $(GOLD)
+	$(BIN)/python -m pipeline.eval_suite --gold $(GOLD) --out $(OUT)/eval --shared $(SHARED) --mt-model $(MT_MODEL)
+
+bench: setup
+	$(PY) -m pipeline bench-mt --json
+	$(PY) -m pipeline bench-align --json
+
+test: setup
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(OUT)/*.jsonl $(OUT)/*.tsv $(OUT)/*.tmx $(OUT)/*.html $(OUT)/parallel.* $(OUT)/manifest.json $(OUT)/gold $(OUT)/eval .cache

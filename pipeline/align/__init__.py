@@ -1,0 +1,1 @@
+"""Paragraph alignment: comparable (thematic, many-to-many) and parallel (monotonic, with merges)."""

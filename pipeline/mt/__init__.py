@@ -1,0 +1,28 @@
+"""Machine translation: backends behind one interface (:mod:`pipeline.mt.base`).
+
+Backends: ``transformers`` (torch, CPU), ``ctranslate2`` (int8, converted from the local transformers
+model and cached in ``models/ct2/``) and ``precomputed`` (``--translations FILE``).
+"""
+from __future__ import annotations
+
+from pipeline.errors import PipelineError
+from pipeline.mt.base import Translator
+from pipeline.mt.models import DEFAULT_MT_MODEL
+
+BACKENDS = ("transformers", "ctranslate2")
+
+
+def load_translator(name: str, backend: str = "transformers", threads: int | None = None,
+                    allow_download: bool = False, **decoding) -> Translator:
+    """Load MT model ``name`` (hub id or local folder) with ``backend``; raises PipelineError when the model
+    is not available here or the backend is unknown."""
+    if backend == "transformers":
+        from pipeline.mt.hf import TransformersTranslator
+        return TransformersTranslator(name, threads=threads, allow_download=allow_download, **decoding)
+    if backend == "ctranslate2":
+        from pipeline.mt.ct2 import CTranslate2Translator
+        return CTranslate2Translator(name, threads=threads, allow_download=allow_download, **decoding)
+    raise PipelineError(None, f"unknown MT backend {backend!r} (expected one of {', '.join(BACKENDS)})")
+
+
+__all__ = ["Translator", "load_translator", "DEFAULT_MT_MODEL", "BACKENDS"]

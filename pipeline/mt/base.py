@@ -1,0 +1,30 @@
+"""The translation backend interface: sentences in, sentences out, plus a signature that keys the cache."""
+from __future__ import annotations
+
+import abc
+
+
+class Translator(abc.ABC):
+    """One MT backend. Subclasses implement ``_translate`` and ``count_tokens``; ``signature`` must change
+    whenever the output for the same input could change (model, revision/weights, backend, decoding)."""
+
+    backend: str = "abstract"
+    max_source_tokens: int = 512
+
+    @abc.abstractmethod
+    def _translate(self, sentences: list[str]) -> list[str]:
+        """Translate one batch (same length in, same length out)."""
+
+    @abc.abstractmethod
+    def count_tokens(self, text: str) -> int:
+        """Source tokens the model sees for ``text`` (special tokens included)."""
+
+    @abc.abstractmethod
+    def signature(self) -> dict:
+        """Model id, revision or weights hash, backend and decoding settings."""
+
+    def translate(self, sentences: list[str]) -> list[str]:
+        out = self._translate(list(sentences)) if sentences else []
+        if len(out) != len(sentences):
+            raise RuntimeError(f"{self.backend} returned {len(out)} translations for {len(sentences)} sentences")
+        return out

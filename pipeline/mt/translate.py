@@ -1,0 +1,95 @@
+"""Paragraph-safe translation: sentence by sentence (long ones split under the model's limit), cached,
+rejoined into paragraphs with the sentence mapping kept."""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from pipeline.mt.base import Translator
+from pipeline.mt.cache import TranslationCache, cache_key
+from pipeline.mt.flags import quality_flags
+from pipeline.progress import progress
+
+
+@dataclass
+class TranslationStats:
+    translated: int = 0
+    cached: int = 0
+    seconds: float = 0.0
+
+
+def split_long(sentence: str, translator: Translator, limit: int | None = None) -> list[str]:
+    """Pieces of ``sentence`` that each fit in the model's source limit: split at clause punctuation
+    (Arabic comma, semicolon, colon) first, then between words. Never cuts inside a word."""
+    limit = limit or translator.max_source_tokens - 8
+    if translator.count_tokens(sentence) <= limit:
+        return [sentence]
+    clauses = [c for c in re.split(r"(?<=[،,؛;:])\s+", sentence) if c]
+    if len(clauses) == 1:
+        words = sentence.split()
+        if len(words) == 1:
+            return [sentence]   # one enormous "word": let the tokenizer truncate it
+        half = len(words) // 2
+        return split_long(" ".join(words[:half]), translator, limit) + split_long(" ".join(words[half:]), translator, limit)
+    pieces, current = [], ""
+    for clause in clauses:
+        candidate = f"{current} {clause}".strip()
+        if current and translator.count_tokens(candidate) > limit:
+            pieces.extend(split_long(current, translator, limit))
+            current = clause
+        else:
+            current = candidate
+    pieces.extend(split_long(current, translator, limit))
+    return pieces
+
+
+def translate_segments(rows: list[dict], translator: Translator, cache: TranslationCache) -> TranslationStats:
+    """Fill ``mt_text``, ``mt_sentences`` and ``mt_flags`` on the Arabic rows (in place)."""
+    started = time.perf_counter()
+    stats = TranslationStats()
+    units: list[tuple[int, int, str]] = []   # (row, sentence index, piece)
+    for r, row in enumerate(rows):
+        sentences = row.get("sentences") or [{"text": row["text"]}]
+        for s, sentence in enumerate(sentences):
+            units.extend((r, s, piece) for piece in split_long(sentence["text"], translator))
+    signature = translator.signature()
+    keys = [cache_key(signature, piece) for _, _, piece in units]
+    done = cache.get_many(sorted(set(keys)))
+    stats.cached = sum(1 for key in keys if key in done)
+    todo = sorted({key: piece for key, (_, _, piece) in zip(keys, units) if key not in done}.items())
+    batch = 32
+    with progress(total=len(todo), desc="translate", unit="sent") as bar:
+        for start in range(0, len(todo), batch):
+            chunk = todo[start:start + batch]
+            outputs = translator.translate([piece for _, piece in chunk])
+            fresh = {key: out for (key, _), out in zip(chunk, outputs)}
+            cache.put_many(fresh)
+            done.update(fresh)
+            bar.update(len(chunk))
+    stats.translated = len(todo)
+    for r, row in enumerate(rows):
+        pieces: dict[int, list[str]] = {}
+        for (ur, s, _), key in zip(units, keys):
+            if ur == r:
+                pieces.setdefault(s, []).append(done[key])
+        sentences = row.get("sentences") or [{"text": row["text"]}]
+        row["mt_sentences"] = [{"src": sentences[s]["text"], "mt": " ".join(pieces[s])} for s in sorted(pieces)]
+        row["mt_text"] = " ".join(m["mt"] for m in row["mt_sentences"])
+        row["mt_flags"] = quality_flags(row["text"], row["mt_text"])
+    stats.seconds = round(time.perf_counter() - started, 3)
+    return stats
+
+
+def apply_precomputed(rows: list[dict], translations: dict[str, str]) -> TranslationStats:
+    """Fill the Arabic rows from translations made elsewhere (paragraph level, no sentence mapping)."""
+    for row in rows:
+        text = translations.get(row["id"])
+        if text is None:
+            continue
+        row["mt_text"] = text.strip()
+        row["mt_sentences"] = []
+        row["mt_flags"] = quality_flags(row["text"], row["mt_text"])
+    return TranslationStats(translated=0, cached=0, seconds=0.0)
+
+

