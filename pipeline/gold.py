@@ -7,7 +7,8 @@ so most units have no counterpart, as in the real corpus. Sets (deterministic fo
   split in two disjoint halves so thresholds tuned on one half are tested on the other. ``related``
   gold links join different articles that share a specific (multi-part) topic from the metadata.
 - ``flores-chunks-{tune,test}``: the sentences of the same articles as separate units: distractors come
-  from the same document, which is harder.
+  from the same document, which is harder. ``related`` gold links join sentences of the same article
+  (the same specific event) that are not each other's translation.
 - ``udhr-chunks``: UDHR paragraphs as comparable units (same document, legal boilerplate throughout).
 - ``tatoeba``: short Tatoeba sentences (LASER test set).
 - ``udhr-parallel``: the whole UDHR in order, for ``--mode parallel`` (section-level scoring).
@@ -90,7 +91,11 @@ def build_gold_sets(data: Path, seed: int = 13) -> list[GoldSet]:
                    if i != j and a["topic"] == b["topic"] and "," in a["topic"]}
         sets.append(comparable(f"flores-articles-{half}", pairs, seed + len(sets), related))
         chunks = [(x, y) for a in chosen for x, y in zip(a["ar"], a["en"])]
-        sets.append(comparable(f"flores-chunks-{half}", chunks, seed + len(sets)))
+        article_of = [k for k, a in enumerate(chosen) for _ in a["ar"]]
+        # Sentences of the same article (other than the translation) share its specific event: related.
+        same_article = {(i, j) for i in range(len(chunks)) for j in range(len(chunks))
+                        if i != j and article_of[i] == article_of[j]}
+        sets.append(comparable(f"flores-chunks-{half}", chunks, seed + len(sets), same_article))
     udhr = json.loads((data / "udhr_ar_en" / "udhr_ar_en_sections.json").read_text(encoding="utf-8"))
     one_to_one = [(x, y) for s in udhr if len(s["ar"]) == len(s["en"]) for x, y in zip(s["ar"], s["en"])]
     sets.append(comparable("udhr-chunks", one_to_one, seed + len(sets)))

@@ -156,6 +156,6 @@ def shared_anchors(ar_text: str, en_text: str, mt_text: str | None = None) -> li
         for skeleton, name in mt_names.items():
             if skeleton in en_names and ("name", skeleton) not in found:
                 found[("name", skeleton)] = Anchor("name", skeleton, name, en_names[skeleton])
-    # A day/month date already explains the bare day number it contains.
-    date_days = {a.value.split("/")[0] for a in found.values() if a.kind == "date"}
-    return [a for key, a in sorted(found.items()) if not (a.kind == "number" and a.value in date_days)]
+    # A shared date already explains the bare day and year numbers it contains.
+    date_parts = {part for a in found.values() if a.kind == "date" for part in a.value.split("/")}
+    return [a for key, a in sorted(found.items()) if not (a.kind == "number" and a.value in date_parts)]

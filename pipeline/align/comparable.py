@@ -89,6 +89,50 @@ def combined_scores(features: PairFeatures, settings: AlignSettings) -> np.ndarr
     return (1.0 - settings.mt_weight) * xling + settings.mt_weight * mtside
 
 
+def anchor_matrix(ar_rows: list[dict], en_rows: list[dict], candidates: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, dict[tuple[int, int], list[Anchor]]]:
+    """Anchor strength and anchor count for the candidate pairs (a boolean mask); 0 elsewhere."""
+    strength = np.zeros(candidates.shape, dtype=np.float32)
+    count = np.zeros(candidates.shape, dtype=np.int32)
+    found: dict[tuple[int, int], list[Anchor]] = {}
+    for i, j in zip(*np.nonzero(candidates)):
+        i, j = int(i), int(j)
+        anchors = shared_anchors(ar_rows[i]["text"], en_rows[j]["text"], ar_rows[i].get("mt_text"))
+        if anchors:
+            found[(i, j)] = anchors
+            strength[i, j] = anchor_strength(anchors)
+            count[i, j] = len(anchors)
+    return strength, count, found
+
+
+def candidate_floor(settings: AlignSettings) -> float:
+    """Below this base score no anchor can lift a pair over a threshold, so anchors are not looked for."""
+    return min(settings.related_threshold, settings.equivalent_threshold) - settings.anchor_weight
+
+
+def decide_links(base: np.ndarray, strength: np.ndarray, count: np.ndarray, settings: AlignSettings
+                 ) -> list[tuple[int, int, float, str]]:
+    """(i, j, score, label) for every kept link, at most ``max_links`` per Arabic row, strongest first.
+    Shared by the aligner and the calibration, so calibrated thresholds mean what the aligner does."""
+    if base.size == 0:
+        return []
+    score = base + settings.anchor_weight * strength
+    row_best = base.argmax(axis=1)
+    col_best = base.argmax(axis=0)
+    best = np.zeros(base.shape, dtype=bool)
+    best[np.arange(base.shape[0]), row_best] = True
+    best[col_best, np.arange(base.shape[1])] = True
+    equivalent = (score >= settings.equivalent_threshold) & best
+    related = ~equivalent & (score >= settings.related_threshold) & (count >= settings.related_min_anchors)
+    out = []
+    for i in range(base.shape[0]):
+        row = [(float(score[i, j]), j, "equivalent" if equivalent[i, j] else "related")
+               for j in np.nonzero(equivalent[i] | related[i])[0].tolist()]
+        row.sort(key=lambda item: (-item[0], item[1]))
+        out.extend((i, j, s, label) for s, j, label in row[: settings.max_links])
+    return out
+
+
 def align_comparable(ar_rows: list[dict], en_rows: list[dict], ar_vecs: np.ndarray, en_vecs: np.ndarray,
                      settings: AlignSettings, mt_vecs: np.ndarray | None = None) -> tuple[list[Link], list[Unaligned]]:
     """Decide the links of each Arabic row (``id``, ``text``, optional ``mt_text``) to the English rows
@@ -97,45 +141,33 @@ def align_comparable(ar_rows: list[dict], en_rows: list[dict], ar_vecs: np.ndarr
     en_texts = [row["text"] for row in en_rows]
     features = pair_features(ar_vecs, en_vecs, settings, mt_vecs, mt_texts if mt_vecs is not None else None, en_texts)
     base = combined_scores(features, settings)
+    strength, count, anchors = anchor_matrix(ar_rows, en_rows, base >= candidate_floor(settings))
     row_best = base.argmax(axis=1) if base.size else np.zeros(0, dtype=int)
     col_best = base.argmax(axis=0) if base.size else np.zeros(0, dtype=int)
-    floor = min(settings.related_threshold, settings.equivalent_threshold) - settings.anchor_weight
     links: list[Link] = []
-    unaligned: list[Unaligned] = []
+    linked: set[int] = set()
+    for i, j, score, label in decide_links(base, strength, count, settings):
+        linked.add(i)
+        evidence = {
+            "cosine": round(float(features.cosine[i, j]), 4),
+            "margin": round(float(features.margin[i, j]), 4),
+            "anchor_strength": round(float(strength[i, j]), 4),
+            "anchors": [{"kind": a.kind, "ar": a.ar, "en": a.en} for a in anchors.get((i, j), [])],
+            "best_of_row": int(row_best[i]) == j, "best_of_column": int(col_best[j]) == i,
+        }
+        if features.mt_cosine is not None:
+            evidence |= {"mt_cosine": round(float(features.mt_cosine[i, j]), 4),
+                         "mt_margin": round(float(features.mt_margin[i, j]), 4),
+                         "chrf": round(float(features.chrf[i, j]), 4)}
+        ar, en = ar_rows[i], en_rows[j]
+        links.append(Link(ar["id"], ar["text"], ar.get("mt_text"), en["doc"], en["id"], en["text"],
+                          round(score, 4), label, evidence))
+    unaligned = []
     for i, ar in enumerate(ar_rows):
-        candidates = []
-        for j in (np.argsort(-base[i], kind="stable").tolist() if base.shape[1] else []):
-            if base[i, j] < floor:
-                break
-            anchors = shared_anchors(ar["text"], en_rows[j]["text"], ar.get("mt_text"))
-            strength = anchor_strength(anchors)
-            score = float(base[i, j] + settings.anchor_weight * strength)
-            best = int(row_best[i]) == j or int(col_best[j]) == i
-            if score >= settings.equivalent_threshold and best:
-                label = "equivalent"
-            elif score >= settings.related_threshold and len(anchors) >= settings.related_min_anchors:
-                label = "related"
-            else:
-                continue
-            evidence = {
-                "cosine": round(float(features.cosine[i, j]), 4),
-                "margin": round(float(features.margin[i, j]), 4),
-                "anchor_strength": round(strength, 4),
-                "anchors": [{"kind": a.kind, "ar": a.ar, "en": a.en} for a in anchors],
-                "best_of_row": int(row_best[i]) == j, "best_of_column": int(col_best[j]) == i,
-            }
-            if features.mt_cosine is not None:
-                evidence |= {"mt_cosine": round(float(features.mt_cosine[i, j]), 4),
-                             "mt_margin": round(float(features.mt_margin[i, j]), 4),
-                             "chrf": round(float(features.chrf[i, j]), 4)}
-            candidates.append(Link(ar["id"], ar["text"], ar.get("mt_text"), en_rows[j]["doc"], en_rows[j]["id"],
-                                   en_rows[j]["text"], round(score, 4), label, evidence))
-        candidates.sort(key=lambda link: (-link.score, link.en_id))
-        if candidates:
-            links.extend(candidates[: settings.max_links])
-        else:
-            j = int(row_best[i]) if base.shape[1] else None
-            unaligned.append(Unaligned(ar["id"], ar["text"], ar.get("mt_text"),
-                                       en_rows[j]["id"] if j is not None else None,
-                                       round(float(base[i, j]), 4) if j is not None else None))
+        if i in linked:
+            continue
+        j = int(row_best[i]) if base.shape[1] else None
+        unaligned.append(Unaligned(ar["id"], ar["text"], ar.get("mt_text"),
+                                   en_rows[j]["id"] if j is not None else None,
+                                   round(float(base[i, j]), 4) if j is not None else None))
     return links, unaligned

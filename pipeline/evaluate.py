@@ -1,0 +1,122 @@
+"""Evaluation: MT metrics with sacreBLEU (signatures included) and alignment precision/recall/F1.
+
+Both return data; the CLI prints it.
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from pipeline.errors import PipelineError
+from pipeline.fileio import read_jsonl
+
+
+def _read_lines(path: Path, what: str) -> list[str]:
+    path = Path(path)
+    if not path.is_file():
+        raise PipelineError(path, f"no such {what} file")
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise PipelineError(path, f"{what} file is not UTF-8 text") from None
+
+
+def mt_scores(hypotheses: list[str], references: list[str]) -> dict:
+    """sacreBLEU defaults (13a tokenisation, mixed case): BLEU, chrF, chrF++ with their signatures."""
+    from sacrebleu.metrics import BLEU, CHRF
+
+    metrics = {"bleu": BLEU(), "chrf": CHRF(), "chrf++": CHRF(word_order=2)}
+    scores, signatures, lines = {}, {}, []
+    for name, metric in metrics.items():
+        score = metric.corpus_score(hypotheses, [references])
+        scores[name] = round(score.score, 6)
+        signatures[name] = str(metric.get_signature())
+        detail = score.format(width=2).split(" = ", 1)[1] if name == "bleu" else f"{score.score:.3f}"
+        lines.append(f"{name.upper()}|{signatures[name]} = {detail}")
+    return {"lines": lines, "json": {**scores, "signature": signatures}}
+
+
+def evaluate_mt(hyp: Path | None, ref: Path, src: Path | None = None, mt_model: str | None = None,
+                mt_backend: str = "transformers", threads: int | None = None) -> dict:
+    """Score ``hyp`` against ``ref``; with ``src`` and ``mt_model`` translate ``src`` first (then ``hyp``,
+    when given, is where the translations are written). Raises PipelineError for missing files, a line
+    count mismatch or a missing model."""
+    references = _read_lines(ref, "reference")
+    if src is not None and mt_model:
+        from pipeline.fileio import atomic_write_text
+        from pipeline.mt import load_translator
+
+        sources = _read_lines(src, "source")
+        translator = load_translator(mt_model, mt_backend, threads)
+        hypotheses = translator.translate(sources)
+        if hyp is not None:
+            atomic_write_text(hyp, "".join(h + "\n" for h in hypotheses))
+    elif hyp is not None:
+        hypotheses = _read_lines(hyp, "hypothesis")
+    else:
+        raise PipelineError(None, "give --hyp FILE, or --src FILE with --mt-model")
+    if len(hypotheses) != len(references):
+        raise PipelineError(hyp or src, f"has {len(hypotheses)} lines but the reference {ref} has {len(references)}")
+    return mt_scores(hypotheses, references)
+
+
+def read_gold(path: Path) -> list[dict]:
+    """Gold TSV with header ``ar_id, en_id, label[, section]``."""
+    path = Path(path)
+    if not path.is_file():
+        raise PipelineError(path, "no such gold file")
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines(), delimiter="\t"))
+    if rows and not {"ar_id", "en_id", "label"} <= set(rows[0]):
+        raise PipelineError(path, "gold file needs the columns ar_id, en_id, label")
+    return rows
+
+
+def prf(pred: set, gold: set) -> dict:
+    tp = len(pred & gold)
+    precision = tp / len(pred) if pred else (1.0 if not gold else 0.0)
+    recall = tp / len(gold) if gold else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
+            "predicted": len(pred), "gold": len(gold), "correct": tp}
+
+
+def evaluate_alignment(pred_dir: Path, gold_path: Path) -> dict:
+    """Precision, recall and F1 per label and overall (a link counts for "overall" whatever its label).
+    With a ``section`` column (parallel sets), also how many sections are entirely right."""
+    pred_path = Path(pred_dir) / "alignments.jsonl" if Path(pred_dir).is_dir() else Path(pred_dir)
+    links = read_jsonl(pred_path)
+    gold = read_gold(gold_path)
+    labels = sorted({g["label"] for g in gold} | {l["label"] for l in links})
+    scores = {"gold": str(gold_path), "pred": str(pred_path)}
+    for label in labels:
+        scores[label] = prf({(l["ar_id"], l["en_id"]) for l in links if l["label"] == label},
+                            {(g["ar_id"], g["en_id"]) for g in gold if g["label"] == label})
+    scores["overall"] = prf({(l["ar_id"], l["en_id"]) for l in links}, {(g["ar_id"], g["en_id"]) for g in gold})
+    if gold and gold[0].get("section"):
+        by_section: dict[str, set] = {}
+        for g in gold:
+            by_section.setdefault(g["section"], set()).add((g["ar_id"], g["en_id"]))
+        section_of_ar = {g["ar_id"]: g["section"] for g in gold}
+        section_of_en = {g["en_id"]: g["section"] for g in gold}
+        predicted = {(l["ar_id"], l["en_id"]) for l in links}
+        right = 0
+        for section, pairs in by_section.items():
+            touching = {p for p in predicted if section_of_ar.get(p[0]) == section or section_of_en.get(p[1]) == section}
+            ar_ids = {a for a, _ in pairs}
+            en_ids = {e for _, e in pairs}
+            inside = all(p in pairs for p in touching)
+            covered = ar_ids <= {a for a, _ in touching} and en_ids <= {e for _, e in touching}
+            right += inside and covered
+        scores["sections"] = {"right": right, "total": len(by_section)}
+    return scores
+
+
+def format_alignment_report(scores: dict) -> str:
+    lines = [f"{'label':<12} {'P':>7} {'R':>7} {'F1':>7} {'pred':>6} {'gold':>6}"]
+    for key, value in scores.items():
+        if isinstance(value, dict) and "f1" in value:
+            lines.append(f"{key:<12} {value['precision']:>7.4f} {value['recall']:>7.4f} {value['f1']:>7.4f} "
+                         f"{value['predicted']:>6} {value['gold']:>6}")
+    if "sections" in scores:
+        lines.append(f"sections right: {scores['sections']['right']}/{scores['sections']['total']}")
+    return "\n".join(lines)
