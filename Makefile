@@ -37,7 +37,7 @@ export: setup
 
 eval: setup
 	$(PY) -m pipeline build-gold --data $(SHARED) --out $(GOLD)
-	$(PY) -m pipeline.eval_suite --gold $(GOLD) --out $(OUT)/eval --shared $(SHARED) --mt-model $(MT_MODEL)
+	$(PY) -m pipeline.eval_suite --gold $(GOLD) --out $(OUT)/eval --shared $(SHARED)
 
 test: setup
 	$(BIN)/pytest -q

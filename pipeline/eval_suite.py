@@ -1,8 +1,8 @@
 """``make eval``: run the aligner on every gold set, score it, print a table and a JSON last line.
 
 Comparable sets run in comparable mode, ``udhr-parallel`` in parallel mode; a naive mutual-best-cosine
-baseline is scored beside the aligner on each comparable set. MT is evaluated on the shared system
-outputs (and on FLORES-200 devtest with the chosen model when it is present in models/).
+baseline is scored beside the aligner on each comparable set. MT metrics are computed on the shared
+system outputs (translating FLORES with a local model is not wired in yet).
 """
 from __future__ import annotations
 
@@ -11,10 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from pipeline.errors import PipelineError
-from pipeline.evaluate import evaluate_alignment, mt_scores, prf, read_gold
+from pipeline.evaluate import evaluate_alignment, evaluate_mt, prf, read_gold
 from pipeline.progress import log
 from pipeline.run import RunConfig, run_pipeline
 
@@ -46,7 +44,6 @@ def main(argv=None) -> int:
     parser.add_argument("--gold", type=Path, default=Path("outputs/gold"))
     parser.add_argument("--out", type=Path, default=Path("outputs/eval"))
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
-    parser.add_argument("--mt-model", default="none")
     args = parser.parse_args(argv)
     try:
         summary = {"alignment": {}, "mt": {}}
@@ -77,9 +74,7 @@ def main(argv=None) -> int:
         for hyp, ref in SYSTEM_OUTPUTS:
             hyp_path, ref_path = args.shared / "mt_outputs" / hyp, args.shared / ref
             if hyp_path.is_file() and ref_path.is_file():
-                hyps = hyp_path.read_text(encoding="utf-8").splitlines()
-                refs = ref_path.read_text(encoding="utf-8").splitlines()
-                summary["mt"][hyp] = mt_scores(hyps, refs)["json"]
+                summary["mt"][hyp] = evaluate_mt(hyp_path, ref_path)["json"]
                 s = summary["mt"][hyp]
                 print(f"MT {hyp}: BLEU {s['bleu']:.2f} chrF {s['chrf']:.3f} chrF++ {s['chrf++']:.3f}")
         print(json.dumps(summary, ensure_ascii=False))
