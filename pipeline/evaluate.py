@@ -37,18 +37,25 @@ def mt_scores(hypotheses: list[str], references: list[str]) -> dict:
 
 
 def evaluate_mt(hyp: Path | None, ref: Path, src: Path | None = None, mt_model: str | None = None,
-                mt_backend: str = "transformers", threads: int | None = None) -> dict:
-    """Score ``hyp`` against ``ref``; with ``src`` and ``mt_model`` translate ``src`` first (then ``hyp``,
-    when given, is where the translations are written). Raises PipelineError for missing files, a line
-    count mismatch or a missing model."""
+                mt_backend: str = "transformers", threads: int | None = None, decoding=None,
+                cache_dir: Path | None = None) -> dict:
+    """Score ``hyp`` against ``ref``; with ``src`` and ``mt_model`` translate ``src`` first, through the
+    translation cache (then ``hyp``, when given, is where the translations are written). Raises
+    PipelineError for missing files, a line count mismatch or a missing model."""
     references = _read_lines(ref, "reference")
     if src is not None and mt_model:
         from pipeline.fileio import atomic_write_text
         from pipeline.mt import load_translator
+        from pipeline.mt.cache import TranslationCache
+        from pipeline.mt.translate import translate_sentences
 
         sources = _read_lines(src, "source")
-        translator = load_translator(mt_model, mt_backend, threads)
-        hypotheses = translator.translate(sources)
+        translator = load_translator(mt_model, mt_backend, threads, decoding=decoding)
+        cache = TranslationCache(Path(cache_dir) / "mt.sqlite" if cache_dir else None)
+        try:
+            hypotheses = translate_sentences(sources, translator, cache)
+        finally:
+            cache.close()
         if hyp is not None:
             atomic_write_text(hyp, "".join(h + "\n" for h in hypotheses))
     elif hyp is not None:

@@ -50,6 +50,14 @@ class RunConfig:
     formats: tuple[str, ...] = FORMATS
     threads: int | None = None
     cache: Path | None = DEFAULT_CACHE
+    mt_beams: int = 4
+    mt_max_new_tokens: int = 256
+    mt_batch_size: int = 16
+
+    def decoding(self):
+        from pipeline.mt.hf import Decoding
+
+        return Decoding(num_beams=self.mt_beams, max_new_tokens=self.mt_max_new_tokens, batch_size=self.mt_batch_size)
 
 
 @dataclass
@@ -114,7 +122,8 @@ def translate_stage(segments: list[dict], config: RunConfig) -> dict:
         return {"model": None, "backend": None, "translated": 0, "cached": 0, "seconds": 0.0,
                 "status": "skipped: no MT model chosen"}
     try:
-        translator = load_translator(config.mt_model, config.mt_backend, config.threads, config.allow_download)
+        translator = load_translator(config.mt_model, config.mt_backend, config.threads, config.allow_download,
+                                     decoding=config.decoding())
     except PipelineError as exc:
         if config.require_mt:
             raise

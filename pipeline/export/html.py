@@ -11,7 +11,7 @@ from html import escape
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Naskh Arabic",Arial,sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
 header{padding:1rem 1.5rem;background:#1d2430;color:#fff}header h1{margin:0 0 .3rem;font-size:1.3rem}
-header p{margin:.2rem 0;font-size:.9rem;color:#cfd6e4}
+header p{margin:.2rem 0;font-size:.9rem;color:#cfd6e4}header p.warn{color:#ffd27a}
 .controls{position:sticky;top:0;z-index:2;background:#fff;border-bottom:1px solid #d9dee7;padding:.6rem 1.5rem;display:flex;gap:1.2rem;flex-wrap:wrap;align-items:center;font-size:.9rem}
 main{padding:1rem 1.5rem}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:1rem;background:#fff;border:1px solid #d9dee7;border-radius:6px;margin-bottom:1rem;padding:.8rem}
@@ -92,6 +92,9 @@ def render_report(result) -> str:
     status = translation.get("status", "")
     mt_line = (f'MT: {escape(str(translation.get("model") or translation.get("backend") or "none"))} ({escape(status)})'
                if status else "MT: none")
+    if status.startswith("missing"):
+        mt_line += (f'</p><p class="warn">MT model missing: {escape(status.split(":", 1)[-1].strip())}. '
+                    "This run has no machine translation; links rest on the cross-lingual encoder and anchors.")
     docs_line = ", ".join(f'{escape(d["id"])} ({escape(d.get("outlet", ""))}, {escape(d["lang"])})'
                           for d in result.manifest.get("inputs", []))
     return f"""<!DOCTYPE html>

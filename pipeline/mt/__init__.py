@@ -13,15 +13,19 @@ BACKENDS = ("transformers", "ctranslate2")
 
 
 def load_translator(name: str, backend: str = "transformers", threads: int | None = None,
-                    allow_download: bool = False, **decoding) -> Translator:
-    """Load MT model ``name`` (hub id or local folder) with ``backend``; raises PipelineError when the model
-    is not available here or the backend is unknown."""
+                    allow_download: bool = False, decoding=None) -> Translator:
+    """Load MT model ``name`` (hub id or local folder) with ``backend`` and ``decoding`` settings
+    (:class:`pipeline.mt.hf.Decoding`); raises PipelineError when the model is not available here or the
+    backend is unknown."""
+    from pipeline.mt.hf import Decoding
+
+    decoding = decoding or Decoding()
     if backend == "transformers":
         from pipeline.mt.hf import TransformersTranslator
-        return TransformersTranslator(name, threads=threads, allow_download=allow_download, **decoding)
+        return TransformersTranslator(name, threads=threads, decoding=decoding, allow_download=allow_download)
     if backend == "ctranslate2":
         from pipeline.mt.ct2 import CTranslate2Translator
-        return CTranslate2Translator(name, threads=threads, allow_download=allow_download, **decoding)
+        return CTranslate2Translator(name, threads=threads, decoding=decoding, allow_download=allow_download)
     raise PipelineError(None, f"unknown MT backend {backend!r} (expected one of {', '.join(BACKENDS)})")
 
 

@@ -11,15 +11,20 @@ from pathlib import Path
 
 from pipeline.errors import PipelineError
 from pipeline.mt.base import Translator
-from pipeline.mt.hf import load_hf_model
-from pipeline.mt.models import KNOWN_MODELS, MODELS_DIR, weights_hash
+from pipeline.mt.hf import Decoding, load_tokenizer, model_revision, source_limit
+from pipeline.mt.models import KNOWN_MODELS, MODELS_DIR
+
+
+def ct2_folder(name: str, revision: str, quantization: str) -> Path:
+    """Where the converted model is cached: one folder per (model, weights, quantization)."""
+    return MODELS_DIR / "ct2" / f"{Path(name).name if Path(name).is_dir() else name.replace('/', '--')}-{revision}-{quantization}"
 
 
 def convert_to_ct2(source: str, output_dir: Path, quantization: str = "int8", force: bool = False) -> Path:
     """Convert a local transformers model folder to CTranslate2 (load → validate → convert → save).
 
     Writes into a temporary folder and renames it into place, so a failed conversion leaves nothing
-    half-written. Refuses to replace an existing conversion unless ``force``. Raises PipelineError when
+    half-written. An existing conversion is reused, not replaced, unless ``force``. Raises PipelineError when
     ctranslate2 is missing or the model cannot be converted."""
     try:
         import ctranslate2
@@ -43,28 +48,24 @@ def convert_to_ct2(source: str, output_dir: Path, quantization: str = "int8", fo
 
 
 class CTranslate2Translator(Translator):
+    """The model converted to CTranslate2 (int8 by default). Only the tokenizer and config are loaded with
+    transformers; the torch weights are read once, for the conversion, and never kept in memory."""
     backend = "ctranslate2"
 
-    def __init__(self, name: str, threads: int | None = None, batch_size: int = 16, num_beams: int = 4,
-                 max_new_tokens: int = 256, quantization: str = "int8", allow_download: bool = False,
-                 loaded=None, ct2_dir: Path | None = None):
+    def __init__(self, name: str, threads: int | None = None, decoding: Decoding = Decoding(),
+                 quantization: str = "int8", allow_download: bool = False, ct2_dir: Path | None = None):
         import ctranslate2
 
         self.name = name
-        self.tokenizer, model, self.source, self.is_local = loaded or load_hf_model(name, allow_download)
-        self.revision = weights_hash(Path(self.source)) if self.is_local else getattr(model.config, "_commit_hash", None) or "unknown"
-        if ct2_dir is None:
-            ct2_dir = MODELS_DIR / "ct2" / f"{name.strip('/').replace('/', '--')}-{self.revision}-{quantization}"
+        self.tokenizer, config, self.source, self.is_local = load_tokenizer(name, allow_download)
         if not self.is_local:
             raise PipelineError(name, "the ctranslate2 backend converts a local model folder: run `make models` first")
-        self.ct2_dir = convert_to_ct2(self.source, ct2_dir, quantization)
-        limit = getattr(model.config, "max_position_embeddings", None) or 512
-        self.max_source_tokens = int(limit)
-        del model  # the converted model replaces it; free the torch weights
+        self.revision = model_revision(name, self.source, self.is_local, config)
+        self.ct2_dir = convert_to_ct2(self.source, ct2_dir or ct2_folder(name, self.revision, quantization), quantization)
+        self.max_source_tokens = source_limit(self.tokenizer, config)
         self.translator = ctranslate2.Translator(str(self.ct2_dir), device="cpu",
                                                  inter_threads=1, intra_threads=threads or os.cpu_count() or 1)
-        self.quantization, self.batch_size = quantization, batch_size
-        self.num_beams, self.max_new_tokens = num_beams, max_new_tokens
+        self.quantization, self.decoding = quantization, decoding
         known = KNOWN_MODELS.get(name)
         self.source_lang = known.source_lang if known else None
         self.target_lang = known.target_lang if known else None
@@ -72,16 +73,19 @@ class CTranslate2Translator(Translator):
             self.tokenizer.src_lang = self.source_lang
 
     def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text)["input_ids"])
+        return len(self.tokenizer(text, verbose=False)["input_ids"])  # verbose: no warning for over-long text, split_long handles it
 
     def _translate(self, sentences: list[str]) -> list[str]:
         tokens = [self.tokenizer.convert_ids_to_tokens(self.tokenizer(s, truncation=True,
                                                                       max_length=self.max_source_tokens)["input_ids"])
                   for s in sentences]
         prefix = [[self.target_lang]] * len(tokens) if self.target_lang else None
+        decoding = self.decoding
+        # max_batch_size with batch_type="examples": CTranslate2 sorts by length and batches internally.
         results = self.translator.translate_batch(
-            tokens, target_prefix=prefix, max_batch_size=self.batch_size, batch_type="examples",
-            beam_size=self.num_beams, max_decoding_length=self.max_new_tokens)
+            tokens, target_prefix=prefix, max_batch_size=decoding.batch_size, batch_type="examples",
+            beam_size=decoding.num_beams, max_decoding_length=decoding.max_new_tokens,
+            min_decoding_length=decoding.min_new_tokens)
         out = []
         for result in results:
             hyp = result.hypotheses[0]
@@ -93,5 +97,6 @@ class CTranslate2Translator(Translator):
 
     def signature(self) -> dict:
         return {"model": self.name, "revision": self.revision, "backend": self.backend,
-                "quantization": self.quantization, "num_beams": self.num_beams,
-                "max_new_tokens": self.max_new_tokens, "target_lang": self.target_lang}
+                "quantization": self.quantization, "num_beams": self.decoding.num_beams,
+                "max_new_tokens": self.decoding.max_new_tokens, "min_new_tokens": self.decoding.min_new_tokens,
+                "source_lang": self.source_lang, "target_lang": self.target_lang}

@@ -44,40 +44,48 @@ def split_long(sentence: str, translator: Translator, limit: int | None = None) 
     return pieces
 
 
-def translate_segments(rows: list[dict], translator: Translator, cache: TranslationCache) -> TranslationStats:
-    """Fill ``mt_text``, ``mt_sentences`` and ``mt_flags`` on the Arabic rows (in place)."""
+def translate_sentences(sentences: list[str], translator: Translator, cache: TranslationCache,
+                        stats: TranslationStats | None = None) -> list[str]:
+    """Translate each sentence (split under the model's length limit and rejoined), reading and filling
+    the cache; only sentences the cache lacks reach the model. Updates ``stats`` when given."""
     started = time.perf_counter()
-    stats = TranslationStats()
-    units: list[tuple[int, int, str]] = []   # (row, sentence index, piece)
-    for r, row in enumerate(rows):
-        sentences = row.get("sentences") or [{"text": row["text"]}]
-        for s, sentence in enumerate(sentences):
-            units.extend((r, s, piece) for piece in split_long(sentence["text"], translator))
+    stats = stats if stats is not None else TranslationStats()
+    units = [(n, piece) for n, sentence in enumerate(sentences) for piece in split_long(sentence, translator)]
     signature = translator.signature()
-    keys = [cache_key(signature, piece) for _, _, piece in units]
+    keys = [cache_key(signature, piece) for _, piece in units]
     done = cache.get_many(sorted(set(keys)))
-    stats.cached = sum(1 for key in keys if key in done)
-    todo = sorted({key: piece for key, (_, _, piece) in zip(keys, units) if key not in done}.items())
-    batch = 32
+    stats.cached += sum(1 for key in keys if key in done)
+    todo = sorted({key: piece for key, (_, piece) in zip(keys, units) if key not in done}.items())
+    # Chunks of 64 go to the backend, which batches by length inside them; the cache is written per chunk,
+    # so an interrupted run keeps what it translated.
+    chunk_size = 64
     with progress(total=len(todo), desc="translate", unit="sent") as bar:
-        for start in range(0, len(todo), batch):
-            chunk = todo[start:start + batch]
+        for start in range(0, len(todo), chunk_size):
+            chunk = todo[start:start + chunk_size]
             outputs = translator.translate([piece for _, piece in chunk])
             fresh = {key: out for (key, _), out in zip(chunk, outputs)}
             cache.put_many(fresh)
             done.update(fresh)
             bar.update(len(chunk))
-    stats.translated = len(todo)
-    for r, row in enumerate(rows):
-        pieces: dict[int, list[str]] = {}
-        for (ur, s, _), key in zip(units, keys):
-            if ur == r:
-                pieces.setdefault(s, []).append(done[key])
-        sentences = row.get("sentences") or [{"text": row["text"]}]
-        row["mt_sentences"] = [{"src": sentences[s]["text"], "mt": " ".join(pieces[s])} for s in sorted(pieces)]
-        row["mt_text"] = " ".join(m["mt"] for m in row["mt_sentences"])
+    stats.translated += len(todo)
+    pieces: list[list[str]] = [[] for _ in sentences]
+    for (n, _), key in zip(units, keys):
+        pieces[n].append(done[key])
+    stats.seconds = round(stats.seconds + time.perf_counter() - started, 3)
+    return [" ".join(p).strip() for p in pieces]
+
+
+def translate_segments(rows: list[dict], translator: Translator, cache: TranslationCache) -> TranslationStats:
+    """Fill ``mt_text``, ``mt_sentences`` (source and translation of each sentence) and ``mt_flags`` on
+    the Arabic rows (in place), sentence by sentence."""
+    stats = TranslationStats()
+    per_row = [[s["text"] for s in (row.get("sentences") or [{"text": row["text"]}])] for row in rows]
+    flat = [sentence for sentences in per_row for sentence in sentences]
+    outputs = iter(translate_sentences(flat, translator, cache, stats))
+    for row, sentences in zip(rows, per_row):
+        row["mt_sentences"] = [{"src": sentence, "mt": next(outputs)} for sentence in sentences]
+        row["mt_text"] = " ".join(m["mt"] for m in row["mt_sentences"] if m["mt"])
         row["mt_flags"] = quality_flags(row["text"], row["mt_text"])
-    stats.seconds = round(time.perf_counter() - started, 3)
     return stats
 
 

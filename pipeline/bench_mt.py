@@ -1,0 +1,148 @@
+"""``python -m pipeline bench-mt``: CPU throughput of the MT backends on opus-mt-ar-en's architecture.
+
+No pretrained weights can be downloaded here, so the benchmark builds a random-weight MarianMT model with
+opus-mt-ar-en's exact shape (6+6 layers, d_model 512, 8 heads, FFN 2048, 62,834-piece vocabulary) and a
+real tokenizer trained on the corpus, converts it to CTranslate2 int8, and times each backend translating
+real Arabic sentences from the corpus with a fixed output length (random weights never stop early,
+min = max new tokens makes every backend do the same work). Each (backend, batch size) runs in a fresh
+process, so peak memory is that configuration's own.
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from pipeline.errors import PipelineError
+from pipeline.progress import log
+
+BACKENDS = ("transformers", "ctranslate2")
+
+
+@dataclass
+class BenchResult:
+    backend: str
+    batch_size: int
+    src_tokens_per_s: float
+    peak_rss_mb: float
+    sentences: int
+    src_tokens: int
+    seconds: float
+
+
+def corpus_sentences(corpus: Path, count: int) -> list[str]:
+    """``count`` Arabic sentences of the corpus (after ingest), in order, cycling when the corpus has fewer."""
+    from pipeline.run import RunConfig, ingest_stage, load_inputs
+
+    segments, _ = ingest_stage(load_inputs(RunConfig(corpus=corpus)))
+    sentences = [s["text"] for row in segments if row["lang"] == "ar" for s in row["sentences"]]
+    if not sentences:
+        raise PipelineError(corpus, "no Arabic sentences to translate in this corpus")
+    return [sentences[i % len(sentences)] for i in range(count)]
+
+
+def corpus_text(corpus: Path) -> tuple[list[str], list[str]]:
+    from pipeline.run import RunConfig, load_inputs
+
+    docs = load_inputs(RunConfig(corpus=corpus))
+    arabic = [line for d in docs if d.lang == "ar" for line in d.text.splitlines() if line.strip()]
+    english = [line for d in docs if d.lang == "en" for line in d.text.splitlines() if line.strip()]
+    return arabic, english
+
+
+def prepare_model(corpus: Path, model_dir: Path) -> tuple[Path, Path]:
+    """The random opus-mt-ar-en-shaped model and its CTranslate2 int8 conversion (built once, reused)."""
+    from pipeline.mt.ct2 import convert_to_ct2
+    from pipeline.mt.random_model import OPUS_MT_AR_EN, build_random_marian
+
+    hf_dir, ct2_dir = model_dir / "transformers", model_dir / "ct2-int8"
+    if not (hf_dir / "config.json").is_file():
+        log(f"bench-mt: building a random-weight opus-mt-ar-en-shaped model in {hf_dir}")
+        arabic, english = corpus_text(corpus)
+        build_random_marian(hf_dir, arabic, english, OPUS_MT_AR_EN, spm_vocab=8000, seed=0)
+    convert_to_ct2(str(hf_dir), ct2_dir, "int8")
+    return hf_dir, ct2_dir
+
+
+def peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)   # bytes on macOS, KiB on Linux
+
+
+def measure(job: dict) -> BenchResult:
+    """One configuration, in this process: load the backend, warm up, time the sentences."""
+    from pipeline.mt.hf import Decoding
+
+    decoding = Decoding(num_beams=job["beams"], max_new_tokens=job["new_tokens"], min_new_tokens=job["new_tokens"],
+                        batch_size=job["batch_size"])
+    if job["backend"] == "transformers":
+        from pipeline.mt.hf import TransformersTranslator
+        translator = TransformersTranslator(job["model"], threads=job["threads"], decoding=decoding)
+    else:
+        from pipeline.mt.ct2 import CTranslate2Translator
+        translator = CTranslate2Translator(job["model"], threads=job["threads"], decoding=decoding,
+                                           ct2_dir=Path(job["ct2_dir"]))
+    sentences = job["sentences"]
+    translator.translate(sentences[:job["batch_size"]])   # warm-up: first-call allocations are not throughput
+    started = time.perf_counter()
+    translator.translate(sentences)
+    seconds = time.perf_counter() - started
+    tokens = sum(translator.count_tokens(s) for s in sentences)
+    return BenchResult(job["backend"], job["batch_size"], round(tokens / seconds, 1), peak_rss_mb(),
+                       len(sentences), tokens, round(seconds, 3))
+
+
+def run_bench(corpus: Path = Path("corpus"), model_dir: Path = Path(".cache/bench-mt"), backends=BACKENDS,
+              batch_sizes=(1, 16), sentences: int = 32, new_tokens: int = 32, beams: int = 4,
+              threads: int | None = None) -> list[BenchResult]:
+    """Every (backend, batch size), each in its own process. Raises PipelineError for an unknown backend
+    or a worker that fails."""
+    unknown = [b for b in backends if b not in BACKENDS]
+    if unknown:
+        raise PipelineError(None, f"unknown backend(s) {', '.join(unknown)} (expected {', '.join(BACKENDS)})")
+    hf_dir, ct2_dir = prepare_model(Path(corpus), Path(model_dir))
+    texts = corpus_sentences(Path(corpus), sentences)
+    results = []
+    for backend in backends:
+        for batch_size in batch_sizes:
+            job = {"backend": backend, "batch_size": batch_size, "model": str(hf_dir), "ct2_dir": str(ct2_dir),
+                   "sentences": texts, "new_tokens": new_tokens, "beams": beams,
+                   "threads": threads or os.cpu_count() or 1}
+            log(f"bench-mt: {backend}, batch size {batch_size}")
+            done = subprocess.run([sys.executable, "-m", "pipeline.bench_mt", "--worker"], input=json.dumps(job),
+                                  capture_output=True, text=True)
+            if done.returncode != 0:
+                raise PipelineError(None, f"bench-mt worker for {backend} failed: {done.stderr.strip()[-500:]}")
+            results.append(BenchResult(**json.loads(done.stdout.strip().splitlines()[-1])))
+    return results
+
+
+def format_table(results: list[BenchResult]) -> str:
+    base = next((r.src_tokens_per_s for r in results if r.backend == "transformers"), None)
+    best_base = max((r.src_tokens_per_s for r in results if r.backend == "transformers"), default=None)
+    lines = [f"{'backend':<13} {'batch':>5} {'src tok/s':>10} {'× tf fp32':>9} {'peak RSS MB':>11} {'seconds':>8}"]
+    for r in results:
+        same_batch = next((b.src_tokens_per_s for b in results
+                           if b.backend == "transformers" and b.batch_size == r.batch_size), base)
+        ratio = f"{r.src_tokens_per_s / same_batch:.2f}" if same_batch else "-"
+        lines.append(f"{r.backend:<13} {r.batch_size:>5} {r.src_tokens_per_s:>10.1f} {ratio:>9} {r.peak_rss_mb:>11.1f} {r.seconds:>8.2f}")
+    if best_base:
+        best = max(results, key=lambda r: r.src_tokens_per_s)
+        lines.append(f"fastest: {best.backend} batch {best.batch_size}, {best.src_tokens_per_s / best_base:.2f}× "
+                     f"the fastest transformers fp32 configuration")
+    return "\n".join(lines)
+
+
+def _worker() -> int:
+    job = json.loads(sys.stdin.read())
+    print(json.dumps(asdict(measure(job))))
+    return 0
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--worker"]:
+    sys.exit(_worker())

@@ -1,0 +1,108 @@
+"""``make models`` / ``python -m pipeline models``: download MT models from the Hugging Face hub into
+``models/<org>--<name>`` at a pinned revision, recording every file's size and sha256.
+
+Steps: resolve (known model → pinned revision) → list the files at that revision → download into a
+temporary folder → verify sizes and sha256 against the hub's metadata → write ``.download.json`` →
+rename into place (a failed download leaves nothing half-written) → optionally convert to CTranslate2.
+An existing model folder is not replaced without ``force``. Without network the command says so and
+how to install a model by hand; ``make`` itself never needs this step.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from pipeline.errors import PipelineError
+from pipeline.fileio import sha256_file
+from pipeline.mt.models import KNOWN_MODELS, local_folder
+from pipeline.progress import log
+
+CONFIG_FILES = ("config.json", "generation_config.json", "tokenizer_config.json", "special_tokens_map.json",
+                "vocab.json", "source.spm", "target.spm", "sentencepiece.bpe.model", "tokenizer.json",
+                "README.md", "LICENSE")
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")   # the first one the repository has
+RECORD = ".download.json"
+
+
+def choose_files(available: dict[str, dict]) -> list[str]:
+    """The files a transformers model needs: configs and tokenizer files, and one weights file (safetensors
+    preferred). Raises PipelineError when the repository has no weights we can load."""
+    chosen = [name for name in CONFIG_FILES if name in available]
+    weights = next((name for name in WEIGHT_FILES if name in available), None)
+    if weights is None:
+        raise PipelineError(None, f"no {' or '.join(WEIGHT_FILES)} in the repository")
+    return chosen + [weights]
+
+
+def _hub_error(name: str, exc: Exception) -> PipelineError:
+    folder = local_folder(name)
+    return PipelineError(name, f"cannot download from the Hugging Face hub ({type(exc).__name__}: "
+                               f"{str(exc).splitlines()[0][:160] if str(exc) else 'no detail'}). Without network, "
+                               f"copy the model's files (config.json, tokenizer files, weights) into {folder}/ "
+                               "by hand; the pipeline runs without MT until then")
+
+
+def download_model(name: str, revision: str | None = None, force: bool = False) -> Path:
+    """Download hub model ``name`` at ``revision`` (default: the pinned one in KNOWN_MODELS) into
+    ``models/``; returns the folder. Raises PipelineError when the hub cannot be reached, the revision or
+    repository does not exist, a file fails verification, or the folder exists and ``force`` is not set."""
+    known = KNOWN_MODELS.get(name)
+    revision = revision or (known.revision if known else None)
+    if revision is None:
+        raise PipelineError(name, "not a known model: give --revision (a commit hash) to pin what is downloaded")
+    target = local_folder(name)
+    if target.exists() and any(target.iterdir()) and not force:
+        raise PipelineError(target, "already exists (use --force to download it again)")
+    try:
+        from huggingface_hub import HfApi, snapshot_download
+    except ImportError:
+        raise PipelineError(None, "`make models` needs huggingface_hub installed") from None
+
+    try:
+        info = HfApi().model_info(name, revision=revision, files_metadata=True)
+    except Exception as exc:   # offline, unknown repo or revision: hub errors come in many types
+        raise _hub_error(name, exc) from None
+    available = {s.rfilename: {"size": s.size, "sha256": s.lfs.sha256 if s.lfs else None} for s in info.siblings}
+    files = choose_files(available)
+    total = sum(available[f]["size"] or 0 for f in files)
+    log(f"models: {name}@{info.sha[:12]}: {len(files)} files, {total / 1e6:.0f} MB → {target}")
+    partial = target.with_name(f".{target.name}.partial{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        snapshot_download(name, revision=info.sha, local_dir=partial, allow_patterns=files)
+        record = {"hub_id": name, "revision": info.sha, "files": []}
+        for file in files:
+            path = partial / file
+            size, digest = path.stat().st_size, sha256_file(path)
+            expected = available[file]
+            if expected["size"] is not None and size != expected["size"]:
+                raise PipelineError(path, f"downloaded {size} bytes, the hub lists {expected['size']}")
+            if expected["sha256"] and digest != expected["sha256"]:
+                raise PipelineError(path, "sha256 does not match the hub's")
+            record["files"].append({"path": file, "size": size, "sha256": digest})
+        shutil.rmtree(partial / ".cache", ignore_errors=True)   # huggingface_hub's download bookkeeping
+        (partial / RECORD).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(partial, target)
+    except PipelineError:
+        raise
+    except Exception as exc:
+        raise _hub_error(name, exc) from None
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    return target
+
+
+def prepare_ctranslate2(name: str, force: bool = False) -> Path:
+    """Convert the downloaded model to CTranslate2 int8 where the ctranslate2 backend looks for it."""
+    from pipeline.mt.ct2 import convert_to_ct2, ct2_folder
+    from pipeline.mt.models import resolve_model, weights_hash
+
+    source, is_local = resolve_model(name)
+    if not is_local:
+        raise PipelineError(name, "no local copy to convert (download it first)")
+    return convert_to_ct2(source, ct2_folder(name, weights_hash(Path(source)), "int8"), "int8", force=force)
