@@ -45,9 +45,10 @@ eval: setup
 	$(PY) -m pipeline build-gold --data $(SHARED) --out $(GOLD)
 	$(PY) -m pipeline.eval_suite --gold $(GOLD) --out $(OUT)/eval --shared $(SHARED) --mt-model $(MT_MODEL) --mt-backend $(MT_BACKEND)
 
-# Speed: MT backends on a random-weight opus-mt-ar-en-shaped model.
+# Speed: MT backends on a random-weight opus-mt-ar-en-shaped model; alignment time and how it grows.
 bench: setup
 	$(PY) -m pipeline bench-mt --json
+	$(PY) -m pipeline bench-align --flores $(SHARED)/flores200_devtest --json
 
 test: setup
 	$(BIN)/pytest -q

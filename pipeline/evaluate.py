@@ -68,11 +68,12 @@ def evaluate_mt(hyp: Path | None, ref: Path, src: Path | None = None, mt_model: 
 
 
 def read_gold(path: Path) -> list[dict]:
-    """Gold TSV with header ``ar_id, en_id, label[, section]``."""
+    """Gold TSV with header ``ar_id, en_id, label[, section]``; lines starting with ``#`` are comments."""
     path = Path(path)
     if not path.is_file():
         raise PipelineError(path, "no such gold file")
-    rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines(), delimiter="\t"))
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    rows = list(csv.DictReader(lines, delimiter="\t"))
     if rows and not {"ar_id", "en_id", "label"} <= set(rows[0]):
         raise PipelineError(path, "gold file needs the columns ar_id, en_id, label")
     return rows

@@ -29,7 +29,14 @@ def align_segments(segments: list[dict], settings: AlignSettings, mode: str = "c
     mt_vecs = None
     if any(r.get("mt_text") for r in ar_rows):
         mt_vecs = encoder.encode([r.get("mt_text") or r["text"] for r in ar_rows], "en")
-    links, unaligned = align_comparable(ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs)
+    phrases = None
+    if len(ar_rows) * len(en_rows) <= min(settings.phrase_limit, settings.dense_limit):
+        from pipeline.align.phrases import PhraseSettings, phrase_matches
+        phrases = phrase_matches([r["text"] for r in ar_rows], [r["text"] for r in en_rows], encoder, PhraseSettings())
+        info["phrase_anchors"] = "sought"
+    else:
+        info["phrase_anchors"] = f"not sought: more than {settings.phrase_limit} pairs"
+    links, unaligned = align_comparable(ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, phrases)
     return links, unaligned, info
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.textnorm import arabic_key, digits_to_ascii
 
@@ -30,7 +31,7 @@ _NUMBER_RE = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 
 @dataclass(frozen=True)
 class Anchor:
-    kind: str      # "number" | "date" | "name"
+    kind: str      # "number" | "date" | "name" | "phrase" (pipeline.align.phrases)
     value: str     # normalised value both sides share
     ar: str        # as written in the Arabic (or MT) text
     en: str        # as written in the English text
@@ -39,6 +40,9 @@ class Anchor:
         return self.en if self.ar == self.en else f"{self.ar} ~ {self.en}"
 
 
+# The extractors below are pure and called for every candidate pair: they are cached per text, and the
+# dicts they return are shared, so callers must not change them.
+@lru_cache(maxsize=1 << 16)
 def numbers(text: str) -> dict[str, str]:
     """Normalised number → surface form. One-digit numbers are left out: they match by chance."""
     found = {}
@@ -51,6 +55,7 @@ def numbers(text: str) -> dict[str, str]:
     return found
 
 
+@lru_cache(maxsize=1 << 16)
 def dates(text: str, lang: str) -> dict[str, str]:
     """Normalised "D/M" or "D/M/Y" (or "M/Y") → surface form."""
     found = {}
@@ -120,6 +125,7 @@ def arabic_skeletons(word: str) -> set[str]:
     return {_collapse(form.translate(_AR_SKELETON)) for form in forms}
 
 
+@lru_cache(maxsize=1 << 16)
 def english_names(text: str) -> dict[str, str]:
     """Skeleton → capitalised word, for words that are not the first of a sentence (likely names)."""
     names = {}
@@ -132,6 +138,13 @@ def english_names(text: str) -> dict[str, str]:
 
 def arabic_words(text: str) -> list[str]:
     return re.findall(r"[\u0621-\u064a\u0671-\u06d3]{3,}", text)
+
+
+@lru_cache(maxsize=1 << 16)
+def arabic_name_forms(text: str) -> tuple[tuple[str, str], ...]:
+    """(word, skeleton) for every Arabic word of ``text`` long enough to be matched as a name."""
+    return tuple((word, skeleton) for word in arabic_words(text) for skeleton in sorted(arabic_skeletons(word))
+                 if len(skeleton) >= MIN_SKELETON)
 
 
 def shared_anchors(ar_text: str, en_text: str, mt_text: str | None = None) -> list[Anchor]:
@@ -147,10 +160,9 @@ def shared_anchors(ar_text: str, en_text: str, mt_text: str | None = None) -> li
             found[("date", value)] = Anchor("date", value, surface, en_dates[value])
     en_names = english_names(en_text)
     if en_names:
-        for word in arabic_words(ar_text):
-            for skeleton in arabic_skeletons(word):
-                if len(skeleton) >= MIN_SKELETON and skeleton in en_names and ("name", skeleton) not in found:
-                    found[("name", skeleton)] = Anchor("name", skeleton, word, en_names[skeleton])
+        for word, skeleton in arabic_name_forms(ar_text):
+            if skeleton in en_names and ("name", skeleton) not in found:
+                found[("name", skeleton)] = Anchor("name", skeleton, word, en_names[skeleton])
     if mt_text:
         mt_names = english_names(mt_text)
         for skeleton, name in mt_names.items():

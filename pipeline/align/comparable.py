@@ -7,9 +7,11 @@ Score of a pair (documented with its reasons in the README):
     mtside = cos(mt, en) + margin_weight · (margin(mt, en) − 1)       (only when MT is present)
     score  = (1 − mt_weight) · xling + mt_weight · mtside + anchor_weight · anchor_strength
 
-``equivalent`` needs score ≥ equivalent_threshold and the pair to be the best of its row or column (one
-says what the other says); ``related`` needs score ≥ related_threshold and at least related_min_anchors
-shared anchors (same specific detail). Everything is data: scores, features and decisions are returned,
+``equivalent`` needs score ≥ equivalent_threshold and the pair to be the best of its row and column, or
+of one of them while scoring within merge_gap of the other's best (a split paragraph; one says what the
+other says); ``related`` needs score ≥ related_threshold, at least related_min_anchors shared anchors,
+and the pair among the related_rank best of both its row and its column (a specific detail, not the
+common topic). Everything is data: scores, features and decisions are returned,
 nothing is printed.
 """
 from __future__ import annotations
@@ -20,10 +22,12 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from pipeline.align.anchors import Anchor, shared_anchors
-from pipeline.align.scoring import chrf_matrix, cosine_matrix, ratio_margin
+from pipeline.align.scoring import chrf_similarity, cosine_matrix, ratio_margin
 from pipeline.align.settings import AlignSettings
 
-ANCHOR_WEIGHTS = {"number": 1.0, "date": 1.0, "name": 0.5}
+# Phrase anchors decide related links only (see decide_pairs); they add nothing to the score, whose
+# weights and thresholds are calibrated on numbers, dates and names.
+ANCHOR_WEIGHTS = {"number": 1.0, "date": 1.0, "name": 0.5, "phrase": 0.0}
 
 
 @dataclass
@@ -55,12 +59,15 @@ class Unaligned:
 
 
 @dataclass
-class PairFeatures:
+class Pairs:
+    """Candidate (Arabic, English) pairs as parallel arrays, in row-major order (by i, then j): every
+    pair, or each side's nearest neighbours."""
+    i: np.ndarray
+    j: np.ndarray
     cosine: np.ndarray
     margin: np.ndarray
-    mt_cosine: np.ndarray | None
-    mt_margin: np.ndarray | None
-    chrf: np.ndarray | None
+    mt_cosine: np.ndarray | None = None
+    mt_margin: np.ndarray | None = None
 
 
 def anchor_strength(anchors: list[Anchor]) -> float:
@@ -68,40 +75,41 @@ def anchor_strength(anchors: list[Anchor]) -> float:
     return 1.0 - math.exp(-sum(ANCHOR_WEIGHTS[a.kind] for a in anchors))
 
 
-def pair_features(ar_vecs: np.ndarray, en_vecs: np.ndarray, settings: AlignSettings,
-                  mt_vecs: np.ndarray | None = None, mt_texts: list[str] | None = None,
-                  en_texts: list[str] | None = None) -> PairFeatures:
+def dense_pairs(ar_vecs: np.ndarray, en_vecs: np.ndarray, settings: AlignSettings,
+                mt_vecs: np.ndarray | None = None) -> Pairs:
+    """Every pair, from full similarity matrices (margins over each row's and column's k best)."""
     cos = cosine_matrix(ar_vecs, en_vecs)
-    features = PairFeatures(cos, ratio_margin(cos, settings.margin_k), None, None, None)
+    i, j = np.indices(cos.shape)
+    pairs = Pairs(i.ravel(), j.ravel(), cos.ravel(), ratio_margin(cos, settings.margin_k).ravel())
     if mt_vecs is not None:
         mt_cos = cosine_matrix(mt_vecs, en_vecs)
-        features.mt_cosine, features.mt_margin = mt_cos, ratio_margin(mt_cos, settings.margin_k)
-        features.chrf = chrf_matrix(mt_texts or [], en_texts or [])
-    return features
+        pairs.mt_cosine, pairs.mt_margin = mt_cos.ravel(), ratio_margin(mt_cos, settings.margin_k).ravel()
+    return pairs
 
 
-def combined_scores(features: PairFeatures, settings: AlignSettings) -> np.ndarray:
-    """The score matrix before anchors (anchors are added only where they exist, see align_comparable)."""
-    xling = features.cosine + settings.margin_weight * (features.margin - 1.0)
-    if features.mt_cosine is None:
+def pair_scores(pairs: Pairs, settings: AlignSettings) -> np.ndarray:
+    """The score of each pair before anchors (anchors are added only where they exist)."""
+    xling = pairs.cosine + settings.margin_weight * (pairs.margin - 1.0)
+    if pairs.mt_cosine is None:
         return xling
-    mtside = features.mt_cosine + settings.margin_weight * (features.mt_margin - 1.0)
+    mtside = pairs.mt_cosine + settings.margin_weight * (pairs.mt_margin - 1.0)
     return (1.0 - settings.mt_weight) * xling + settings.mt_weight * mtside
 
 
-def anchor_matrix(ar_rows: list[dict], en_rows: list[dict], candidates: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray, dict[tuple[int, int], list[Anchor]]]:
-    """Anchor strength and anchor count for the candidate pairs (a boolean mask); 0 elsewhere."""
-    strength = np.zeros(candidates.shape, dtype=np.float32)
-    count = np.zeros(candidates.shape, dtype=np.int32)
-    found: dict[tuple[int, int], list[Anchor]] = {}
-    for i, j in zip(*np.nonzero(candidates)):
-        i, j = int(i), int(j)
-        anchors = shared_anchors(ar_rows[i]["text"], en_rows[j]["text"], ar_rows[i].get("mt_text"))
+def pair_anchors(ar_rows: list[dict], en_rows: list[dict], i: np.ndarray, j: np.ndarray, look: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, dict[int, list[Anchor]]]:
+    """Anchor strength and anchor count per pair where ``look`` is set (0 elsewhere), and the anchors
+    found, keyed by pair position."""
+    strength = np.zeros(len(i), dtype=np.float32)
+    count = np.zeros(len(i), dtype=np.int32)
+    found: dict[int, list[Anchor]] = {}
+    for k in np.nonzero(look)[0].tolist():
+        a, b = int(i[k]), int(j[k])
+        anchors = shared_anchors(ar_rows[a]["text"], en_rows[b]["text"], ar_rows[a].get("mt_text"))
         if anchors:
-            found[(i, j)] = anchors
-            strength[i, j] = anchor_strength(anchors)
-            count[i, j] = len(anchors)
+            found[k] = anchors
+            strength[k] = anchor_strength(anchors)
+            count[k] = len(anchors)
     return strength, count, found
 
 
@@ -110,64 +118,123 @@ def candidate_floor(settings: AlignSettings) -> float:
     return min(settings.related_threshold, settings.equivalent_threshold) - settings.anchor_weight
 
 
-def decide_links(base: np.ndarray, strength: np.ndarray, count: np.ndarray, settings: AlignSettings
+def _rank_within(group: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Each pair's rank (0 = best) by score among the pairs of its group (its row or its column)."""
+    order = np.lexsort((-score, group))
+    ranks = np.empty(len(score), dtype=np.int64)
+    sorted_group = group[order]
+    starts = np.r_[0, np.nonzero(np.diff(sorted_group))[0] + 1]
+    first = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    ranks[order] = np.arange(len(order)) - first
+    return ranks
+
+
+def decide_pairs(i: np.ndarray, j: np.ndarray, base: np.ndarray, strength: np.ndarray, count: np.ndarray,
+                 n_ar: int, n_en: int, settings: AlignSettings, phrase: np.ndarray | None = None
                  ) -> list[tuple[int, int, float, str]]:
-    """(i, j, score, label) for every kept link, at most ``max_links`` per Arabic row, strongest first.
-    Shared by the aligner and the calibration, so calibrated thresholds mean what the aligner does."""
+    """(i, j, score, label) for every kept link among the candidate pairs (parallel arrays), at most
+    ``max_links`` per Arabic row, strongest first. Candidate pairs must include each row's and column's
+    best pair (all pairs, or each side's nearest neighbours). Shared by the aligner and the calibration,
+    so calibrated thresholds mean what the aligner does."""
     if base.size == 0:
         return []
     score = base + settings.anchor_weight * strength
-    row_best = base.argmax(axis=1)
-    col_best = base.argmax(axis=0)
-    best = np.zeros(base.shape, dtype=bool)
-    best[np.arange(base.shape[0]), row_best] = True
-    best[col_best, np.arange(base.shape[1])] = True
-    equivalent = (score >= settings.equivalent_threshold) & best
-    related = ~equivalent & (score >= settings.related_threshold) & (count >= settings.related_min_anchors)
-    out = []
-    for i in range(base.shape[0]):
-        row = [(float(score[i, j]), j, "equivalent" if equivalent[i, j] else "related")
-               for j in np.nonzero(equivalent[i] | related[i])[0].tolist()]
-        row.sort(key=lambda item: (-item[0], item[1]))
-        out.extend((i, j, s, label) for s, j, label in row[: settings.max_links])
+    row_top = np.full(n_ar, -np.inf)
+    col_top = np.full(n_en, -np.inf)
+    np.maximum.at(row_top, i, score)
+    np.maximum.at(col_top, j, score)
+    row_best = score >= row_top[i]
+    col_best = score >= col_top[j]
+    # A pair that is the best of its row or of its column can be equivalent; when it is the best of only
+    # one of them, it must score nearly as well as the other side's best link (a paragraph the translator
+    # split in two: both halves score alike), otherwise it is a near neighbour of a paragraph that
+    # already has its equivalent (Easter vs. Christmas).
+    mutual = row_best & col_best
+    split = (row_best & (score >= col_top[j] - settings.merge_gap)) | (col_best & (score >= row_top[i] - settings.merge_gap))
+    equivalent = (score >= settings.equivalent_threshold) & (mutual | split)
+    # Related: a specific shared detail, not the corpus's common topic. The pair must stand out both ways,
+    # among the related_rank best of its row and of its column: a boilerplate paragraph close to
+    # everything is nobody's near-best, a paragraph on the same event detail is.
+    specific = (_rank_within(i, score) < settings.related_rank) & (_rank_within(j, score) < settings.related_rank)
+    related = (~equivalent & (score >= settings.related_threshold) & (count >= settings.related_min_anchors)
+               & specific)
+    if phrase is not None:
+        # Both paragraphs name the same specific thing ("memory sticks" ~ "عصا الذاكرة"): related even when
+        # the rest of the paragraphs differ, as long as they are not unrelated outright.
+        related |= ~equivalent & phrase & (score >= settings.phrase_floor)
+    keep = np.nonzero(equivalent | related)[0]
+    order = keep[np.lexsort((j[keep], -score[keep], i[keep]))]
+    out, per_row = [], {}
+    for k in order.tolist():
+        row = int(i[k])
+        if per_row.get(row, 0) < settings.max_links:
+            per_row[row] = per_row.get(row, 0) + 1
+            out.append((row, int(j[k]), float(score[k]), "equivalent" if equivalent[k] else "related"))
     return out
 
 
 def align_comparable(ar_rows: list[dict], en_rows: list[dict], ar_vecs: np.ndarray, en_vecs: np.ndarray,
-                     settings: AlignSettings, mt_vecs: np.ndarray | None = None) -> tuple[list[Link], list[Unaligned]]:
+                     settings: AlignSettings, mt_vecs: np.ndarray | None = None,
+                     phrases: dict[tuple[int, int], list] | None = None) -> tuple[list[Link], list[Unaligned]]:
     """Decide the links of each Arabic row (``id``, ``text``, optional ``mt_text``) to the English rows
-    (``id``, ``doc``, ``text``). Returns the links (Arabic order, strongest first) and the unlinked rows."""
-    mt_texts = [row.get("mt_text") or "" for row in ar_rows]
-    en_texts = [row["text"] for row in en_rows]
-    features = pair_features(ar_vecs, en_vecs, settings, mt_vecs, mt_texts if mt_vecs is not None else None, en_texts)
-    base = combined_scores(features, settings)
-    strength, count, anchors = anchor_matrix(ar_rows, en_rows, base >= candidate_floor(settings))
-    row_best = base.argmax(axis=1) if base.size else np.zeros(0, dtype=int)
-    col_best = base.argmax(axis=0) if base.size else np.zeros(0, dtype=int)
+    (``id``, ``doc``, ``text``). Returns the links (Arabic order, strongest first) and the unlinked rows.
+
+    Up to ``settings.dense_limit`` pairs, every pair is scored from dense matrices; past it, only each
+    side's ``knn_candidates`` nearest neighbours (faiss), with the same margins and decisions.
+    ``phrases`` (from :func:`pipeline.align.phrases.phrase_matches`, only sought on the dense path) adds
+    shared specific phrases as anchors."""
+    n_ar, n_en = len(ar_rows), len(en_rows)
+    if n_ar * n_en <= settings.dense_limit:
+        pairs = dense_pairs(ar_vecs, en_vecs, settings, mt_vecs)
+    else:
+        from pipeline.align.knn import knn_pairs
+        pairs = knn_pairs(ar_vecs, en_vecs, settings, mt_vecs)
+    base = pair_scores(pairs, settings)
+    strength, count, anchors = pair_anchors(ar_rows, en_rows, pairs.i, pairs.j, base >= candidate_floor(settings))
+    codes = pairs.i.astype(np.int64) * n_en + pairs.j   # ascending: pairs come in row-major order
+    phrase = None
+    if phrases:
+        phrase = np.zeros(len(base), dtype=bool)
+        for (a, b), found in phrases.items():
+            k = int(np.searchsorted(codes, a * n_en + b))
+            if k < len(codes) and codes[k] == a * n_en + b:
+                phrase[k] = True
+                anchors[k] = anchors.get(k, []) + [Anchor("phrase", m.en.lower(), m.ar, m.en) for m in found]
+                strength[k] = anchor_strength(anchors[k])
+                count[k] = len(anchors[k])
+    decided = decide_pairs(pairs.i, pairs.j, base, strength, count, n_ar, n_en, settings, phrase)
+    row_top = np.full(n_ar, -np.inf)
+    col_top = np.full(n_en, -np.inf)
+    np.maximum.at(row_top, pairs.i, base)
+    np.maximum.at(col_top, pairs.j, base)
     links: list[Link] = []
     linked: set[int] = set()
-    for i, j, score, label in decide_links(base, strength, count, settings):
+    for i, j, score, label in decided:
+        k = int(np.searchsorted(codes, i * n_en + j))
         linked.add(i)
         evidence = {
-            "cosine": round(float(features.cosine[i, j]), 4),
-            "margin": round(float(features.margin[i, j]), 4),
-            "anchor_strength": round(float(strength[i, j]), 4),
-            "anchors": [{"kind": a.kind, "ar": a.ar, "en": a.en} for a in anchors.get((i, j), [])],
-            "best_of_row": int(row_best[i]) == j, "best_of_column": int(col_best[j]) == i,
+            "cosine": round(float(pairs.cosine[k]), 4),
+            "margin": round(float(pairs.margin[k]), 4),
+            "anchor_strength": round(float(strength[k]), 4),
+            "anchors": [{"kind": a.kind, "ar": a.ar, "en": a.en} for a in anchors.get(k, [])],
+            "best_of_row": bool(base[k] >= row_top[i]), "best_of_column": bool(base[k] >= col_top[j]),
         }
-        if features.mt_cosine is not None:
-            evidence |= {"mt_cosine": round(float(features.mt_cosine[i, j]), 4),
-                         "mt_margin": round(float(features.mt_margin[i, j]), 4),
-                         "chrf": round(float(features.chrf[i, j]), 4)}
         ar, en = ar_rows[i], en_rows[j]
+        if pairs.mt_cosine is not None:
+            evidence |= {"mt_cosine": round(float(pairs.mt_cosine[k]), 4),
+                         "mt_margin": round(float(pairs.mt_margin[k]), 4),
+                         "chrf": round(chrf_similarity(ar.get("mt_text") or "", en["text"]), 4)}
         links.append(Link(ar["id"], ar["text"], ar.get("mt_text"), en["doc"], en["id"], en["text"],
                           round(score, 4), label, evidence))
+    best_of_row: dict[int, int] = {}
+    for k in np.nonzero(base >= row_top[pairs.i])[0].tolist():
+        best_of_row.setdefault(int(pairs.i[k]), k)
     unaligned = []
     for i, ar in enumerate(ar_rows):
         if i in linked:
             continue
-        j = int(row_best[i]) if base.shape[1] else None
+        k = best_of_row.get(i)
         unaligned.append(Unaligned(ar["id"], ar["text"], ar.get("mt_text"),
-                                   en_rows[j]["id"] if j is not None else None,
-                                   round(float(base[i, j]), 4) if j is not None else None))
+                                   en_rows[int(pairs.j[k])]["id"] if k is not None else None,
+                                   round(float(base[k]), 4) if k is not None else None))
     return links, unaligned

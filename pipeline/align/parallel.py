@@ -13,6 +13,10 @@ BEADS = ((1, 1), (1, 2), (2, 1), (1, 0), (0, 1))
 # unaligned. A merge pays MERGE_PENALTY so that 1-1 wins ties (most paragraphs translate 1-1).
 SKIP_FLOOR = 0.3
 MERGE_PENALTY = 0.05
+# Leaving a paragraph out costs this much: in a translation nearly every paragraph has a counterpart,
+# so a paragraph the other side lacks is better merged into its neighbour's bead than dropped, unless
+# the merge hurts the similarity by more than this (as vecalign's skip cost).
+SKIP_PENALTY = 0.15
 
 
 def align_monotonic(n_ar: int, n_en: int, bead_similarity: Callable[[int, int, int, int], float]
@@ -34,7 +38,7 @@ def align_monotonic(n_ar: int, n_en: int, bead_similarity: Callable[[int, int, i
                     sim = bead_similarity(i, a, j, b)
                     gain = sim - SKIP_FLOOR - (MERGE_PENALTY if a + b > 2 else 0.0)
                 else:
-                    sim, gain = 0.0, 0.0
+                    sim, gain = 0.0, -SKIP_PENALTY
                 if best[i, j] + gain > best[i + a, j + b]:
                     best[i + a, j + b] = best[i, j] + gain
                     back[(i + a, j + b)] = (a, b, sim)

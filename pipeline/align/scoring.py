@@ -1,4 +1,4 @@
-"""Similarity matrices: cosine, ratio margin (Artetxe & Schwenk 2019), chrF. Pure functions on arrays."""
+"""Similarities: cosine and ratio margin (Artetxe & Schwenk 2019) matrices, chrF of one pair. Pure functions."""
 from __future__ import annotations
 
 import numpy as np
@@ -35,15 +35,10 @@ def ratio_margin(sim: np.ndarray, k: int = 4) -> np.ndarray:
     return sim / np.maximum((rows + cols) / 2.0, 1e-6)
 
 
-def chrf_matrix(hypotheses: list[str], references: list[str]) -> np.ndarray:
-    """sacreBLEU sentence chrF (0..1) of each hypothesis against each reference."""
+def chrf_similarity(hypothesis: str, reference: str) -> float:
+    """sacreBLEU sentence chrF (0..1) of a translation against an English paragraph (link evidence)."""
     from sacrebleu.metrics import CHRF
 
-    chrf = CHRF()
-    out = np.zeros((len(hypotheses), len(references)), dtype=np.float32)
-    for i, hyp in enumerate(hypotheses):
-        if not hyp:
-            continue
-        for j, ref in enumerate(references):
-            out[i, j] = chrf.sentence_score(hyp, [ref]).score / 100.0
-    return out
+    if not hypothesis or not reference:
+        return 0.0
+    return CHRF().sentence_score(hypothesis, [reference]).score / 100.0

@@ -25,6 +25,12 @@ class AlignSettings:
     equivalent_threshold: float = 0.6
     related_threshold: float = 0.35
     related_min_anchors: int = 1    # a related link also needs this many shared anchors
+    merge_gap: float = 0.15         # a second equivalent link must score within this of the first
+    dense_limit: int = 250_000      # up to this many pairs (500 × 500) score every pair; past it, faiss kNN (faster, `make bench`)
+    knn_candidates: int = 16        # neighbours per paragraph, each way, on the faiss path
+    related_rank: int = 2           # a related pair is among this many best of its row and of its column
+    phrase_floor: float = 0.1       # a shared specific phrase makes a related link from this score up
+    phrase_limit: int = 250_000     # phrase anchors are sought up to this many pairs (500 × 500)
     max_links: int = 3              # links per Arabic paragraph, strongest first
     calibrated_on: str = ""         # which gold sets the thresholds come from
 
