@@ -128,8 +128,8 @@ def translate_stage(segments: list[dict], config: RunConfig) -> dict:
         if config.require_mt:
             raise
         log(f"translate: MT MODEL MISSING: {exc}. Continuing without machine translation "
-            "(put the model in models/<org>--<name> where the hub is reachable, or pass --mt-model PATH; "
-            "--require-mt makes this an error)")
+            "(`make models` downloads it where the hub is reachable; or copy it into models/<org>--<name>, "
+            "or pass --mt-model PATH; --require-mt makes this an error)")
         return {"model": config.mt_model, "backend": config.mt_backend, "translated": 0, "cached": 0,
                 "seconds": 0.0, "status": f"missing: {exc.problem}"}
     cache = TranslationCache(Path(config.cache) / "mt.sqlite" if config.cache else None)

@@ -1,7 +1,7 @@
 """transformers backend: MarianMT / NLLB (any AutoModelForSeq2SeqLM) on CPU with torch."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import PipelineError
@@ -123,6 +123,3 @@ class TransformersTranslator(Translator):
                 "num_beams": self.decoding.num_beams, "max_new_tokens": self.decoding.max_new_tokens,
                 "min_new_tokens": self.decoding.min_new_tokens,
                 "source_lang": self.source_lang, "target_lang": self.target_lang}
-
-    def describe(self) -> dict:
-        return {**self.signature(), **asdict(self.decoding), "source": self.source}
