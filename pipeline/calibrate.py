@@ -21,12 +21,14 @@ from pipeline.errors import PipelineError
 from pipeline.evaluate import prf, read_gold
 from pipeline.fileio import atomic_write_text
 from pipeline.ingest import ingest_documents
+from pipeline.mt.precomputed import load_translations
 from pipeline.progress import log
 
 MARGIN_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
 # Anchor weights above 0.06 let shared years and round numbers make false `equivalent` links on corpora
 # about one topic (the IHEC corpus) while gaining nothing measurable on the tune sets.
 ANCHOR_WEIGHTS = (0.0, 0.03, 0.06)
+MT_WEIGHTS = (0.25, 0.5, 0.75, 1.0)
 THRESHOLDS = np.round(np.arange(0.30, 1.40, 0.01), 2)
 
 
@@ -39,15 +41,25 @@ def load_gold_set(gold_path: Path, encoder) -> dict:
     en = [s for s in segments if s["lang"] == "en"]
     cos = cosine_matrix(encoder.encode([s["text"] for s in ar], "ar"), encoder.encode([s["text"] for s in en], "en"))
     gold = read_gold(gold_path)
-    return {"name": stem, "ar": ar, "en": en, "cos": cos,
+    data = {"name": stem, "ar": ar, "en": en, "cos": cos,
             "gold": {label: {(g["ar_id"], g["en_id"]) for g in gold if g["label"] == label}
                      for label in ("equivalent", "related")}}
+    mt_path = gold_path.with_name(f"{stem}.mt.tsv")
+    if mt_path.is_file():
+        # Real MT of the Arabic units (build-gold writes it for FLORES): calibrates mt_weight.
+        translations = load_translations(mt_path, [s["id"] for s in ar])
+        mt = encoder.encode([translations.get(s["id"]) or s["text"] for s in ar], "en")
+        data["mt_cos"] = cosine_matrix(mt, encoder.encode([s["text"] for s in en], "en"))
+    return data
 
 
-def predicted(data: dict, settings: AlignSettings, strength, count) -> dict[str, set]:
+def predicted(data: dict, settings: AlignSettings, strength, count, use_mt: bool = False) -> dict[str, set]:
     cos = data["cos"]
     i, j = np.indices(cos.shape)
     pairs = Pairs(i.ravel(), j.ravel(), cos.ravel(), ratio_margin(cos, settings.margin_k).ravel())
+    if use_mt and "mt_cos" in data:
+        pairs.mt_cosine = data["mt_cos"].ravel()
+        pairs.mt_margin = ratio_margin(data["mt_cos"], settings.margin_k).ravel()
     out = {"equivalent": set(), "related": set()}
     for i, j, _, label in decide_pairs(pairs.i, pairs.j, pair_scores(pairs, settings), strength, count,
                                        cos.shape[0], cos.shape[1], settings):
@@ -90,11 +102,27 @@ def calibrate(gold_paths: list[Path], write: Path | None = None, encoder: str = 
         f1s = [prf(predicted(d, trial, *d["anchors"])["related"], d["gold"]["related"])["f1"] for d in related_sets]
         if f1s and np.mean(f1s) > best_related[0] + 1e-9:
             best_related = (float(np.mean(f1s)), float(threshold))
+    # mt_weight: with the weights and thresholds above, the share of the score taken from the translation's
+    # English-side similarity that maximises equivalent F1 on the sets that have real MT.
+    mt_sets = [d for d in sets if "mt_cos" in d]
+    if mt_sets:
+        scored = []
+        for mt_weight in MT_WEIGHTS:
+            trial = replace(settings, mt_weight=mt_weight)
+            f1s = [prf(predicted(d, trial, *d["anchors"], use_mt=True)["equivalent"], d["gold"]["equivalent"])["f1"]
+                   for d in mt_sets]
+            scored.append((float(np.mean(f1s)), -mt_weight, mt_weight))
+        best_mt = max(scored)
+        log(f"calibrate: with MT, equivalent F1 {best_mt[0]:.4f} at mt_weight={best_mt[2]}")
+        settings = replace(settings, mt_weight=best_mt[2])
     settings = replace(settings, related_threshold=best_related[1],
                        calibrated_on=", ".join(d["name"] for d in sets)
                        + (f" (fixed: {', '.join(f'{k}={v}' for k, v in sorted(fixed.items()))})" if fixed else ""))
     measurements = {d["name"]: {label: prf(pred, d["gold"][label]) for label, pred in
                                 predicted(d, settings, *d["anchors"]).items()} for d in sets}
+    measurements |= {f"{d['name']} + MT": {label: prf(pred, d["gold"][label]) for label, pred in
+                                           predicted(d, settings, *d["anchors"], use_mt=True).items()}
+                     for d in sets if "mt_cos" in d}
     out = {**settings.to_json(), "measurements": measurements}
     if write:
         atomic_write_text(Path(write), json.dumps(out, ensure_ascii=False, indent=2) + "\n")

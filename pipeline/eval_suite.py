@@ -2,7 +2,8 @@
 
 Comparable sets run in comparable mode, ``udhr-parallel`` in parallel mode; a naive mutual-best-cosine
 baseline is scored beside the aligner on each comparable set. MT metrics are computed on the shared
-system outputs and, when ``--mt-model`` is present locally, on that model's translation of FLORES-200
+system outputs; the FLORES sets run a second time with the real opus-mt-ar-en translations of their Arabic
+(``NAME.mt.tsv`` from build-gold) to measure the MT path; and, when ``--mt-model`` is present locally, on that model's translation of FLORES-200
 devtest (written to ``<out>/flores200.<model>.hyp``; skipped, and said so, when the model is absent).
 """
 from __future__ import annotations
@@ -90,6 +91,19 @@ def main(argv=None) -> int:
                         f"{base.get('f1', float('nan')):.4f} | "
                         f"{(entry['related'] or {}).get('f1', float('nan')):.4f} | "
                         f"{str(entry['sections']['right']) + '/' + str(entry['sections']['total']) if entry['sections'] else ''} |")
+            mt_file = args.gold / f"{name}.mt.tsv"
+            if mt_file.is_file():
+                # The same set with real MT of the Arabic (opus-mt-ar-en's shared outputs) as translations.
+                log(f"eval: {name} with MT")
+                run_pipeline(RunConfig(ar=[args.gold / f"{name}.ar.txt"], en=[args.gold / f"{name}.en.txt"],
+                                       out=args.out / f"{name}+mt", translations=mt_file, formats=("jsonl",), cache=None))
+                scores = evaluate_alignment(args.out / f"{name}+mt", gold_path)
+                summary["alignment"][f"{name} + MT"] = {"equivalent": scores.get("equivalent"),
+                                                        "related": scores.get("related"), "tuned_on": entry["tuned_on"]}
+                eq = scores.get("equivalent") or {}
+                rows.append(f"| {name} + MT | {'tune' if entry['tuned_on'] else 'test'} | {eq.get('precision', 0):.4f} | "
+                            f"{eq.get('recall', 0):.4f} | {eq.get('f1', 0):.4f} | | "
+                            f"{(scores.get('related') or {}).get('f1', float('nan')):.4f} | |")
         corpus_gold = Path("corpus/links.gold.tsv")
         if corpus_gold.is_file():
             # The project corpus against its hand-labelled links: no equivalents, a few specific related ones.

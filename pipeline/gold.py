@@ -14,7 +14,10 @@ so most units have no counterpart, as in the real corpus. Sets (deterministic fo
 - ``udhr-parallel``: the whole UDHR in order, for ``--mode parallel`` (section-level scoring).
 
 Each set is written as ``NAME.ar.txt``, ``NAME.en.txt`` (one unit per line, ready for ``run``) and
-``NAME.gold.tsv`` (``ar_id, en_id, label``), ids as the pipeline's ingest assigns them.
+``NAME.gold.tsv`` (``ar_id, en_id, label``), ids as the pipeline's ingest assigns them. The FLORES sets
+also get ``NAME.mt.tsv``: the real output of the default MT model (opus-mt-ar-en, from the shared
+``mt_outputs``; it translated the FLORES-101 version of the same Arabic sentences) for each Arabic unit,
+as ``--translations`` reads it, so the aligner's MT path is calibrated and measured on real MT.
 """
 from __future__ import annotations
 
@@ -38,6 +41,7 @@ class GoldSet:
     en: list[str]
     links: list[tuple[int, int, str]]     # 0-based unit indexes into ar / en, label
     sections: list[tuple[str, list[int], list[int]]] | None = None   # parallel sets: name, ar idx, en idx
+    mt: list[str] | None = None           # machine translation of each Arabic unit, when there is one
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -46,23 +50,31 @@ def _read_lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 
 
+MT_OUTPUT = "mt_outputs/opus-mt-ar-en.flores101-devtest.ara-eng.output"   # line n translates devtest line n
+
+
 def flores_articles(data: Path) -> list[dict]:
     folder = data / "flores200_devtest"
     ar = _read_lines(folder / "arb_Arab.devtest")
     en = _read_lines(folder / "eng_Latn.devtest")
+    mt = _read_lines(data / MT_OUTPUT)
+    if len(mt) != len(ar):
+        raise PipelineError(data / MT_OUTPUT, f"has {len(mt)} lines, FLORES devtest has {len(ar)}")
     meta = [line.split("\t") for line in _read_lines(folder / "metadata_devtest.tsv")[1:]]
     articles: list[dict] = []
-    for a, e, row in zip(ar, en, meta):
+    for a, e, m, row in zip(ar, en, mt, meta):
         if not articles or articles[-1]["url"] != row[0]:
-            articles.append({"url": row[0], "topic": row[2].strip().lower(), "ar": [], "en": []})
+            articles.append({"url": row[0], "topic": row[2].strip().lower(), "ar": [], "en": [], "mt": []})
         articles[-1]["ar"].append(a.strip())
         articles[-1]["en"].append(e.strip())
+        articles[-1]["mt"].append(m.strip())
     return articles
 
 
 def comparable(name: str, pairs: list[tuple[str, str]], seed: int, related: set[tuple[int, int]] = frozenset(),
-               keep: float = KEEP_SHARE) -> GoldSet:
-    """Keep each side of each pair with probability ``keep``, shuffle both sides; gold = pairs kept on both."""
+               keep: float = KEEP_SHARE, mt: list[str] | None = None) -> GoldSet:
+    """Keep each side of each pair with probability ``keep``, shuffle both sides; gold = pairs kept on both.
+    ``mt`` (one per pair) follows the Arabic side."""
     rng = random.Random(seed)
     ar_keep = [i for i in range(len(pairs)) if rng.random() < keep]
     en_keep = [i for i in range(len(pairs)) if rng.random() < keep]
@@ -72,7 +84,8 @@ def comparable(name: str, pairs: list[tuple[str, str]], seed: int, related: set[
     en_pos = {unit: pos for pos, unit in enumerate(en_keep)}
     links = [(ar_pos[u], en_pos[u], "equivalent") for u in ar_keep if u in en_pos]
     links += [(ar_pos[a], en_pos[b], "related") for a, b in sorted(related) if a in ar_pos and b in en_pos]
-    return GoldSet(name, [pairs[u][0] for u in ar_keep], [pairs[u][1] for u in en_keep], sorted(links))
+    return GoldSet(name, [pairs[u][0] for u in ar_keep], [pairs[u][1] for u in en_keep], sorted(links),
+                   mt=[mt[u] for u in ar_keep] if mt else None)
 
 
 def build_gold_sets(data: Path, seed: int = 13) -> list[GoldSet]:
@@ -89,13 +102,15 @@ def build_gold_sets(data: Path, seed: int = 13) -> list[GoldSet]:
         pairs = [(" ".join(a["ar"]), " ".join(a["en"])) for a in chosen]
         related = {(i, j) for i, a in enumerate(chosen) for j, b in enumerate(chosen)
                    if i != j and a["topic"] == b["topic"] and "," in a["topic"]}
-        sets.append(comparable(f"flores-articles-{half}", pairs, seed + len(sets), related))
+        sets.append(comparable(f"flores-articles-{half}", pairs, seed + len(sets), related,
+                               mt=[" ".join(a["mt"]) for a in chosen]))
         chunks = [(x, y) for a in chosen for x, y in zip(a["ar"], a["en"])]
         article_of = [k for k, a in enumerate(chosen) for _ in a["ar"]]
         # Sentences of the same article (other than the translation) share its specific event: related.
         same_article = {(i, j) for i in range(len(chunks)) for j in range(len(chunks))
                         if i != j and article_of[i] == article_of[j]}
-        sets.append(comparable(f"flores-chunks-{half}", chunks, seed + len(sets), same_article))
+        sets.append(comparable(f"flores-chunks-{half}", chunks, seed + len(sets), same_article,
+                               mt=[m for a in chosen for m in a["mt"]]))
     udhr = json.loads((data / "udhr_ar_en" / "udhr_ar_en_sections.json").read_text(encoding="utf-8"))
     one_to_one = [(x, y) for s in udhr if len(s["ar"]) == len(s["en"]) for x, y in zip(s["ar"], s["en"])]
     sets.append(comparable("udhr-chunks", one_to_one, seed + len(sets)))
@@ -137,6 +152,9 @@ def write_gold_set(gold: GoldSet, out: Path) -> dict:
         body = "".join(f"{a}\t{e}\t{label}\t\n" for a, e, label in rows)
     for lang in ("ar", "en"):
         atomic_write_text(out / f"{gold.name}.{lang}.txt", docs[lang].text)
+    if gold.mt:
+        atomic_write_text(out / f"{gold.name}.mt.tsv", "".join(
+            f"{pid}\t{text}\n" for pid, text in zip(ids["ar"], gold.mt) if pid in kept))
     atomic_write_text(out / f"{gold.name}.gold.tsv", header + body)
     return {"name": gold.name, "ar_units": len(gold.ar), "en_units": len(gold.en),
             "links": len(rows), "dropped_by_ingest": len(gold.links) - len(rows)}

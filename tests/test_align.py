@@ -154,3 +154,23 @@ def test_phrases_do_not_cross_punctuation_or_end_on_function_words(text, lang, e
 
     found = phrases(text, lang)
     assert all(p in found for p in expected_in) and not any(p in found for p in expected_out), found
+
+
+def test_translations_feed_the_scores_and_the_evidence(tmp_path):
+    """With MT (here: the English itself, a perfect translation) each link's evidence has the
+    English-side similarity and chrF, and the one-to-one paragraphs come out equivalent."""
+    sections = [s for s in json.loads((FIXTURES / "udhr_ar_en_sections.json").read_text(encoding="utf-8"))
+                if len(s["ar"]) == len(s["en"])]
+    ar = [p for s in sections for p in s["ar"]]
+    en = [p for s in sections for p in s["en"]]
+    (tmp_path / "u.ar.txt").write_text("\n".join(ar) + "\n", encoding="utf-8")
+    (tmp_path / "u.en.txt").write_text("\n".join(en) + "\n", encoding="utf-8")
+    (tmp_path / "mt.txt").write_text("\n".join(en) + "\n", encoding="utf-8")   # line n for paragraph n
+    result = run_cli("run", "--ar", tmp_path / "u.ar.txt", "--en", tmp_path / "u.en.txt",
+                     "--translations", tmp_path / "mt.txt", "--out", tmp_path / "out", "--formats", "jsonl")
+    assert result.returncode == 0, result.stderr
+    links = [json.loads(l) for l in (tmp_path / "out" / "alignments.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert links and all({"mt_cosine", "mt_margin", "chrf"} <= set(l["evidence"]) for l in links)
+    right = {(l["ar_id"], l["en_id"]) for l in links if l["label"] == "equivalent"
+             and l["ar_id"].split(":")[1] == l["en_id"].split(":")[1]}
+    assert len(right) >= 0.9 * len(ar)
