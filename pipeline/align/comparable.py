@@ -11,8 +11,8 @@ Score of a pair (documented with its reasons in the README):
 of one of them while scoring within merge_gap of the other's best (a split paragraph; one says what the
 other says); ``related`` needs score ≥ related_threshold, at least related_min_anchors shared anchors,
 and the pair among the related_rank best of both its row and its column (a specific detail, not the
-common topic) — or a shared specific phrase (``phrase`` anchors) and score ≥ phrase_floor. Everything is data: scores, features and decisions are returned,
-nothing is printed.
+common topic), or share a specific phrase (``phrase`` anchors) with score ≥ phrase_floor.
+Everything is data: scores, features and decisions are returned, nothing is printed.
 """
 from __future__ import annotations
 
