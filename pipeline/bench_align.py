@@ -37,8 +37,8 @@ def bench_texts(flores: Path | None, corpus: Path, count: int) -> tuple[list[str
         ar = flores.joinpath("arb_Arab.devtest").read_text(encoding="utf-8").splitlines()
         en = flores.joinpath("eng_Latn.devtest").read_text(encoding="utf-8").splitlines()
     else:
-        from pipeline.bench_mt import corpus_text
-        ar, en = corpus_text(corpus)
+        from pipeline.corpus import corpus_lines
+        ar, en = corpus_lines(corpus)
     if not ar or not en:
         raise PipelineError(flores or corpus, "no text to benchmark with")
     # 1,012 FLORES sentences make 1,000 windows only by overlapping: neighbouring windows share sentences,

@@ -46,24 +46,16 @@ def corpus_sentences(corpus: Path, count: int) -> list[str]:
     return [sentences[i % len(sentences)] for i in range(count)]
 
 
-def corpus_text(corpus: Path) -> tuple[list[str], list[str]]:
-    from pipeline.run import RunConfig, load_inputs
-
-    docs = load_inputs(RunConfig(corpus=corpus))
-    arabic = [line for d in docs if d.lang == "ar" for line in d.text.splitlines() if line.strip()]
-    english = [line for d in docs if d.lang == "en" for line in d.text.splitlines() if line.strip()]
-    return arabic, english
-
-
 def prepare_model(corpus: Path, model_dir: Path) -> tuple[Path, Path]:
     """The random opus-mt-ar-en-shaped model and its CTranslate2 int8 conversion (built once, reused)."""
+    from pipeline.corpus import corpus_lines
     from pipeline.mt.ct2 import convert_to_ct2
     from pipeline.mt.random_model import OPUS_MT_AR_EN, build_random_marian
 
     hf_dir, ct2_dir = model_dir / "transformers", model_dir / "ct2-int8"
     if not (hf_dir / "config.json").is_file():
         log(f"bench-mt: building a random-weight opus-mt-ar-en-shaped model in {hf_dir}")
-        arabic, english = corpus_text(corpus)
+        arabic, english = corpus_lines(corpus)
         build_random_marian(hf_dir, arabic, english, OPUS_MT_AR_EN, spm_vocab=8000, seed=0)
     convert_to_ct2(str(hf_dir), ct2_dir, "int8")
     return hf_dir, ct2_dir

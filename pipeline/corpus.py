@@ -39,3 +39,16 @@ def load_manifest(corpus_dir: Path) -> list[CorpusEntry]:
         meta = {k: row[k] for k in ("outlet", "date", "role", "description")}
         entries.append(CorpusEntry(row["id"], corpus_dir / row["file"], row["lang"], meta))
     return entries
+
+
+def corpus_lines(corpus_dir: Path) -> tuple[list[str], list[str]]:
+    """The non-empty lines of the corpus's Arabic and English documents, raw (what the tokenizers of the
+    tests' and the benchmark's random-weight MT models are trained on). Raises PipelineError as
+    :func:`load_manifest` and :func:`pipeline.documents.read_document` do."""
+    from pipeline.documents import read_document
+
+    arabic, english = [], []
+    for entry in load_manifest(corpus_dir):
+        doc = read_document(entry.path, entry.lang, entry.id, entry.meta)
+        (arabic if entry.lang == "ar" else english).extend(line for line in doc.text.splitlines() if line.strip())
+    return arabic, english

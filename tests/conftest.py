@@ -25,22 +25,12 @@ def corpus_run(tmp_path_factory):
     return out
 
 
-def corpus_texts() -> tuple[list[str], list[str]]:
-    """The Arabic and English lines of the project corpus (what the test tokenizers are trained on)."""
-    from pipeline.corpus import load_manifest
-
-    arabic, english = [], []
-    for entry in load_manifest(ROOT / "corpus"):
-        lines = [l for l in Path(entry.path).read_text(encoding="utf-8").splitlines() if l.strip()]
-        (arabic if entry.lang == "ar" else english).extend(lines)
-    return arabic, english
-
-
 @pytest.fixture(scope="session")
 def tiny_marian(tmp_path_factory):
     """A tiny MarianMT model folder with random weights and a real MarianTokenizer whose SentencePiece
     models are trained on the corpus; loadable with from_pretrained like a downloaded OPUS-MT model."""
+    from pipeline.corpus import corpus_lines
     from pipeline.mt.random_model import build_random_marian
 
-    arabic, english = corpus_texts()
+    arabic, english = corpus_lines(ROOT / "corpus")
     return build_random_marian(tmp_path_factory.mktemp("models") / "tiny-marian", arabic, english, seed=7)
