@@ -10,9 +10,8 @@ import shutil
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.mt.base import Translator
-from pipeline.mt.hf import Decoding, load_tokenizer, model_revision, source_limit
-from pipeline.mt.models import KNOWN_MODELS, MODELS_DIR
+from pipeline.mt.hf import Decoding, TokenizerTranslator, load_tokenizer, model_revision, source_limit
+from pipeline.mt.models import MODELS_DIR
 
 
 def ct2_folder(name: str, revision: str, quantization: str) -> Path:
@@ -47,7 +46,7 @@ def convert_to_ct2(source: str, output_dir: Path, quantization: str = "int8", fo
     return output_dir
 
 
-class CTranslate2Translator(Translator):
+class CTranslate2Translator(TokenizerTranslator):
     """The model converted to CTranslate2 (int8 by default). Only the tokenizer and config are loaded with
     transformers; the torch weights are read once, for the conversion, and never kept in memory."""
     backend = "ctranslate2"
@@ -66,14 +65,7 @@ class CTranslate2Translator(Translator):
         self.translator = ctranslate2.Translator(str(self.ct2_dir), device="cpu",
                                                  inter_threads=1, intra_threads=threads or os.cpu_count() or 1)
         self.quantization, self.decoding = quantization, decoding
-        known = KNOWN_MODELS.get(name)
-        self.source_lang = known.source_lang if known else None
-        self.target_lang = known.target_lang if known else None
-        if self.source_lang and hasattr(self.tokenizer, "src_lang"):
-            self.tokenizer.src_lang = self.source_lang
-
-    def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text, verbose=False)["input_ids"])  # verbose: no warning for over-long text, split_long handles it
+        self._set_languages()
 
     def _translate(self, sentences: list[str]) -> list[str]:
         tokens = [self.tokenizer.convert_ids_to_tokens(self.tokenizer(s, truncation=True,
@@ -96,7 +88,4 @@ class CTranslate2Translator(Translator):
         return out
 
     def signature(self) -> dict:
-        return {"model": self.name, "revision": self.revision, "backend": self.backend,
-                "quantization": self.quantization, "num_beams": self.decoding.num_beams,
-                "max_new_tokens": self.decoding.max_new_tokens, "min_new_tokens": self.decoding.min_new_tokens,
-                "source_lang": self.source_lang, "target_lang": self.target_lang}
+        return {**super().signature(), "quantization": self.quantization}

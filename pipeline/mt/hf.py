@@ -70,7 +70,29 @@ def model_revision(name: str, source: str, is_local: bool, config) -> str:
     return weights_hash(Path(source)) if is_local else getattr(config, "_commit_hash", None) or "unknown"
 
 
-class TransformersTranslator(Translator):
+class TokenizerTranslator(Translator):
+    """What both model backends share: a transformers tokenizer, NLLB language codes, token counting and
+    the cache signature. Subclasses set ``tokenizer``, ``name``, ``revision`` and ``decoding``."""
+
+    def _set_languages(self) -> None:
+        known = KNOWN_MODELS.get(self.name)
+        self.source_lang = known.source_lang if known else None
+        self.target_lang = known.target_lang if known else None
+        if self.source_lang and hasattr(self.tokenizer, "src_lang"):
+            self.tokenizer.src_lang = self.source_lang
+
+    def count_tokens(self, text: str) -> int:
+        # verbose=False: no warning for over-long text, split_long handles it
+        return len(self.tokenizer(text, verbose=False)["input_ids"])
+
+    def signature(self) -> dict:
+        return {"model": self.name, "revision": self.revision, "backend": self.backend,
+                "num_beams": self.decoding.num_beams, "max_new_tokens": self.decoding.max_new_tokens,
+                "min_new_tokens": self.decoding.min_new_tokens,
+                "source_lang": self.source_lang, "target_lang": self.target_lang}
+
+
+class TransformersTranslator(TokenizerTranslator):
     backend = "transformers"
 
     def __init__(self, name: str, threads: int | None = None, decoding: Decoding = Decoding(),
@@ -83,16 +105,9 @@ class TransformersTranslator(Translator):
         self.name = name
         self.tokenizer, self.model, self.source, self.is_local = load_hf_model(name, allow_download)
         self.decoding = decoding
-        known = KNOWN_MODELS.get(name)
-        self.source_lang = known.source_lang if known else None
-        self.target_lang = known.target_lang if known else None
-        if self.source_lang and hasattr(self.tokenizer, "src_lang"):
-            self.tokenizer.src_lang = self.source_lang
+        self._set_languages()
         self.max_source_tokens = source_limit(self.tokenizer, self.model.config)
         self.revision = model_revision(name, self.source, self.is_local, self.model.config)
-
-    def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text, verbose=False)["input_ids"])  # verbose: no warning for over-long text, split_long handles it
 
     def generate_kwargs(self) -> dict:
         kwargs = {"num_beams": self.decoding.num_beams, "max_new_tokens": self.decoding.max_new_tokens}
@@ -117,9 +132,3 @@ class TransformersTranslator(Translator):
             for i, text in zip(idx, self.tokenizer.batch_decode(generated, skip_special_tokens=True)):
                 out[i] = text.strip()
         return out
-
-    def signature(self) -> dict:
-        return {"model": self.name, "revision": self.revision, "backend": self.backend,
-                "num_beams": self.decoding.num_beams, "max_new_tokens": self.decoding.max_new_tokens,
-                "min_new_tokens": self.decoding.min_new_tokens,
-                "source_lang": self.source_lang, "target_lang": self.target_lang}
