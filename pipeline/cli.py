@@ -62,13 +62,11 @@ def _formats(value: str) -> tuple[str, ...]:
 def cmd_run(args) -> int:
     from pipeline.run import RunConfig, run_pipeline
 
-    decoding = _decoding(args)
     run_pipeline(RunConfig(ar=args.ar, en=args.en, out=args.out, corpus=args.corpus, mt_model=args.mt_model,
                            mt_backend=args.mt_backend, translations=args.translations, require_mt=args.require_mt,
                            allow_download=args.allow_download, mode=args.mode, encoder=args.encoder,
                            settings=args.settings, formats=_formats(args.formats), threads=args.threads,
-                           cache=args.cache, mt_beams=decoding.num_beams, mt_max_new_tokens=decoding.max_new_tokens,
-                           mt_batch_size=decoding.batch_size))
+                           cache=args.cache, decoding=_decoding(args)))
     return 0
 
 

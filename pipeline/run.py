@@ -22,6 +22,7 @@ from pipeline.corpus import load_manifest
 from pipeline.documents import Document, read_document
 from pipeline.errors import PipelineError
 from pipeline.fileio import read_jsonl, sha256_file
+from pipeline.mt.hf import Decoding
 from pipeline.progress import log
 
 DEFAULT_CORPUS = Path("corpus")
@@ -50,14 +51,7 @@ class RunConfig:
     formats: tuple[str, ...] = FORMATS
     threads: int | None = None
     cache: Path | None = DEFAULT_CACHE
-    mt_beams: int = 4
-    mt_max_new_tokens: int = 256
-    mt_batch_size: int = 16
-
-    def decoding(self):
-        from pipeline.mt.hf import Decoding
-
-        return Decoding(num_beams=self.mt_beams, max_new_tokens=self.mt_max_new_tokens, batch_size=self.mt_batch_size)
+    decoding: Decoding = field(default_factory=Decoding)   # MT beam size, length limit, batch size
 
 
 @dataclass
@@ -123,7 +117,7 @@ def translate_stage(segments: list[dict], config: RunConfig) -> dict:
                 "status": "skipped: no MT model chosen"}
     try:
         translator = load_translator(config.mt_model, config.mt_backend, config.threads, config.allow_download,
-                                     decoding=config.decoding())
+                                     decoding=config.decoding)
     except PipelineError as exc:
         if config.require_mt:
             raise
