@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.align.comparable import Pairs, decide_pairs, pair_anchors, pair_scores
-from pipeline.align.scoring import cosine_matrix, ratio_margin
+from pipeline.align.comparable import decide_pairs, matrix_pairs, pair_anchors, pair_scores
+from pipeline.align.scoring import cosine_matrix
 from pipeline.align.settings import AlignSettings
 from pipeline.documents import read_document
 from pipeline.encoders import get_encoder
@@ -39,7 +39,8 @@ def load_gold_set(gold_path: Path, encoder) -> dict:
     segments = [s.to_json() for s in ingest_documents(docs).segments]
     ar = [s for s in segments if s["lang"] == "ar"]
     en = [s for s in segments if s["lang"] == "en"]
-    cos = cosine_matrix(encoder.encode([s["text"] for s in ar], "ar"), encoder.encode([s["text"] for s in en], "en"))
+    en_vecs = encoder.encode([s["text"] for s in en], "en")
+    cos = cosine_matrix(encoder.encode([s["text"] for s in ar], "ar"), en_vecs)
     gold = read_gold(gold_path)
     data = {"name": stem, "ar": ar, "en": en, "cos": cos,
             "gold": {label: {(g["ar_id"], g["en_id"]) for g in gold if g["label"] == label}
@@ -49,20 +50,19 @@ def load_gold_set(gold_path: Path, encoder) -> dict:
         # Real MT of the Arabic units (build-gold writes it for FLORES): calibrates mt_weight.
         translations = load_translations(mt_path, [s["id"] for s in ar])
         mt = encoder.encode([translations.get(s["id"]) or s["text"] for s in ar], "en")
-        data["mt_cos"] = cosine_matrix(mt, encoder.encode([s["text"] for s in en], "en"))
+        data["mt_cos"] = cosine_matrix(mt, en_vecs)
     return data
 
 
 def predicted(data: dict, settings: AlignSettings, strength, count, use_mt: bool = False) -> dict[str, set]:
-    cos = data["cos"]
-    i, j = np.indices(cos.shape)
-    pairs = Pairs(i.ravel(), j.ravel(), cos.ravel(), ratio_margin(cos, settings.margin_k).ravel())
-    if use_mt and "mt_cos" in data:
-        pairs.mt_cosine = data["mt_cos"].ravel()
-        pairs.mt_margin = ratio_margin(data["mt_cos"], settings.margin_k).ravel()
+    mt_cos = data.get("mt_cos") if use_mt else None
+    key = ("pairs", settings.margin_k, mt_cos is not None)
+    if key not in data:   # margins depend on neither the weights nor the thresholds the grid varies
+        data[key] = matrix_pairs(data["cos"], settings.margin_k, mt_cos)
+    pairs = data[key]
     out = {"equivalent": set(), "related": set()}
     for i, j, _, label in decide_pairs(pairs.i, pairs.j, pair_scores(pairs, settings), strength, count,
-                                       cos.shape[0], cos.shape[1], settings):
+                                       *data["cos"].shape, settings):
         out[label].add((data["ar"][i]["id"], data["en"][j]["id"]))
     return out
 

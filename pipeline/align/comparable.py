@@ -75,16 +75,21 @@ def anchor_strength(anchors: list[Anchor]) -> float:
     return 1.0 - math.exp(-sum(ANCHOR_WEIGHTS[a.kind] for a in anchors))
 
 
+def matrix_pairs(cos: np.ndarray, margin_k: int, mt_cos: np.ndarray | None = None) -> Pairs:
+    """Every pair of full cosine matrices (Arabic × English, and MT × English when given), with ratio
+    margins over each row's and column's ``margin_k`` best."""
+    i, j = np.indices(cos.shape)
+    pairs = Pairs(i.ravel(), j.ravel(), cos.ravel(), ratio_margin(cos, margin_k).ravel())
+    if mt_cos is not None:
+        pairs.mt_cosine, pairs.mt_margin = mt_cos.ravel(), ratio_margin(mt_cos, margin_k).ravel()
+    return pairs
+
+
 def dense_pairs(ar_vecs: np.ndarray, en_vecs: np.ndarray, settings: AlignSettings,
                 mt_vecs: np.ndarray | None = None) -> Pairs:
-    """Every pair, from full similarity matrices (margins over each row's and column's k best)."""
-    cos = cosine_matrix(ar_vecs, en_vecs)
-    i, j = np.indices(cos.shape)
-    pairs = Pairs(i.ravel(), j.ravel(), cos.ravel(), ratio_margin(cos, settings.margin_k).ravel())
-    if mt_vecs is not None:
-        mt_cos = cosine_matrix(mt_vecs, en_vecs)
-        pairs.mt_cosine, pairs.mt_margin = mt_cos.ravel(), ratio_margin(mt_cos, settings.margin_k).ravel()
-    return pairs
+    """Every pair, from full similarity matrices."""
+    mt_cos = cosine_matrix(mt_vecs, en_vecs) if mt_vecs is not None else None
+    return matrix_pairs(cosine_matrix(ar_vecs, en_vecs), settings.margin_k, mt_cos)
 
 
 def pair_scores(pairs: Pairs, settings: AlignSettings) -> np.ndarray:
