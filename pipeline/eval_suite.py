@@ -60,6 +60,14 @@ def translate_flores(mt_model: str, mt_backend: str, shared: Path, out: Path) ->
                        mt_backend=mt_backend, cache_dir=Path(".cache"))["json"]
 
 
+def run_and_score(config: RunConfig, gold_path: Path, tuned_on: bool) -> dict:
+    """Run the pipeline as ``config`` says and score its links against ``gold_path``."""
+    run_pipeline(config)
+    scores = evaluate_alignment(config.out, gold_path)
+    return {"equivalent": scores.get("equivalent"), "related": scores.get("related"),
+            "sections": scores.get("sections"), "tuned_on": tuned_on}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.eval_suite")
     parser.add_argument("--gold", type=Path, default=Path("outputs/gold"))
@@ -76,11 +84,9 @@ def main(argv=None) -> int:
             mode = "parallel" if name.endswith("-parallel") else "comparable"
             out = args.out / name
             log(f"eval: {name} ({mode})")
-            run_pipeline(RunConfig(ar=[args.gold / f"{name}.ar.txt"], en=[args.gold / f"{name}.en.txt"], out=out,
-                                   mode=mode, formats=("jsonl",), cache=None))
-            scores = evaluate_alignment(out, gold_path)
-            entry = {"equivalent": scores.get("equivalent"), "related": scores.get("related"),
-                     "sections": scores.get("sections"), "tuned_on": name.endswith("-tune")}
+            texts = {"ar": [args.gold / f"{name}.ar.txt"], "en": [args.gold / f"{name}.en.txt"]}
+            entry = run_and_score(RunConfig(**texts, out=out, mode=mode, formats=("jsonl",), cache=None),
+                                  gold_path, name.endswith("-tune"))
             if mode == "comparable":
                 entry["baseline_mutual_best"] = mutual_best_baseline(out, gold_path)
             summary["alignment"][name] = entry
@@ -95,24 +101,20 @@ def main(argv=None) -> int:
             if mt_file.is_file():
                 # The same set with real MT of the Arabic (opus-mt-ar-en's shared outputs) as translations.
                 log(f"eval: {name} with MT")
-                run_pipeline(RunConfig(ar=[args.gold / f"{name}.ar.txt"], en=[args.gold / f"{name}.en.txt"],
-                                       out=args.out / f"{name}+mt", translations=mt_file, formats=("jsonl",), cache=None))
-                scores = evaluate_alignment(args.out / f"{name}+mt", gold_path)
-                summary["alignment"][f"{name} + MT"] = {"equivalent": scores.get("equivalent"),
-                                                        "related": scores.get("related"), "tuned_on": entry["tuned_on"]}
-                eq = scores.get("equivalent") or {}
+                with_mt = run_and_score(RunConfig(**texts, out=args.out / f"{name}+mt", translations=mt_file,
+                                                  formats=("jsonl",), cache=None), gold_path, entry["tuned_on"])
+                summary["alignment"][f"{name} + MT"] = with_mt
+                eq = with_mt["equivalent"] or {}
                 rows.append(f"| {name} + MT | {'tune' if entry['tuned_on'] else 'test'} | {eq.get('precision', 0):.4f} | "
                             f"{eq.get('recall', 0):.4f} | {eq.get('f1', 0):.4f} | | "
-                            f"{(scores.get('related') or {}).get('f1', float('nan')):.4f} | |")
+                            f"{(with_mt['related'] or {}).get('f1', float('nan')):.4f} | |")
         corpus_gold = Path("corpus/links.gold.tsv")
         if corpus_gold.is_file():
             # The project corpus against its hand-labelled links: no equivalents, a few specific related ones.
             log("eval: corpus (hand-labelled links)")
-            run_pipeline(RunConfig(out=args.out / "corpus", formats=("jsonl",), cache=None))
-            scores = evaluate_alignment(args.out / "corpus", corpus_gold)
-            summary["alignment"]["corpus"] = {"equivalent": scores.get("equivalent"), "related": scores["related"],
-                                              "tuned_on": False}
-            rel, eq = scores["related"], scores.get("equivalent") or {"predicted": 0}
+            corpus = run_and_score(RunConfig(out=args.out / "corpus", formats=("jsonl",), cache=None), corpus_gold, False)
+            summary["alignment"]["corpus"] = corpus
+            rel, eq = corpus["related"], corpus["equivalent"] or {"predicted": 0}
             rows.append(f"| corpus (hand-labelled; related P {rel['precision']:.4f} R {rel['recall']:.4f}; "
                         f"{eq['predicted']} equivalent predicted) | test | | | | | {rel['f1']:.4f} | |")
         print("| set | role | P (equivalent) | R | F1 | mutual-best F1 | related F1 | sections |")
