@@ -62,8 +62,16 @@ def prepare_model(corpus: Path, model_dir: Path) -> tuple[Path, Path]:
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident memory. On Linux, VmHWM of this process's own address space:
+    getrusage's ru_maxrss survives exec, so a worker would report its parent's peak whenever that was
+    larger (after the parent built the model, every worker showed the same 984 MB)."""
+    status = Path("/proc/self/status")
+    if status.is_file():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)   # kB
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)   # bytes on macOS, KiB on Linux
+    return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)   # bytes on macOS, KiB elsewhere
 
 
 def measure(job: dict) -> BenchResult:
