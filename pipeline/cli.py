@@ -37,7 +37,7 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
 def _add_decoding_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mt-beams", type=int, default=4, help="beam size (default: 4, as OPUS-MT)")
     p.add_argument("--mt-max-new-tokens", type=int, default=256, help="longest translation of one sentence, in tokens")
-    p.add_argument("--mt-batch-size", type=int, default=16, help="sentences per batch (speed only; not part of the cache key)")
+    p.add_argument("--mt-batch-size", type=int, default=8, help="sentences per batch (speed only; not part of the cache key)")
 
 
 def _decoding(args):
@@ -142,10 +142,11 @@ def cmd_bench_mt(args) -> int:
     from pipeline.bench_mt import format_table, run_bench
 
     results = run_bench(args.corpus, args.model_dir, tuple(args.backends), tuple(args.batch_sizes), args.sentences,
-                        args.new_tokens, args.beams, args.threads)
+                        args.new_tokens, args.beams, args.threads, args.ct2_workers)
     print(format_table(results))
     if args.json:
-        print(json.dumps([{k: v for k, v in asdict(r).items() if k in ("backend", "batch_size", "src_tokens_per_s", "peak_rss_mb")}
+        print(json.dumps([{k: v for k, v in asdict(r).items()
+                           if k in ("backend", "batch_size", "workers", "src_tokens_per_s", "peak_rss_mb")}
                           for r in results]))
     return 0
 
@@ -219,11 +220,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, default=Path("corpus"), help="where the Arabic sentences come from")
     p.add_argument("--model-dir", type=Path, default=Path(".cache/bench-mt"), help="where the random model is built once")
     p.add_argument("--backends", nargs="+", default=["transformers", "ctranslate2"])
-    p.add_argument("--batch-sizes", nargs="+", type=int, default=[1, 16])
-    p.add_argument("--sentences", type=int, default=32, help="sentences translated per configuration")
+    p.add_argument("--batch-sizes", nargs="+", type=int, default=[1, 8, 16])
+    p.add_argument("--sentences", type=int, default=64, help="sentences translated per configuration")
     p.add_argument("--new-tokens", type=int, default=32, help="fixed output length in tokens")
     p.add_argument("--beams", type=int, default=4)
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: all cores)")
+    p.add_argument("--ct2-workers", type=int, default=None,
+                   help="CTranslate2 batches translated at once, sharing the threads (default: one per thread)")
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
     p.set_defaults(func=cmd_bench_mt)
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import ROOT, run_cli
+from pipeline.corpus import corpus_lines
 from pipeline.fileio import read_jsonl
 from pipeline.mt.cache import TranslationCache, cache_key
 from pipeline.mt.flags import quality_flags
@@ -101,6 +102,26 @@ def test_ctranslate2_float32_decodes_like_transformers(tiny_marian, tmp_path):
     for a, b in zip(torch_out, ct2_out):
         assert b.startswith(a) and len(b.split()) <= len(a.split()) + 1, (a, b)
 
+
+
+@pytest.mark.parametrize("workers, batch_size", [(2, 1), (2, 2), (3, 8)])
+def test_ctranslate2_parallel_batches_give_the_single_worker_output(tiny_marian, tmp_path, workers, batch_size):
+    """Parallel workers and smaller batches are for speed only: each sentence comes out as one worker,
+    one batch would translate it (the reason batch size and workers are not in the cache key)."""
+    from pipeline.mt.ct2 import CTranslate2Translator
+    from pipeline.mt.hf import Decoding
+
+    sentences = corpus_lines(ROOT / "corpus")[0][:7]
+    ct2_dir = tmp_path / "ct2"
+
+    def translate(workers: int, batch_size: int) -> list[str]:
+        decoding = Decoding(num_beams=2, max_new_tokens=12, batch_size=batch_size)
+        translator = CTranslate2Translator(str(tiny_marian), threads=workers, decoding=decoding,
+                                           quantization="float32", ct2_dir=ct2_dir, workers=workers)
+        assert translator.workers == workers
+        return translator.translate(sentences)
+
+    assert translate(workers, batch_size) == translate(1, len(sentences))
 
 def test_long_sentences_are_split_under_the_limit_at_clause_boundaries(tiny_marian):
     from pipeline.mt.hf import TransformersTranslator

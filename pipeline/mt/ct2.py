@@ -5,6 +5,7 @@ Tokenisation stays with the transformers tokenizer, so both backends see the sam
 """
 from __future__ import annotations
 
+import math
 import os
 import shutil
 from pathlib import Path
@@ -52,7 +53,11 @@ class CTranslate2Translator(TokenizerTranslator):
     backend = "ctranslate2"
 
     def __init__(self, name: str, threads: int | None = None, decoding: Decoding = Decoding(),
-                 quantization: str = "int8", allow_download: bool = False, ct2_dir: Path | None = None):
+                 quantization: str = "int8", allow_download: bool = False, ct2_dir: Path | None = None,
+                 workers: int | None = None):
+        """``threads`` cores in all (default: every core), shared by ``workers`` batches translated at once
+        (default: one per core). Raises PipelineError for a model that is not a local folder or cannot be
+        converted."""
         import ctranslate2
 
         self.name = name
@@ -62,8 +67,12 @@ class CTranslate2Translator(TokenizerTranslator):
         self.revision = model_revision(name, self.source, self.is_local, config)
         self.ct2_dir = convert_to_ct2(self.source, ct2_dir or ct2_folder(name, self.revision, quantization), quantization)
         self.max_source_tokens = source_limit(self.tokenizer, config)
-        self.translator = ctranslate2.Translator(str(self.ct2_dir), device="cpu",
-                                                 inter_threads=1, intra_threads=threads or os.cpu_count() or 1)
+        threads = threads or os.cpu_count() or 1
+        # Throughput: on CPU, independent batches on single-threaded workers (CTranslate2's inter_threads) beat
+        # one batch spread over every core; on 2 cores, 2 workers translate 1.6–1.9× the tokens/s of 1 (bench-mt).
+        self.workers = max(1, min(workers or threads, threads))
+        self.translator = ctranslate2.Translator(str(self.ct2_dir), device="cpu", inter_threads=self.workers,
+                                                 intra_threads=max(1, threads // self.workers))
         self.quantization, self.decoding = quantization, decoding
         self._set_languages()
 
@@ -73,9 +82,11 @@ class CTranslate2Translator(TokenizerTranslator):
                   for s in sentences]
         prefix = [[self.target_lang]] * len(tokens) if self.target_lang else None
         decoding = self.decoding
-        # max_batch_size with batch_type="examples": CTranslate2 sorts by length and batches internally.
+        # max_batch_size with batch_type="examples": CTranslate2 sorts by length, cuts batches and hands them to
+        # its workers; batches no larger than an even share keep every worker busy on a short input.
+        batch_size = max(1, min(decoding.batch_size, math.ceil(len(tokens) / self.workers)))
         results = self.translator.translate_batch(
-            tokens, target_prefix=prefix, max_batch_size=decoding.batch_size, batch_type="examples",
+            tokens, target_prefix=prefix, max_batch_size=batch_size, batch_type="examples",
             beam_size=decoding.num_beams, max_decoding_length=decoding.max_new_tokens,
             min_decoding_length=decoding.min_new_tokens)
         out = []
