@@ -47,7 +47,7 @@ eval: setup
 
 # Speed: MT backends on a random-weight opus-mt-ar-en-shaped model; alignment time and how it grows.
 bench: setup
-	$(PY) -m pipeline bench-mt --json
+	$(PY) -m pipeline bench-mt --repeats 3 --json
 	$(PY) -m pipeline bench-align --flores $(SHARED)/flores200_devtest --json
 
 test: setup

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -90,9 +91,12 @@ def measure(job: dict) -> BenchResult:
                                            ct2_dir=Path(job["ct2_dir"]), workers=job["ct2_workers"])
     sentences = job["sentences"]
     translator.translate(sentences[:job["batch_size"]])   # warm-up: first-call allocations are not throughput
-    started = time.perf_counter()
-    translator.translate(sentences)
-    seconds = time.perf_counter() - started
+    timings = []
+    for _ in range(job["repeats"]):
+        started = time.perf_counter()
+        translator.translate(sentences)
+        timings.append(time.perf_counter() - started)
+    seconds = statistics.median(timings)   # the median: a shared machine's slow moments skew a single timing
     tokens = sum(translator.count_tokens(s) for s in sentences)
     return BenchResult(job["backend"], job["batch_size"], getattr(translator, "workers", 1),
                        round(tokens / seconds, 1), peak_rss_mb(),
@@ -101,12 +105,14 @@ def measure(job: dict) -> BenchResult:
 
 def run_bench(corpus: Path = Path("corpus"), model_dir: Path = Path(".cache/bench-mt"), backends=BACKENDS,
               batch_sizes=(1, 8, 16), sentences: int = 64, new_tokens: int = 32, beams: int = 4,
-              threads: int | None = None, ct2_workers: int | None = None) -> list[BenchResult]:
-    """Every (backend, batch size), each in its own process. Raises PipelineError for an unknown backend
-    or a worker that fails."""
+              threads: int | None = None, ct2_workers: int | None = None, repeats: int = 1) -> list[BenchResult]:
+    """Every (backend, batch size), each in its own process, timed ``repeats`` times (the median counts).
+    Raises PipelineError for an unknown backend, fewer than one repeat, or a worker that fails."""
     unknown = [b for b in backends if b not in BACKENDS]
     if unknown:
         raise PipelineError(None, f"unknown backend(s) {', '.join(unknown)} (expected {', '.join(BACKENDS)})")
+    if repeats < 1:
+        raise PipelineError(None, f"--repeats must be at least 1, not {repeats}")
     hf_dir, ct2_dir = prepare_model(Path(corpus), Path(model_dir))
     texts = corpus_sentences(Path(corpus), sentences)
     results = []
@@ -114,7 +120,8 @@ def run_bench(corpus: Path = Path("corpus"), model_dir: Path = Path(".cache/benc
         for batch_size in batch_sizes:
             job = {"backend": backend, "batch_size": batch_size, "model": str(hf_dir), "ct2_dir": str(ct2_dir),
                    "sentences": texts, "new_tokens": new_tokens, "beams": beams,
-                   "threads": threads or os.cpu_count() or 1, "ct2_workers": ct2_workers}
+                   "threads": threads or os.cpu_count() or 1, "ct2_workers": ct2_workers,
+                   "repeats": repeats}
             log(f"bench-mt: {backend}, batch size {batch_size}")
             done = subprocess.run([sys.executable, "-m", "pipeline.bench_mt", "--worker"], input=json.dumps(job),
                                   capture_output=True, text=True)

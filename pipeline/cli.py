@@ -142,7 +142,7 @@ def cmd_bench_mt(args) -> int:
     from pipeline.bench_mt import format_table, run_bench
 
     results = run_bench(args.corpus, args.model_dir, tuple(args.backends), tuple(args.batch_sizes), args.sentences,
-                        args.new_tokens, args.beams, args.threads, args.ct2_workers)
+                        args.new_tokens, args.beams, args.threads, args.ct2_workers, args.repeats)
     print(format_table(results))
     if args.json:
         print(json.dumps([{k: v for k, v in asdict(r).items()
@@ -227,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: all cores)")
     p.add_argument("--ct2-workers", type=int, default=None,
                    help="CTranslate2 batches translated at once, sharing the threads (default: one per thread)")
+    p.add_argument("--repeats", type=int, default=1, help="times each configuration is timed; the median counts")
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
     p.set_defaults(func=cmd_bench_mt)
 
