@@ -107,12 +107,15 @@ def run_bench(corpus: Path = Path("corpus"), model_dir: Path = Path(".cache/benc
               batch_sizes=(1, 8, 16), sentences: int = 64, new_tokens: int = 32, beams: int = 4,
               threads: int | None = None, ct2_workers: int | None = None, repeats: int = 1) -> list[BenchResult]:
     """Every (backend, batch size), each in its own process, timed ``repeats`` times (the median counts).
-    Raises PipelineError for an unknown backend, fewer than one repeat, or a worker that fails."""
+    Raises PipelineError for an unknown backend, fewer than one repeat or CTranslate2 worker, or a worker
+    process that fails."""
     unknown = [b for b in backends if b not in BACKENDS]
     if unknown:
         raise PipelineError(None, f"unknown backend(s) {', '.join(unknown)} (expected {', '.join(BACKENDS)})")
     if repeats < 1:
         raise PipelineError(None, f"--repeats must be at least 1, not {repeats}")
+    if ct2_workers is not None and ct2_workers < 1:
+        raise PipelineError(None, f"--ct2-workers must be at least 1, not {ct2_workers}")
     hf_dir, ct2_dir = prepare_model(Path(corpus), Path(model_dir))
     texts = corpus_sentences(Path(corpus), sentences)
     results = []

@@ -123,6 +123,15 @@ def test_ctranslate2_parallel_batches_give_the_single_worker_output(tiny_marian,
 
     assert translate(workers, batch_size) == translate(1, len(sentences))
 
+
+def test_ctranslate2_refuses_fewer_than_one_worker(tiny_marian, tmp_path):
+    from pipeline.errors import PipelineError
+    from pipeline.mt.ct2 import CTranslate2Translator
+
+    with pytest.raises(PipelineError, match="at least one worker, not 0"):
+        CTranslate2Translator(str(tiny_marian), workers=0, ct2_dir=tmp_path / "ct2")
+    assert not (tmp_path / "ct2").exists()   # refused before converting anything
+
 def test_long_sentences_are_split_under_the_limit_at_clause_boundaries(tiny_marian):
     from pipeline.mt.hf import TransformersTranslator
     from pipeline.mt.translate import split_long

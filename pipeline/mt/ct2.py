@@ -56,10 +56,12 @@ class CTranslate2Translator(TokenizerTranslator):
                  quantization: str = "int8", allow_download: bool = False, ct2_dir: Path | None = None,
                  workers: int | None = None):
         """``threads`` cores in all (default: every core), shared by ``workers`` batches translated at once
-        (default: one per core). Raises PipelineError for a model that is not a local folder or cannot be
-        converted."""
+        (default: one per core; more workers than threads share them). Raises PipelineError for fewer than
+        one worker, or a model that is not a local folder or cannot be converted."""
         import ctranslate2
 
+        if workers is not None and workers < 1:
+            raise PipelineError(None, f"the ctranslate2 backend needs at least one worker, not {workers}")
         self.name = name
         self.tokenizer, config, self.source, self.is_local = load_tokenizer(name, allow_download)
         if not self.is_local:
@@ -70,7 +72,7 @@ class CTranslate2Translator(TokenizerTranslator):
         threads = threads or os.cpu_count() or 1
         # Throughput: on CPU, independent batches on single-threaded workers (CTranslate2's inter_threads) beat
         # one batch spread over every core; on 2 cores, 2 workers translate 1.6–1.9× the tokens/s of 1 (bench-mt).
-        self.workers = max(1, min(workers or threads, threads))
+        self.workers = workers or threads
         self.translator = ctranslate2.Translator(str(self.ct2_dir), device="cpu", inter_threads=self.workers,
                                                  intra_threads=max(1, threads // self.workers))
         self.quantization, self.decoding = quantization, decoding
