@@ -123,6 +123,14 @@ def candidate_floor(settings: AlignSettings) -> float:
     return min(settings.related_threshold, settings.equivalent_threshold) - settings.anchor_weight
 
 
+def _group_max(group: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """The largest value per group (per Arabic row when ``group`` is the pairs' ``i``, per English column
+    for ``j``); -inf for a group with no pair."""
+    top = np.full(size, -np.inf)
+    np.maximum.at(top, group, values)
+    return top
+
+
 def _rank_within(group: np.ndarray, score: np.ndarray) -> np.ndarray:
     """Each pair's rank (0 = best) by score among the pairs of its group (its row or its column)."""
     order = np.lexsort((-score, group))
@@ -144,10 +152,7 @@ def decide_pairs(i: np.ndarray, j: np.ndarray, base: np.ndarray, strength: np.nd
     if base.size == 0:
         return []
     score = base + settings.anchor_weight * strength
-    row_top = np.full(n_ar, -np.inf)
-    col_top = np.full(n_en, -np.inf)
-    np.maximum.at(row_top, i, score)
-    np.maximum.at(col_top, j, score)
+    row_top, col_top = _group_max(i, score, n_ar), _group_max(j, score, n_en)
     row_best = score >= row_top[i]
     col_best = score >= col_top[j]
     # A pair that is the best of its row or of its column can be equivalent; when it is the best of only
@@ -208,10 +213,8 @@ def align_comparable(ar_rows: list[dict], en_rows: list[dict], ar_vecs: np.ndarr
                 strength[k] = anchor_strength(anchors[k])
                 count[k] = len(anchors[k])
     decided = decide_pairs(pairs.i, pairs.j, base, strength, count, n_ar, n_en, settings, phrase)
-    row_top = np.full(n_ar, -np.inf)
-    col_top = np.full(n_en, -np.inf)
-    np.maximum.at(row_top, pairs.i, base)
-    np.maximum.at(col_top, pairs.j, base)
+    # Evidence and the unaligned rows' nearest paragraph speak of the base score (anchors aside).
+    row_top, col_top = _group_max(pairs.i, base, n_ar), _group_max(pairs.j, base, n_en)
     links: list[Link] = []
     linked: set[int] = set()
     for i, j, score, label in decided:
