@@ -99,14 +99,14 @@ def evaluate_alignment(pred_dir: Path, gold_path: Path) -> dict:
     for label in labels:
         scores[label] = prf({(l["ar_id"], l["en_id"]) for l in links if l["label"] == label},
                             {(g["ar_id"], g["en_id"]) for g in gold if g["label"] == label})
-    scores["overall"] = prf({(l["ar_id"], l["en_id"]) for l in links}, {(g["ar_id"], g["en_id"]) for g in gold})
+    predicted = {(l["ar_id"], l["en_id"]) for l in links}
+    scores["overall"] = prf(predicted, {(g["ar_id"], g["en_id"]) for g in gold})
     if gold and gold[0].get("section"):
         by_section: dict[str, set] = {}
         for g in gold:
             by_section.setdefault(g["section"], set()).add((g["ar_id"], g["en_id"]))
         section_of_ar = {g["ar_id"]: g["section"] for g in gold}
         section_of_en = {g["en_id"]: g["section"] for g in gold}
-        predicted = {(l["ar_id"], l["en_id"]) for l in links}
         right = 0
         for section, pairs in by_section.items():
             touching = {p for p in predicted if section_of_ar.get(p[0]) == section or section_of_en.get(p[1]) == section}
