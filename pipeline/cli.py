@@ -10,13 +10,20 @@ from pathlib import Path
 from pipeline.errors import PipelineError
 
 
+def _output_folder(value: str) -> Path:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("empty path: give an output folder")
+    return Path(value)
+
+
 def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     from pipeline.run import DEFAULT_CACHE, DEFAULT_CORPUS, DEFAULT_OUT, FORMATS, MODES
 
     p.add_argument("--ar", nargs="+", type=Path, default=[], metavar="FILE", help="Arabic documents (UTF-8, one paragraph per line)")
     p.add_argument("--en", nargs="+", type=Path, default=[], metavar="FILE", help="English documents")
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus folder with manifest.tsv, read when --ar/--en are not given (default: corpus)")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: outputs)")
+    p.add_argument("--out", type=_output_folder, default=DEFAULT_OUT,
+                   help="output folder, replaced whole by each run (default: outputs)")
     p.add_argument("--mt-model", default=None, metavar="NAME|PATH|none",
                    help="MT model: hub id, local folder, or none (default: none; the Makefile passes MT_MODEL)")
     p.add_argument("--mt-backend", default="transformers", choices=("transformers", "ctranslate2"))
@@ -71,11 +78,10 @@ def cmd_run(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from pipeline.run import load_result, write_outputs
+    from pipeline.run import export_outputs
 
-    result = load_result(args.out)
-    hashes = write_outputs(result, args.out, _formats(args.formats))
-    print(f"re-exported {', '.join(sorted(hashes))} into {args.out}/", file=sys.stderr)
+    names = export_outputs(args.out, _formats(args.formats))
+    print(f"re-exported {', '.join(names)} into {args.out}/", file=sys.stderr)
     return 0
 
 
@@ -173,7 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("export", help="re-export a finished run's outputs without recomputing")
-    p.add_argument("--out", type=Path, default=Path("outputs"), help="the run's output folder")
+    p.add_argument("--out", type=_output_folder, default=Path("outputs"), help="the run's output folder")
     p.add_argument("--formats", default="jsonl,tsv,moses,tmx,html")
     p.set_defaults(func=cmd_export)
 
@@ -246,11 +252,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command != "models" and not getattr(args, "allow_download", False):
+        from pipeline.offline import stay_offline
+        stay_offline()   # before anything imports transformers
     try:
         return args.func(args)
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        # The machine's fault, not the program's (a full disk, a folder made read-only mid-run): one line.
+        print(f"error: {exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
-        print("interrupted: previous outputs left as they were", file=sys.stderr)
+        print("interrupted: each output folder holds the previous run or a complete new one, never a mix",
+              file=sys.stderr)
         return 130

@@ -2,15 +2,15 @@
 
     result = run_pipeline(RunConfig(ar=[...], en=[...], out=Path("outputs")))
 
-Stages: load+validate inputs → ingest → translate → align → export. Every input is read and checked
-before anything is written; all outputs are written into a staging folder and renamed into place at the
-end, so a failed or interrupted run leaves the previous outputs intact.
+Stages: load+validate inputs → ingest → translate → align → export. Every input and the output folder
+are checked before the expensive stages; the outputs are built as a complete folder beside ``--out``
+that replaces it in one step (:mod:`pipeline.outdir`), so a failed or killed run leaves the previous
+outputs exactly as they were.
 """
 from __future__ import annotations
 
 import os
 import platform
-import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -21,7 +21,7 @@ from pipeline import __version__
 from pipeline.corpus import load_manifest
 from pipeline.documents import Document, read_document
 from pipeline.errors import PipelineError
-from pipeline.fileio import read_jsonl, sha256_file
+from pipeline.fileio import read_jsonl
 from pipeline.mt.hf import Decoding
 from pipeline.progress import log
 
@@ -156,13 +156,41 @@ def library_versions() -> dict:
     return versions
 
 
+def input_paths(config: RunConfig, docs: list[Document]) -> list[Path]:
+    """Every file the run reads: its output folder must not replace any of them."""
+    paths = [Path(d.path) for d in docs]
+    if not config.ar:
+        paths.append(Path(config.corpus) / "manifest.tsv")
+    return paths + [p for p in (config.translations, config.settings) if p]
+
+
 def run_pipeline(config: RunConfig) -> RunResult:
-    """Run every stage and write the outputs into ``config.out`` (atomically). Raises PipelineError for bad
-    input, before anything is written."""
+    """Run every stage and replace ``config.out`` with the results in one step (see
+    :mod:`pipeline.outdir`). Raises PipelineError for bad input or an unusable output folder, before the
+    expensive stages and before anything is written."""
+    from pipeline.outdir import OutputFolder
+
+    if not config.allow_download:
+        from pipeline.offline import stay_offline
+        stay_offline()
     timings = {}
     started = time.perf_counter()
     docs = load_inputs(config)
     timings["load"] = time.perf_counter() - started
+    with OutputFolder(config.out, input_paths(config, docs)) as folder:
+        result = compute(docs, config, timings)
+        mark = time.perf_counter()
+        files = render_files(result, config.formats)
+        timings["export"] = time.perf_counter() - mark
+        result.manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
+        files.update(render_files(result, ("manifest",)))
+        folder.publish(files)
+    log(f"wrote {config.out}/ ({', '.join(config.formats)})")
+    return result
+
+
+def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult:
+    """Ingest, translate and align ``docs``; the result with its manifest (without file hashes)."""
     mark = time.perf_counter()
     segments, removed = ingest_stage(docs)
     timings["ingest"] = time.perf_counter() - mark
@@ -192,36 +220,33 @@ def run_pipeline(config: RunConfig) -> RunResult:
         "libraries": library_versions(),
         "timings": {},
     }
-    result = RunResult(segments, removed, links, unaligned, manifest)
-    mark = time.perf_counter()
-    result.manifest["files"] = write_outputs(result, config.out, config.formats)
-    timings["export"] = time.perf_counter() - mark
-    result.manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
-    # The manifest goes last: it records the other files' hashes and the export time.
-    write_outputs(result, config.out, ("manifest",))
-    log(f"wrote {config.out}/ ({', '.join(config.formats)})")
-    return result
+    return RunResult(segments, removed, links, unaligned, manifest)
 
 
-def write_outputs(result: RunResult, out: Path, formats) -> dict[str, str]:
-    """Render ``formats`` and move them into ``out`` together; returns name → sha256."""
+def render_files(result: RunResult, formats) -> dict[str, bytes]:
+    """Render ``formats``; every file but the manifest is also recorded in ``result.manifest["files"]``
+    (name → sha256), so render the manifest last."""
     from pipeline.export import render
+    from pipeline.outdir import sha256_bytes
 
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise PipelineError(out, "output path exists and is not a folder")
     files = render(result, formats)
-    staging = out / f".staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    try:
-        for name, data in files.items():
-            (staging / name).write_bytes(data)
-        for name in files:
-            os.replace(staging / name, out / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return {name: sha256_file(out / name) for name in files}
+    hashes = result.manifest.setdefault("files", {})
+    hashes.update({name: sha256_bytes(data) for name, data in files.items() if name != "manifest.json"})
+    result.manifest["files"] = dict(sorted(hashes.items()))
+    return files
+
+
+def export_outputs(out: Path, formats) -> list[str]:
+    """Re-render ``formats`` of the finished run in ``out`` from its JSONL, and replace the folder in one
+    step (other files kept, manifest hashes updated). Returns the names written."""
+    from pipeline.outdir import OutputFolder
+
+    with OutputFolder(out) as folder:
+        result = load_result(folder.out)
+        files = render_files(result, formats)
+        files.update(render_files(result, ("manifest",)))
+        folder.publish(files, replaces=frozenset())
+    return sorted(files)
 
 
 def load_result(out: Path) -> RunResult:
