@@ -28,7 +28,9 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
                    help="MT model: hub id, local folder, or none (default: none; the Makefile passes MT_MODEL)")
     p.add_argument("--mt-backend", default="transformers", choices=("transformers", "ctranslate2"))
     p.add_argument("--translations", type=Path, default=None, metavar="FILE",
-                   help="precomputed translations (JSONL/TSV keyed by paragraph id, or one line per Arabic paragraph)")
+                   help="precomputed translations: .jsonl or .tsv keyed by paragraph id, or .txt with one line per Arabic paragraph")
+    p.add_argument("--translations-format", choices=("jsonl", "tsv", "lines"), default=None,
+                   help="the translations file's format when its extension does not say")
     p.add_argument("--require-mt", action="store_true", help="fail instead of continuing when the MT model is missing")
     p.add_argument("--allow-download", action="store_true", help="let transformers download the MT model from the hub")
     p.add_argument("--mode", choices=MODES, default="comparable",
@@ -70,7 +72,8 @@ def cmd_run(args) -> int:
     from pipeline.run import RunConfig, run_pipeline
 
     run_pipeline(RunConfig(ar=args.ar, en=args.en, out=args.out, corpus=args.corpus, mt_model=args.mt_model,
-                           mt_backend=args.mt_backend, translations=args.translations, require_mt=args.require_mt,
+                           mt_backend=args.mt_backend, translations=args.translations,
+                           translations_format=args.translations_format, require_mt=args.require_mt,
                            allow_download=args.allow_download, mode=args.mode, encoder=args.encoder,
                            settings=args.settings, formats=_formats(args.formats), threads=args.threads,
                            cache=args.cache, decoding=_decoding(args)))

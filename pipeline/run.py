@@ -43,6 +43,7 @@ class RunConfig:
     mt_model: str | None = None          # None or "none": no MT
     mt_backend: str = "transformers"
     translations: Path | None = None     # precomputed translations
+    translations_format: str | None = None   # jsonl, tsv or lines; None: from the file's extension
     require_mt: bool = False
     allow_download: bool = False
     mode: str = "comparable"
@@ -83,6 +84,9 @@ def load_inputs(config: RunConfig) -> list[Document]:
     else:
         for entry in load_manifest(config.corpus):
             docs.append(read_document(entry.path, entry.lang, entry.id, entry.meta))
+    if config.translations:
+        from pipeline.mt.precomputed import translations_format
+        translations_format(config.translations, config.translations_format)   # refused now, not after ingest
     return docs
 
 
@@ -105,7 +109,8 @@ def translate_stage(segments: list[dict], config: RunConfig) -> dict:
     if config.translations:
         from pipeline.mt.precomputed import load_translations
 
-        translations = load_translations(config.translations, [r["id"] for r in ar_rows])
+        translations = load_translations(config.translations, [r["id"] for r in ar_rows],
+                                         config.translations_format)
         apply_precomputed(ar_rows, translations)
         filled = sum(1 for r in ar_rows if r.get("mt_text"))
         log(f"translate: {filled}/{len(ar_rows)} Arabic paragraphs from {config.translations}")

@@ -175,7 +175,7 @@ def test_quality_flags(source, translation, expected):
 def test_precomputed_translations_fill_mt_text(corpus_run, tmp_path, kind):
     ids = [r["id"] for r in arabic_rows(corpus_run)]
     texts = {pid: f"Human translation of paragraph {pid} ." for pid in ids}
-    path = tmp_path / f"translations.{kind}"
+    path = tmp_path / ("translations." + {"jsonl": "jsonl", "tsv": "tsv", "lines": "txt"}[kind])
     if kind == "jsonl":
         path.write_text("".join(json.dumps({"id": pid, "mt_text": t}) + "\n" for pid, t in texts.items()))
     elif kind == "tsv":
