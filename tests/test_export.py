@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from translate.storage.tmx import tmxfile
 
 from conftest import run_cli
@@ -52,6 +54,15 @@ def test_tsv_escapes_tabs_and_newlines():
     assert escape_tsv(None) == ""
 
 
+@pytest.mark.parametrize("separator", ["\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029",
+                                       "\r\n", "\\u2028"])
+def test_tsv_rows_stay_one_line_for_splitlines_readers(separator):
+    link = {c: f"{c} before{separator}after" for c in TSV_COLUMNS}
+    rows = tsv_text([link]).splitlines()
+    assert len(rows) == 2
+    assert [unescape_tsv(v) for v in rows[1].split("\t")] == [link[c] for c in TSV_COLUMNS]
+
+
 def test_rerun_is_byte_identical_and_export_reproduces(corpus_run, tmp_path):
     out = tmp_path / "again"
     assert run_cli("run", "--out", out, "--mt-model", "none").returncode == 0
@@ -65,7 +76,28 @@ def test_rerun_is_byte_identical_and_export_reproduces(corpus_run, tmp_path):
     assert (out / "alignments.tmx").read_bytes() == before
 
 
+def arabic_paragraphs_outside_rtl(html: str, segments: list[dict]) -> list[str]:
+    """Ids of Arabic paragraphs whose text in the page is not inside an element with dir="rtl"."""
+    import lxml.html
+
+    page = lxml.html.fromstring(html)
+    bad = []
+    for row in (s for s in segments if s["lang"] == "ar"):
+        holders = [el for el in page.iter() if isinstance(el.tag, str) and row["text"] in (el.text or "")]
+        if not holders or not all(el.xpath('ancestor-or-self::*[@dir="rtl"]') for el in holders):
+            bad.append(row["id"])
+    return bad
+
+
+def test_report_sets_every_arabic_paragraph_right_to_left(corpus_run):
+    html = (corpus_run / "report.html").read_text(encoding="utf-8")
+    segments = [json.loads(l) for l in (corpus_run / "segments.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert arabic_paragraphs_outside_rtl(html, segments) == []
+    # The check can fail: the same page without its dir attributes is caught.
+    assert arabic_paragraphs_outside_rtl(html.replace('dir="rtl"', ""), segments) != []
+
+
 def test_report_is_self_contained(corpus_run):
     html = (corpus_run / "report.html").read_text(encoding="utf-8")
-    assert 'dir="rtl" lang="ar"' in html and "No counterpart" in html or "no counterpart" in html
+    assert "no counterpart" in html.lower()
     assert "http://" not in html and "https://" not in html and "<link" not in html
