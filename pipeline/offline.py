@@ -6,6 +6,7 @@ for a model that is not in the local cache (``cached_file`` → ``hf_hub_downloa
 anything imports transformers, and the already imported constant is set too for API users who
 imported it earlier.
 """
+
 from __future__ import annotations
 
 import os

@@ -24,6 +24,7 @@ to its end: a second run into the same folder is refused at once with the first 
 Staging or old folders left by a killed run are removed by the next run that takes the lock (only the
 lock holder creates them, so any found then are stale).
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -38,9 +39,21 @@ from pathlib import Path
 from pipeline.errors import PipelineError
 
 # Every file a run can write (pipeline.export.render); a run replaces these and keeps everything else.
-OUTPUT_NAMES = frozenset({"segments.jsonl", "removed.jsonl", "alignments.jsonl", "unaligned.jsonl",
-                          "alignments.tsv", "parallel.ar", "parallel.en", "parallel.mt", "alignments.tmx",
-                          "report.html", "manifest.json"})
+OUTPUT_NAMES = frozenset(
+    {
+        "segments.jsonl",
+        "removed.jsonl",
+        "alignments.jsonl",
+        "unaligned.jsonl",
+        "alignments.tsv",
+        "parallel.ar",
+        "parallel.en",
+        "parallel.mt",
+        "alignments.tmx",
+        "report.html",
+        "manifest.json",
+    }
+)
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -86,7 +99,7 @@ def _write_file(path: Path, data: bytes) -> None:
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         os.fsync(fd)
     finally:
         os.close(fd)
@@ -110,17 +123,23 @@ def check_output_path(out, inputs=()) -> Path:
     before any expensive stage. Returns the absolute path."""
     if str(out) == "":
         raise PipelineError(None, "--out is empty: give an output folder")
-    out = Path(os.path.realpath(out))   # a symlinked folder: the swap happens where it points
+    out = Path(os.path.realpath(out))  # a symlinked folder: the swap happens where it points
     if _is_inside(Path.cwd(), out):
-        raise PipelineError(out, "is the current folder or a folder above it; a run replaces its output folder "
-                                 "whole, so give a folder of its own (for example outputs)")
+        raise PipelineError(
+            out,
+            "is the current folder or a folder above it; a run replaces its output folder "
+            "whole, so give a folder of its own (for example outputs)",
+        )
     if out.exists() and not out.is_dir():
         raise PipelineError(out, "output path exists and is not a folder")
     for path in inputs:
         path = Path(os.path.realpath(path))
         if path != out and _is_inside(path, out) and path.relative_to(out).parts[0] in OUTPUT_NAMES:
-            raise PipelineError(path, f"is an input of this run, and the run would replace it with its own "
-                                      f"{path.relative_to(out).parts[0]}: move it out of {out} or choose another --out")
+            raise PipelineError(
+                path,
+                f"is an input of this run, and the run would replace it with its own "
+                f"{path.relative_to(out).parts[0]}: move it out of {out} or choose another --out",
+            )
     ancestor = out.parent
     while not ancestor.exists():
         ancestor = ancestor.parent
@@ -158,8 +177,11 @@ class OutputFolder:
         except OSError:
             holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
             os.close(fd)
-            raise PipelineError(self.out, f"another run (process {holder}) is writing this output folder; "
-                                          "wait for it to finish or choose another --out") from None
+            raise PipelineError(
+                self.out,
+                f"another run (process {holder}) is writing this output folder; "
+                "wait for it to finish or choose another --out",
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self._lock_fd = fd
@@ -176,7 +198,7 @@ class OutputFolder:
 
     def _unlock(self) -> None:
         if self._lock_fd is not None:
-            os.close(self._lock_fd)   # closing the descriptor releases the flock
+            os.close(self._lock_fd)  # closing the descriptor releases the flock
             self._lock_fd = None
 
     def _leftovers(self, kind: str) -> list[Path]:
@@ -205,8 +227,9 @@ class OutputFolder:
             probe.rmdir()
         except OSError as exc:
             shutil.rmtree(probe, ignore_errors=True)
-            raise PipelineError(self.out, f"cannot write beside the output folder in {self.parent} "
-                                          f"({exc.strerror})") from None
+            raise PipelineError(
+                self.out, f"cannot write beside the output folder in {self.parent} ({exc.strerror})"
+            ) from None
 
     def publish(self, files: dict[str, bytes], replaces=OUTPUT_NAMES) -> None:
         """Make ``out`` hold ``files`` plus every entry of the old folder whose name is not in
@@ -224,7 +247,7 @@ class OutputFolder:
                 shutil.copystat(self.out, staging)
                 for entry in sorted(os.listdir(self.out)):
                     if entry in files or entry in replaces or entry.startswith(".staging-"):
-                        continue   # ``.staging-*``: left inside by versions that wrote into the folder
+                        continue  # ``.staging-*``: left inside by versions that wrote into the folder
                     src, dst = self.out / entry, staging / entry
                     if src.is_symlink():
                         os.symlink(os.readlink(src), dst)
@@ -236,13 +259,14 @@ class OutputFolder:
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
             where = exc.filename or staging
-            raise PipelineError(self.out, f"cannot write the outputs ({exc.strerror}; at {where}); "
-                                          "the previous outputs are untouched") from None
+            raise PipelineError(
+                self.out, f"cannot write the outputs ({exc.strerror}; at {where}); the previous outputs are untouched"
+            ) from None
         try:
             if not self.out.exists():
                 os.rename(staging, self.out)
             elif exchange(staging, self.out):
-                old = staging                # the staging name now holds the previous folder
+                old = staging  # the staging name now holds the previous folder
             else:
                 os.rename(self.out, old)
                 os.rename(staging, self.out)
@@ -251,8 +275,9 @@ class OutputFolder:
             if not self.out.exists() and old.is_dir():
                 os.rename(old, self.out)
             shutil.rmtree(staging, ignore_errors=True)
-            raise PipelineError(self.out, f"cannot replace the output folder ({exc.strerror}); "
-                                          "the previous outputs are untouched") from None
+            raise PipelineError(
+                self.out, f"cannot replace the output folder ({exc.strerror}); the previous outputs are untouched"
+            ) from None
         shutil.rmtree(old, ignore_errors=True)
 
 

@@ -1,5 +1,6 @@
 """No network unless asked: a run with the default MT model (not downloaded) makes no connection and
 no DNS lookup, and gives the same outputs as a run without MT."""
+
 import json
 import os
 import subprocess
@@ -31,9 +32,14 @@ def test_a_run_with_a_missing_hub_model_makes_no_network_attempt(corpus_run, tmp
     env = {k: v for k, v in os.environ.items() if not k.endswith("_OFFLINE")}
     env.update(PYTHONPATH=str(ROOT), NETWORK_LOG=str(log), PIPELINE_MODELS=str(tmp_path / "no-models"))
     out = tmp_path / "out"
-    result = subprocess.run([sys.executable, "-c", NO_NETWORK, "run", "--out", str(out),
-                             "--mt-model", "Helsinki-NLP/opus-mt-ar-en"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", NO_NETWORK, "run", "--out", str(out), "--mt-model", "Helsinki-NLP/opus-mt-ar-en"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr
     assert not log.exists(), log.read_text()
     assert "MT MODEL MISSING" in result.stderr

@@ -1,5 +1,6 @@
 """The output folder is all the previous run or all the new one, whatever happens; one run at a time;
 an unusable --out is refused in one line before any work."""
+
 import errno
 import hashlib
 import json
@@ -91,8 +92,12 @@ def test_a_run_killed_at_any_step_leaves_the_whole_old_or_the_whole_new_folder(t
         (out / "gold" / "set.tsv").write_text("gold\n")
         publish(out, OLD)
         assert folder_state(out) == "old"
-        done = subprocess.run([sys.executable, "-c", KILLER, str(out), str(kill_at), mode, payload],
-                              env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-c", KILLER, str(out), str(kill_at), mode, payload],
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+        )
         if done.returncode == 0:
             break
         assert done.returncode == -9, done.stderr
@@ -106,7 +111,7 @@ def test_a_run_killed_at_any_step_leaves_the_whole_old_or_the_whole_new_folder(t
         seen.add(folder_state(out))
         assert leftovers(tmp_path) == []
     assert folder_state(out) == "new" and leftovers(tmp_path) == []
-    assert kill_at > 20 and seen == {"old", "new"}   # the kill landed before and after the switch
+    assert kill_at > 20 and seen == {"old", "new"}  # the kill landed before and after the switch
 
 
 def test_a_run_refuses_an_output_folder_another_run_holds(tmp_path):
@@ -132,7 +137,7 @@ def test_a_run_keeps_other_files_and_drops_outputs_it_did_not_write(tmp_path):
     (out / "README.md").write_text("kept\n")
     publish(out, OLD)
     publish(out, NEW)
-    assert sorted(p.name for p in out.iterdir()) == sorted([*NEW, "README.md"])   # parallel.mt gone
+    assert sorted(p.name for p in out.iterdir()) == sorted([*NEW, "README.md"])  # parallel.mt gone
 
 
 def test_a_full_disk_leaves_the_previous_outputs_and_no_staging(tmp_path, monkeypatch):
@@ -158,17 +163,19 @@ def make_file(tmp_path):
     return tmp_path / "a-file" / "out"
 
 
-@pytest.mark.parametrize("out, message", [
-    (lambda tmp: "", "empty path"),
-    (lambda tmp: ".", "is the current folder or a folder above it"),
-    (lambda tmp: "..", "is the current folder or a folder above it"),
-    (make_file, "is a file, not a folder"),
-    (lambda tmp: "/proc/pipeline-out", "cannot create the output folder"),
-    (lambda tmp: ENGLISH, "exists and is not a folder"),
-])
+@pytest.mark.parametrize(
+    "out, message",
+    [
+        (lambda tmp: "", "empty path"),
+        (lambda tmp: ".", "is the current folder or a folder above it"),
+        (lambda tmp: "..", "is the current folder or a folder above it"),
+        (make_file, "is a file, not a folder"),
+        (lambda tmp: "/proc/pipeline-out", "cannot create the output folder"),
+        (lambda tmp: ENGLISH, "exists and is not a folder"),
+    ],
+)
 def test_an_unusable_output_folder_is_refused_in_one_line_before_any_work(tmp_path, out, message):
-    result = run_cli("run", "--ar", ARABIC, "--en", ENGLISH, "--out", out(tmp_path), "--mt-model", "none",
-                     cwd=tmp_path)
+    result = run_cli("run", "--ar", ARABIC, "--en", ENGLISH, "--out", out(tmp_path), "--mt-model", "none", cwd=tmp_path)
     assert result.returncode == 2 and message in result.stderr, result.stderr
     assert "Traceback" not in result.stderr and "ingest:" not in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) in ([], ["a-file"])
