@@ -80,7 +80,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_eval_mt(args) -> int:
-    from pipeline.evaluate import evaluate_mt
+    from pipeline.evaluation.metrics import evaluate_mt
 
     report = evaluate_mt(args.hyp, args.ref, src=args.src, mt_model=args.mt_model, mt_backend=args.mt_backend,
                          threads=args.threads, decoding=_decoding(args), cache_dir=args.cache)
@@ -91,7 +91,7 @@ def cmd_eval_mt(args) -> int:
 
 
 def cmd_eval_align(args) -> int:
-    from pipeline.evaluate import evaluate_alignment, format_alignment_report
+    from pipeline.evaluation.metrics import evaluate_alignment, format_alignment_report
 
     scores = evaluate_alignment(args.pred, args.gold)
     print(format_alignment_report(scores))
@@ -100,7 +100,7 @@ def cmd_eval_align(args) -> int:
 
 
 def cmd_build_gold(args) -> int:
-    from pipeline.gold import build_gold_sets, write_gold_set
+    from pipeline.evaluation.gold import build_gold_sets, write_gold_set
 
     for gold in build_gold_sets(args.data, seed=args.seed):
         info = write_gold_set(gold, args.out)
@@ -109,7 +109,7 @@ def cmd_build_gold(args) -> int:
 
 
 def cmd_calibrate(args) -> int:
-    from pipeline.calibrate import calibrate
+    from pipeline.evaluation.calibrate import calibrate
 
     fixed = {name: getattr(args, name) for name in ("margin_weight", "anchor_weight", "equivalent_threshold")
              if getattr(args, name) is not None}
@@ -139,7 +139,7 @@ def cmd_models(args) -> int:
 def cmd_bench_mt(args) -> int:
     from dataclasses import asdict
 
-    from pipeline.bench_mt import format_table, run_bench
+    from pipeline.bench.mt import format_table, run_bench
 
     results = run_bench(args.corpus, args.model_dir, tuple(args.backends), tuple(args.batch_sizes), args.sentences,
                         args.new_tokens, args.beams, args.threads, args.ct2_workers, args.repeats)
@@ -154,7 +154,7 @@ def cmd_bench_mt(args) -> int:
 def cmd_bench_align(args) -> int:
     from dataclasses import asdict
 
-    from pipeline.bench_align import format_table, run_bench
+    from pipeline.bench.align import format_table, run_bench
 
     rows = run_bench(args.flores, args.corpus, tuple(args.sizes), args.dense_max, args.threads)
     print(format_table(rows))

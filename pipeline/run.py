@@ -18,8 +18,8 @@ from importlib import metadata
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.corpus import load_manifest
-from pipeline.documents import Document, read_document
+from pipeline.ingest.corpus import load_manifest
+from pipeline.ingest.documents import Document, read_document
 from pipeline.errors import PipelineError
 from pipeline.fileio import read_jsonl, sha256_file
 from pipeline.mt.hf import Decoding
@@ -87,7 +87,7 @@ def load_inputs(config: RunConfig) -> list[Document]:
 
 
 def ingest_stage(docs: list[Document]) -> tuple[list[dict], list[dict]]:
-    from pipeline.ingest import ingest_documents
+    from pipeline.ingest.stage import ingest_documents
 
     result = ingest_documents(docs)
     return [s.to_json() for s in result.segments], [r.to_json() for r in result.removed]

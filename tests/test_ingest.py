@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from pipeline.documents import Document
-from pipeline.furniture import LineContext, classify_line, find_glued_title
-from pipeline.ingest import ingest_documents
+from pipeline.ingest.documents import Document
+from pipeline.ingest.furniture import LineContext, classify_line, find_glued_title
+from pipeline.ingest.stage import ingest_documents
 
 
 def ctx(position=5, total=20, in_comments=False, kept=3):

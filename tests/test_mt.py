@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_cli
-from pipeline.corpus import corpus_lines
+from pipeline.ingest.corpus import corpus_lines
 from pipeline.fileio import read_jsonl
 from pipeline.mt.cache import TranslationCache, cache_key
 from pipeline.mt.flags import quality_flags

@@ -1,7 +1,7 @@
 import pytest
 
-from pipeline.sentences import split_sentences
-from pipeline.textnorm import arabic_key, clean_text, script_ratio
+from pipeline.text.sentences import split_sentences
+from pipeline.text.normalize import arabic_key, clean_text, script_ratio
 
 
 @pytest.mark.parametrize("raw, cleaned", [

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.textnorm import arabic_key, digits_to_ascii
+from pipeline.text.normalize import arabic_key, digits_to_ascii
 
 _MONTHS_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
               "october", "november", "december"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.textnorm import arabic_key
+from pipeline.text.normalize import arabic_key
 
 _EN_STOP = set("""a an the and or but of to in on at by for from with without as is are was were be been being has have
 had do does did this that these those it its he she they them his her their we our you your i me my not no nor so than

@@ -26,10 +26,10 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.documents import Document
+from pipeline.ingest.documents import Document
 from pipeline.errors import PipelineError
 from pipeline.fileio import atomic_write_text
-from pipeline.ingest import ingest_documents
+from pipeline.ingest.stage import ingest_documents
 
 KEEP_SHARE = 0.6
 

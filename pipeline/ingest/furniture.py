@@ -6,7 +6,7 @@ Two kinds of rule:
   trailing photo credit).
 Rules match shapes (separators, URL forms, date forms, phrase families), never the exact strings of
 one corpus. Each removal is kept, with the rule's reason, in ``removed.jsonl``.
-Duplicates and repeated titles depend on other paragraphs and are handled in :mod:`pipeline.ingest`.
+Duplicates and repeated titles depend on other paragraphs and are handled in :mod:`pipeline.ingest.stage`.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from pipeline.textnorm import arabic_key
+from pipeline.text.normalize import arabic_key
 
 
 @dataclass(frozen=True)

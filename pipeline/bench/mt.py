@@ -50,9 +50,9 @@ def corpus_sentences(corpus: Path, count: int) -> list[str]:
 
 def prepare_model(corpus: Path, model_dir: Path) -> tuple[Path, Path]:
     """The random opus-mt-ar-en-shaped model and its CTranslate2 int8 conversion (built once, reused)."""
-    from pipeline.corpus import corpus_lines
+    from pipeline.ingest.corpus import corpus_lines
     from pipeline.mt.ct2 import convert_to_ct2
-    from pipeline.mt.random_model import OPUS_MT_AR_EN, build_random_marian
+    from pipeline.bench.random_model import OPUS_MT_AR_EN, build_random_marian
 
     hf_dir, ct2_dir = model_dir / "transformers", model_dir / "ct2-int8"
     if not (hf_dir / "config.json").is_file():
@@ -126,7 +126,7 @@ def run_bench(corpus: Path = Path("corpus"), model_dir: Path = Path(".cache/benc
                    "threads": threads or os.cpu_count() or 1, "ct2_workers": ct2_workers,
                    "repeats": repeats}
             log(f"bench-mt: {backend}, batch size {batch_size}")
-            done = subprocess.run([sys.executable, "-m", "pipeline.bench_mt", "--worker"], input=json.dumps(job),
+            done = subprocess.run([sys.executable, "-m", "pipeline.bench.mt", "--worker"], input=json.dumps(job),
                                   capture_output=True, text=True)
             if done.returncode != 0:
                 raise PipelineError(None, f"bench-mt worker for {backend} failed: {done.stderr.strip()[-500:]}")

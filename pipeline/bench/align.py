@@ -37,7 +37,7 @@ def bench_texts(flores: Path | None, corpus: Path, count: int) -> tuple[list[str
         ar = flores.joinpath("arb_Arab.devtest").read_text(encoding="utf-8").splitlines()
         en = flores.joinpath("eng_Latn.devtest").read_text(encoding="utf-8").splitlines()
     else:
-        from pipeline.corpus import corpus_lines
+        from pipeline.ingest.corpus import corpus_lines
         ar, en = corpus_lines(corpus)
     if not ar or not en:
         raise PipelineError(flores or corpus, "no text to benchmark with")

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.evaluate import evaluate_alignment, evaluate_mt, prf, read_gold
+from pipeline.evaluation.metrics import evaluate_alignment, evaluate_mt, prf, read_gold
 from pipeline.progress import log
 from pipeline.run import RunConfig, run_pipeline
 
@@ -80,7 +80,7 @@ def table_row(name: str, entry: dict, baseline: dict | None = None) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.eval_suite")
+    parser = argparse.ArgumentParser(prog="python -m pipeline.evaluation.suite")
     parser.add_argument("--gold", type=Path, default=Path("outputs/gold"))
     parser.add_argument("--out", type=Path, default=Path("outputs/eval"))
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))

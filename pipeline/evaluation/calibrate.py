@@ -15,12 +15,12 @@ import numpy as np
 from pipeline.align.comparable import decide_pairs, matrix_pairs, pair_anchors, pair_scores
 from pipeline.align.scoring import cosine_matrix
 from pipeline.align.settings import AlignSettings
-from pipeline.documents import read_document
+from pipeline.ingest.documents import read_document
 from pipeline.encoders import get_encoder
 from pipeline.errors import PipelineError
-from pipeline.evaluate import prf, read_gold
+from pipeline.evaluation.metrics import prf, read_gold
 from pipeline.fileio import atomic_write_text
-from pipeline.ingest import ingest_documents
+from pipeline.ingest.stage import ingest_documents
 from pipeline.mt.precomputed import load_translations
 from pipeline.progress import log
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from pipeline.documents import Document
-from pipeline.furniture import TRIM_RULES, LineContext, classify_line, starts_comment_section
-from pipeline.sentences import split_sentences
-from pipeline.textnorm import arabic_key, clean_text
+from pipeline.ingest.documents import Document
+from pipeline.ingest.furniture import TRIM_RULES, LineContext, classify_line, starts_comment_section
+from pipeline.text.sentences import split_sentences
+from pipeline.text.normalize import arabic_key, clean_text
 
 # Two paragraphs whose character 5-gram sets overlap this much (Jaccard) say the same thing in the same
 # words: a re-posted body with a changed quote mark or a dropped word. Distinct news paragraphs on the same
@@ -32,7 +32,7 @@ class Segment:
     n: int                # 1-based number of the non-empty line in the raw file
     kind: str             # "title" or "paragraph"
     text: str
-    key: str              # matching key (see textnorm.arabic_key), beside the text, never replacing it
+    key: str              # matching key (see text.normalize.arabic_key), beside the text, never replacing it
     start: int
     end: int
     sentences: list[dict] = field(default_factory=list)   # {"text", "start", "end"} into ``text``
