@@ -5,6 +5,7 @@ machine or the moment (timings, translation seconds) are left out. Exit 0 when t
 
 Used to show that a refactoring keeps the corpus and eval outputs byte-identical (issue 14).
 """
+
 from __future__ import annotations
 
 import json

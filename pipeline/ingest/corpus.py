@@ -1,4 +1,5 @@
 """The project corpus: ``corpus/manifest.tsv`` lists each document's id, file, language, outlet, date and role."""
+
 from __future__ import annotations
 
 import csv
