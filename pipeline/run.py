@@ -21,7 +21,7 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.errors import PipelineError
 from pipeline.fileio import read_jsonl
-from pipeline.ingest.corpus import load_manifest
+from pipeline.ingest.corpus import load_manifest, read_entry
 from pipeline.ingest.documents import Document, read_document
 from pipeline.mt.hf import Decoding
 from pipeline.progress import log
@@ -94,7 +94,7 @@ def load_inputs(config: RunConfig) -> list[Document]:
                 docs.append(doc)
     else:
         for entry in load_manifest(config.corpus):
-            docs.append(read_document(entry.path, entry.lang, entry.id, entry.meta))
+            docs.append(read_entry(entry))
     if config.translations:
         from pipeline.mt.precomputed import translations_format
 
@@ -106,6 +106,16 @@ def ingest_stage(docs: list[Document]) -> tuple[list[dict], list[dict]]:
     from pipeline.ingest.stage import ingest_documents
 
     result = ingest_documents(docs)
+    kept = {s.doc for s in result.segments}
+    for doc in docs:
+        if doc.id not in kept:
+            # A run that goes on would report zero links for this document, as if it had been aligned.
+            rules = sorted({r.rule for r in result.removed if r.doc == doc.id})
+            raise PipelineError(
+                doc.path,
+                "no text left after removing page furniture and duplicates "
+                f"(every line matched a rule: {', '.join(rules) or 'none'}; see pipeline/ingest/furniture.py)",
+            )
     return [s.to_json() for s in result.segments], [r.to_json() for r in result.removed]
 
 

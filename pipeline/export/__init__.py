@@ -1,6 +1,6 @@
 """Exports: every format is rendered from one in-memory RunResult, so the formats can never disagree.
 
-``render(result, formats)`` returns file name → bytes; :func:`pipeline.run.write_outputs` moves them
+``render(result, formats)`` returns file name → bytes; :class:`pipeline.outdir.OutputFolder` publishes them
 into the output folder atomically. Formats: jsonl (segments, removed, alignments, unaligned), tsv,
 moses (parallel.ar / parallel.en / parallel.mt), tmx, html (report.html), manifest (manifest.json).
 """
