@@ -95,6 +95,7 @@ def load_inputs(config: RunConfig) -> list[Document]:
     else:
         for entry in load_manifest(config.corpus):
             docs.append(read_entry(entry))
+    checked_settings(config)  # refused now, not after the expensive stages
     if config.translations:
         from pipeline.mt.precomputed import translations_format
 
@@ -192,12 +193,21 @@ def translate_stage(segments: list[dict], config: RunConfig) -> dict:
     }
 
 
+def checked_settings(config: RunConfig):
+    """The aligner settings, refused (PipelineError) when missing, malformed, or calibrated for another
+    encoder than ``--encoder``."""
+    from pipeline.align.settings import check_encoder, load_settings
+
+    settings = load_settings(config.settings)
+    check_encoder(settings, config.encoder, config.settings)
+    return settings
+
+
 def align_stage(segments: list[dict], config: RunConfig) -> tuple[list[dict], list[dict], dict]:
     """Align the Arabic paragraphs with the English ones; returns links, unaligned rows and the settings used."""
     from pipeline.align.align import align_segments
-    from pipeline.align.settings import load_settings
 
-    settings = load_settings(config.settings)
+    settings = checked_settings(config)
     links, unaligned, info = align_segments(segments, settings, config.mode, config.encoder, config.threads)
     return [l.to_json() for l in links], [u.to_json() for u in unaligned], info
 

@@ -27,7 +27,7 @@ def align_segments(
     if not ar_rows or not en_rows:
         return [], [Unaligned(r["id"], r["text"], r.get("mt_text"), None, None) for r in ar_rows], info
     if mode == "parallel":
-        links, unaligned = align_parallel(ar_rows, en_rows, encoder)
+        links, unaligned = align_parallel(ar_rows, en_rows, encoder, settings.parallel_floor)
         return links, unaligned, info
     ar_vecs = encoder.encode([r["text"] for r in ar_rows], "ar")
     en_vecs = encoder.encode([r["text"] for r in en_rows], "en")
@@ -46,8 +46,12 @@ def align_segments(
     return links, unaligned, info
 
 
-def align_parallel(ar_rows: list[dict], en_rows: list[dict], encoder) -> tuple[list[Link], list[Unaligned]]:
-    """Monotonic alignment of each Arabic document with the English document in the same position."""
+def align_parallel(
+    ar_rows: list[dict], en_rows: list[dict], encoder, floor: float = 0.3
+) -> tuple[list[Link], list[Unaligned]]:
+    """Monotonic alignment of each Arabic document with the English document in the same position.
+    Beads less similar than ``floor`` are not evidence of a translation: their Arabic paragraphs are
+    listed as unaligned, with the bead's English as the near miss."""
     ar_docs = _by_doc(ar_rows)
     en_docs = _by_doc(en_rows)
     if len(ar_docs) != len(en_docs):
@@ -75,11 +79,10 @@ def align_parallel(ar_rows: list[dict], en_rows: list[dict], encoder) -> tuple[l
 
         for ar_idx, en_idx, sim in align_monotonic(len(ar_doc), len(en_doc), similarity):
             bead = f"{len(ar_idx)}-{len(en_idx)}"
-            if not en_idx:
+            if not en_idx or sim < floor:
+                near = (en_doc[en_idx[0]]["id"], round(sim, 4)) if en_idx else (None, None)
                 for i in ar_idx:
-                    unaligned.append(
-                        Unaligned(ar_doc[i]["id"], ar_doc[i]["text"], ar_doc[i].get("mt_text"), None, None)
-                    )
+                    unaligned.append(Unaligned(ar_doc[i]["id"], ar_doc[i]["text"], ar_doc[i].get("mt_text"), *near))
                 continue
             for i in ar_idx:
                 for j in en_idx:

@@ -10,8 +10,10 @@ from typing import Callable
 import numpy as np
 
 BEADS = ((1, 1), (1, 2), (2, 1), (1, 0), (0, 1))
-# A bead must beat skipping: a 1-1 pair scores cos − SKIP_FLOOR, so pairs below the floor are left
-# unaligned. A merge pays MERGE_PENALTY so that 1-1 wins ties (most paragraphs translate 1-1).
+# A bead's gain is cos − SKIP_FLOOR (minus MERGE_PENALTY for a merge, so that 1-1 wins ties: most
+# paragraphs translate 1-1). Skipping both paragraphs costs 2 × SKIP_PENALTY, so the path keeps any 1-1
+# bead with cos > SKIP_FLOOR − 2 × SKIP_PENALTY = 0: it is the aligner (AlignSettings.parallel_floor),
+# not this search, that refuses to call a weak bead equivalent.
 SKIP_FLOOR = 0.3
 MERGE_PENALTY = 0.05
 # Leaving a paragraph out costs this much: in a translation nearly every paragraph has a counterpart,
