@@ -61,8 +61,21 @@ def source_limit(tokenizer, config) -> int:
 
 
 def model_revision(name: str, source: str, is_local: bool, config) -> str:
-    """A local folder's content hash, else the hub commit the files came from."""
-    return weights_hash(Path(source)) if is_local else getattr(config, "_commit_hash", None) or "unknown"
+    """A local folder's content hash, else the hub commit the files came from (else the content hash of
+    the cached snapshot: never a placeholder that two different models would share)."""
+    if is_local:
+        return weights_hash(Path(source))
+    commit = getattr(config, "_commit_hash", None)
+    if commit:
+        return commit
+    try:
+        from huggingface_hub import snapshot_download
+
+        known = KNOWN_MODELS.get(name)
+        folder = snapshot_download(name, revision=known.revision if known else None, local_files_only=True)
+    except Exception as exc:  # noqa: BLE001 - any failure means the same thing here
+        raise PipelineError(name, f"cannot tell which revision of the model was loaded ({exc})") from None
+    return weights_hash(Path(folder))
 
 
 class TokenizerTranslator(Translator):

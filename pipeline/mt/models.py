@@ -55,20 +55,50 @@ def resolve_model(name: str) -> tuple[str, bool]:
     return name, False
 
 
-def weights_hash(folder: Path) -> str:
-    """A short content hash of a local model folder's weight and tokenizer files (keys the cache when there
-    is no hub revision)."""
+HASH_MEMO = ".content-hash.json"  # beside the weights; hidden files are not part of the hash
+
+
+def _file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    for path in sorted(Path(folder).rglob("*")):
-        if path.is_file() and not path.name.startswith("."):
-            digest.update(path.relative_to(folder).as_posix().encode())
-            stat = path.stat()
-            if stat.st_size > 50 * 1024 * 1024:
-                # Big weight files: hash size and the first and last MiB (hashing GBs on every run is slow).
-                with open(path, "rb") as handle:
-                    digest.update(str(stat.st_size).encode() + handle.read(1 << 20))
-                    handle.seek(-(1 << 20), os.SEEK_END)
-                    digest.update(handle.read())
-            else:
-                digest.update(path.read_bytes())
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def weights_hash(folder: Path) -> str:
+    """A short hash of the full content of a model folder's files (weights, tokenizer, config): keys the
+    translation cache and the CTranslate2 conversion, so a changed byte anywhere is a new model.
+    Hashing gigabytes takes seconds, so each file's sha256 is remembered in ``.content-hash.json`` in
+    the folder by path, size and modification time, and computed again only when one of them changes
+    (not written when the folder is read-only)."""
+    import json
+
+    folder = Path(folder)
+    memo_path = folder / HASH_MEMO
+    try:
+        memo = json.loads(memo_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        memo = {}
+    fresh = {}
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if not path.is_file() or any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
+        stat = path.stat()
+        known = memo.get(relative)
+        if isinstance(known, list) and known[:2] == [stat.st_size, stat.st_mtime_ns]:
+            sha = known[2]
+        else:
+            sha = _file_sha256(path)
+        fresh[relative] = [stat.st_size, stat.st_mtime_ns, sha]
+        digest.update(f"{relative}\0{sha}\n".encode())
+    if fresh != memo:
+        from pipeline.fileio import atomic_write_text
+
+        try:
+            atomic_write_text(memo_path, json.dumps(fresh, indent=0, sort_keys=True))
+        except OSError:
+            pass  # a read-only model folder: hashed again next time
     return digest.hexdigest()[:16]
