@@ -61,6 +61,11 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="the translations file's format when its extension does not say",
     )
+    p.add_argument(
+        "--no-language-check",
+        action="store_true",
+        help="run documents that the language identifier says are not Arabic / English (the script check stays)",
+    )
     p.add_argument("--require-mt", action="store_true", help="fail instead of continuing when the MT model is missing")
     p.add_argument("--allow-download", action="store_true", help="let transformers download the MT model from the hub")
     p.add_argument(
@@ -119,6 +124,7 @@ def cmd_run(args) -> int:
             mt_backend=args.mt_backend,
             translations=args.translations,
             translations_format=args.translations_format,
+            language_check=not args.no_language_check,
             require_mt=args.require_mt,
             allow_download=args.allow_download,
             mode=args.mode,

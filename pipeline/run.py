@@ -53,6 +53,7 @@ class RunConfig:
     mt_model: str | None = None  # None or "none": no MT
     mt_backend: str = "transformers"
     translations: Path | None = None  # precomputed translations
+    language_check: bool = True  # refuse documents that a language identifier says are in another language
     translations_format: str | None = None  # jsonl, tsv or lines; None: from the file's extension
     require_mt: bool = False
     allow_download: bool = False
@@ -95,12 +96,29 @@ def load_inputs(config: RunConfig) -> list[Document]:
     else:
         for entry in load_manifest(config.corpus):
             docs.append(read_entry(entry))
+    if config.language_check:
+        check_languages(docs)
     checked_settings(config)  # refused now, not after the expensive stages
     if config.translations:
         from pipeline.mt.precomputed import translations_format
 
         translations_format(config.translations, config.translations_format)  # refused now, not after ingest
     return docs
+
+
+def check_languages(docs: list[Document]) -> None:
+    """Refuse a document whose language is not the one it was given as (Persian as --ar, French as --en)."""
+    from pipeline.ingest.language import wrong_language
+
+    for doc in docs:
+        found = wrong_language(doc.text, doc.lang)
+        if found:
+            name = {"ar": "Arabic", "en": "English"}[doc.lang]
+            raise PipelineError(
+                doc.path,
+                f"expected {name} text (given as --{doc.lang}) but it reads as {found}; "
+                "--no-language-check runs it anyway",
+            )
 
 
 def ingest_stage(docs: list[Document]) -> tuple[list[dict], list[dict]]:
