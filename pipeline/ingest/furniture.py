@@ -74,7 +74,17 @@ _TWEET_ATTRIBUTION_RE = re.compile(
     rf"[-—–]\s*[^()]{{1,80}}\(@\w{{1,30}}\)\s+(?:(?:{_MONTHS})\s+\d{{1,2}},\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}})",
     re.I,
 )
-_SOURCE_LINE_RE = re.compile(r"(?:sources?|via|المصدر|مصدر)\s*[:：/]\s*.{0,100}", re.I)
+_SOURCE_LINE_RE = re.compile(r"(?:sources?|via|المصدر|مصدر)\s*[:：/]\s*(.{1,100})", re.I)
+# Comment-policy text outside a comment section must speak as the site ("we moderate", "your comment",
+# "Comments are ...") and not be reported speech: a news sentence on a court's comment on a policy is news.
+_SITE_VOICE_RE = re.compile(
+    r"\b(?:we|our|us|you|your)\b|^(?:all\s+|reader\s+|user\s+)?comments?\s+(?:are|is|will|must|may|should|that|which|"
+    r"posted|submitted|containing)\b",
+    re.I,
+)
+_REPORTED_SPEECH_RE = re.compile(r"[\"“”«»]|\b(?:said|says|told|stated|declined|announced)\b", re.I)
+# Words a name-like attribution may have in lower case ("Ministry of Defence", "al-Sumaria").
+_NAME_CONNECTORS = {"of", "the", "and", "for", "in", "on", "at", "via", "de", "du", "al", "el", "bin", "ibn", "&"}
 _PHOTO_CREDIT_RE = re.compile(
     r"(?<=[.!?)])\s*(?:photo|photograph|image|picture)(?:\s+credit)?\s*:\s*[^.!?]{1,80}$", re.I
 )
@@ -105,11 +115,29 @@ def _is_comment_section(text: str, ctx: LineContext) -> bool:
 
 
 def _is_comment_policy(text: str, ctx: LineContext) -> bool:
-    return _COMMENT_POLICY_RE.search(text) is not None
+    if _COMMENT_POLICY_RE.search(text) is None:
+        return False
+    return ctx.in_comment_section or (
+        _SITE_VOICE_RE.search(text) is not None and _REPORTED_SPEECH_RE.search(text) is None
+    )
+
+
+def _is_bare_attribution(name: str) -> bool:
+    """A source's name ("Iraqi News Agency", "AFP, Reuters", "وكالات"), not a sentence that starts
+    with "Source:": short, no digits, and in Latin script every word capitalised but connectors."""
+    words = re.findall(r"[^\s,;/()|]+", name.rstrip(". "))
+    if not words or len(words) > 6 or any(ch.isdigit() for ch in name) or name.rstrip()[-1:] in "!?؟:":
+        return False
+    for word in words:
+        bare = word.strip("-'’.")
+        if bare[:1].isascii() and bare[:1].islower() and bare.split("-")[0].lower() not in _NAME_CONNECTORS:
+            return False
+    return True
 
 
 def _is_source_line(text: str, ctx: LineContext) -> bool:
-    return _SOURCE_LINE_RE.fullmatch(text) is not None
+    match = _SOURCE_LINE_RE.fullmatch(text)
+    return match is not None and _is_bare_attribution(match.group(1))
 
 
 def _is_leading_section_label(text: str, ctx: LineContext) -> bool:
