@@ -19,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline import config as defaults
 from pipeline.ingest.corpus import load_manifest
 from pipeline.ingest.documents import Document, read_document
 from pipeline.errors import PipelineError
@@ -26,11 +27,6 @@ from pipeline.fileio import read_jsonl, sha256_file
 from pipeline.mt.base import Decoding
 from pipeline.progress import log
 
-DEFAULT_CORPUS = Path("corpus")
-DEFAULT_OUT = Path("outputs")
-DEFAULT_CACHE = Path(os.environ.get("PIPELINE_CACHE", ".cache"))
-FORMATS = ("jsonl", "tsv", "moses", "tmx", "html")
-MODES = ("comparable", "parallel")
 LIBRARIES = (
     "torch",
     "transformers",
@@ -48,19 +44,19 @@ LIBRARIES = (
 class RunConfig:
     ar: list[Path] = field(default_factory=list)
     en: list[Path] = field(default_factory=list)
-    out: Path = DEFAULT_OUT
-    corpus: Path = DEFAULT_CORPUS
+    out: Path = defaults.OUT
+    corpus: Path = defaults.CORPUS
     mt_model: str | None = None  # None or "none": no MT
-    mt_backend: str = "transformers"
+    mt_backend: str = defaults.MT_BACKEND
     translations: Path | None = None  # precomputed translations
     require_mt: bool = False
     allow_download: bool = False
-    mode: str = "comparable"
+    mode: str = defaults.MODE
     encoder: str | None = None  # None: the settings file's encoder
     settings: Path | None = None
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = defaults.FORMATS
     threads: int | None = None
-    cache: Path | None = DEFAULT_CACHE
+    cache: Path | None = defaults.CACHE
     decoding: Decoding = field(default_factory=Decoding)  # MT beam size, length limit, batch size
 
 
@@ -77,7 +73,7 @@ class RunResult:
 
 def load_inputs(config: RunConfig) -> list[Document]:
     """Read and validate every input document (raises PipelineError naming the first bad file)."""
-    if config.mode not in MODES:
+    if config.mode not in defaults.MODES:
         raise PipelineError(None, f"unknown mode {config.mode!r} (expected comparable or parallel)")
     if bool(config.ar) != bool(config.en):
         raise PipelineError(None, "give both --ar and --en files, or neither (to read the corpus manifest)")
