@@ -10,7 +10,6 @@ outputs exactly as they were.
 
 from __future__ import annotations
 
-import os
 import platform
 import sys
 import time
@@ -19,6 +18,7 @@ from importlib import metadata
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline import config as defaults
 from pipeline.errors import PipelineError
 from pipeline.fileio import read_jsonl
 from pipeline.ingest.corpus import load_manifest, read_entry
@@ -26,11 +26,6 @@ from pipeline.ingest.documents import Document, read_document
 from pipeline.mt.base import Decoding
 from pipeline.progress import log
 
-DEFAULT_CORPUS = Path("corpus")
-DEFAULT_OUT = Path("outputs")
-DEFAULT_CACHE = Path(os.environ.get("PIPELINE_CACHE", ".cache"))
-FORMATS = ("jsonl", "tsv", "moses", "tmx", "html")
-MODES = ("comparable", "parallel")
 LIBRARIES = (
     "torch",
     "transformers",
@@ -48,21 +43,21 @@ LIBRARIES = (
 class RunConfig:
     ar: list[Path] = field(default_factory=list)
     en: list[Path] = field(default_factory=list)
-    out: Path = DEFAULT_OUT
-    corpus: Path = DEFAULT_CORPUS
+    out: Path = defaults.OUT
+    corpus: Path = defaults.CORPUS
     mt_model: str | None = None  # None or "none": no MT
-    mt_backend: str = "transformers"
+    mt_backend: str = defaults.MT_BACKEND
     translations: Path | None = None  # precomputed translations
     language_check: bool = True  # refuse documents that a language identifier says are in another language
     translations_format: str | None = None  # jsonl, tsv or lines; None: from the file's extension
     require_mt: bool = False
     allow_download: bool = False
-    mode: str = "comparable"
+    mode: str = defaults.MODE
     encoder: str | None = None  # None: the settings file's encoder
     settings: Path | None = None
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = defaults.FORMATS
     threads: int | None = None
-    cache: Path | None = DEFAULT_CACHE
+    cache: Path | None = defaults.CACHE
     decoding: Decoding = field(default_factory=Decoding)  # MT beam size, length limit, batch size
 
 
@@ -79,7 +74,7 @@ class RunResult:
 
 def load_inputs(config: RunConfig) -> list[Document]:
     """Read and validate every input document (raises PipelineError naming the first bad file)."""
-    if config.mode not in MODES:
+    if config.mode not in defaults.MODES:
         raise PipelineError(None, f"unknown mode {config.mode!r} (expected comparable or parallel)")
     if bool(config.ar) != bool(config.en):
         raise PipelineError(None, "give both --ar and --en files, or neither (to read the corpus manifest)")

