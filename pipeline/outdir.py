@@ -164,7 +164,7 @@ class OutputFolder:
         self.lock_path = self.parent / f"{self.prefix}lock"
         self._lock_fd: int | None = None
 
-    def __enter__(self) -> "OutputFolder":
+    def __enter__(self) -> OutputFolder:
         import fcntl
 
         try:
