@@ -20,6 +20,7 @@ import numpy as np
 
 from pipeline import config
 from pipeline.errors import PipelineError
+from pipeline.records import Segment
 from pipeline.progress import log
 
 
@@ -51,8 +52,8 @@ def bench_texts(flores: Path | None, corpus: Path, count: int) -> tuple[list[str
     return windows(ar), [windows(en)[k] for k in order]
 
 
-def _rows(texts: list[str], lang: str) -> list[dict]:
-    return [{"id": f"{lang}:{k}", "doc": lang, "lang": lang, "text": t} for k, t in enumerate(texts)]
+def _rows(texts: list[str], lang: str) -> list[Segment]:
+    return [Segment.bare(f"{lang}:{k}", lang, lang, t) for k, t in enumerate(texts)]
 
 
 def _rotations(blocks: int, dim: int, seed: int = 0) -> list[np.ndarray]:
@@ -95,8 +96,8 @@ def run_bench(
     rotations = _rotations(-(-max(sizes) // 1000), ar_vecs.shape[1])
     for n in sizes:
         a, e = _tiled(ar_vecs, n, rotations), _tiled(en_vecs, n, rotations)
-        ar_n = [{**ar_rows[k % 1000], "id": f"ar:{k}"} for k in range(n)]
-        en_n = [{**en_rows[k % 1000], "id": f"en:{k}"} for k in range(n)]
+        ar_n = [replace(ar_rows[k % 1000], id=f"ar:{k}") for k in range(n)]
+        en_n = [replace(en_rows[k % 1000], id=f"en:{k}") for k in range(n)]
         for path in ("dense", "faiss"):
             if path == "dense" and n > dense_max:
                 continue

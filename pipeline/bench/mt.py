@@ -43,7 +43,7 @@ def corpus_sentences(corpus: Path, count: int) -> list[str]:
     from pipeline.run import RunConfig, ingest_stage, load_inputs
 
     segments, _ = ingest_stage(load_inputs(RunConfig(corpus=corpus)))
-    sentences = [s["text"] for row in segments if row["lang"] == "ar" for s in row["sentences"]]
+    sentences = [s["text"] for row in segments if row.lang == "ar" for s in row.sentences]
     if not sentences:
         raise PipelineError(corpus, "no Arabic sentences to translate in this corpus")
     return [sentences[i % len(sentences)] for i in range(count)]
