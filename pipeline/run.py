@@ -259,7 +259,8 @@ def run_pipeline(config: RunConfig) -> RunResult:
     for link in links:
         counts[link.label] = counts.get(link.label, 0) + 1
     log(
-        f"align ({config.mode}): {len(links)} links {counts or ''}, {len(unaligned)} Arabic paragraphs with no counterpart"
+        f"align ({config.mode}): {len(links)} links {counts or ''}, "
+        f"{len(unaligned)} Arabic paragraphs with no counterpart"
     )
     manifest = {
         "pipeline": {"name": "pipeline", "version": __version__},

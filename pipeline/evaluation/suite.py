@@ -3,8 +3,9 @@
 Comparable sets run in comparable mode, ``udhr-parallel`` in parallel mode; a naive mutual-best-cosine
 baseline is scored beside the aligner on each comparable set. MT metrics are computed on the shared
 system outputs; the FLORES sets run a second time with the real opus-mt-ar-en translations of their Arabic
-(``NAME.mt.tsv`` from build-gold) to measure the MT path; and, when ``--mt-model`` is present locally, on that model's translation of FLORES-200
-devtest (written to ``<out>/flores200.<model>.hyp``; skipped, and said so, when the model is absent).
+(``NAME.mt.tsv`` from build-gold) to measure the MT path; and, when ``--mt-model`` is present locally, on
+that model's translation of FLORES-200 devtest (written to ``<out>/flores200.<model>.hyp``; skipped, and
+said so, when the model is absent). ``python -m pipeline eval suite`` prints what :func:`run_suite` returns.
 """
 
 from __future__ import annotations
@@ -49,10 +50,8 @@ def translate_flores(mt_model: str, mt_backend: str, shared: Path, out: Path) ->
     if not is_local:
         log(f"eval: MT model {mt_model} is not in models/ (`make models` downloads it): FLORES-200 translation skipped")
         return None
-    hyp = (
-        out
-        / f"flores200.{Path(mt_model).name if Path(mt_model).is_dir() else mt_model.replace('/', '--')}.{mt_backend}.hyp"
-    )
+    model_name = Path(mt_model).name if Path(mt_model).is_dir() else mt_model.replace("/", "--")
+    hyp = out / f"flores200.{model_name}.{mt_backend}.hyp"
     log(f"eval: translating FLORES-200 devtest with {mt_model} ({mt_backend}) → {hyp}")
     out.mkdir(parents=True, exist_ok=True)
     return evaluate_mt(
