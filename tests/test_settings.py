@@ -11,6 +11,7 @@ from conftest import ROOT, run_cli
 from pipeline.align.align import align_parallel
 from pipeline.align.settings import DEFAULT_SETTINGS_PATH, check_encoder, load_settings
 from pipeline.errors import PipelineError
+from pipeline.records import Segment
 
 ENGLISH = ROOT / "corpus" / "raw" / "003_0bc7bc607c2ae275.txt"
 ARABIC = ROOT / "corpus" / "raw" / "002_fb358afb9b89a1aa.txt"
@@ -74,6 +75,10 @@ def test_another_encoder_without_its_settings_is_refused_before_any_work(tmp_pat
     assert "ingest:" not in result.stderr and "Traceback" not in result.stderr
 
 
+def segment(lang, n, text):
+    return Segment(f"{lang}:{n}", lang, lang, n - 1, n, "paragraph", text, text, 0, len(text))
+
+
 class TableEncoder:
     """Vectors from a table; any other text (a merged bead) is orthogonal to everything."""
 
@@ -99,8 +104,8 @@ def test_a_parallel_bead_below_the_floor_is_not_called_equivalent():
         "a3": e[3],
         "e3": e[3],
     }
-    ar = [{"id": f"ar:{n}", "doc": "ar", "text": f"a{n}"} for n in (1, 2, 3)]
-    en = [{"id": f"en:{n}", "doc": "en", "text": f"e{n}"} for n in (1, 2, 3)]
+    ar = [segment("ar", n, f"a{n}") for n in (1, 2, 3)]
+    en = [segment("en", n, f"e{n}") for n in (1, 2, 3)]
     links, unaligned = align_parallel(ar, en, TableEncoder(vectors))  # the default floor: the calibrated one
     assert load_settings().parallel_floor == 0.3
     assert [(l.ar_id, l.en_id, l.label) for l in links] == [

@@ -110,7 +110,7 @@ class TransformersTranslator(TokenizerTranslator):
     backend = "transformers"
 
     def __init__(
-        self, name: str, threads: int | None = None, decoding: Decoding = Decoding(), allow_download: bool = False
+        self, name: str, threads: int | None = None, decoding: Decoding | None = None, allow_download: bool = False
     ):
         import torch
 
@@ -119,7 +119,7 @@ class TransformersTranslator(TokenizerTranslator):
         self._torch = torch
         self.name = name
         self.tokenizer, self.model, self.source, self.is_local = load_hf_model(name, allow_download)
-        self.decoding = decoding
+        self.decoding = decoding or Decoding()
         self._set_languages()
         self.max_source_tokens = source_limit(self.tokenizer, self.model.config)
         self.revision = model_revision(name, self.source, self.is_local, self.model.config)
@@ -149,6 +149,6 @@ class TransformersTranslator(TokenizerTranslator):
             )
             with torch.inference_mode():
                 generated = self.model.generate(**batch, **self.generate_kwargs())
-            for i, text in zip(idx, self.tokenizer.batch_decode(generated, skip_special_tokens=True)):
+            for i, text in zip(idx, self.tokenizer.batch_decode(generated, skip_special_tokens=True), strict=True):
                 out[i] = text.strip()
         return out
