@@ -52,7 +52,8 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="FILE",
-        help="precomputed translations: .jsonl or .tsv keyed by paragraph id, or .txt with one line per Arabic paragraph",
+        help="precomputed translations: .jsonl or .tsv keyed by paragraph id, "
+        "or .txt with one line per Arabic paragraph",
     )
     p.add_argument(
         "--translations-format",

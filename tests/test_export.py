@@ -73,8 +73,9 @@ def test_tsv_escapes_tabs_and_newlines():
     assert escape_tsv(None) == ""
 
 
-@pytest.mark.parametrize("separator", ["\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029",
-                                       "\r\n", "\\u2028"])
+@pytest.mark.parametrize(
+    "separator", ["\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029", "\r\n", "\\u2028"]
+)
 def test_tsv_rows_stay_one_line_for_splitlines_readers(separator):
     link = {c: f"{c} before{separator}after" for c in TSV_COLUMNS}
     rows = tsv_text([link]).splitlines()

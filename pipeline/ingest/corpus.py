@@ -42,7 +42,7 @@ def load_manifest(corpus_dir: Path) -> list[CorpusEntry]:
         raise PipelineError(manifest, f"missing column(s): {', '.join(missing)}")
     entries = []
     first_row: dict[str, int] = {}
-    for (number, _), row in zip(numbered[1:], rows):
+    for (number, _), row in zip(numbered[1:], rows, strict=False):
         if row["lang"] not in ("ar", "en"):
             raise PipelineError(manifest, f"line {number}: language {row['lang']!r} is not ar or en")
         if row["id"] in first_row:
@@ -77,7 +77,8 @@ def corpus_lines(corpus_dir: Path) -> tuple[list[str], list[str]]:
     """The non-empty lines of the corpus's Arabic and English documents, raw (what the tokenizers of the
     tests' and the benchmark's random-weight MT models are trained on). Raises PipelineError as
     :func:`load_manifest` and :func:`pipeline.ingest.documents.read_document` do."""
-    arabic, english = [], []
+    arabic: list[str] = []
+    english: list[str] = []
     for entry in load_manifest(corpus_dir):
         doc = read_entry(entry)
         (arabic if entry.lang == "ar" else english).extend(line for line in doc.text.splitlines() if line.strip())

@@ -54,6 +54,59 @@ def _lines(path: Path) -> list[str]:
     return [line.removesuffix("\r") for line in lines]
 
 
+def _jsonl_rows(path: Path, lines: list[str]):
+    """(line number, id, translation) of each non-blank JSONL line, fields as they are (checked by the caller)."""
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise PipelineError(path, f"line {number}: not valid JSON ({exc.msg})") from None
+        if not isinstance(row, dict) or "id" not in row or not ({"mt_text", "text"} & set(row)):
+            raise PipelineError(path, f"line {number}: expected a JSON object with \"id\" and \"mt_text\"")
+        yield number, row["id"], row["mt_text"] if "mt_text" in row else row["text"]
+
+
+def _tsv_rows(path: Path, lines: list[str]):
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        if "\t" not in line:
+            raise PipelineError(path, f"line {number}: expected <paragraph id><TAB><translation>")
+        pid, text = line.split("\t", 1)
+        yield number, pid, text
+
+
+def _line_rows(path: Path, lines: list[str], ar_ids: list[str]):
+    if len(lines) != len(ar_ids):
+        raise PipelineError(
+            path,
+            f"has {len(lines)} lines but the run has {len(ar_ids)} Arabic paragraphs "
+            "(use JSONL or TSV keyed by paragraph id instead)",
+        )
+    for number, (pid, line) in enumerate(zip(ar_ids, lines, strict=True), 1):
+        yield number, pid, line
+
+
+def _check_row(path: Path, number: int, pid, text, known: set[str], first_line: dict[str, int]) -> None:
+    if not isinstance(pid, str):
+        raise PipelineError(path, f"line {number}: \"id\" must be a string, not {type(pid).__name__}")
+    if not isinstance(text, str):
+        raise PipelineError(
+            path, f"line {number}: the translation of {pid!r} must be a string, not {type(text).__name__}"
+        )
+    if pid not in known:
+        raise PipelineError(path, f"line {number}: unknown paragraph id {pid!r} (not an Arabic paragraph of this run)")
+    if pid in first_line:
+        raise PipelineError(path, f"line {number}: paragraph id {pid!r} again (first on line {first_line[pid]})")
+    bad = _CONTROL.search(text)
+    if bad:
+        raise PipelineError(
+            path, f"line {number}: control character U+{ord(bad.group()):04X} in the translation of {pid!r}"
+        )
+
+
 def load_translations(path: Path, ar_ids: list[str], fmt: str | None = None) -> dict[str, str]:
     """Paragraph id → translation. Raises PipelineError naming the file (and the line) for a missing or
     unreadable file, an unknown format, bad JSON, a field of the wrong type, an unknown or repeated
@@ -65,57 +118,17 @@ def load_translations(path: Path, ar_ids: list[str], fmt: str | None = None) -> 
         )
     fmt = translations_format(path, fmt)
     lines = _lines(path)
+    if fmt == "jsonl":
+        rows = _jsonl_rows(path, lines)
+    elif fmt == "tsv":
+        rows = _tsv_rows(path, lines)
+    else:
+        rows = _line_rows(path, lines, ar_ids)
     known = set(ar_ids)
     out: dict[str, str] = {}
     first_line: dict[str, int] = {}
-
-    def add(number: int, pid, text) -> None:
-        if not isinstance(pid, str):
-            raise PipelineError(path, f"line {number}: \"id\" must be a string, not {type(pid).__name__}")
-        if not isinstance(text, str):
-            raise PipelineError(
-                path, f"line {number}: the translation of {pid!r} must be a string, not {type(text).__name__}"
-            )
-        if pid not in known:
-            raise PipelineError(
-                path, f"line {number}: unknown paragraph id {pid!r} (not an Arabic paragraph of this run)"
-            )
-        if pid in first_line:
-            raise PipelineError(path, f"line {number}: paragraph id {pid!r} again (first on line {first_line[pid]})")
-        bad = _CONTROL.search(text)
-        if bad:
-            raise PipelineError(
-                path, f"line {number}: control character U+{ord(bad.group()):04X} in the translation of {pid!r}"
-            )
+    for number, pid, text in rows:
+        _check_row(path, number, pid, text, known, first_line)
         first_line[pid] = number
         out[pid] = text
-
-    if fmt == "jsonl":
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise PipelineError(path, f"line {number}: not valid JSON ({exc.msg})") from None
-            if not isinstance(row, dict) or "id" not in row or not ({"mt_text", "text"} & set(row)):
-                raise PipelineError(path, f"line {number}: expected a JSON object with \"id\" and \"mt_text\"")
-            add(number, row["id"], row["mt_text"] if "mt_text" in row else row["text"])
-    elif fmt == "tsv":
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            if "\t" not in line:
-                raise PipelineError(path, f"line {number}: expected <paragraph id><TAB><translation>")
-            pid, text = line.split("\t", 1)
-            add(number, pid, text)
-    else:
-        if len(lines) != len(ar_ids):
-            raise PipelineError(
-                path,
-                f"has {len(lines)} lines but the run has {len(ar_ids)} Arabic paragraphs "
-                "(use JSONL or TSV keyed by paragraph id instead)",
-            )
-        for number, (pid, line) in enumerate(zip(ar_ids, lines), 1):
-            add(number, pid, line)
     return out
