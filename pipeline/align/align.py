@@ -24,7 +24,7 @@ def align_segments(
     encoder = get_encoder(encoder_name or settings.encoder, threads)
     ar_rows = [s for s in segments if s.lang == "ar"]
     en_rows = [s for s in segments if s.lang == "en"]
-    info = {"encoder": encoder.signature(), "settings": settings.to_json()}
+    info: dict = {"encoder": encoder.signature(), "settings": settings.to_json()}
     if not ar_rows or not en_rows:
         return [], [Unaligned(r.id, r.text, r.mt_text, None, None) for r in ar_rows], info
     if mode == "parallel":

@@ -23,6 +23,7 @@ from pathlib import Path
 from pipeline import config
 from pipeline.config import MT_BACKENDS as BACKENDS
 from pipeline.errors import PipelineError
+from pipeline.mt.base import Translator
 from pipeline.progress import log
 
 
@@ -87,6 +88,7 @@ def measure(job: dict) -> BenchResult:
         min_new_tokens=job["new_tokens"],
         batch_size=job["batch_size"],
     )
+    translator: Translator
     if job["backend"] == "transformers":
         from pipeline.mt.hf import TransformersTranslator
 

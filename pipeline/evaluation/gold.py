@@ -76,7 +76,7 @@ def comparable(
     name: str,
     pairs: list[tuple[str, str]],
     seed: int,
-    related: set[tuple[int, int]] = frozenset(),
+    related: frozenset[tuple[int, int]] | set[tuple[int, int]] = frozenset(),
     keep: float = KEEP_SHARE,
     mt: list[str] | None = None,
 ) -> GoldSet:
@@ -108,7 +108,7 @@ def build_gold_sets(data: Path, seed: int = 13) -> list[GoldSet]:
     order = list(range(len(articles)))
     rng.shuffle(order)
     halves = {"tune": sorted(order[: len(order) // 2]), "test": sorted(order[len(order) // 2 :])}
-    sets = []
+    sets: list[GoldSet] = []
     for half, members in halves.items():
         chosen = [articles[i] for i in members]
         pairs = [(" ".join(a["ar"]), " ".join(a["en"])) for a in chosen]
@@ -149,7 +149,9 @@ def build_gold_sets(data: Path, seed: int = 13) -> list[GoldSet]:
 def udhr_parallel(sections: list[dict]) -> GoldSet:
     """The UDHR in document order; links are the section memberships (a section is right when all its
     paragraphs are linked within the section)."""
-    ar, en, spans = [], [], []
+    ar: list[str] = []
+    en: list[str] = []
+    spans = []
     for section in sections:
         a0, e0 = len(ar), len(en)
         ar.extend(section["ar"])

@@ -39,7 +39,7 @@ def mutual_best_baseline(out: Path, gold_path: Path, enc) -> dict:
     return prf(pred, gold)
 
 
-def translate_flores(mt_model: str, mt_backend: str, shared: Path, out: Path) -> dict | None:
+def translate_flores(mt_model: str | None, mt_backend: str, shared: Path, out: Path) -> dict | None:
     """BLEU/chrF/chrF++ of ``mt_model`` on FLORES-200 devtest Arabic→English, or None when the model is not
     in models/ or a local folder (no download here)."""
     from pipeline.mt.models import resolve_model
@@ -105,7 +105,7 @@ def run_suite(
     Returns the summary (JSON-ready) and the table lines; printing is the caller's."""
     from pipeline.encoders import get_encoder
 
-    summary = {"alignment": {}, "mt": {}}
+    summary: dict[str, dict] = {"alignment": {}, "mt": {}}
     rows = []
     baseline_encoder = None  # loaded once, for every comparable set's baseline
     for gold_path in sorted(gold.glob("*.gold.tsv")):
@@ -115,7 +115,7 @@ def run_suite(
         log(f"eval: {name} ({mode})")
         texts = {"ar": [gold / f"{name}.ar.txt"], "en": [gold / f"{name}.en.txt"]}
         entry = run_and_score(
-            RunConfig(**texts, out=out, mode=mode, formats=("jsonl",), cache=None),
+            RunConfig(ar=texts["ar"], en=texts["en"], out=out, mode=mode, formats=("jsonl",), cache=None),
             gold_path,
             name.endswith("-tune"),
         )
@@ -129,7 +129,14 @@ def run_suite(
             # The same set with real MT of the Arabic (opus-mt-ar-en's shared outputs) as translations.
             log(f"eval: {name} with MT")
             with_mt = run_and_score(
-                RunConfig(**texts, out=out_dir / f"{name}+mt", translations=mt_file, formats=("jsonl",), cache=None),
+                RunConfig(
+                    ar=texts["ar"],
+                    en=texts["en"],
+                    out=out_dir / f"{name}+mt",
+                    translations=mt_file,
+                    formats=("jsonl",),
+                    cache=None,
+                ),
                 gold_path,
                 entry["tuned_on"],
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pipeline.errors import PipelineError
 from pipeline.mt.base import Decoding, Translator
@@ -81,6 +82,11 @@ def model_revision(name: str, source: str, is_local: bool, config) -> str:
 class TokenizerTranslator(Translator):
     """What both model backends share: a transformers tokenizer, NLLB language codes, token counting and
     the cache signature. Subclasses set ``tokenizer``, ``name``, ``revision`` and ``decoding``."""
+
+    tokenizer: Any
+    name: str
+    revision: str | None
+    decoding: Decoding
 
     def _set_languages(self) -> None:
         known = KNOWN_MODELS.get(self.name)
