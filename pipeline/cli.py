@@ -31,7 +31,21 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--formats", default=",".join(FORMATS), help=f"comma-separated, from {','.join(FORMATS)}")
     p.add_argument("--threads", type=int, default=None, help="CPU threads for models (default: all cores)")
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="translation cache folder (default: .cache)")
+    _add_filter_arguments(p)
     _add_decoding_arguments(p)
+
+
+def _add_filter_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--labels", default=None, metavar="LABEL,…",
+                   help="keep only links with these labels (equivalent, related) in every file written (default: both)")
+    p.add_argument("--min-score", type=float, default=None, metavar="X",
+                   help="keep only links whose aligner score is at least X, in every file written")
+
+
+def _link_filter(args):
+    from pipeline.export.selection import LinkFilter, parse_labels
+
+    return LinkFilter(parse_labels(args.labels), args.min_score)
 
 
 def _add_decoding_arguments(p: argparse.ArgumentParser) -> None:
@@ -66,16 +80,15 @@ def cmd_run(args) -> int:
                            mt_backend=args.mt_backend, translations=args.translations, require_mt=args.require_mt,
                            allow_download=args.allow_download, mode=args.mode, encoder=args.encoder,
                            settings=args.settings, formats=_formats(args.formats), threads=args.threads,
-                           cache=args.cache, decoding=_decoding(args)))
+                           cache=args.cache, decoding=_decoding(args), link_filter=_link_filter(args)))
     return 0
 
 
 def cmd_export(args) -> int:
-    from pipeline.run import load_result, write_outputs
+    from pipeline.run import export_outputs
 
-    result = load_result(args.out)
-    hashes = write_outputs(result, args.out, _formats(args.formats))
-    print(f"re-exported {', '.join(sorted(hashes))} into {args.out}/", file=sys.stderr)
+    has_filter = args.labels is not None or args.min_score is not None
+    export_outputs(args.out, _formats(args.formats), _link_filter(args) if has_filter else None, args.corrections)
     return 0
 
 
@@ -172,9 +185,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_arguments(p)
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("export", help="re-export a finished run's outputs without recomputing")
+    p = sub.add_parser("export", help="re-export a finished run's outputs without recomputing",
+                       description="Re-render every file from the run's JSONL as it stands: edit alignments.jsonl "
+                                   "(or pass the report's corrections file) and every file, count and hash follows.")
     p.add_argument("--out", type=Path, default=Path("outputs"), help="the run's output folder")
-    p.add_argument("--formats", default="jsonl,tsv,moses,tmx,html")
+    p.add_argument("--formats", default="jsonl,tsv,moses,tmx,html",
+                   help="comma-separated (jsonl is always rewritten: the other files follow from it)")
+    p.add_argument("--corrections", type=Path, default=None, metavar="FILE",
+                   help="accept/reject decisions downloaded from report.html (JSONL)")
+    _add_filter_arguments(p)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("eval-mt", help="sacreBLEU BLEU, chrF and chrF++ of a hypothesis file against a reference")

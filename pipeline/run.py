@@ -21,6 +21,7 @@ from pipeline import __version__
 from pipeline.corpus import load_manifest
 from pipeline.documents import Document, read_document
 from pipeline.errors import PipelineError
+from pipeline.export.selection import LinkFilter
 from pipeline.fileio import read_jsonl, sha256_file
 from pipeline.mt.hf import Decoding
 from pipeline.progress import log
@@ -49,6 +50,7 @@ class RunConfig:
     encoder: str | None = None           # None: the settings file's encoder
     settings: Path | None = None
     formats: tuple[str, ...] = FORMATS
+    link_filter: LinkFilter = field(default_factory=LinkFilter)   # --labels / --min-score, for every export
     threads: int | None = None
     cache: Path | None = DEFAULT_CACHE
     decoding: Decoding = field(default_factory=Decoding)   # MT beam size, length limit, batch size
@@ -192,7 +194,14 @@ def run_pipeline(config: RunConfig) -> RunResult:
         "libraries": library_versions(),
         "timings": {},
     }
-    result = RunResult(segments, removed, links, unaligned, manifest)
+    from pipeline.export.tmx import creation_date
+
+    inputs = manifest["inputs"]
+    date, source = creation_date(inputs, [os.stat(d.path).st_mtime for d in docs if os.path.exists(d.path)])
+    manifest["export"] = {"tmx_creationdate": date, "tmx_creationdate_from": source}
+    from pipeline.export.selection import select_links
+
+    result = select_links(RunResult(segments, removed, links, unaligned, manifest), config.link_filter)
     mark = time.perf_counter()
     result.manifest["files"] = write_outputs(result, config.out, config.formats)
     timings["export"] = time.perf_counter() - mark
@@ -203,9 +212,37 @@ def run_pipeline(config: RunConfig) -> RunResult:
     return result
 
 
+def export_outputs(out: Path, formats=FORMATS, link_filter: LinkFilter | None = None,
+                   corrections: Path | None = None) -> RunResult:
+    """Re-render a finished run from its JSONL (``pipeline export``), after a reader's corrections: links
+    are read from ``alignments.jsonl`` as it now stands (edited by hand or not), checked against
+    ``segments.jsonl``, the decisions in ``corrections`` applied, ``link_filter`` applied; then every
+    count, the unaligned rows, each file and the manifest's hashes follow from those links."""
+    from pipeline.export.corrections import apply_decisions, check_links, read_decisions
+    from pipeline.export.selection import recount, select_links
+
+    out = Path(out)
+    result = load_result(out)
+    result.links = check_links(result.links, result.segments, out / "alignments.jsonl")
+    if corrections is not None:
+        result.links, summary = apply_decisions(result.links, read_decisions(corrections), Path(corrections))
+        result.manifest["corrections"] = {**summary, "sha256": sha256_file(corrections)}
+    result = select_links(result, link_filter) if link_filter is not None else recount(result)
+    # jsonl always: the links just read may differ from alignments.jsonl's bytes (or been filtered).
+    formats = tuple(dict.fromkeys(("jsonl", *formats)))
+    written = write_outputs(result, out, formats)
+    # Every file the manifest lists is hashed again, re-rendered or not, so no stale hash survives.
+    hashes = {name: sha256_file(out / name) for name in result.manifest.get("files", {}) if (out / name).is_file()}
+    result.manifest["files"] = dict(sorted({**hashes, **written}.items()))
+    write_outputs(result, out, ("manifest",))
+    log(f"re-exported {', '.join(formats)} into {out}/ ({result.manifest['counts']['links']} links)")
+    return result
+
+
 def write_outputs(result: RunResult, out: Path, formats) -> dict[str, str]:
-    """Render ``formats`` and move them into ``out`` together; returns name → sha256."""
-    from pipeline.export import render
+    """Render ``formats`` and move them into ``out`` together; a file these formats wrote before but do
+    not write now (``parallel.mt`` after a run without MT) is removed. Returns name → sha256."""
+    from pipeline.export import possible_files, render
 
     out = Path(out)
     if out.exists() and not out.is_dir():
@@ -219,6 +256,8 @@ def write_outputs(result: RunResult, out: Path, formats) -> dict[str, str]:
             (staging / name).write_bytes(data)
         for name in files:
             os.replace(staging / name, out / name)
+        for name in possible_files(formats) - set(files):
+            (out / name).unlink(missing_ok=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return {name: sha256_file(out / name) for name in files}
