@@ -2,9 +2,9 @@ import json
 import shutil
 
 import pytest
+from conftest import FIXTURES, run_cli
 from translate.storage.tmx import tmxfile
 
-from conftest import FIXTURES, run_cli
 from pipeline.errors import PipelineError
 from pipeline.export.selection import LinkFilter, translation_beads
 from pipeline.export.tabular import TSV_COLUMNS, alignment_index, escape_tsv, tsv_text, unescape_tsv
@@ -31,9 +31,22 @@ def udhr_parallel(tmp_path_factory):
     sections = json.loads((FIXTURES / "udhr_ar_en_sections.json").read_text(encoding="utf-8"))
     folder = tmp_path_factory.mktemp("udhr_export")
     for lang in ("ar", "en"):
-        (folder / f"udhr.{lang}.txt").write_text("\n".join(p for s in sections for p in s[lang]) + "\n", encoding="utf-8")
-    result = run_cli("run", "--ar", folder / "udhr.ar.txt", "--en", folder / "udhr.en.txt", "--out", folder / "out",
-                     "--mode", "parallel", "--mt-model", "none")
+        (folder / f"udhr.{lang}.txt").write_text(
+            "\n".join(p for s in sections for p in s[lang]) + "\n", encoding="utf-8"
+        )
+    result = run_cli(
+        "run",
+        "--ar",
+        folder / "udhr.ar.txt",
+        "--en",
+        folder / "udhr.en.txt",
+        "--out",
+        folder / "out",
+        "--mode",
+        "parallel",
+        "--mt-model",
+        "none",
+    )
     assert result.returncode == 0, result.stderr
     return folder / "out"
 
@@ -46,10 +59,22 @@ def corpus_copy(corpus_run, tmp_path):
 
 def test_all_files_written(corpus_run):
     names = {p.name for p in corpus_run.iterdir()}
-    assert {"segments.jsonl", "removed.jsonl", "alignments.jsonl", "unaligned.jsonl", "related.jsonl",
-            "alignments.tsv", "related.tsv", "parallel.ar", "parallel.en", "parallel.meta.tsv", "alignments.tmx",
-            "report.html", "manifest.json"} <= names
-    assert "parallel.index" not in names                     # comparable mode: no monotonic path
+    assert {
+        "segments.jsonl",
+        "removed.jsonl",
+        "alignments.jsonl",
+        "unaligned.jsonl",
+        "related.jsonl",
+        "alignments.tsv",
+        "related.tsv",
+        "parallel.ar",
+        "parallel.en",
+        "parallel.meta.tsv",
+        "alignments.tmx",
+        "report.html",
+        "manifest.json",
+    } <= names
+    assert "parallel.index" not in names  # comparable mode: no monotonic path
     assert not any(n.startswith(".staging") for n in names)
     manifest = json.loads((corpus_run / "manifest.json").read_text(encoding="utf-8"))
     assert {"inputs", "models", "parameters", "timings", "libraries", "translation", "files"} <= set(manifest)
@@ -61,11 +86,13 @@ def test_comparable_translation_files_hold_no_related_link(corpus_run):
     links = read_links(corpus_run)
     related = [l for l in links if l["label"] == "related"]
     equivalent = translation_beads(links, read_jsonl(corpus_run / "segments.jsonl"))
-    assert related                                            # the corpus has thematic links only
+    assert related  # the corpus has thematic links only
     assert len(lines(corpus_run / "parallel.ar")) == len(lines(corpus_run / "parallel.en")) == len(equivalent)
     assert len(tmxfile((corpus_run / "alignments.tmx").read_bytes(), "ar", "en").units) == len(equivalent)
     assert read_jsonl(corpus_run / "related.jsonl") == related
-    assert [(r["ar_id"], r["en_id"]) for r in tsv_rows(corpus_run / "related.tsv")] == [(l["ar_id"], l["en_id"]) for l in related]
+    assert [(r["ar_id"], r["en_id"]) for r in tsv_rows(corpus_run / "related.tsv")] == [
+        (l["ar_id"], l["en_id"]) for l in related
+    ]
 
 
 def test_tsv_carries_evidence_as_json(corpus_run):
@@ -80,7 +107,7 @@ def test_parallel_mode_one_line_per_bead(udhr_parallel):
     segments = read_jsonl(udhr_parallel / "segments.jsonl")
     ar, en = lines(udhr_parallel / "parallel.ar"), lines(udhr_parallel / "parallel.en")
     meta = tsv_rows(udhr_parallel / "parallel.meta.tsv")
-    assert len(ar) == len(en) == len(meta) < len(links)       # merged beads make fewer lines than links
+    assert len(ar) == len(en) == len(meta) < len(links)  # merged beads make fewer lines than links
     assert {m["bead"] for m in meta} >= {"1-1", "1-2"}
     text = {s["id"]: s["text"] for s in segments}
     for k, m in enumerate(meta):
@@ -95,46 +122,73 @@ def test_parallel_mode_one_line_per_bead(udhr_parallel):
 def test_parallel_index_is_the_whole_monotonic_path(udhr_parallel):
     segments = read_jsonl(udhr_parallel / "segments.jsonl")
     meta = tsv_rows(udhr_parallel / "parallel.meta.tsv")
-    position = {lang: {s["id"]: k for k, s in enumerate(x for x in segments if x["lang"] == lang)} for lang in ("ar", "en")}
+    position = {
+        lang: {s["id"]: k for k, s in enumerate(x for x in segments if x["lang"] == lang)} for lang in ("ar", "en")
+    }
     beads = []
     for line in lines(udhr_parallel / "parallel.index"):
         ar, en, score = line.split(":")
         beads.append((json.loads(ar), json.loads(en), float(score)))
     for lang, side in (("ar", 0), ("en", 1)):
         covered = [k for b in beads for k in b[side]]
-        assert covered == sorted(covered) == list(range(len(position[lang])))   # each once, in order
-    expected = [([position["ar"][i] for i in m["ar_ids"].split(",")], [position["en"][i] for i in m["en_ids"].split(",")],
-                 round(float(m["score"]), 4)) for m in meta]
+        assert covered == sorted(covered) == list(range(len(position[lang])))  # each once, in order
+    expected = [
+        (
+            [position["ar"][i] for i in m["ar_ids"].split(",")],
+            [position["en"][i] for i in m["en_ids"].split(",")],
+            round(float(m["score"]), 4),
+        )
+        for m in meta
+    ]
     assert [b for b in beads if b[0] and b[1]] == expected
 
 
 def test_index_lists_skipped_paragraphs_in_place():
-    segments = [{"id": f"a:{k}", "lang": "ar", "text": f"a{k}"} for k in range(3)] + \
-               [{"id": f"e:{k}", "lang": "en", "text": f"e{k}"} for k in range(4)]
-    link = lambda a, e: {"ar_id": f"a:{a}", "en_id": f"e:{e}", "ar_text": f"a{a}", "en_text": f"e{e}",
-                         "label": "equivalent", "score": 0.9}
+    segments = [{"id": f"a:{k}", "lang": "ar", "text": f"a{k}"} for k in range(3)] + [
+        {"id": f"e:{k}", "lang": "en", "text": f"e{k}"} for k in range(4)
+    ]
+    link = lambda a, e: {
+        "ar_id": f"a:{a}",
+        "en_id": f"e:{e}",
+        "ar_text": f"a{a}",
+        "en_text": f"e{e}",
+        "label": "equivalent",
+        "score": 0.9,
+    }
     beads = translation_beads([link(0, 0), link(2, 2), link(2, 3)], segments)
     assert alignment_index(beads, segments).split("\n")[:-1] == [
-        "[0]:[0]:0.9000", "[1]:[]:0.0000", "[]:[1]:0.0000", "[2]:[2,3]:0.9000"]
+        "[0]:[0]:0.9000",
+        "[1]:[]:0.0000",
+        "[]:[1]:0.0000",
+        "[2]:[2,3]:0.9000",
+    ]
 
 
-@pytest.mark.parametrize("links, expected", [
-    ([("a:0", "e:0", "equivalent")], [(("a:0",), ("e:0",))]),
-    ([("a:0", "e:0", "equivalent"), ("a:0", "e:1", "equivalent")], [(("a:0",), ("e:0", "e:1"))]),
-    ([("a:1", "e:0", "equivalent"), ("a:0", "e:0", "equivalent")], [(("a:0", "a:1"), ("e:0",))]),
-    ([("a:0", "e:0", "equivalent"), ("a:0", "e:1", "related")], [(("a:0",), ("e:0",))]),
-    ([("a:0", "e:1", "equivalent"), ("a:1", "e:0", "equivalent")], [(("a:0",), ("e:1",)), (("a:1",), ("e:0",))]),
-    ([("a:0", "e:0", "related")], []),
-])
+@pytest.mark.parametrize(
+    "links, expected",
+    [
+        ([("a:0", "e:0", "equivalent")], [(("a:0",), ("e:0",))]),
+        ([("a:0", "e:0", "equivalent"), ("a:0", "e:1", "equivalent")], [(("a:0",), ("e:0", "e:1"))]),
+        ([("a:1", "e:0", "equivalent"), ("a:0", "e:0", "equivalent")], [(("a:0", "a:1"), ("e:0",))]),
+        ([("a:0", "e:0", "equivalent"), ("a:0", "e:1", "related")], [(("a:0",), ("e:0",))]),
+        ([("a:0", "e:1", "equivalent"), ("a:1", "e:0", "equivalent")], [(("a:0",), ("e:1",)), (("a:1",), ("e:0",))]),
+        ([("a:0", "e:0", "related")], []),
+    ],
+)
 def test_translation_beads(links, expected):
-    segments = [{"id": f"a:{k}", "lang": "ar", "text": f"A{k}"} for k in range(2)] + \
-               [{"id": f"e:{k}", "lang": "en", "text": f"E{k}"} for k in range(2)]
-    rows = [{"ar_id": a, "en_id": e, "label": label, "score": 0.8, "ar_text": "A" + a[-1], "en_text": "E" + e[-1]}
-            for a, e, label in links]
+    segments = [{"id": f"a:{k}", "lang": "ar", "text": f"A{k}"} for k in range(2)] + [
+        {"id": f"e:{k}", "lang": "en", "text": f"E{k}"} for k in range(2)
+    ]
+    rows = [
+        {"ar_id": a, "en_id": e, "label": label, "score": 0.8, "ar_text": "A" + a[-1], "en_text": "E" + e[-1]}
+        for a, e, label in links
+    ]
     beads = translation_beads(rows, segments)
     assert [(b.ar_ids, b.en_ids) for b in beads] == expected
     for b in beads:
-        assert b.ar_text == " ".join("A" + i[-1] for i in b.ar_ids) and b.en_text == " ".join("E" + i[-1] for i in b.en_ids)
+        assert b.ar_text == " ".join("A" + i[-1] for i in b.ar_ids) and b.en_text == " ".join(
+            "E" + i[-1] for i in b.en_ids
+        )
 
 
 def test_tmx_units_are_beads_with_tuid_and_a_date_from_the_inputs(udhr_parallel, corpus_run):
@@ -145,19 +199,22 @@ def test_tmx_units_are_beads_with_tuid_and_a_date_from_the_inputs(udhr_parallel,
     assert [u.getid() for u in tmx.units] == [m["bead_id"] for m in meta]
     dates = {u.xmlelement.get("creationdate") for u in tmx.units}
     manifest = json.loads((udhr_parallel / "manifest.json").read_text(encoding="utf-8"))
-    assert dates == {manifest["export"]["tmx_creationdate"]}   # user files without dates: the files' time
+    assert dates == {manifest["export"]["tmx_creationdate"]}  # user files without dates: the files' time
     assert manifest["export"]["tmx_creationdate_from"] == "newest input file time"
     corpus_manifest = json.loads((corpus_run / "manifest.json").read_text(encoding="utf-8"))
-    assert corpus_manifest["export"]["tmx_creationdate"] == "20211101T000000Z"   # rudaw, 2021-11
+    assert corpus_manifest["export"]["tmx_creationdate"] == "20211101T000000Z"  # rudaw, 2021-11
 
 
-@pytest.mark.parametrize("dates, times, env, expected", [
-    (["2018-05", "2021-09-01", "2021"], [], None, ("20210901T000000Z", "newest input date")),
-    (["2021-11", "2021-10"], [], None, ("20211101T000000Z", "newest input date")),
-    ([None, ""], [86400.0, 0.0], None, ("19700102T000000Z", "newest input file time")),
-    ([], [], None, (None, "unknown")),
-    (["2021-11"], [], "0", ("19700101T000000Z", "SOURCE_DATE_EPOCH")),
-])
+@pytest.mark.parametrize(
+    "dates, times, env, expected",
+    [
+        (["2018-05", "2021-09-01", "2021"], [], None, ("20210901T000000Z", "newest input date")),
+        (["2021-11", "2021-10"], [], None, ("20211101T000000Z", "newest input date")),
+        ([None, ""], [86400.0, 0.0], None, ("19700102T000000Z", "newest input file time")),
+        ([], [], None, (None, "unknown")),
+        (["2021-11"], [], "0", ("19700101T000000Z", "SOURCE_DATE_EPOCH")),
+    ],
+)
 def test_creation_date(dates, times, env, expected, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     if env is not None:
@@ -166,8 +223,17 @@ def test_creation_date(dates, times, env, expected, monkeypatch):
 
 
 def test_tmx_is_valid_for_hostile_text():
-    link = {"ar_id": "a:1", "ar_text": "نص\u200f <b>&amp; \x07\x1b\"'", "mt_text": "x\x00y", "en_doc": "e",
-            "en_id": "e:1", "en_text": "A & B < C \u202e]]>", "score": 0.5, "label": "equivalent", "evidence": {}}
+    link = {
+        "ar_id": "a:1",
+        "ar_text": "نص\u200f <b>&amp; \x07\x1b\"'",
+        "mt_text": "x\x00y",
+        "en_doc": "e",
+        "en_id": "e:1",
+        "en_text": "A & B < C \u202e]]>",
+        "score": 0.5,
+        "label": "equivalent",
+        "evidence": {},
+    }
     tmx = tmxfile(tmx_bytes(translation_beads([link], []), "20200101T000000Z"), "ar", "en")
     unit = tmx.units[0]
     assert unit.source == "نص\u200f <b>&amp; \"'" and unit.target == "A & B < C \u202e]]>"
@@ -214,7 +280,7 @@ def assert_consistent(out):
     assert len(lines(out / "parallel.ar")) == len(tsv_rows(out / "parallel.meta.tsv")) == len(beads)
     assert len(tmxfile((out / "alignments.tmx").read_bytes(), "ar", "en").units) == len(beads)
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert html.count(' data-en-id="') == len(links)                # each link once in the Arabic view
+    assert html.count(' data-en-id="') == len(links)  # each link once in the Arabic view
     assert f'data-total-links="{len(links)}"' in html
     assert manifest["files"] == {name: sha256_file(out / name) for name in manifest["files"]}
     assert {"alignments.jsonl", "alignments.tmx", "report.html", "parallel.ar"} <= set(manifest["files"])
@@ -226,37 +292,47 @@ def test_an_edited_alignments_file_re_exports_consistently(corpus_copy):
     only_link = next(l for l in links if sum(x["ar_id"] == l["ar_id"] for x in links) == 1)
     edited = [l for l in links if l is not only_link]
     edited[0] = {"ar_id": edited[0]["ar_id"], "en_id": edited[0]["en_id"], "label": "equivalent", "score": 1.0}
-    (corpus_copy / "alignments.jsonl").write_text("".join(json.dumps(l, ensure_ascii=False) + "\n" for l in edited),
-                                                  encoding="utf-8")
+    (corpus_copy / "alignments.jsonl").write_text(
+        "".join(json.dumps(l, ensure_ascii=False) + "\n" for l in edited), encoding="utf-8"
+    )
     result = run_cli("export", "--out", corpus_copy)
     assert result.returncode == 0, result.stderr
     after, manifest = assert_consistent(corpus_copy)
     assert len(after) == len(links) - 1 and manifest["counts"]["links_equivalent"] == 1
     assert only_link["ar_id"] in [r["ar_id"] for r in read_jsonl(corpus_copy / "unaligned.jsonl")]
-    assert after[0]["en_text"] == links[1 if links[0] is only_link else 0]["en_text"]   # texts refilled
+    assert after[0]["en_text"] == links[1 if links[0] is only_link else 0]["en_text"]  # texts refilled
     assert lines(corpus_copy / "parallel.en") == [after[0]["en_text"]]
 
 
 def test_report_decisions_re_export_and_apply_twice(corpus_copy, tmp_path):
     links = read_links(corpus_copy)
     decisions = tmp_path / "corrections.jsonl"
-    decisions.write_text(json.dumps({"ar_id": links[0]["ar_id"], "en_id": links[0]["en_id"], "decision": "reject"}) + "\n"
-                         + json.dumps({"ar_id": links[1]["ar_id"], "en_id": links[1]["en_id"], "decision": "accept"}) + "\n")
+    decisions.write_text(
+        json.dumps({"ar_id": links[0]["ar_id"], "en_id": links[0]["en_id"], "decision": "reject"})
+        + "\n"
+        + json.dumps({"ar_id": links[1]["ar_id"], "en_id": links[1]["en_id"], "decision": "accept"})
+        + "\n"
+    )
     for _ in range(2):
         result = run_cli("export", "--out", corpus_copy, "--corrections", decisions)
         assert result.returncode == 0, result.stderr
         after, manifest = assert_consistent(corpus_copy)
         assert (links[0]["ar_id"], links[0]["en_id"]) not in {(l["ar_id"], l["en_id"]) for l in after}
         assert after[0]["review"] == "accepted" and len(after) == len(links) - 1
-    assert manifest["corrections"]["already_absent"] == 1 and manifest["corrections"]["sha256"] == sha256_file(decisions)
+    assert manifest["corrections"]["already_absent"] == 1 and manifest["corrections"]["sha256"] == sha256_file(
+        decisions
+    )
 
 
-@pytest.mark.parametrize("args, keep", [
-    ("--labels related", lambda link, median: link["label"] == "related"),
-    ("--labels equivalent", lambda link, median: link["label"] == "equivalent"),
-    ("--min-score MEDIAN", lambda link, median: link["score"] >= median),
-    ("--labels related,equivalent --min-score MEDIAN", lambda link, median: link["score"] >= median),
-])
+@pytest.mark.parametrize(
+    "args, keep",
+    [
+        ("--labels related", lambda link, median: link["label"] == "related"),
+        ("--labels equivalent", lambda link, median: link["label"] == "equivalent"),
+        ("--min-score MEDIAN", lambda link, median: link["score"] >= median),
+        ("--labels related,equivalent --min-score MEDIAN", lambda link, median: link["score"] >= median),
+    ],
+)
 def test_filters_apply_to_every_file(corpus_copy, args, keep):
     links = read_links(corpus_copy)
     median = sorted(l["score"] for l in links)[len(links) // 2]
@@ -267,20 +343,24 @@ def test_filters_apply_to_every_file(corpus_copy, args, keep):
     assert manifest["export"]["min_score"] == (median if "MEDIAN" in args else None)
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda links: links + ["not json"], "not valid JSON"),
-    (lambda links: [{**links[0], "ar_id": "ihec:9999"}], "'ihec:9999' is not an Arabic paragraph"),
-    (lambda links: [{**links[0], "en_id": links[0]["ar_id"]}], "is not an English paragraph"),
-    (lambda links: [{**links[0], "label": "maybe"}], "label 'maybe'"),
-    (lambda links: [{**links[0], "score": "high"}], "score 'high' is not a number"),
-    (lambda links: [{k: v for k, v in links[0].items() if k != "label"}], "has no 'label'"),
-    (lambda links: [links[0], links[0]], "is linked twice"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda links: links + ["not json"], "not valid JSON"),
+        (lambda links: [{**links[0], "ar_id": "ihec:9999"}], "'ihec:9999' is not an Arabic paragraph"),
+        (lambda links: [{**links[0], "en_id": links[0]["ar_id"]}], "is not an English paragraph"),
+        (lambda links: [{**links[0], "label": "maybe"}], "label 'maybe'"),
+        (lambda links: [{**links[0], "score": "high"}], "score 'high' is not a number"),
+        (lambda links: [{k: v for k, v in links[0].items() if k != "label"}], "has no 'label'"),
+        (lambda links: [links[0], links[0]], "is linked twice"),
+    ],
+)
 def test_a_broken_edit_is_refused_and_nothing_changes(corpus_copy, edit, message):
     before = {p.name: p.read_bytes() for p in corpus_copy.iterdir()}
     rows = edit(read_links(corpus_copy))
     (corpus_copy / "alignments.jsonl").write_text(
-        "".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in rows), encoding="utf-8")
+        "".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in rows), encoding="utf-8"
+    )
     edited = (corpus_copy / "alignments.jsonl").read_bytes()
     result = run_cli("export", "--out", corpus_copy)
     assert result.returncode == 2
@@ -290,10 +370,13 @@ def test_a_broken_edit_is_refused_and_nothing_changes(corpus_copy, edit, message
     assert after == {**before, "alignments.jsonl": edited}
 
 
-@pytest.mark.parametrize("labels, min_score, message", [
-    (("maybe",), None, "unknown label(s) maybe"),
-    ((), None, "unknown label(s) (none)"),
-])
+@pytest.mark.parametrize(
+    "labels, min_score, message",
+    [
+        (("maybe",), None, "unknown label(s) maybe"),
+        ((), None, "unknown label(s) (none)"),
+    ],
+)
 def test_link_filter_refuses_unknown_labels(labels, min_score, message):
     with pytest.raises(PipelineError, match=message.replace("(", r"\(").replace(")", r"\)")):
         LinkFilter(labels, min_score)

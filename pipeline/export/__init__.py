@@ -5,6 +5,7 @@ into the output folder atomically. Formats: jsonl (segments, removed, alignments
 tsv (alignments, related), moses (parallel.ar / .en / .mt, parallel.meta.tsv, and parallel.index in
 parallel mode: translations only), tmx (translations only), html (report.html), manifest (manifest.json).
 """
+
 from __future__ import annotations
 
 import json
@@ -22,9 +23,13 @@ def _related(links: list[dict]) -> list[dict]:
 
 
 def _jsonl(result) -> dict[str, str]:
-    return {"segments.jsonl": jsonl_text(result.segments), "removed.jsonl": jsonl_text(result.removed),
-            "alignments.jsonl": jsonl_text(result.links), "unaligned.jsonl": jsonl_text(result.unaligned),
-            "related.jsonl": jsonl_text(_related(result.links))}
+    return {
+        "segments.jsonl": jsonl_text(result.segments),
+        "removed.jsonl": jsonl_text(result.removed),
+        "alignments.jsonl": jsonl_text(result.links),
+        "unaligned.jsonl": jsonl_text(result.unaligned),
+        "related.jsonl": jsonl_text(_related(result.links)),
+    }
 
 
 def _tsv(result) -> dict[str, str]:
@@ -41,7 +46,11 @@ def _moses(result) -> dict[str, str]:
 
 def _tmx(result) -> dict[str, bytes]:
     export = result.manifest.get("export", {})
-    date = export["tmx_creationdate"] if "tmx_creationdate" in export else creation_date(result.manifest.get("inputs", []))[0]
+    date = (
+        export["tmx_creationdate"]
+        if "tmx_creationdate" in export
+        else creation_date(result.manifest.get("inputs", []))[0]
+    )
     return {"alignments.tmx": tmx_bytes(translation_beads(result.links, result.segments), date)}
 
 

@@ -6,6 +6,7 @@ line naming the file, line and problem, not half-exported) and refills every tex
 ``score``. ``apply_decisions`` applies a corrections file: one JSON object a line,
 ``{"ar_id": …, "en_id": …, "decision": "accept" | "reject"}`` with an optional ``"label"`` on accept.
 """
+
 from __future__ import annotations
 
 import math
@@ -45,8 +46,16 @@ def check_links(links: list[dict], segments: list[dict], path: Path) -> list[dic
         if pair in seen:
             raise PipelineError(path, f"{where}: {pair[0]} ↔ {pair[1]} is linked twice")
         seen.add(pair)
-        checked.append({**link, "ar_text": ar["text"], "mt_text": ar.get("mt_text"), "en_doc": en["doc"],
-                        "en_text": en["text"], "evidence": link.get("evidence") or {}})
+        checked.append(
+            {
+                **link,
+                "ar_text": ar["text"],
+                "mt_text": ar.get("mt_text"),
+                "en_doc": en["doc"],
+                "en_text": en["text"],
+                "evidence": link.get("evidence") or {},
+            }
+        )
     return checked
 
 

@@ -9,8 +9,10 @@ Fields other stages may add are shown when present and not required: a link's ``
 ``evidence.reason`` / ``sentences`` / ``terms``, Arabic ``glosses``, an unaligned row's near-miss
 probability, and the run's sentence pairs (``RunResult.sentences``).
 """
+
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 
 from markupsafe import Markup, escape
@@ -24,8 +26,13 @@ DOC_FIELDS = ("outlet", "date", "title", "description")
 def _environment():
     from jinja2 import Environment, PackageLoader
 
-    return Environment(loader=PackageLoader("pipeline.export", "templates"), autoescape=True,
-                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return Environment(
+        loader=PackageLoader("pipeline.export", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 def highlight(text: str, spans: list[tuple[int, int, str]]) -> Markup:
@@ -36,7 +43,7 @@ def highlight(text: str, spans: list[tuple[int, int, str]]) -> Markup:
     spans = [(s, e, c) for s, e, c in spans if s < e]
     cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
     out = []
-    for start, end in zip(cuts, cuts[1:]):
+    for start, end in itertools.pairwise(cuts):
         classes = sorted({c for s, e, c in spans if s <= start and end <= e})
         piece = escape(text[start:end])
         if not classes:
@@ -62,14 +69,28 @@ def link_terms(link: dict, ar_text: str, en_text: str) -> list[dict]:
     else its anchors located by their surface forms (an anchor found in the MT only has no Arabic span)."""
     evidence = link.get("evidence") or {}
     if evidence.get("terms"):
-        return [{"kind": t.get("kind", "phrase"), "ar": t.get("ar", ""), "en": t.get("en", ""),
-                 "ar_spans": [tuple(s) for s in t.get("ar_spans") or []],
-                 "en_spans": [tuple(s) for s in t.get("en_spans") or []]} for t in evidence["terms"]]
+        return [
+            {
+                "kind": t.get("kind", "phrase"),
+                "ar": t.get("ar", ""),
+                "en": t.get("en", ""),
+                "ar_spans": [tuple(s) for s in t.get("ar_spans") or []],
+                "en_spans": [tuple(s) for s in t.get("en_spans") or []],
+            }
+            for t in evidence["terms"]
+        ]
     terms = []
     for anchor in evidence.get("anchors") or []:
         ar, en = _find(ar_text, anchor.get("ar", "")), _find(en_text, anchor.get("en", ""))
-        terms.append({"kind": anchor.get("kind", "phrase"), "ar": anchor.get("ar", ""), "en": anchor.get("en", ""),
-                      "ar_spans": [ar] if ar else [], "en_spans": [en] if en else []})
+        terms.append(
+            {
+                "kind": anchor.get("kind", "phrase"),
+                "ar": anchor.get("ar", ""),
+                "en": anchor.get("en", ""),
+                "ar_spans": [ar] if ar else [],
+                "en_spans": [en] if en else [],
+            }
+        )
     return terms
 
 
@@ -125,20 +146,33 @@ def _link_view(link: dict, ar_text: str, docs: dict, pairs: dict) -> dict:
         if key in evidence:
             details.append(f"{key} {evidence[key]}")
     ar_sentence = _sentence_span(link, "ar")
-    return {"ar_id": link["ar_id"], "en_id": link["en_id"], "en_doc": link["en_doc"],
-            "en_doc_label": docs.get(link["en_doc"], {}).get("label", link["en_doc"]),
-            "label": link["label"], "value": value, "value_name": value_name, "score": link["score"],
-            "reason": link_reason(link), "details": " · ".join(details), "review": link.get("review"),
-            "en_html": highlight(link["en_text"], term_spans + _sentence_span(link, "en")),
-            "ar_sentence": ar_text[ar_sentence[0][0]:ar_sentence[0][1]] if ar_sentence else None,
-            "terms": terms, "sentence_pairs": pairs.get((link["ar_id"], link["en_id"]), [])}
+    return {
+        "ar_id": link["ar_id"],
+        "en_id": link["en_id"],
+        "en_doc": link["en_doc"],
+        "en_doc_label": docs.get(link["en_doc"], {}).get("label", link["en_doc"]),
+        "label": link["label"],
+        "value": value,
+        "value_name": value_name,
+        "score": link["score"],
+        "reason": link_reason(link),
+        "details": " · ".join(details),
+        "review": link.get("review"),
+        "en_html": highlight(link["en_text"], term_spans + _sentence_span(link, "en")),
+        "ar_sentence": ar_text[ar_sentence[0][0] : ar_sentence[0][1]] if ar_sentence else None,
+        "terms": terms,
+        "sentence_pairs": pairs.get((link["ar_id"], link["en_id"]), []),
+    }
 
 
 def _arabic_html(row: dict, links: list[dict]) -> Markup:
     spans = []
     for link in links:
-        spans += [(s, e, f"term term-{t['kind']}") for t in link_terms(link, row["text"], link["en_text"])
-                  for s, e in t["ar_spans"]]
+        spans += [
+            (s, e, f"term term-{t['kind']}")
+            for t in link_terms(link, row["text"], link["en_text"])
+            for s, e in t["ar_spans"]
+        ]
         spans += _sentence_span(link, "ar")
     return highlight(row["text"], spans)
 
@@ -148,15 +182,21 @@ def _mt_message(translation: dict) -> dict:
     status = str(translation.get("status") or "")
     model = translation.get("model")
     if status.startswith("missing"):
-        return {"kind": "missing", "text": f"No machine translation in this run: the model {model} is not installed "
-                "here (`make models` downloads it). Links rest on the cross-lingual encoder and on names, numbers "
-                "and phrases both sides share."}
+        return {
+            "kind": "missing",
+            "text": f"No machine translation in this run: the model {model} is not installed "
+            "here (`make models` downloads it). Links rest on the cross-lingual encoder and on names, numbers "
+            "and phrases both sides share.",
+        }
     if status == "ok" and translation.get("backend") == "precomputed":
         return {"kind": "ok", "text": f"Machine translation: supplied in {translation.get('source', 'a file')}."}
     if status == "ok":
         return {"kind": "ok", "text": f"Machine translation: {model} ({translation.get('backend')})."}
-    return {"kind": "none", "text": "No machine translation in this run (none was chosen). Links rest on the "
-            "cross-lingual encoder and on names, numbers and phrases both sides share."}
+    return {
+        "kind": "none",
+        "text": "No machine translation in this run (none was chosen). Links rest on the "
+        "cross-lingual encoder and on names, numbers and phrases both sides share.",
+    }
 
 
 def report_view(result) -> dict:
@@ -177,13 +217,24 @@ def report_view(result) -> dict:
         near = None
         if miss and miss.get("best_en_id"):
             probability = miss.get("best_probability", miss.get("probability"))
-            near = {"en_id": miss["best_en_id"], "text": rows.get(miss["best_en_id"], {}).get("text", ""),
-                    "score": miss.get("best_score"),
-                    "probability": round(float(probability), 2) if probability is not None else None}
-        ar_items.append({"id": row["id"], "doc": docs.get(row["doc"], {"label": row["doc"]}),
-                         "html": _arabic_html(row, links), "mt": row.get("mt_text"), "flags": row.get("mt_flags") or [],
-                         "glosses": [] if row.get("mt_text") else row.get("glosses") or [],
-                         "links": [_link_view(l, row["text"], docs, pairs) for l in links], "near": near})
+            near = {
+                "en_id": miss["best_en_id"],
+                "text": rows.get(miss["best_en_id"], {}).get("text", ""),
+                "score": miss.get("best_score"),
+                "probability": round(float(probability), 2) if probability is not None else None,
+            }
+        ar_items.append(
+            {
+                "id": row["id"],
+                "doc": docs.get(row["doc"], {"label": row["doc"]}),
+                "html": _arabic_html(row, links),
+                "mt": row.get("mt_text"),
+                "flags": row.get("mt_flags") or [],
+                "glosses": [] if row.get("mt_text") else row.get("glosses") or [],
+                "links": [_link_view(l, row["text"], docs, pairs) for l in links],
+                "near": near,
+            }
+        )
     en_articles = []
     for doc_id in dict.fromkeys(r["doc"] for r in result.segments if r["lang"] == "en"):
         paragraphs = []
@@ -192,22 +243,42 @@ def report_view(result) -> dict:
             for link in links_by_en.get(row["id"], []):
                 value, value_name = shown_value(link)
                 ar_row = rows.get(link["ar_id"], {"text": link["ar_text"]})
-                linked.append({"ar_id": link["ar_id"], "en_doc": doc_id, "label": link["label"], "value": value,
-                               "value_name": value_name, "reason": link_reason(link),
-                               "ar_html": _arabic_html(ar_row, [link]), "mt": ar_row.get("mt_text")})
-            terms = [(s, e, f"term term-{t['kind']}") for link in links_by_en.get(row["id"], [])
-                     for t in link_terms(link, link["ar_text"], row["text"]) for s, e in t["en_spans"]]
+                linked.append(
+                    {
+                        "ar_id": link["ar_id"],
+                        "en_doc": doc_id,
+                        "label": link["label"],
+                        "value": value,
+                        "value_name": value_name,
+                        "reason": link_reason(link),
+                        "ar_html": _arabic_html(ar_row, [link]),
+                        "mt": ar_row.get("mt_text"),
+                    }
+                )
+            terms = [
+                (s, e, f"term term-{t['kind']}")
+                for link in links_by_en.get(row["id"], [])
+                for t in link_terms(link, link["ar_text"], row["text"])
+                for s, e in t["en_spans"]
+            ]
             paragraphs.append({"id": row["id"], "html": highlight(row["text"], terms), "links": linked})
         en_articles.append({"doc": docs[doc_id], "paragraphs": paragraphs})
     counts = result.manifest.get("counts", {})
     value_names = {shown_value(l)[1] for l in result.links} or {"similarity"}
-    return {"docs": list(docs.values()), "en_docs": [d for d in docs.values() if d["lang"] == "en"],
-            "ar_items": ar_items, "en_articles": en_articles, "counts": counts,
-            "total_links": len(result.links), "total_unaligned": sum(1 for i in ar_items if not i["links"]),
-            "total_ar": len(ar_items), "mode": result.manifest.get("parameters", {}).get("mode", ""),
-            "mt": _mt_message(result.manifest.get("translation", {})),
-            "value_name": "chance right" if value_names == {"chance right"} else "similarity",
-            "has_sentence_pairs": bool(pairs)}
+    return {
+        "docs": list(docs.values()),
+        "en_docs": [d for d in docs.values() if d["lang"] == "en"],
+        "ar_items": ar_items,
+        "en_articles": en_articles,
+        "counts": counts,
+        "total_links": len(result.links),
+        "total_unaligned": sum(1 for i in ar_items if not i["links"]),
+        "total_ar": len(ar_items),
+        "mode": result.manifest.get("parameters", {}).get("mode", ""),
+        "mt": _mt_message(result.manifest.get("translation", {})),
+        "value_name": "chance right" if value_names == {"chance right"} else "similarity",
+        "has_sentence_pairs": bool(pairs),
+    }
 
 
 def render_report(result) -> str:

@@ -3,10 +3,16 @@
 Pure functions of a link's fields: the aligner's own ``evidence.reason`` when it gives one, otherwise a
 sentence built from the evidence it recorded (similarity, best-of-row/column, shared anchors).
 """
+
 from __future__ import annotations
 
-KIND_WORDS = {"number": "the number", "date": "the date", "name": "the name", "phrase": "the phrase",
-              "dictionary": "the word"}
+KIND_WORDS = {
+    "number": "the number",
+    "date": "the date",
+    "name": "the name",
+    "phrase": "the phrase",
+    "dictionary": "the word",
+}
 
 
 def shown_value(link: dict) -> tuple[float, str]:
@@ -36,9 +42,14 @@ def link_reason(link: dict) -> str:
         return str(evidence["reason"])
     if "bead" in evidence:
         shape = evidence["bead"]
-        joined = {"1-2": ", with the English split over two paragraphs", "2-1": ", with the Arabic split over two paragraphs"}
-        return (f"Aligned in document order (the English is a translation){joined.get(shape, '')}: the encoder "
-                f"rates them {float(evidence.get('bead_cosine', link['score'])):.2f} alike on a 0–1 scale.")
+        joined = {
+            "1-2": ", with the English split over two paragraphs",
+            "2-1": ", with the Arabic split over two paragraphs",
+        }
+        return (
+            f"Aligned in document order (the English is a translation){joined.get(shape, '')}: the encoder "
+            f"rates them {float(evidence.get('bead_cosine', link['score'])):.2f} alike on a 0–1 scale."
+        )
     shared = _anchor_words(evidence.get("anchors") or [])
     if link["label"] == "equivalent":
         head = "Says the same thing"

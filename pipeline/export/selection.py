@@ -6,6 +6,7 @@ remain, so a filtered or hand-corrected set of links never leaves a stale count 
 :func:`translation_beads` groups ``equivalent`` links into beads (a paragraph split in two is one bead,
 one line each side) for the files MT training and CAT tools read.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -19,17 +20,21 @@ LABELS = ("equivalent", "related")
 @dataclass(frozen=True)
 class LinkFilter:
     """``labels``: the labels kept (None: all); ``min_score``: the lowest aligner score kept (None: all)."""
+
     labels: tuple[str, ...] | None = None
     min_score: float | None = None
 
     def __post_init__(self):
         unknown = [label for label in self.labels or () if label not in LABELS]
         if unknown or self.labels == ():
-            raise PipelineError(None, f"unknown label(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(LABELS)}")
+            raise PipelineError(
+                None, f"unknown label(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(LABELS)}"
+            )
 
     def keeps(self, link: dict) -> bool:
-        return ((self.labels is None or link["label"] in self.labels)
-                and (self.min_score is None or link["score"] >= self.min_score))
+        return (self.labels is None or link["label"] in self.labels) and (
+            self.min_score is None or link["score"] >= self.min_score
+        )
 
     def to_json(self) -> dict:
         return {"labels": list(self.labels) if self.labels is not None else list(LABELS), "min_score": self.min_score}
@@ -70,8 +75,13 @@ def recount(result, dropped: list[dict] = ()):
             unaligned.append(previous[row["id"]])
             continue
         miss = best_dropped.get(row["id"])
-        entry = {"ar_id": row["id"], "ar_text": row["text"], "mt_text": row.get("mt_text"),
-                 "best_en_id": miss["en_id"] if miss else None, "best_score": miss["score"] if miss else None}
+        entry = {
+            "ar_id": row["id"],
+            "ar_text": row["text"],
+            "mt_text": row.get("mt_text"),
+            "best_en_id": miss["en_id"] if miss else None,
+            "best_score": miss["score"] if miss else None,
+        }
         if miss and miss.get("probability") is not None:
             entry["best_probability"] = miss["probability"]
         unaligned.append(entry)
@@ -81,9 +91,15 @@ def recount(result, dropped: list[dict] = ()):
     manifest = dict(result.manifest)
     counts = {k: v for k, v in manifest.get("counts", {}).items() if not k.startswith("links")}
     counts.pop("unaligned", None)
-    counts.update({"paragraphs": len(result.segments), "removed": len(result.removed),
-                   "links": len(result.links), **{f"links_{k}": v for k, v in sorted(by_label.items())},
-                   "unaligned": len(unaligned)})
+    counts.update(
+        {
+            "paragraphs": len(result.segments),
+            "removed": len(result.removed),
+            "links": len(result.links),
+            **{f"links_{k}": v for k, v in sorted(by_label.items())},
+            "unaligned": len(unaligned),
+        }
+    )
     manifest["counts"] = counts
     return dataclasses.replace(result, unaligned=unaligned, manifest=manifest)
 
@@ -92,6 +108,7 @@ def recount(result, dropped: list[dict] = ()):
 class Bead:
     """Paragraphs that translate each other: ``ar_ids`` and ``en_ids`` in document order, joined into
     one line each side. ``score`` is the weakest of its links (a bead is as sure as its least sure part)."""
+
     ar_ids: tuple[str, ...]
     en_ids: tuple[str, ...]
     ar_text: str
@@ -142,14 +159,22 @@ def translation_beads(links: list[dict], segments: list[dict]) -> list[Bead]:
         en_ids = sorted({l["en_id"] for l in members}, key=lambda i: position.get(i, len(position)))
         ar_text = {l["ar_id"]: l["ar_text"] for l in members}
         en_text = {l["en_id"]: l["en_text"] for l in members}
-        mt = [rows.get(i, {}).get("mt_text") or next((l.get("mt_text") for l in members if l["ar_id"] == i), None)
-              for i in ar_ids]
+        mt = [
+            rows.get(i, {}).get("mt_text") or next((l.get("mt_text") for l in members if l["ar_id"] == i), None)
+            for i in ar_ids
+        ]
         probabilities = [l["probability"] for l in members if l.get("probability") is not None]
-        beads.append(Bead(tuple(ar_ids), tuple(en_ids),
-                          " ".join(one_line(ar_text[i]) for i in ar_ids),
-                          " ".join(one_line(en_text[i]) for i in en_ids),
-                          " ".join(one_line(t) for t in mt if t) if any(mt) else None,
-                          "equivalent", min(l["score"] for l in members),
-                          min(probabilities) if probabilities else None))
+        beads.append(
+            Bead(
+                tuple(ar_ids),
+                tuple(en_ids),
+                " ".join(one_line(ar_text[i]) for i in ar_ids),
+                " ".join(one_line(en_text[i]) for i in en_ids),
+                " ".join(one_line(t) for t in mt if t) if any(mt) else None,
+                "equivalent",
+                min(l["score"] for l in members),
+                min(probabilities) if probabilities else None,
+            )
+        )
     beads.sort(key=lambda b: (position.get(b.ar_ids[0], len(position)), position.get(b.en_ids[0], len(position))))
     return beads

@@ -1,13 +1,13 @@
 """TSV, Moses-style line-aligned text and the alignment index: formats where a newline or tab inside a
 text would break rows."""
+
 from __future__ import annotations
 
 import json
 
 from pipeline.export.selection import Bead, one_line
 
-TSV_COLUMNS = ("ar_id", "en_doc", "en_id", "label", "score", "probability", "ar_text", "mt_text", "en_text",
-               "evidence")
+TSV_COLUMNS = ("ar_id", "en_doc", "en_id", "label", "score", "probability", "ar_text", "mt_text", "en_text", "evidence")
 META_COLUMNS = ("line", "bead_id", "label", "score", "probability", "bead", "ar_ids", "en_ids")
 
 
@@ -15,7 +15,7 @@ def escape_tsv(value) -> str:
     """Backslash escapes, so that every row stays one line of tab-separated fields (reversible)."""
     if value is None:
         return ""
-    return (str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r"))
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def unescape_tsv(value: str) -> str:
@@ -42,15 +42,29 @@ def tsv_text(links: list[dict]) -> str:
 def moses_files(beads: list[Bead]) -> dict[str, str]:
     """parallel.ar / parallel.en (and parallel.mt when any bead has MT): line n of each is bead n, and
     row n of parallel.meta.tsv says what it is (label, score, bead shape, paragraph ids)."""
-    files = {"parallel.ar": "".join(b.ar_text + "\n" for b in beads),
-             "parallel.en": "".join(b.en_text + "\n" for b in beads)}
+    files = {
+        "parallel.ar": "".join(b.ar_text + "\n" for b in beads),
+        "parallel.en": "".join(b.en_text + "\n" for b in beads),
+    }
     if any(b.mt_text for b in beads):
         files["parallel.mt"] = "".join(one_line(b.mt_text) + "\n" for b in beads)
     meta = ["\t".join(META_COLUMNS)]
     for line, bead in enumerate(beads, 1):
-        meta.append("\t".join(escape_tsv(v) for v in (
-            line, bead.id, bead.label, bead.score, bead.probability, bead.shape,
-            ",".join(bead.ar_ids), ",".join(bead.en_ids))))
+        meta.append(
+            "\t".join(
+                escape_tsv(v)
+                for v in (
+                    line,
+                    bead.id,
+                    bead.label,
+                    bead.score,
+                    bead.probability,
+                    bead.shape,
+                    ",".join(bead.ar_ids),
+                    ",".join(bead.en_ids),
+                )
+            )
+        )
     files["parallel.meta.tsv"] = "\n".join(meta) + "\n"
     return files
 
@@ -60,12 +74,16 @@ def alignment_index(beads: list[Bead], segments: list[dict]) -> str:
     language's kept paragraphs in segments.jsonl order (with one document a side, that document's
     paragraph order). Every paragraph appears once: those in no bead as ``[i]:[]`` or ``[]:[j]`` with
     score 0, so the file is the whole monotonic path."""
-    positions = {lang: {row["id"]: k for k, row in enumerate(r for r in segments if r["lang"] == lang)}
-                 for lang in ("ar", "en")}
-    beads = sorted(beads, key=lambda b: (min(positions["ar"][i] for i in b.ar_ids),
-                                         min(positions["en"][i] for i in b.en_ids)))
-    covered = {lang: {positions[lang][i] for b in beads for i in (b.ar_ids if lang == "ar" else b.en_ids)}
-               for lang in ("ar", "en")}
+    positions = {
+        lang: {row["id"]: k for k, row in enumerate(r for r in segments if r["lang"] == lang)} for lang in ("ar", "en")
+    }
+    beads = sorted(
+        beads, key=lambda b: (min(positions["ar"][i] for i in b.ar_ids), min(positions["en"][i] for i in b.en_ids))
+    )
+    covered = {
+        lang: {positions[lang][i] for b in beads for i in (b.ar_ids if lang == "ar" else b.en_ids)}
+        for lang in ("ar", "en")
+    }
     skipped = {lang: [k for k in range(len(positions[lang])) if k not in covered[lang]] for lang in ("ar", "en")}
     lines: list[str] = []
 

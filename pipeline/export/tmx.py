@@ -5,6 +5,7 @@ Valid XML for any input: characters XML 1.0 forbids (C0 controls other than tab/
 surrogates, U+FFFE/U+FFFF) are dropped; bidi marks are legal and kept; escaping is lxml's.
 ``creationdate`` never comes from the clock, so a rerun writes the same bytes (see :func:`creation_date`).
 """
+
 from __future__ import annotations
 
 import os
@@ -56,8 +57,15 @@ def _tmx_time(seconds: int) -> str:
 
 def tmx_bytes(beads: list[Bead], creationdate: str | None = None) -> bytes:
     root = etree.Element("tmx", version="1.4")
-    header = {"creationtool": "pipeline", "creationtoolversion": __version__, "segtype": "paragraph",
-              "adminlang": "en", "srclang": "ar", "datatype": "plaintext", "o-tmf": "jsonl"}
+    header = {
+        "creationtool": "pipeline",
+        "creationtoolversion": __version__,
+        "segtype": "paragraph",
+        "adminlang": "en",
+        "srclang": "ar",
+        "datatype": "plaintext",
+        "o-tmf": "jsonl",
+    }
     if creationdate:
         header["creationdate"] = creationdate
     etree.SubElement(root, "header", header)
@@ -68,9 +76,15 @@ def tmx_bytes(beads: list[Bead], creationdate: str | None = None) -> bytes:
             attributes["creationdate"] = creationdate
         tu = etree.SubElement(body, "tu", attributes)
         en_docs = dict.fromkeys(i.rsplit(":", 1)[0] for i in bead.en_ids)
-        props = [("x-score", bead.score), ("x-label", bead.label), ("x-bead", bead.shape),
-                 ("x-ar-ids", ",".join(bead.ar_ids)), ("x-ar-doc", bead.ar_ids[0].rsplit(":", 1)[0]),
-                 ("x-en-ids", ",".join(bead.en_ids)), ("x-en-doc", ",".join(en_docs))]
+        props = [
+            ("x-score", bead.score),
+            ("x-label", bead.label),
+            ("x-bead", bead.shape),
+            ("x-ar-ids", ",".join(bead.ar_ids)),
+            ("x-ar-doc", bead.ar_ids[0].rsplit(":", 1)[0]),
+            ("x-en-ids", ",".join(bead.en_ids)),
+            ("x-en-doc", ",".join(en_docs)),
+        ]
         if bead.probability is not None:
             props.append(("x-probability", bead.probability))
         if bead.mt_text:
