@@ -96,7 +96,9 @@ def link_terms(link: dict, ar_text: str, en_text: str) -> list[dict]:
 
 def _sentence_span(link: dict, side: str) -> list[tuple[int, int, str]]:
     span = ((link.get("evidence") or {}).get("sentences") or {}).get(side)
-    return [(span[0], span[1], "sent")] if isinstance(span, (list, tuple)) and len(span) == 2 else []
+    if isinstance(span, (list, tuple)) and len(span) == 2 and all(isinstance(x, int) for x in span):
+        return [(max(0, span[0]), span[1], "sent")]
+    return []
 
 
 def _doc_view(entry: dict) -> dict:
