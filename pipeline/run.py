@@ -24,7 +24,7 @@ from pipeline.export.selection import LinkFilter
 from pipeline.fileio import read_jsonl, sha256_file
 from pipeline.ingest.corpus import load_manifest
 from pipeline.ingest.documents import Document, read_document
-from pipeline.mt.hf import Decoding
+from pipeline.mt.base import Decoding
 from pipeline.progress import log
 
 DEFAULT_CORPUS = Path("corpus")

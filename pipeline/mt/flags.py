@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.align.anchors import numbers
-from pipeline.text.normalize import script_ratio
+from pipeline.text.numbers import numbers
+from pipeline.text.script import script_ratio
 
 # English runs ~1.0–1.6× the characters of its Arabic source (Arabic omits short vowels); outside
 # 0.5–3.0 a sentence was usually dropped or the decoder looped.
