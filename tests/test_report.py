@@ -136,7 +136,11 @@ def test_absent_optional_fields_are_tolerated():
     assert "similarity 0.55" in html and "chance right" not in html
     assert "Shares a specific point" in html and "the phrase “memory sticks” (عصا الذاكرة)" in html
     assert '<mark class="term term-phrase">memory sticks</mark>' in html  # anchors located in the text
-    assert "Nearest miss: news:2, too weak to link" in html and "aligner score 0.120" in html and "Sentence pairs" not in html
+    assert (
+        "Nearest miss: news:2, too weak to link" in html
+        and "aligner score 0.120" in html
+        and "Sentence pairs" not in html
+    )
 
 
 def test_text_is_escaped_everywhere():

@@ -9,6 +9,9 @@ parallel mode: translations only), tmx (translations only), html (report.html), 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from pipeline.errors import PipelineError
 from pipeline.export.html import render_report
@@ -62,14 +65,24 @@ def _manifest(result) -> dict[str, str]:
     return {"manifest.json": json.dumps(result.manifest, ensure_ascii=False, indent=2) + "\n"}
 
 
-# format → (renderer, every file name it may write: a re-export removes the ones it no longer writes)
-FORMATS = {
-    "jsonl": (_jsonl, ("segments.jsonl", "removed.jsonl", "alignments.jsonl", "unaligned.jsonl", "related.jsonl")),
-    "tsv": (_tsv, ("alignments.tsv", "related.tsv")),
-    "moses": (_moses, ("parallel.ar", "parallel.en", "parallel.mt", "parallel.meta.tsv", "parallel.index")),
-    "tmx": (_tmx, ("alignments.tmx",)),
-    "html": (_html, ("report.html",)),
-    "manifest": (_manifest, ("manifest.json",)),
+@dataclass(frozen=True)
+class Format:
+    """One export format: ``render(result)`` gives file name → text or bytes; ``files`` names every file
+    it may write, so that a re-export removes those it no longer writes."""
+
+    render: Callable[[Any], Mapping[str, str | bytes]]
+    files: tuple[str, ...]
+
+
+FORMATS: dict[str, Format] = {
+    "jsonl": Format(
+        _jsonl, ("segments.jsonl", "removed.jsonl", "alignments.jsonl", "unaligned.jsonl", "related.jsonl")
+    ),
+    "tsv": Format(_tsv, ("alignments.tsv", "related.tsv")),
+    "moses": Format(_moses, ("parallel.ar", "parallel.en", "parallel.mt", "parallel.meta.tsv", "parallel.index")),
+    "tmx": Format(_tmx, ("alignments.tmx",)),
+    "html": Format(_html, ("report.html",)),
+    "manifest": Format(_manifest, ("manifest.json",)),
 }
 
 
@@ -79,11 +92,11 @@ def render(result, formats) -> dict[str, bytes]:
         if fmt not in FORMATS:
             choices = ", ".join(f for f in FORMATS if f != "manifest")
             raise PipelineError(None, f"unknown format {fmt!r} (expected {choices})")
-        for name, data in FORMATS[fmt][0](result).items():
+        for name, data in FORMATS[fmt].render(result).items():
             files[name] = data if isinstance(data, bytes) else data.encode()
     return files
 
 
 def possible_files(formats) -> set[str]:
     """Every file the formats may write (whether or not this result needs each one)."""
-    return {name for fmt in formats for name in FORMATS[fmt][1]}
+    return {name for fmt in formats for name in FORMATS[fmt].files}

@@ -79,20 +79,20 @@ def apply_decisions(links: list[dict], decisions: list[dict], path: Path) -> tup
     by_pair = {(l["ar_id"], l["en_id"]): k for k, l in enumerate(links)}
     links = [dict(l) for l in links]
     rejected: set[int] = set()
-    summary = {"file": str(path), "accepted": 0, "rejected": 0, "already_absent": 0}
+    tally = {"accepted": 0, "rejected": 0, "already_absent": 0}
     for number, row in enumerate(decisions, 1):
         k = by_pair.get((row["ar_id"], row["en_id"]))
         if row["decision"] == "reject":
             if k is None or k in rejected:
-                summary["already_absent"] += 1
+                tally["already_absent"] += 1
             else:
                 rejected.add(k)
-                summary["rejected"] += 1
+                tally["rejected"] += 1
             continue
         if k is None or k in rejected:
             raise PipelineError(path, f"line {number}: no link {row['ar_id']} ↔ {row['en_id']} to accept")
         links[k]["review"] = "accepted"
         if "label" in row:
             links[k]["label"] = row["label"]
-        summary["accepted"] += 1
-    return [l for k, l in enumerate(links) if k not in rejected], summary
+        tally["accepted"] += 1
+    return [l for k, l in enumerate(links) if k not in rejected], {"file": str(path), **tally}

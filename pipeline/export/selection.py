@@ -10,6 +10,7 @@ one line each side) for the files MT training and CAT tools read.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.errors import PipelineError
@@ -57,7 +58,7 @@ def select_links(result, link_filter: LinkFilter):
     return recount(selected, dropped)
 
 
-def recount(result, dropped: list[dict] = ()):
+def recount(result, dropped: Sequence[dict] = ()):
     """Unaligned rows and manifest counts derived from ``result.links``: an Arabic paragraph is unaligned
     exactly when no link names it. A paragraph that lost its links (filtered out, or deleted by a reader)
     gets an unaligned row whose near miss is its best dropped link, when there is one."""

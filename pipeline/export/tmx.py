@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from datetime import datetime, timezone
 
 from lxml import etree
@@ -27,7 +28,7 @@ def xml_safe(text) -> str:
     return _XML_ILLEGAL.sub("", "" if text is None else str(text))
 
 
-def creation_date(inputs: list[dict], file_times: list[float] = ()) -> tuple[str | None, str]:
+def creation_date(inputs: list[dict], file_times: Sequence[float] = ()) -> tuple[str | None, str]:
     """TMX ``YYYYMMDDThhmmssZ`` derived from the run's inputs, never the clock, and where it came from:
     ``SOURCE_DATE_EPOCH`` when set (the reproducible-builds convention), else the newest input document
     date (``2021-11`` → 20211101T000000Z), else the newest input file's modification time, else None.
