@@ -285,7 +285,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--formats",
         default="jsonl,tsv,moses,tmx,html",
-        help="comma-separated (jsonl is always rewritten: the other files follow from it)",
+        help="comma-separated formats to write; jsonl and every format already in the folder are rewritten too, "
+        "so no file contradicts the links",
     )
     p.add_argument(
         "--corrections",

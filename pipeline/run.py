@@ -279,8 +279,14 @@ def export_outputs(
         result.links, summary = apply_decisions(result.links, read_decisions(corrections), Path(corrections))
         result.manifest["corrections"] = {**summary, "sha256": sha256_file(corrections)}
     result = select_links(result, link_filter) if link_filter is not None else recount(result)
-    # jsonl always: the links just read may differ from alignments.jsonl's bytes (or been filtered).
-    formats = tuple(dict.fromkeys(("jsonl", *formats)))
+    # jsonl always (the links just read may differ from alignments.jsonl's bytes), and every format
+    # already in the folder: a file left as it was would contradict the corrected links.
+    from pipeline.export import FORMATS as EXPORTS
+
+    present = [
+        name for name, fmt in EXPORTS.items() if name != "manifest" and any((out / f).exists() for f in fmt.files)
+    ]
+    formats = tuple(dict.fromkeys(("jsonl", *formats, *present)))
     written = write_outputs(result, out, formats)
     # Every file the manifest lists is hashed again, re-rendered or not, so no stale hash survives.
     hashes = {name: sha256_file(out / name) for name in result.manifest.get("files", {}) if (out / name).is_file()}

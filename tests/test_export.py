@@ -304,6 +304,17 @@ def test_an_edited_alignments_file_re_exports_consistently(corpus_copy):
     assert lines(corpus_copy / "parallel.en") == [after[0]["en_text"]]
 
 
+def test_a_narrow_export_leaves_no_stale_file(corpus_copy):
+    links = read_links(corpus_copy)
+    (corpus_copy / "alignments.jsonl").write_text(
+        "".join(json.dumps(l, ensure_ascii=False) + "\n" for l in links[1:]), encoding="utf-8"
+    )
+    result = run_cli("export", "--out", corpus_copy, "--formats", "tmx")
+    assert result.returncode == 0, result.stderr
+    after, _ = assert_consistent(corpus_copy)  # the report, TSV and related files follow too
+    assert len(after) == len(links) - 1
+
+
 def test_report_decisions_re_export_and_apply_twice(corpus_copy, tmp_path):
     links = read_links(corpus_copy)
     decisions = tmp_path / "corrections.jsonl"
