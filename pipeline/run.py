@@ -275,10 +275,17 @@ def export_outputs(
     out = Path(out)
     result = load_result(out)
     result.links = check_links(result.links, result.segments, out / "alignments.jsonl")
+    rejected: list[dict] = []
     if corrections is not None:
-        result.links, summary = apply_decisions(result.links, read_decisions(corrections), Path(corrections))
+        before = result.links
+        result.links, summary = apply_decisions(before, read_decisions(corrections), Path(corrections))
         result.manifest["corrections"] = {**summary, "sha256": sha256_file(corrections)}
-    result = select_links(result, link_filter) if link_filter is not None else recount(result)
+        kept = {(l["ar_id"], l["en_id"]) for l in result.links}
+        rejected = [l for l in before if (l["ar_id"], l["en_id"]) not in kept]
+    # A paragraph whose links were all rejected keeps the best rejected one as its near miss.
+    result = recount(result, rejected)
+    if link_filter is not None:
+        result = select_links(result, link_filter)
     # jsonl always (the links just read may differ from alignments.jsonl's bytes), and every format
     # already in the folder: a file left as it was would contradict the corrected links.
     from pipeline.export import FORMATS as EXPORTS

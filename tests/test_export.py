@@ -386,9 +386,10 @@ def test_a_broken_edit_is_refused_and_nothing_changes(corpus_copy, edit, message
     [
         (("maybe",), None, "unknown label(s) maybe"),
         ((), None, "unknown label(s) (none)"),
+        (None, float("nan"), "--min-score nan: give a number"),
     ],
 )
-def test_link_filter_refuses_unknown_labels(labels, min_score, message):
+def test_link_filter_refuses_bad_settings(labels, min_score, message):
     with pytest.raises(PipelineError, match=message.replace("(", r"\(").replace(")", r"\)")):
         LinkFilter(labels, min_score)
 

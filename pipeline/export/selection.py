@@ -10,6 +10,7 @@ one line each side) for the files MT training and CAT tools read.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,8 @@ class LinkFilter:
             raise PipelineError(
                 None, f"unknown label(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(LABELS)}"
             )
+        if self.min_score is not None and not math.isfinite(self.min_score):
+            raise PipelineError(None, f"--min-score {self.min_score}: give a number")
 
     def keeps(self, link: dict) -> bool:
         return (self.labels is None or link["label"] in self.labels) and (
