@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import shutil
 
@@ -6,10 +7,11 @@ from conftest import FIXTURES, run_cli
 from translate.storage.tmx import tmxfile
 
 from pipeline.errors import PipelineError
-from pipeline.export.selection import LinkFilter, translation_beads
+from pipeline.export.selection import LinkFilter, select_links, sentences_of_links, translation_beads
 from pipeline.export.tabular import TSV_COLUMNS, alignment_index, escape_tsv, tsv_text, unescape_tsv
 from pipeline.export.tmx import creation_date, tmx_bytes
 from pipeline.fileio import read_jsonl, sha256_file
+from pipeline.records import RunResult
 
 
 def read_links(out):
@@ -398,3 +400,41 @@ def test_report_is_self_contained(corpus_run):
     html = (corpus_run / "report.html").read_text(encoding="utf-8")
     assert 'dir="rtl" lang="ar"' in html and "No counterpart" in html or "no counterpart" in html
     assert "http://" not in html and "https://" not in html and "<link" not in html
+
+
+@pytest.mark.parametrize(
+    "kept_links, expected",
+    [
+        ([("a:1", "e:1"), ("a:2", "e:2")], [("a:1#0", "e:1#0", [0]), ("a:1#1", "", [0]), ("a:2#0", "e:2#0", [1])]),
+        ([("a:2", "e:2")], [("a:2#0", "e:2#0", [0])]),  # a:1 ↔ e:1 filtered out: its sentences go
+        ([], []),
+    ],
+)
+def test_sentence_rows_follow_the_links(kept_links, expected):
+    """Filters and corrections drop the sentence pairs of links that are gone (when the run has them)."""
+    rows = [
+        {"ar_ids": ["a:1#0"], "en_ids": ["e:1#0"], "ar_paragraphs": ["a:1"], "en_paragraphs": ["e:1"], "links": [0]},
+        {"ar_ids": ["a:1#1"], "en_ids": [], "ar_paragraphs": ["a:1"], "en_paragraphs": ["e:1"], "links": [0]},
+        {"ar_ids": ["a:2#0"], "en_ids": ["e:2#0"], "ar_paragraphs": ["a:2"], "en_paragraphs": ["e:2"], "links": [1]},
+    ]
+    links = [{"ar_id": a, "en_id": e} for a, e in kept_links]
+    kept = sentences_of_links(rows, links)
+    assert [(r["ar_ids"][0], (r["en_ids"] or [""])[0], r["links"]) for r in kept] == expected
+
+
+def test_filters_reach_the_sentence_rows_of_a_run_that_has_them():
+    @dataclasses.dataclass
+    class WithSentences(RunResult):
+        sentences: list = dataclasses.field(default_factory=list)
+
+    segments = [
+        {"id": i, "doc": i[0], "lang": "ar" if i[0] == "a" else "en", "text": i} for i in ("a:1", "a:2", "e:1", "e:2")
+    ]
+    links = [
+        {"ar_id": "a:1", "en_id": "e:1", "label": "equivalent", "score": 0.9, "ar_text": "a:1", "en_text": "e:1"},
+        {"ar_id": "a:2", "en_id": "e:2", "label": "related", "score": 0.4, "ar_text": "a:2", "en_text": "e:2"},
+    ]
+    rows = [{"ar_ids": ["a:1#0"], "en_ids": ["e:1#0"], "links": [0]}]
+    result = WithSentences(segments, [], links, [], {"counts": {}}, rows)
+    assert select_links(result, LinkFilter(("equivalent",))).sentences == rows
+    assert select_links(result, LinkFilter(("related",))).sentences == []

@@ -78,12 +78,10 @@ def rich_result(**link_extra) -> RunResult:
         "counts": {"links": 1, "links_related": 1, "unaligned": 1},
     }
     result = RunResult(segments, [], [link], unaligned, manifest)
-    result.sentences = [
+    result.sentences = [  # as sentences.jsonl rows: sentence ids <paragraph id>#<k>
         {
-            "ar_para": "stmt:1",
-            "en_para": "news:1",
-            "ar_ids": ["stmt:1:1"],
-            "en_ids": ["news:1:2"],
+            "ar_ids": ["stmt:1#0"],
+            "en_ids": ["news:1#1"],
             "ar_text": AR[: AR.index(".") + 1],
             "en_text": EN_SHORT,
             "score": 0.74,

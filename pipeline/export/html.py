@@ -18,6 +18,7 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 
 from pipeline.export.reasons import link_reason, shown_value
+from pipeline.export.selection import paragraph_of
 
 DOC_FIELDS = ("outlet", "date", "title", "description")
 
@@ -123,18 +124,14 @@ def documents(result) -> dict[str, dict]:
 
 
 def _sentence_pairs(result) -> dict[tuple[str, str], list[dict]]:
-    """The run's sentence pairs grouped by the paragraph link they belong to. A row names its link by
-    ``ar_para``/``en_para`` (or ``link``: ``{"ar_id", "en_id"}``); otherwise its first sentence ids
-    ``<paragraph id>:<k>`` name the paragraphs."""
+    """The run's sentence pairs (``sentences.jsonl`` rows) grouped by the paragraph link they fall in:
+    a row whose Arabic sentences are in paragraph a and English ones in paragraph e belongs to link
+    (a, e). Sentences left out (one side empty) are not pairs and are not shown."""
     grouped: dict[tuple[str, str], list[dict]] = {}
     for row in getattr(result, "sentences", None) or []:
-        link = row.get("link") if isinstance(row.get("link"), dict) else {}
-        ar = row.get("ar_para") or link.get("ar_id")
-        en = row.get("en_para") or link.get("en_id")
-        if not (ar and en) and row.get("ar_ids") and row.get("en_ids"):
-            ar, en = str(row["ar_ids"][0]).rsplit(":", 1)[0], str(row["en_ids"][0]).rsplit(":", 1)[0]
-        if ar and en:
-            grouped.setdefault((ar, en), []).append(row)
+        for ar in dict.fromkeys(paragraph_of(i) for i in row.get("ar_ids") or []):
+            for en in dict.fromkeys(paragraph_of(i) for i in row.get("en_ids") or []):
+                grouped.setdefault((ar, en), []).append(row)
     return grouped
 
 

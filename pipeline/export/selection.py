@@ -105,7 +105,36 @@ def recount(result, dropped: Sequence[dict] = ()):
         }
     )
     manifest["counts"] = counts
-    return dataclasses.replace(result, unaligned=unaligned, manifest=manifest)
+    changes: dict = {"unaligned": unaligned, "manifest": manifest}
+    if any(f.name == "sentences" for f in dataclasses.fields(result)):
+        changes["sentences"] = sentences_of_links(result.sentences, result.links)
+    return dataclasses.replace(result, **changes)
+
+
+def paragraph_of(sentence_id: str) -> str:
+    """``<paragraph id>#<k>`` → the paragraph id (sentences.jsonl's sentence ids)."""
+    return str(sentence_id).rsplit("#", 1)[0]
+
+
+def sentences_of_links(rows: list[dict], links: list[dict]) -> list[dict]:
+    """Sentence rows that still belong to a link: a row goes when none of its paragraphs is linked any
+    more (its links were filtered out or rejected); a row's ``links`` (0-based lines of
+    alignments.jsonl) are renumbered against ``links``."""
+    line = {(l["ar_id"], l["en_id"]): k for k, l in enumerate(links)}
+    linked_ar = {l["ar_id"] for l in links}
+    linked_en = {l["en_id"] for l in links}
+    kept = []
+    for row in rows:
+        ar = {paragraph_of(i) for i in row.get("ar_ids") or []}
+        en = {paragraph_of(i) for i in row.get("en_ids") or []}
+        if not (ar & linked_ar or en & linked_en):
+            continue
+        if "links" in row:
+            group_ar = row.get("ar_paragraphs") or sorted(ar)
+            group_en = row.get("en_paragraphs") or sorted(en)
+            row = {**row, "links": sorted(line[(a, e)] for a in group_ar for e in group_en if (a, e) in line)}
+        kept.append(row)
+    return kept
 
 
 @dataclass(frozen=True)
