@@ -8,6 +8,7 @@ else into the test's temporary folder.
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -159,6 +160,26 @@ def test_search_and_document_filter(page, corpus_run):
     assert expected and len(texts) == len(expected) and all(word in t for t in texts)
     page.find_element(By.ID, "search").send_keys("zzzqqq")
     assert page.find_element(By.ID, "nothing").is_displayed() and header_counts(page)[0] == 0
+
+
+def test_arabic_search_ignores_hamza_and_diacritics(page, corpus_run):
+    from selenium.webdriver.common.by import By
+
+    def plain(text):  # the page's folding: no diacritics or tatweel, one alef, ta marbuta as ha, ya
+        text = re.sub("[\u064b-\u0652\u0670\u0640]", "", text)
+        return (
+            re.sub("[\u0622\u0623\u0625\u0671]", "\u0627", text).replace("\u0629", "\u0647").replace("\u0649", "\u064a")
+        )
+
+    arabic = [s for s in read_jsonl(corpus_run / "segments.jsonl") if s["lang"] == "ar"]
+    written = "الأجهزة"  # as the statement writes it; searched without the hamza
+    expected = [s["id"] for s in arabic if "الاجهزه" in plain(s["text"])]
+    assert any(written in s["text"] for s in arabic) and expected
+    page.find_element(By.ID, "search").send_keys("الاجهزة")
+    shown = page.execute_script(
+        "return [...document.querySelectorAll('#view-ar .pair')].filter(e => e.offsetParent).map(e => e.dataset.ar);"
+    )
+    assert shown == expected
 
 
 def test_english_article_view_lists_paragraphs_without_arabic(page, corpus_run):
