@@ -183,9 +183,9 @@ def _mt_message(translation: dict) -> dict:
     if status.startswith("missing"):
         return {
             "kind": "missing",
-            "text": f"No machine translation in this run: the model {model} is not installed "
-            "here (`make models` downloads it). Links rest on the cross-lingual encoder and on names, numbers "
-            "and phrases both sides share.",
+            "text": f"No machine translation in this run: the model {model} is not available here "
+            "(`make models` downloads it; manifest.json says why it could not be loaded). Links rest on the "
+            "cross-lingual encoder and on names, numbers and phrases both sides share.",
         }
     if status == "ok" and translation.get("backend") == "precomputed":
         return {"kind": "ok", "text": f"Machine translation: supplied in {translation.get('source', 'a file')}."}
