@@ -13,7 +13,7 @@ MT_BACKEND ?= transformers
 MODELS     ?= $(MT_MODEL)
 RUN_ARGS   ?=
 
-.PHONY: all setup models run translate align export eval bench test clean
+.PHONY: all setup models run export eval bench test clean
 all: run
 
 setup: $(VENV)/.installed
@@ -34,21 +34,17 @@ models: setup
 run: setup
 	$(PY) -m pipeline run --out $(OUT) --mt-model $(MT_MODEL) --mt-backend $(MT_BACKEND) $(RUN_ARGS)
 
-# The stages share one run (each reads the corpus); translate and align write the same outputs as run.
-translate: run
-align: run
-
 export: setup
 	$(PY) -m pipeline export --out $(OUT)
 
 eval: setup
 	$(PY) -m pipeline build-gold --data $(SHARED) --out $(GOLD)
-	$(PY) -m pipeline.evaluation.suite --gold $(GOLD) --out $(OUT)/eval --shared $(SHARED) --mt-model $(MT_MODEL) --mt-backend $(MT_BACKEND)
+	$(PY) -m pipeline eval suite --gold $(GOLD) --out $(OUT)/eval --shared $(SHARED) --mt-model $(MT_MODEL) --mt-backend $(MT_BACKEND)
 
 # Speed: MT backends on a random-weight opus-mt-ar-en-shaped model; alignment time and how it grows.
 bench: setup
-	$(PY) -m pipeline bench-mt --repeats 3 --json
-	$(PY) -m pipeline bench-align --flores $(SHARED)/flores200_devtest --json
+	$(PY) -m pipeline bench mt --repeats 3 --json
+	$(PY) -m pipeline bench align --flores $(SHARED)/flores200_devtest --json
 
 test: setup
 	$(BIN)/pytest -q

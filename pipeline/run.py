@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import platform
 import shutil
-import sys
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -20,11 +19,11 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline import config as defaults
+from pipeline.errors import PipelineError
+from pipeline.export.selection import LinkFilter
+from pipeline.fileio import read_jsonl, sha256_file
 from pipeline.ingest.corpus import load_manifest
 from pipeline.ingest.documents import read_document
-from pipeline.errors import PipelineError
-from pipeline.fileio import read_jsonl, sha256_file
-from pipeline.export.selection import LinkFilter
 from pipeline.mt.base import Decoding
 from pipeline.progress import log
 from pipeline.records import Document, Link, Removed, RunResult, Segment, Unaligned
@@ -63,12 +62,68 @@ class RunConfig:
     decoding: Decoding = field(default_factory=Decoding)  # MT beam size, length limit, batch size
 
 
-def load_inputs(config: RunConfig) -> list[Document]:
-    """Read and validate every input document (raises PipelineError naming the first bad file)."""
+def check_config(config: RunConfig) -> None:
+    """Raise PipelineError for settings no run can use (the CLI and API callers get the same errors)."""
     if config.mode not in defaults.MODES:
-        raise PipelineError(None, f"unknown mode {config.mode!r} (expected comparable or parallel)")
+        raise PipelineError(None, f"unknown mode {config.mode!r} (expected {' or '.join(defaults.MODES)})")
     if bool(config.ar) != bool(config.en):
         raise PipelineError(None, "give both --ar and --en files, or neither (to read the corpus manifest)")
+    if config.mt_backend not in defaults.MT_BACKENDS:
+        raise PipelineError(
+            None, f"unknown MT backend {config.mt_backend!r} (expected one of {', '.join(defaults.MT_BACKENDS)})"
+        )
+    if config.threads is not None and config.threads < 1:
+        raise PipelineError(None, f"--threads must be at least 1, not {config.threads}")
+    from pipeline.export import check_formats
+
+    check_formats(config.formats)
+
+
+def command_line(config: RunConfig) -> str:
+    """The ``run`` command that repeats this configuration (for the manifest): the output folder, the
+    inputs, the MT model with its backend, and every other setting that differs from its default."""
+    parts = ["python -m pipeline run", f"--out {config.out}"]
+    if config.ar:
+        parts.append("--ar " + " ".join(map(str, config.ar)))
+        parts.append("--en " + " ".join(map(str, config.en)))
+    elif Path(config.corpus) != defaults.CORPUS:
+        parts.append(f"--corpus {config.corpus}")
+    if config.mt_model:
+        parts.append(f"--mt-model {config.mt_model}")
+        if config.mt_model != "none":
+            parts.append(f"--mt-backend {config.mt_backend}")
+    if config.translations:
+        parts.append(f"--translations {config.translations}")
+    parts += [
+        flag for flag, on in (("--require-mt", config.require_mt), ("--allow-download", config.allow_download)) if on
+    ]
+    if config.mode != defaults.MODE:
+        parts.append(f"--mode {config.mode}")
+    for flag, value in (("--encoder", config.encoder), ("--settings", config.settings), ("--threads", config.threads)):
+        if value is not None:
+            parts.append(f"{flag} {value}")
+    if tuple(config.formats) != defaults.FORMATS:
+        parts.append(f"--formats {','.join(config.formats)}")
+    if config.link_filter.labels is not None:
+        parts.append(f"--labels {','.join(config.link_filter.labels)}")
+    if config.link_filter.min_score is not None:
+        parts.append(f"--min-score {config.link_filter.min_score}")
+    if config.cache != defaults.CACHE:
+        parts.append(f"--cache {config.cache if config.cache is not None else ''}".rstrip())
+    default = Decoding()
+    for flag, name in (
+        ("--mt-beams", "num_beams"),
+        ("--mt-max-new-tokens", "max_new_tokens"),
+        ("--mt-batch-size", "batch_size"),
+    ):
+        if getattr(config.decoding, name) != getattr(default, name):
+            parts.append(f"{flag} {getattr(config.decoding, name)}")
+    return " ".join(parts)
+
+
+def load_inputs(config: RunConfig) -> list[Document]:
+    """Read and validate every input document (raises PipelineError naming the first bad file)."""
+    check_config(config)
     docs: list[Document] = []
     if config.ar:
         seen: set[str] = set()
@@ -214,7 +269,7 @@ def run_pipeline(config: RunConfig) -> RunResult:
     )
     manifest = {
         "pipeline": {"name": "pipeline", "version": __version__},
-        "command": "python -m pipeline " + " ".join(sys.argv[1:]),
+        "command": command_line(config),
         "inputs": [{"id": d.id, "lang": d.lang, "path": d.path, "sha256": d.sha256, **d.meta} for d in docs],
         "models": {"mt": translation.get("signature") or translation.get("model"), "encoder": align_info["encoder"]},
         "parameters": {
@@ -287,12 +342,9 @@ def export_outputs(
         result = select_links(result, link_filter)
     # jsonl always (the links just read may differ from alignments.jsonl's bytes), and every format
     # already in the folder: a file left as it was would contradict the corrected links.
-    from pipeline.export import FORMATS as EXPORTS
+    from pipeline.export import formats_present
 
-    present = [
-        name for name, fmt in EXPORTS.items() if name != "manifest" and any((out / f).exists() for f in fmt.files)
-    ]
-    formats = tuple(dict.fromkeys(("jsonl", *formats, *present)))
+    formats = tuple(dict.fromkeys(("jsonl", *formats, *formats_present(out))))
     written = write_outputs(result, out, formats)
     # Every file the manifest lists is hashed again, re-rendered or not, so no stale hash survives.
     hashes = {name: sha256_file(out / name) for name in result.manifest.get("files", {}) if (out / name).is_file()}

@@ -71,7 +71,7 @@ def udhr_run(tmp_path_factory):
 
 def test_udhr_parallel_sections(udhr_run):
     folder, out = udhr_run
-    result = run_cli("eval-align", "--pred", out, "--gold", folder / "gold.tsv")
+    result = run_cli("eval", "align", "--pred", out, "--gold", folder / "gold.tsv")
     assert result.returncode == 0, result.stderr
     scores = json.loads(result.stdout.strip().splitlines()[-1])
     assert scores["sections"]["total"] == 31
@@ -98,7 +98,6 @@ def test_corpus_links_are_never_equivalent(corpus_run):
 def _pairs_from(matrix):
     import numpy as np
 
-    from pipeline.align.pairs import Pairs
 
     base = np.asarray(matrix, dtype=np.float32)
     i, j = np.indices(base.shape)

@@ -258,7 +258,8 @@ def test_eval_mt_translates_the_source_with_a_model(tiny_marian, tmp_path):
     ref.write_text("The commission announced the results\nKirkuk\n", encoding="utf-8")
     hyp = tmp_path / "hyp.en"
     result = run_cli(
-        "eval-mt",
+        "eval",
+        "mt",
         "--src",
         src,
         "--ref",

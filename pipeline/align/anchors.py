@@ -69,9 +69,6 @@ class Anchor:
     ar: str  # as written in the Arabic (or MT) text
     en: str  # as written in the English text
 
-    def describe(self) -> str:
-        return self.en if self.ar == self.en else f"{self.ar} ~ {self.en}"
-
 
 # The extractors below are pure and called for every candidate pair: they are cached per text, and the
 # dicts they return are shared, so callers must not change them.

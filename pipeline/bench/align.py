@@ -1,4 +1,4 @@
-"""``python -m pipeline bench-align``: how long comparable alignment takes, and how it grows with size.
+"""``python -m pipeline bench align``: how long comparable alignment takes, and how it grows with size.
 
 1. End to end: 1,000 Arabic × 1,000 English paragraphs (three consecutive FLORES-200 devtest sentences
    each when ``--flores`` is there, else windows of the corpus's sentences), embedded with the default
@@ -102,7 +102,7 @@ def run_bench(
             if path == "dense" and n > dense_max:
                 continue
             trial = replace(settings, dense_limit=n * n if path == "dense" else 0)
-            log(f"bench-align: {n} × {n}, {path}")
+            log(f"bench align: {n} × {n}, {path}")
             mark = time.perf_counter()
             links, _ = align_comparable(ar_n, en_n, a, e, trial)
             rows.append(BenchRow("alignment only", n, n, path, round(time.perf_counter() - mark, 2), len(links)))

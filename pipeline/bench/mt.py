@@ -1,4 +1,4 @@
-"""``python -m pipeline bench-mt``: CPU throughput of the MT backends on opus-mt-ar-en's architecture.
+"""``python -m pipeline bench mt``: CPU throughput of the MT backends on opus-mt-ar-en's architecture.
 
 No pretrained weights can be downloaded here, so the benchmark builds a random-weight MarianMT model with
 opus-mt-ar-en's exact shape (6+6 layers, d_model 512, 8 heads, FFN 2048, 62,834-piece vocabulary) and a
@@ -57,7 +57,7 @@ def prepare_model(corpus: Path, model_dir: Path) -> tuple[Path, Path]:
 
     hf_dir, ct2_dir = model_dir / "transformers", model_dir / "ct2-int8"
     if not (hf_dir / "config.json").is_file():
-        log(f"bench-mt: building a random-weight opus-mt-ar-en-shaped model in {hf_dir}")
+        log(f"bench mt: building a random-weight opus-mt-ar-en-shaped model in {hf_dir}")
         arabic, english = corpus_lines(corpus)
         build_random_marian(hf_dir, arabic, english, OPUS_MT_AR_EN, spm_vocab=8000, seed=0)
     convert_to_ct2(str(hf_dir), ct2_dir, "int8")
@@ -161,15 +161,15 @@ def run_bench(
                 "ct2_workers": ct2_workers,
                 "repeats": repeats,
             }
-            log(f"bench-mt: {backend}, batch size {batch_size}")
+            log(f"bench mt: {backend}, batch size {batch_size}")
             done = subprocess.run(
-                [sys.executable, "-m", "pipeline.bench.mt", "--worker"],
+                [sys.executable, "-c", "import sys; from pipeline.bench.mt import _worker; sys.exit(_worker())"],
                 input=json.dumps(job),
                 capture_output=True,
                 text=True,
             )
             if done.returncode != 0:
-                raise PipelineError(None, f"bench-mt worker for {backend} failed: {done.stderr.strip()[-500:]}")
+                raise PipelineError(None, f"bench mt worker for {backend} failed: {done.stderr.strip()[-500:]}")
             results.append(BenchResult(**json.loads(done.stdout.strip().splitlines()[-1])))
     return results
 
@@ -202,7 +202,3 @@ def _worker() -> int:
     job = json.loads(sys.stdin.read())
     print(json.dumps(asdict(measure(job))))
     return 0
-
-
-if __name__ == "__main__" and sys.argv[1:] == ["--worker"]:
-    sys.exit(_worker())

@@ -87,7 +87,7 @@ class CTranslate2Translator(TokenizerTranslator):
         self.max_source_tokens = source_limit(self.tokenizer, config)
         threads = threads or os.cpu_count() or 1
         # Throughput: on CPU, independent batches on single-threaded workers (CTranslate2's inter_threads) beat
-        # one batch spread over every core; on 2 cores, 2 workers translate 1.6–1.9× the tokens/s of 1 (bench-mt).
+        # one batch spread over every core; on 2 cores, 2 workers translate 1.6–1.9× the tokens/s of 1 (bench mt).
         self.workers = workers or threads
         self.translator = ctranslate2.Translator(
             str(self.ct2_dir), device="cpu", inter_threads=self.workers, intra_threads=max(1, threads // self.workers)
