@@ -13,18 +13,24 @@ MT_BACKEND ?= transformers
 MODELS     ?= $(MT_MODEL)
 RUN_ARGS   ?=
 
-.PHONY: all setup models run export eval bench test clean
+.PHONY: all setup lock models run export eval bench lint test clean
 all: run
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+# torch first, on its own: the CPU build (the PyPI default pulls CUDA packages), so it is not in the lock.
+# Everything else comes from requirements.lock, hash-checked.
+$(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $@
+
+# Regenerates requirements.lock (pinned, hashed) from requirements.txt and requirements-dev.txt (needs network).
+lock: setup
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --no-strip-extras --no-emit-index-url \
+	    --no-emit-find-links --output-file requirements.lock requirements.txt requirements-dev.txt
 
 # Downloads MODELS (default MT_MODEL; several hub ids allowed) at their pinned revisions into models/ and converts it for CTranslate2 (needs network;
 # says so plainly without it). `make` itself never downloads anything.
@@ -45,6 +51,11 @@ eval: setup
 bench: setup
 	$(PY) -m pipeline bench mt --repeats 3 --json
 	$(PY) -m pipeline bench align --flores $(SHARED)/flores200_devtest --json
+
+lint: setup
+	$(BIN)/ruff check pipeline tests scripts
+	$(BIN)/ruff format --check pipeline tests scripts
+	$(BIN)/mypy
 
 test: setup
 	$(BIN)/pytest -q

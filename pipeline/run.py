@@ -235,7 +235,7 @@ def align_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Link],
 
 
 def library_versions() -> dict:
-    versions = {"python": platform.python_version()}
+    versions: dict[str, str | None] = {"python": platform.python_version()}
     for name in LIBRARIES:
         try:
             versions[name] = metadata.version(name)
@@ -261,11 +261,12 @@ def run_pipeline(config: RunConfig) -> RunResult:
     mark = time.perf_counter()
     links, unaligned, align_info = align_stage(segments, config)
     timings["align"] = time.perf_counter() - mark
-    counts = {}
+    counts: dict[str, int] = {}
     for link in links:
         counts[link.label] = counts.get(link.label, 0) + 1
     log(
-        f"align ({config.mode}): {len(links)} links {counts or ''}, {len(unaligned)} Arabic paragraphs with no counterpart"
+        f"align ({config.mode}): {len(links)} links {counts or ''}, "
+        f"{len(unaligned)} Arabic paragraphs with no counterpart"
     )
     manifest = {
         "pipeline": {"name": "pipeline", "version": __version__},

@@ -45,9 +45,12 @@ def bench_texts(flores: Path | None, corpus: Path, count: int) -> tuple[list[str
         ar, en = corpus_lines(corpus)
     if not ar or not en:
         raise PipelineError(flores or corpus, "no text to benchmark with")
+
     # 1,012 FLORES sentences make 1,000 windows only by overlapping: neighbouring windows share sentences,
     # which gives each paragraph a few related links besides its equivalent.
-    windows = lambda lines: [" ".join(lines[(k + d) % len(lines)] for d in range(3)) for k in range(count)]
+    def windows(lines: list[str]) -> list[str]:
+        return [" ".join(lines[(k + d) % len(lines)] for d in range(3)) for k in range(count)]
+
     order = np.random.default_rng(0).permutation(count)
     return windows(ar), [windows(en)[k] for k in order]
 

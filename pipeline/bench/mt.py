@@ -23,6 +23,7 @@ from pathlib import Path
 from pipeline import config
 from pipeline.config import MT_BACKENDS as BACKENDS
 from pipeline.errors import PipelineError
+from pipeline.mt.base import Translator
 from pipeline.progress import log
 
 
@@ -87,6 +88,7 @@ def measure(job: dict) -> BenchResult:
         min_new_tokens=job["new_tokens"],
         batch_size=job["batch_size"],
     )
+    translator: Translator
     if job["backend"] == "transformers":
         from pipeline.mt.hf import TransformersTranslator
 
@@ -178,7 +180,8 @@ def format_table(results: list[BenchResult]) -> str:
     base = next((r.src_tokens_per_s for r in results if r.backend == "transformers"), None)
     base_run = max((r for r in results if r.backend == "transformers"), key=lambda r: r.src_tokens_per_s, default=None)
     lines = [
-        f"{'backend':<13} {'batch':>5} {'workers':>7} {'src tok/s':>10} {'× tf fp32':>9} {'peak RSS MB':>11} {'seconds':>8}"
+        f"{'backend':<13} {'batch':>5} {'workers':>7} {'src tok/s':>10} {'× tf fp32':>9} "
+        f"{'peak RSS MB':>11} {'seconds':>8}"
     ]
     for r in results:
         same_batch = next(
@@ -186,12 +189,14 @@ def format_table(results: list[BenchResult]) -> str:
         )
         ratio = f"{r.src_tokens_per_s / same_batch:.2f}" if same_batch else "-"
         lines.append(
-            f"{r.backend:<13} {r.batch_size:>5} {r.workers:>7} {r.src_tokens_per_s:>10.1f} {ratio:>9} {r.peak_rss_mb:>11.1f} {r.seconds:>8.2f}"
+            f"{r.backend:<13} {r.batch_size:>5} {r.workers:>7} {r.src_tokens_per_s:>10.1f} {ratio:>9} "
+            f"{r.peak_rss_mb:>11.1f} {r.seconds:>8.2f}"
         )
     if base_run:
         best = max(results, key=lambda r: r.src_tokens_per_s)
         lines.append(
-            f"fastest: {best.backend} batch {best.batch_size}, {best.src_tokens_per_s / base_run.src_tokens_per_s:.2f}× "
+            f"fastest: {best.backend} batch {best.batch_size}, "
+            f"{best.src_tokens_per_s / base_run.src_tokens_per_s:.2f}× "
             f"the fastest transformers fp32 configuration, at {best.peak_rss_mb / base_run.peak_rss_mb:.0%} "
             f"of its peak memory"
         )

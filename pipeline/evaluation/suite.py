@@ -3,8 +3,9 @@
 Comparable sets run in comparable mode, ``udhr-parallel`` in parallel mode; a naive mutual-best-cosine
 baseline is scored beside the aligner on each comparable set. MT metrics are computed on the shared
 system outputs; the FLORES sets run a second time with the real opus-mt-ar-en translations of their Arabic
-(``NAME.mt.tsv`` from build-gold) to measure the MT path; and, when ``--mt-model`` is present locally, on that model's translation of FLORES-200
-devtest (written to ``<out>/flores200.<model>.hyp``; skipped, and said so, when the model is absent).
+(``NAME.mt.tsv`` from build-gold) to measure the MT path; and, when ``--mt-model`` is present locally, on
+that model's translation of FLORES-200 devtest (written to ``<out>/flores200.<model>.hyp``; skipped, and
+said so, when the model is absent). ``python -m pipeline eval suite`` prints what :func:`run_suite` returns.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def mutual_best_baseline(out: Path, gold_path: Path, enc) -> dict:
     return prf(pred, gold)
 
 
-def translate_flores(mt_model: str, mt_backend: str, shared: Path, out: Path) -> dict | None:
+def translate_flores(mt_model: str | None, mt_backend: str, shared: Path, out: Path) -> dict | None:
     """BLEU/chrF/chrF++ of ``mt_model`` on FLORES-200 devtest Arabic→English, or None when the model is not
     in models/ or a local folder (no download here)."""
     from pipeline.mt.models import resolve_model
@@ -49,10 +50,8 @@ def translate_flores(mt_model: str, mt_backend: str, shared: Path, out: Path) ->
     if not is_local:
         log(f"eval: MT model {mt_model} is not in models/ (`make models` downloads it): FLORES-200 translation skipped")
         return None
-    hyp = (
-        out
-        / f"flores200.{Path(mt_model).name if Path(mt_model).is_dir() else mt_model.replace('/', '--')}.{mt_backend}.hyp"
-    )
+    model_name = Path(mt_model).name if Path(mt_model).is_dir() else mt_model.replace("/", "--")
+    hyp = out / f"flores200.{model_name}.{mt_backend}.hyp"
     log(f"eval: translating FLORES-200 devtest with {mt_model} ({mt_backend}) → {hyp}")
     out.mkdir(parents=True, exist_ok=True)
     return evaluate_mt(
@@ -106,7 +105,7 @@ def run_suite(
     Returns the summary (JSON-ready) and the table lines; printing is the caller's."""
     from pipeline.encoders import get_encoder
 
-    summary = {"alignment": {}, "mt": {}}
+    summary: dict[str, dict] = {"alignment": {}, "mt": {}}
     rows = []
     baseline_encoder = None  # loaded once, for every comparable set's baseline
     for gold_path in sorted(gold.glob("*.gold.tsv")):
@@ -116,7 +115,7 @@ def run_suite(
         log(f"eval: {name} ({mode})")
         texts = {"ar": [gold / f"{name}.ar.txt"], "en": [gold / f"{name}.en.txt"]}
         entry = run_and_score(
-            RunConfig(**texts, out=out, mode=mode, formats=("jsonl",), cache=None),
+            RunConfig(ar=texts["ar"], en=texts["en"], out=out, mode=mode, formats=("jsonl",), cache=None),
             gold_path,
             name.endswith("-tune"),
         )
@@ -130,7 +129,14 @@ def run_suite(
             # The same set with real MT of the Arabic (opus-mt-ar-en's shared outputs) as translations.
             log(f"eval: {name} with MT")
             with_mt = run_and_score(
-                RunConfig(**texts, out=out_dir / f"{name}+mt", translations=mt_file, formats=("jsonl",), cache=None),
+                RunConfig(
+                    ar=texts["ar"],
+                    en=texts["en"],
+                    out=out_dir / f"{name}+mt",
+                    translations=mt_file,
+                    formats=("jsonl",),
+                    cache=None,
+                ),
                 gold_path,
                 entry["tuned_on"],
             )

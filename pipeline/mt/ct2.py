@@ -63,7 +63,7 @@ class CTranslate2Translator(TokenizerTranslator):
         self,
         name: str,
         threads: int | None = None,
-        decoding: Decoding = Decoding(),
+        decoding: Decoding | None = None,
         quantization: str = "int8",
         allow_download: bool = False,
         ct2_dir: Path | None = None,
@@ -92,7 +92,7 @@ class CTranslate2Translator(TokenizerTranslator):
         self.translator = ctranslate2.Translator(
             str(self.ct2_dir), device="cpu", inter_threads=self.workers, intra_threads=max(1, threads // self.workers)
         )
-        self.quantization, self.decoding = quantization, decoding
+        self.quantization, self.decoding = quantization, decoding or Decoding()
         self._set_languages()
 
     def _translate(self, sentences: list[str]) -> list[str]:
