@@ -292,8 +292,8 @@ def run_pipeline(config: RunConfig) -> RunResult:
     }
     from pipeline.export.tmx import creation_date
 
-    inputs = manifest["inputs"]
-    date, source = creation_date(inputs, [os.stat(d.path).st_mtime for d in docs if os.path.exists(d.path)])
+    file_times = [os.stat(d.path).st_mtime for d in docs if os.path.exists(d.path)]
+    date, source = creation_date([dict(d.meta) for d in docs], file_times)
     manifest["export"] = {"tmx_creationdate": date, "tmx_creationdate_from": source}
     from pipeline.export.selection import select_links
 

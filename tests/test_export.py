@@ -24,7 +24,7 @@ def lines(path):
 
 def tsv_rows(path):
     header, *rows = lines(path)
-    return [dict(zip(header.split("\t"), map(unescape_tsv, row.split("\t")))) for row in rows]
+    return [dict(zip(header.split("\t"), map(unescape_tsv, row.split("\t")), strict=True)) for row in rows]
 
 
 @pytest.fixture(scope="module")
@@ -149,14 +149,17 @@ def test_index_lists_skipped_paragraphs_in_place():
     segments = [{"id": f"a:{k}", "lang": "ar", "text": f"a{k}"} for k in range(3)] + [
         {"id": f"e:{k}", "lang": "en", "text": f"e{k}"} for k in range(4)
     ]
-    link = lambda a, e: {
-        "ar_id": f"a:{a}",
-        "en_id": f"e:{e}",
-        "ar_text": f"a{a}",
-        "en_text": f"e{e}",
-        "label": "equivalent",
-        "score": 0.9,
-    }
+
+    def link(a, e):
+        return {
+            "ar_id": f"a:{a}",
+            "en_id": f"e:{e}",
+            "ar_text": f"a{a}",
+            "en_text": f"e{e}",
+            "label": "equivalent",
+            "score": 0.9,
+        }
+
     beads = translation_beads([link(0, 0), link(2, 2), link(2, 3)], segments)
     assert alignment_index(beads, segments).split("\n")[:-1] == [
         "[0]:[0]:0.9000",
@@ -197,7 +200,7 @@ def test_tmx_units_are_beads_with_tuid_and_a_date_from_the_inputs(udhr_parallel,
     tmx = tmxfile((udhr_parallel / "alignments.tmx").read_bytes(), "ar", "en")
     ar, en = lines(udhr_parallel / "parallel.ar"), lines(udhr_parallel / "parallel.en")
     meta = tsv_rows(udhr_parallel / "parallel.meta.tsv")
-    assert [(u.source, u.target) for u in tmx.units] == list(zip(ar, en))
+    assert [(u.source, u.target) for u in tmx.units] == list(zip(ar, en, strict=True))
     assert [u.getid() for u in tmx.units] == [m["bead_id"] for m in meta]
     dates = {u.xmlelement.get("creationdate") for u in tmx.units}
     manifest = json.loads((udhr_parallel / "manifest.json").read_text(encoding="utf-8"))

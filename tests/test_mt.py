@@ -74,7 +74,8 @@ def test_mt_travels_to_the_parallel_outputs(transformers_run, tmp_path):
     out = shutil.copytree(first, tmp_path / "run")
     (out / "alignments.jsonl").write_text(json.dumps({**links[0], "label": "equivalent"}) + "\n", encoding="utf-8")
     assert run_cli("export", "--out", out).returncode == 0
-    assert (out / "parallel.mt").read_text(encoding="utf-8").splitlines() == [" ".join(by_id[links[0]["ar_id"]].split())]
+    expected = " ".join(by_id[links[0]["ar_id"]].split())
+    assert (out / "parallel.mt").read_text(encoding="utf-8").splitlines() == [expected]
 
 
 def test_ctranslate2_backend_converts_once_and_translates(tiny_marian, tmp_path):

@@ -159,7 +159,8 @@ def test_text_is_escaped_everywhere():
         (
             "abcdef",
             [(0, 4, "sent"), (2, 6, "term term-date")],
-            '<span class="sent">ab</span><mark class="sent term term-date">cd</mark><mark class="term term-date">ef</mark>',
+            '<span class="sent">ab</span><mark class="sent term term-date">cd</mark>'
+            '<mark class="term term-date">ef</mark>',
         ),
         ("a<b>", [(1, 4, "sent")], 'a<span class="sent">&lt;b&gt;</span>'),
         (

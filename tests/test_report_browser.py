@@ -85,7 +85,8 @@ VISIBLE = "return [...document.querySelectorAll(arguments[0])].filter(e => e.off
 
 def header_counts(browser):
     return browser.execute_script(
-        "return ['n-links', 'n-equivalent', 'n-related', 'n-unaligned'].map(id => +document.getElementById(id).textContent);"
+        "return ['n-links', 'n-equivalent', 'n-related', 'n-unaligned']"
+        ".map(id => +document.getElementById(id).textContent);"
     )
 
 
@@ -154,7 +155,8 @@ def test_search_and_document_filter(page, corpus_run):
     word = "memory"
     page.find_element(By.ID, "search").send_keys(word)
     texts = page.execute_script(
-        "return [...document.querySelectorAll('#view-ar .link')].filter(e => e.offsetParent).map(e => e.textContent.toLowerCase());"
+        "return [...document.querySelectorAll('#view-ar .link')].filter(e => e.offsetParent)"
+        ".map(e => e.textContent.toLowerCase());"
     )
     expected = [l for l in links if word in l["en_text"].lower()]
     assert expected and len(texts) == len(expected) and all(word in t for t in texts)
@@ -213,7 +215,8 @@ def test_columns_stack_on_a_narrow_screen_and_print_hides_controls(page, tmp_pat
     page.refresh()
     boxes = page.execute_script(
         "const p = [...document.querySelectorAll('.pair')].find(p => p.querySelector('.link'));"
-        "const a = p.querySelector('.ar').getBoundingClientRect(), l = p.querySelector('.links').getBoundingClientRect();"
+        "const a = p.querySelector('.ar').getBoundingClientRect();"
+        "const l = p.querySelector('.links').getBoundingClientRect();"
         "return {arTop: a.top, linksTop: l.top, arWidth: a.width, pairWidth: p.getBoundingClientRect().width};"
     )
     assert boxes["linksTop"] > boxes["arTop"] and boxes["arWidth"] > 0.8 * boxes["pairWidth"]
