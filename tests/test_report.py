@@ -103,6 +103,7 @@ def test_contract_fields_are_shown():
     )
     assert "Matched Arabic sentence:" in html
     assert "dictionary glosses (not a translation)" in html and "commission, board" in html
+    assert re.search('<span class="gloss[^"]*">المفوضية</span>', html)  # the glossed word, marked in the text
     assert "Nearest miss: news:2, chance right 0.04" in html
     assert "Sentence pairs (1)" in html and EN_SHORT in html
     assert "No Arabic counterpart." in html  # news:2 in the English-article view

@@ -173,6 +173,10 @@ def _arabic_html(row: dict, links: list[dict]) -> Markup:
             for s, e in t["ar_spans"]
         ]
         spans += _sentence_span(link, "ar")
+    if not row.get("mt_text"):  # words the dictionary glosses below the paragraph: dotted underline
+        spans += [
+            (g["span"][0], g["span"][1], "gloss") for g in row.get("glosses") or [] if len(g.get("span") or []) == 2
+        ]
     return highlight(row["text"], spans)
 
 
