@@ -108,8 +108,8 @@ def command_line(config: RunConfig) -> str:
         parts.append(f"--labels {','.join(config.link_filter.labels)}")
     if config.link_filter.min_score is not None:
         parts.append(f"--min-score {config.link_filter.min_score}")
-    if config.cache != defaults.CACHE:
-        parts.append(f"--cache {config.cache if config.cache is not None else ''}".rstrip())
+    if config.cache is not None and Path(config.cache) != defaults.CACHE:  # None (no cache) changes speed only
+        parts.append(f"--cache {config.cache}")
     default = Decoding()
     for flag, name in (
         ("--mt-beams", "num_beams"),
