@@ -83,7 +83,30 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--cache", type=Path, default=config.CACHE, help=f"translation cache folder (default: {config.CACHE})"
     )
+    _add_filter_arguments(p)
     _add_decoding_arguments(p)
+
+
+def _add_filter_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--labels",
+        default=None,
+        metavar="LABEL,…",
+        help="keep only links with these labels (equivalent, related) in every file written (default: both)",
+    )
+    p.add_argument(
+        "--min-score",
+        type=float,
+        default=None,
+        metavar="X",
+        help="keep only links whose aligner score is at least X, in every file written",
+    )
+
+
+def _link_filter(args):
+    from pipeline.export.selection import LinkFilter, parse_labels
+
+    return LinkFilter(parse_labels(args.labels), args.min_score)
 
 
 def _add_decoding_arguments(p: argparse.ArgumentParser) -> None:
@@ -140,18 +163,19 @@ def cmd_run(args) -> int:
             threads=args.threads,
             cache=args.cache,
             decoding=_decoding(args),
+            link_filter=_link_filter(args),
         )
     )
     return 0
 
 
 def cmd_export(args) -> int:
+    from pipeline.export import check_formats
     from pipeline.run import export_outputs
 
-    from pipeline.export import check_formats
-
-    names = export_outputs(args.out, check_formats(_formats(args.formats)))
-    print(f"re-exported {', '.join(names)} into {args.out}/", file=sys.stderr)
+    has_filter = args.labels is not None or args.min_score is not None
+    link_filter = _link_filter(args) if has_filter else None
+    export_outputs(args.out, check_formats(_formats(args.formats)), link_filter, args.corrections)
     return 0
 
 
@@ -299,9 +323,27 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     _add_run_arguments(p)
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("export", help="re-export a finished run's outputs without recomputing")
+    p = sub.add_parser(
+        "export",
+        help="re-export a finished run's outputs without recomputing",
+        description="Re-render every file from the run's JSONL as it stands: edit alignments.jsonl "
+        "(or pass the report's corrections file) and every file, count and hash follows.",
+    )
     p.add_argument("--out", type=_output_folder, default=config.OUT, help="the run's output folder")
-    p.add_argument("--formats", default=",".join(config.FORMATS))
+    p.add_argument(
+        "--formats",
+        default=",".join(config.FORMATS),
+        help="comma-separated formats to write; jsonl and every format already in the folder are rewritten too, "
+        "so no file contradicts the links",
+    )
+    p.add_argument(
+        "--corrections",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="accept/reject decisions downloaded from report.html (JSONL)",
+    )
+    _add_filter_arguments(p)
     p.set_defaults(func=cmd_export)
 
     evaluate = sub.add_parser("eval", help="evaluate: MT metrics, alignment against gold links, the whole suite")

@@ -38,22 +38,16 @@ from pathlib import Path
 
 from pipeline.errors import PipelineError
 
-# Every file a run can write (pipeline.export.render); a run replaces these and keeps everything else.
-OUTPUT_NAMES = frozenset(
-    {
-        "segments.jsonl",
-        "removed.jsonl",
-        "alignments.jsonl",
-        "unaligned.jsonl",
-        "alignments.tsv",
-        "parallel.ar",
-        "parallel.en",
-        "parallel.mt",
-        "alignments.tmx",
-        "report.html",
-        "manifest.json",
-    }
-)
+
+def output_names() -> frozenset[str]:
+    """Every file a run can write (the export registry's formats and the manifest): a run replaces these
+    and keeps everything else in the folder."""
+    from pipeline.export import possible_files
+    from pipeline.export.base import MANIFEST, format_names
+
+    return frozenset(possible_files((*format_names(), MANIFEST)))
+
+
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -134,7 +128,7 @@ def check_output_path(out, inputs=()) -> Path:
         raise PipelineError(out, "output path exists and is not a folder")
     for path in inputs:
         path = Path(os.path.realpath(path))
-        if path != out and _is_inside(path, out) and path.relative_to(out).parts[0] in OUTPUT_NAMES:
+        if path != out and _is_inside(path, out) and path.relative_to(out).parts[0] in output_names():
             raise PipelineError(
                 path,
                 f"is an input of this run, and the run would replace it with its own "
@@ -231,10 +225,12 @@ class OutputFolder:
                 self.out, f"cannot write beside the output folder in {self.parent} ({exc.strerror})"
             ) from None
 
-    def publish(self, files: dict[str, bytes], replaces=OUTPUT_NAMES) -> None:
+    def publish(self, files: dict[str, bytes], replaces: frozenset[str] | None = None) -> None:
         """Make ``out`` hold ``files`` plus every entry of the old folder whose name is not in
         ``replaces`` (nor in ``files``), in one step. Raises PipelineError (old folder untouched, staging
         removed) when the disk is full or the folder cannot be written."""
+        if replaces is None:
+            replaces = output_names()
         if self._lock_fd is None:
             raise RuntimeError("publish() needs the lock: use `with OutputFolder(...) as folder`")
         staging = self.parent / f"{self.prefix}staging-{os.getpid()}"

@@ -10,6 +10,7 @@ outputs exactly as they were.
 
 from __future__ import annotations
 
+import os
 import platform
 import time
 from dataclasses import dataclass, field
@@ -19,7 +20,8 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline import config as defaults
 from pipeline.errors import PipelineError
-from pipeline.fileio import read_jsonl
+from pipeline.export.selection import LinkFilter
+from pipeline.fileio import read_jsonl, sha256_file
 from pipeline.ingest.corpus import load_manifest, read_entry
 from pipeline.ingest.documents import read_document
 from pipeline.mt.base import Decoding
@@ -56,6 +58,7 @@ class RunConfig:
     encoder: str | None = None  # None: the settings file's encoder
     settings: Path | None = None
     formats: tuple[str, ...] = defaults.FORMATS
+    link_filter: LinkFilter = field(default_factory=LinkFilter)  # --labels / --min-score, for every export
     threads: int | None = None
     cache: Path | None = defaults.CACHE
     decoding: Decoding = field(default_factory=Decoding)  # MT beam size, length limit, batch size
@@ -91,10 +94,6 @@ def command_line(config: RunConfig) -> str:
         parts.append(f"--mt-model {config.mt_model}")
         if config.mt_model != "none":
             parts.append(f"--mt-backend {config.mt_backend}")
-    if config.translations:
-        parts.append(f"--translations {config.translations}")
-    if config.translations_format:
-        parts.append(f"--translations-format {config.translations_format}")
     parts += [
         flag
         for flag, on in (
@@ -106,11 +105,19 @@ def command_line(config: RunConfig) -> str:
     ]
     if config.mode != defaults.MODE:
         parts.append(f"--mode {config.mode}")
-    for flag, value in (("--encoder", config.encoder), ("--settings", config.settings), ("--threads", config.threads)):
+    labels = config.link_filter.labels
+    for flag, value in (
+        ("--translations", config.translations or None),
+        ("--translations-format", config.translations_format or None),
+        ("--encoder", config.encoder),
+        ("--settings", config.settings),
+        ("--threads", config.threads),
+        ("--formats", None if tuple(config.formats) == defaults.FORMATS else ",".join(config.formats)),
+        ("--labels", None if labels is None else ",".join(labels)),
+        ("--min-score", config.link_filter.min_score),
+    ):
         if value is not None:
             parts.append(f"{flag} {value}")
-    if tuple(config.formats) != defaults.FORMATS:
-        parts.append(f"--formats {','.join(config.formats)}")
     if config.cache is not None and Path(config.cache) != defaults.CACHE:  # None (no cache) changes speed only
         parts.append(f"--cache {config.cache}")
     default = Decoding()
@@ -363,12 +370,21 @@ def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult
         "libraries": library_versions(),
         "timings": {},
     }
-    return RunResult(
-        [s.to_json() for s in segments],
-        [r.to_json() for r in removed],
-        [link.to_json() for link in links],
-        [u.to_json() for u in unaligned],
-        manifest,
+    from pipeline.export.selection import select_links
+    from pipeline.export.tmx import creation_date
+
+    file_times = [os.stat(d.path).st_mtime for d in docs if os.path.exists(d.path)]
+    date, source = creation_date([dict(d.meta) for d in docs], file_times)
+    manifest["export"] = {"tmx_creationdate": date, "tmx_creationdate_from": source}
+    return select_links(
+        RunResult(
+            [s.to_json() for s in segments],
+            [r.to_json() for r in removed],
+            [link.to_json() for link in links],
+            [u.to_json() for u in unaligned],
+            manifest,
+        ),
+        config.link_filter,
     )
 
 
@@ -385,17 +401,44 @@ def render_files(result: RunResult, formats) -> dict[str, bytes]:
     return files
 
 
-def export_outputs(out: Path, formats) -> list[str]:
-    """Re-render ``formats`` of the finished run in ``out`` from its JSONL, and replace the folder in one
-    step (other files kept, manifest hashes updated). Returns the names written."""
+def export_outputs(
+    out: Path, formats=defaults.FORMATS, link_filter: LinkFilter | None = None, corrections: Path | None = None
+) -> RunResult:
+    """Re-render a finished run from its JSONL (``pipeline export``), after a reader's corrections: links
+    are read from ``alignments.jsonl`` as it now stands (edited by hand or not), checked against
+    ``segments.jsonl``, the decisions in ``corrections`` applied, ``link_filter`` applied; then every
+    count, the unaligned rows, each file and the manifest's hashes follow from those links, and the
+    folder is replaced in one step (:mod:`pipeline.outdir`; other files kept)."""
+    from pipeline.export import formats_present, possible_files
+    from pipeline.export.corrections import apply_decisions, check_links, read_decisions
+    from pipeline.export.selection import recount, select_links
     from pipeline.outdir import OutputFolder
 
     with OutputFolder(out) as folder:
         result = load_result(folder.out)
+        result.links = check_links(result.links, result.segments, folder.out / "alignments.jsonl")
+        rejected: list[dict] = []
+        if corrections is not None:
+            before = result.links
+            result.links, summary = apply_decisions(before, read_decisions(corrections), Path(corrections))
+            result.manifest["corrections"] = {**summary, "sha256": sha256_file(corrections)}
+            kept = {(link["ar_id"], link["en_id"]) for link in result.links}
+            rejected = [link for link in before if (link["ar_id"], link["en_id"]) not in kept]
+        # A paragraph whose links were all rejected keeps the best rejected one as its near miss.
+        result = recount(result, rejected)
+        if link_filter is not None:
+            result = select_links(result, link_filter)
+        # jsonl always (the links just read may differ from alignments.jsonl's bytes), and every format
+        # already in the folder: a file left as it was would contradict the corrected links.
+        formats = tuple(dict.fromkeys(("jsonl", *formats, *formats_present(folder.out))))
+        # Every file is rendered anew, so the manifest lists exactly the files written now.
+        result.manifest["files"] = {}
         files = render_files(result, formats)
         files.update(render_files(result, ("manifest",)))
-        folder.publish(files, replaces=frozenset())
-    return sorted(files)
+        # Files these formats wrote before but do not write now (parallel.mt after a run without MT) go.
+        folder.publish(files, replaces=frozenset(possible_files(formats)))
+    log(f"re-exported {', '.join(formats)} into {out}/ ({result.manifest['counts']['links']} links)")
+    return result
 
 
 def load_result(out: Path) -> RunResult:

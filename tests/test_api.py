@@ -10,6 +10,7 @@ from pipeline.errors import PipelineError
 from pipeline.export import check_formats, format_names, render
 from pipeline.mt.base import Decoding
 from pipeline.records import RunResult
+from pipeline.export.selection import LinkFilter
 from pipeline.run import RunConfig, check_config, command_line
 
 
@@ -64,6 +65,10 @@ def test_decoding_refuses_less_than_one(settings, flag):
         ),
         ({"cache": None, "formats": ("jsonl",)}, "python -m pipeline run --out outputs --formats jsonl"),
         ({"cache": Path("c")}, "python -m pipeline run --out outputs --cache c"),
+        (
+            {"link_filter": LinkFilter(("equivalent",), 0.5)},
+            "python -m pipeline run --out outputs --labels equivalent --min-score 0.5",
+        ),
     ],
 )
 def test_manifest_command_comes_from_the_config(settings, expected):

@@ -3,6 +3,7 @@
 the sentence mapping, precomputed translations and a missing model."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -63,14 +64,18 @@ def test_rerun_comes_from_the_cache_with_identical_output(transformers_run):
     assert (first / "segments.jsonl").read_bytes() == (second / "segments.jsonl").read_bytes()
 
 
-def test_mt_travels_to_the_parallel_outputs(transformers_run):
+def test_mt_travels_to_the_parallel_outputs(transformers_run, tmp_path):
     first, _ = transformers_run
     links = read_jsonl(first / "alignments.jsonl")
-    mt_lines = (first / "parallel.mt").read_text(encoding="utf-8").splitlines()
-    assert len(mt_lines) == len(links)
     by_id = {r["id"]: r["mt_text"] for r in arabic_rows(first)}
     assert [link["mt_text"] for link in links] == [by_id[link["ar_id"]] for link in links]
-    assert "MT: " in (first / "report.html").read_text(encoding="utf-8")
+    assert "Machine translation: " in (first / "report.html").read_text(encoding="utf-8")
+    # parallel.* hold translations only: a link a reader marks equivalent brings its MT line along.
+    out = shutil.copytree(first, tmp_path / "run")
+    (out / "alignments.jsonl").write_text(json.dumps({**links[0], "label": "equivalent"}) + "\n", encoding="utf-8")
+    assert run_cli("export", "--out", out).returncode == 0
+    expected = " ".join(by_id[links[0]["ar_id"]].split())
+    assert (out / "parallel.mt").read_text(encoding="utf-8").splitlines() == [expected]
 
 
 def test_ctranslate2_backend_converts_once_and_translates(tiny_marian, tmp_path):
@@ -227,7 +232,7 @@ def test_missing_model_is_reported_and_the_run_goes_on(tmp_path):
     assert "MT MODEL MISSING" in result.stderr
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["translation"]["status"].startswith("missing")
-    assert "MT model missing" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "No machine translation in this run" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert not any(r.get("mt_text") for r in arabic_rows(tmp_path / "out"))
 
 

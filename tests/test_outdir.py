@@ -14,7 +14,7 @@ import pytest
 import pipeline.outdir as outdir
 from conftest import ROOT, run_cli
 from pipeline.errors import PipelineError
-from pipeline.outdir import OUTPUT_NAMES, OutputFolder
+from pipeline.outdir import OutputFolder, output_names
 
 ENGLISH = ROOT / "corpus" / "raw" / "003_0bc7bc607c2ae275.txt"
 ARABIC = ROOT / "corpus" / "raw" / "002_fb358afb9b89a1aa.txt"
@@ -64,7 +64,7 @@ def publish(out, files):
 
 def folder_state(out) -> str:
     """'old' or 'new' when ``out`` holds exactly one run whose manifest matches its files; fails otherwise."""
-    outputs = {p.name: p.read_bytes() for p in out.iterdir() if p.name in OUTPUT_NAMES}
+    outputs = {p.name: p.read_bytes() for p in out.iterdir() if p.name in output_names()}
     assert outputs in (OLD, NEW), sorted(outputs)
     manifest = json.loads(outputs["manifest.json"])
     assert manifest["files"] == {n: hashlib.sha256(d).hexdigest() for n, d in outputs.items() if n != "manifest.json"}

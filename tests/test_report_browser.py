@@ -8,12 +8,13 @@ else into the test's temporary folder.
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
+
 from pipeline.fileio import read_jsonl
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -79,23 +80,197 @@ def test_report_renders_arabic_right_to_left_without_console_errors(browser, rep
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 10_000
 
 
-def test_report_filters_hide_links_by_label_and_score(browser, corpus_run):
+VISIBLE = "return [...document.querySelectorAll(arguments[0])].filter(e => e.offsetParent !== null).length;"
+
+
+def header_counts(browser):
+    return browser.execute_script(
+        "return ['n-links', 'n-equivalent', 'n-related', 'n-unaligned']"
+        ".map(id => +document.getElementById(id).textContent);"
+    )
+
+
+def set_value(browser, element_id, value):
+    browser.execute_script(
+        "const e = document.getElementById(arguments[0]); e.value = arguments[1];"
+        "e.dispatchEvent(new Event('input')); e.dispatchEvent(new Event('change'));",
+        element_id,
+        value,
+    )
+
+
+@pytest.fixture
+def page(browser, corpus_run):
+    browser.set_window_size(1400, 1000)
+    browser.get((corpus_run / "report.html").resolve().as_uri())
+    return browser
+
+
+def test_report_filters_hide_links_and_the_header_counts_follow(page, corpus_run):
     from selenium.webdriver.common.by import By
 
-    browser.get((corpus_run / "report.html").resolve().as_uri())
-    visible = "return [...document.querySelectorAll(arguments[0])].filter(e => e.offsetParent !== null).length;"
-    links = len(read_jsonl(corpus_run / "alignments.jsonl"))
-    assert browser.execute_script(visible, ".link") == links > 0
-    browser.find_element(By.CSS_SELECTOR, "input[name=label][value=related]").click()
-    assert browser.execute_script(visible, ".link.related") == 0
-    browser.find_element(By.CSS_SELECTOR, "input[name=label][value=related]").click()
-    scores = sorted(link["score"] for link in read_jsonl(corpus_run / "alignments.jsonl"))
-    cut = round(scores[len(scores) // 2], 2)  # the median: some links above, some below
-    browser.execute_script(
-        "const r = document.getElementById('minscore'); r.value = arguments[0];r.dispatchEvent(new Event('input'));",
-        cut,
+    links = read_jsonl(corpus_run / "alignments.jsonl")
+    unaligned = read_jsonl(corpus_run / "unaligned.jsonl")
+    related = sum(link["label"] == "related" for link in links)
+    assert page.execute_script(VISIBLE, "#view-ar .link") == len(links) > 0
+    assert header_counts(page) == [len(links), len(links) - related, related, len(unaligned)]
+    page.find_element(By.CSS_SELECTOR, "input[name=label][value=related]").click()
+    assert page.execute_script(VISIBLE, ".link.related") == 0
+    assert header_counts(page)[:3] == [len(links) - related, len(links) - related, 0]
+    page.find_element(By.CSS_SELECTOR, "input[name=label][value=related]").click()
+    values = sorted(
+        float(v)
+        for v in page.execute_script(
+            "return [...document.querySelectorAll('#view-ar .link')].map(l => l.dataset.value);"
+        )
     )
-    above = [link for link in read_jsonl(corpus_run / "alignments.jsonl") if link["score"] >= cut]
-    assert 0 < browser.execute_script(visible, ".link") == len(above) < links
-    browser.find_element(By.CSS_SELECTOR, "input[name=label][value=none]").click()
-    assert browser.execute_script(visible, ".pair") == len({link["ar_id"] for link in above})
+    cut = values[len(values) // 2]  # the median of the 0–1 values shown: some links above, some below
+    set_value(page, "minvalue", cut)
+    above = sum(v >= cut for v in values)
+    assert 0 < page.execute_script(VISIBLE, "#view-ar .link") == above < len(links)
+    assert header_counts(page)[0] == above
+    page.find_element(By.CSS_SELECTOR, "input[name=label][value=none]").click()
+    assert header_counts(page)[3] == 0 and page.execute_script(VISIBLE, ".pair") < len(links)
+    assert not page.find_element(By.ID, "nothing").is_displayed()
+    set_value(page, "minvalue", 1)
+    assert page.execute_script(VISIBLE, ".pair") == 0 and header_counts(page)[0] == 0
+    assert "Nothing matches" in page.find_element(By.ID, "nothing").text
+
+
+def test_search_and_document_filter(page, corpus_run):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.select import Select
+
+    links = read_jsonl(corpus_run / "alignments.jsonl")
+    doc = max({l["en_doc"] for l in links}, key=lambda d: sum(l["en_doc"] == d for l in links))
+    Select(page.find_element(By.ID, "doc")).select_by_value(doc)
+    shown = page.execute_script(
+        "return [...document.querySelectorAll('#view-ar .link')].filter(e => e.offsetParent).map(e => e.dataset.enDoc);"
+    )
+    assert shown == [l["en_doc"] for l in links if l["en_doc"] == doc]
+    assert (
+        header_counts(page)[0] == len(shown) and header_counts(page)[3] == 0
+    )  # no-counterpart rows belong to no document
+    Select(page.find_element(By.ID, "doc")).select_by_value("")
+    word = "memory"
+    page.find_element(By.ID, "search").send_keys(word)
+    texts = page.execute_script(
+        "return [...document.querySelectorAll('#view-ar .link')].filter(e => e.offsetParent)"
+        ".map(e => e.textContent.toLowerCase());"
+    )
+    expected = [l for l in links if word in l["en_text"].lower()]
+    assert expected and len(texts) == len(expected) and all(word in t for t in texts)
+    page.find_element(By.ID, "search").send_keys("zzzqqq")
+    assert page.find_element(By.ID, "nothing").is_displayed() and header_counts(page)[0] == 0
+
+
+def test_arabic_search_ignores_hamza_and_diacritics(page, corpus_run):
+    from selenium.webdriver.common.by import By
+
+    def plain(text):  # the page's folding: no diacritics or tatweel, one alef, ta marbuta as ha, ya
+        text = re.sub("[\u064b-\u0652\u0670\u0640]", "", text)
+        return (
+            re.sub("[\u0622\u0623\u0625\u0671]", "\u0627", text).replace("\u0629", "\u0647").replace("\u0649", "\u064a")
+        )
+
+    arabic = [s for s in read_jsonl(corpus_run / "segments.jsonl") if s["lang"] == "ar"]
+    written = "الأجهزة"  # as the statement writes it; searched without the hamza
+    expected = [s["id"] for s in arabic if "الاجهزه" in plain(s["text"])]
+    assert any(written in s["text"] for s in arabic) and expected
+    page.find_element(By.ID, "search").send_keys("الاجهزة")
+    shown = page.execute_script(
+        "return [...document.querySelectorAll('#view-ar .pair')].filter(e => e.offsetParent).map(e => e.dataset.ar);"
+    )
+    assert shown == expected
+
+
+def test_english_article_view_lists_paragraphs_without_arabic(page, corpus_run):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.select import Select
+
+    segments = read_jsonl(corpus_run / "segments.jsonl")
+    links = read_jsonl(corpus_run / "alignments.jsonl")
+    english = [s for s in segments if s["lang"] == "en"]
+    linked = {l["en_id"] for l in links}
+    page.find_element(By.CSS_SELECTOR, "input[name=view][value=en]").click()
+    assert page.execute_script(VISIBLE, ".pair") == 0
+    assert page.execute_script(VISIBLE, ".article") == len({s["doc"] for s in english})
+    assert page.execute_script(VISIBLE, ".en-para") == len(english)
+    lonely = [s for s in english if s["id"] not in linked]
+    assert page.execute_script(VISIBLE, ".en-para .none") == len(lonely) > 0
+    assert header_counts(page)[3] == len(lonely) and header_counts(page)[0] == len(links)
+    assert "English paragraphs with no Arabic counterpart" in page.find_element(By.ID, "counts").text
+    doc = english[0]["doc"]
+    Select(page.find_element(By.ID, "doc")).select_by_value(doc)
+    assert page.execute_script(VISIBLE, ".article") == 1
+    assert page.execute_script(VISIBLE, ".en-para") == sum(s["doc"] == doc for s in english)
+    arabic = page.execute_script(
+        "const p = document.querySelector('#view-en .link p.src'); return p && getComputedStyle(p).direction;"
+    )
+    assert arabic in ("rtl", None)
+
+
+def test_columns_stack_on_a_narrow_screen_and_print_hides_controls(page, tmp_path):
+    page.set_window_size(600, 1000)
+    page.refresh()
+    boxes = page.execute_script(
+        "const p = [...document.querySelectorAll('.pair')].find(p => p.querySelector('.link'));"
+        "const a = p.querySelector('.ar').getBoundingClientRect();"
+        "const l = p.querySelector('.links').getBoundingClientRect();"
+        "return {arTop: a.top, linksTop: l.top, arWidth: a.width, pairWidth: p.getBoundingClientRect().width};"
+    )
+    assert boxes["linksTop"] > boxes["arTop"] and boxes["arWidth"] > 0.8 * boxes["pairWidth"]
+    assert page.save_screenshot(str(Path(os.environ.get("REPORT_SCREENSHOT_NARROW", tmp_path / "narrow.png"))))
+    page.set_window_size(1400, 1000)
+    page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert page.execute_script("return getComputedStyle(document.querySelector('.controls')).display;") == "none"
+        assert page.execute_script("return getComputedStyle(document.querySelector('.pair')).breakInside;") == "avoid"
+    finally:
+        page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def test_decisions_download_as_corrections_that_export_applies(page, corpus_run, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    out = shutil.copytree(corpus_run, tmp_path / "run")
+    links = read_jsonl(out / "alignments.jsonl")
+    buttons = page.find_elements(By.CSS_SELECTOR, "#view-ar .link .decide button")
+    buttons[1].click()  # reject the first link
+    buttons[2].click()  # accept the second
+    assert page.find_element(By.ID, "n-decisions").text == "2" and page.find_element(By.ID, "download").is_enabled()
+    corrections = tmp_path / "corrections.jsonl"
+    corrections.write_text(page.execute_script("return window.correctionsText();"), encoding="utf-8")
+    result = run_cli("export", "--out", out, "--corrections", corrections)
+    assert result.returncode == 0, result.stderr
+    after = read_jsonl(out / "alignments.jsonl")
+    assert [(l["ar_id"], l["en_id"]) for l in after] == [(l["ar_id"], l["en_id"]) for l in links[1:]]
+    assert after[0]["review"] == "accepted"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["links"] == len(links) - 1 and manifest["corrections"]["rejected"] == 1
+
+
+def test_contract_fields_render_in_the_browser(browser, tmp_path):
+    """A hand-made RunResult with every optional field (see test_report.py): highlights land on the
+    shared phrase in both paragraphs and the sentence pairs open on demand."""
+    from selenium.webdriver.common.by import By
+    from test_report import rich_result
+
+    from pipeline.export.html import render_report
+
+    path = tmp_path / "rich.html"
+    path.write_text(render_report(rich_result()), encoding="utf-8")
+    browser.set_window_size(1400, 1000)
+    browser.get(path.resolve().as_uri())
+    assert [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")] == []
+    marks = browser.execute_script(
+        "return [...document.querySelectorAll('#view-ar mark.term-phrase')].map(m => m.textContent);"
+    )
+    assert marks == ["عصا الذاكرة", "memory sticks"]
+    details = browser.find_element(By.CSS_SELECTOR, "details.sentences")
+    assert not browser.find_element(By.CSS_SELECTOR, "details.sentences table").is_displayed()
+    details.find_element(By.TAG_NAME, "summary").click()
+    assert browser.find_element(By.CSS_SELECTOR, "details.sentences table").is_displayed()
+    assert "chance right 0.87" in browser.find_element(By.CSS_SELECTOR, "#view-ar .link").text
+    assert "minimum chance right" in browser.find_element(By.CSS_SELECTOR, ".controls").text
+    assert browser.save_screenshot(str(Path(os.environ.get("REPORT_SCREENSHOT_RICH", tmp_path / "rich.png"))))

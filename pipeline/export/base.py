@@ -12,15 +12,20 @@ from pipeline.records import RunResult
 Exporter = Callable[[RunResult], dict[str, bytes]]
 
 _EXPORTERS: dict[str, Exporter] = {}
+_FILES: dict[str, tuple[str, ...]] = {}  # format → every file it may write
 # Written by every run after the other files (it records their hashes), never chosen with --formats.
 MANIFEST = "manifest"
 
 
-def register(name: str) -> Callable[[Exporter], Exporter]:
+def register(name: str, files: tuple[str, ...] = ()) -> Callable[[Exporter], Exporter]:
+    """Register ``name``; ``files`` names every file it may write, so that a re-export removes those
+    it no longer writes (``parallel.mt`` after a run without MT, ``parallel.index`` outside parallel mode)."""
+
     def add(exporter: Exporter) -> Exporter:
         if name in _EXPORTERS:
             raise ValueError(f"export format {name!r} registered twice")
         _EXPORTERS[name] = exporter
+        _FILES[name] = tuple(files)
         return exporter
 
     return add
@@ -29,6 +34,18 @@ def register(name: str) -> Callable[[Exporter], Exporter]:
 def format_names() -> tuple[str, ...]:
     """The formats a user can choose, in registration order."""
     return tuple(name for name in _EXPORTERS if name != MANIFEST)
+
+
+def possible_files(formats: Iterable[str]) -> set[str]:
+    """Every file ``formats`` may write, whether or not a given result needs each one."""
+    return {name for fmt in formats for name in _FILES.get(fmt, ())}
+
+
+def formats_present(folder) -> tuple[str, ...]:
+    """The user-chosen formats with at least one file in ``folder``."""
+    from pathlib import Path
+
+    return tuple(fmt for fmt in format_names() if any((Path(folder) / f).exists() for f in _FILES[fmt]))
 
 
 def check_formats(formats: Iterable[str]) -> tuple[str, ...]:

@@ -1,4 +1,8 @@
-"""The registered export formats (see :mod:`pipeline.export.base`); each renders from the same RunResult."""
+"""The registered export formats (see :mod:`pipeline.export.base`); each renders from the same RunResult.
+
+Moses and TMX hold translations only: ``equivalent`` links grouped into beads (one line each side per
+bead); ``related`` links go to related.jsonl / related.tsv and the report.
+"""
 
 from __future__ import annotations
 
@@ -6,42 +10,61 @@ import json
 
 from pipeline.export.base import MANIFEST, register
 from pipeline.export.html import render_report
-from pipeline.export.tabular import moses_files, tsv_text
-from pipeline.export.tmx import tmx_bytes
+from pipeline.export.selection import translation_beads
+from pipeline.export.tabular import alignment_index, moses_files, tsv_text
+from pipeline.export.tmx import creation_date, tmx_bytes
 from pipeline.fileio import jsonl_text
 from pipeline.records import RunResult
 
 
-@register("jsonl")
+def _related(links: list[dict]) -> list[dict]:
+    return [link for link in links if link["label"] == "related"]
+
+
+@register("jsonl", ("segments.jsonl", "removed.jsonl", "alignments.jsonl", "unaligned.jsonl", "related.jsonl"))
 def jsonl_files(result: RunResult) -> dict[str, bytes]:
     return {
         "segments.jsonl": jsonl_text(result.segments).encode(),
         "removed.jsonl": jsonl_text(result.removed).encode(),
         "alignments.jsonl": jsonl_text(result.links).encode(),
         "unaligned.jsonl": jsonl_text(result.unaligned).encode(),
+        "related.jsonl": jsonl_text(_related(result.links)).encode(),
     }
 
 
-@register("tsv")
-def tsv_file(result: RunResult) -> dict[str, bytes]:
-    return {"alignments.tsv": tsv_text(result.links).encode()}
+@register("tsv", ("alignments.tsv", "related.tsv"))
+def tsv_files(result: RunResult) -> dict[str, bytes]:
+    return {
+        "alignments.tsv": tsv_text(result.links).encode(),
+        "related.tsv": tsv_text(_related(result.links)).encode(),
+    }
 
 
-@register("moses")
+@register("moses", ("parallel.ar", "parallel.en", "parallel.mt", "parallel.meta.tsv", "parallel.index"))
 def moses_text_files(result: RunResult) -> dict[str, bytes]:
-    return {name: text.encode() for name, text in moses_files(result.links).items()}
+    beads = translation_beads(result.links, result.segments)
+    files = moses_files(beads)
+    if result.manifest.get("parameters", {}).get("mode") == "parallel":
+        files["parallel.index"] = alignment_index(beads, result.segments)
+    return {name: text.encode() for name, text in files.items()}
 
 
-@register("tmx")
+@register("tmx", ("alignments.tmx",))
 def tmx_file(result: RunResult) -> dict[str, bytes]:
-    return {"alignments.tmx": tmx_bytes(result.links)}
+    # The run records its date; an older folder without one gets it from the inputs' dates.
+    export = result.manifest.get("export", {})
+    if "tmx_creationdate" in export:
+        date = export["tmx_creationdate"]
+    else:
+        date = creation_date(result.manifest.get("inputs", []))[0]
+    return {"alignments.tmx": tmx_bytes(translation_beads(result.links, result.segments), date)}
 
 
-@register("html")
+@register("html", ("report.html",))
 def report_file(result: RunResult) -> dict[str, bytes]:
     return {"report.html": render_report(result).encode()}
 
 
-@register(MANIFEST)
+@register(MANIFEST, ("manifest.json",))
 def manifest_file(result: RunResult) -> dict[str, bytes]:
     return {"manifest.json": (json.dumps(result.manifest, ensure_ascii=False, indent=2) + "\n").encode()}

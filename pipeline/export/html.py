@@ -1,135 +1,288 @@
 """report.html: one self-contained page (no external assets) to read the Arabic beside its English links.
 
-Arabic paragraphs sit on the right (dir="rtl" lang="ar") with their MT under them; linked English
-paragraphs sit on the left with label, score and evidence; paragraphs with no counterpart say so.
-A small inline script filters by label and minimum score.
+The page comes from a Jinja2 template with autoescape (``templates/report.html.j2``, its CSS and script
+inlined from the same folder). This module turns a RunResult into the plain data the template shows:
+documents with outlet and date, each Arabic paragraph with its links (label, a 0–1 value, a reason in
+plain words, the matched sentence and shared terms highlighted, sentence pairs when the run has them),
+and each English article with its paragraphs and their Arabic counterparts, or none.
+Fields other stages may add are shown when present and not required: a link's ``probability``,
+``evidence.reason`` / ``sentences`` / ``terms``, Arabic ``glosses``, an unaligned row's near-miss
+probability, and the run's sentence pairs (``RunResult.sentences``).
 """
 
 from __future__ import annotations
 
-from html import escape
+import itertools
+from functools import lru_cache
 
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Naskh Arabic",Arial,sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
-header{padding:1rem 1.5rem;background:#1d2430;color:#fff}header h1{margin:0 0 .3rem;font-size:1.3rem}
-header p{margin:.2rem 0;font-size:.9rem;color:#cfd6e4}header p.warn{color:#ffd27a}
-.controls{position:sticky;top:0;z-index:2;background:#fff;border-bottom:1px solid #d9dee7;padding:.6rem 1.5rem;display:flex;gap:1.2rem;flex-wrap:wrap;align-items:center;font-size:.9rem}
-main{padding:1rem 1.5rem}
-.pair{display:grid;grid-template-columns:1fr 1fr;gap:1rem;background:#fff;border:1px solid #d9dee7;border-radius:6px;margin-bottom:1rem;padding:.8rem}
-.pair.hidden,.link.hidden{display:none}
-.ar{grid-column:2;grid-row:1;font-size:1.1rem;line-height:1.8}
-.links{grid-column:1;grid-row:1}
-.ar p.src{margin:0}.mt{margin-top:.5rem;padding-top:.4rem;border-top:1px dashed #c4cad6;font-size:.92rem;color:#3b4658;direction:ltr;text-align:left}
-.id{font-size:.75rem;color:#6b7587;font-family:ui-monospace,monospace}
-.link{border-left:4px solid #9aa5b8;padding:.2rem .6rem;margin-bottom:.7rem}
-.link.equivalent{border-color:#1f8a4c}.link.related{border-color:#c27c0e}
-.badge{display:inline-block;font-size:.75rem;padding:.05rem .4rem;border-radius:3px;color:#fff;background:#9aa5b8;margin-right:.3rem}
-.badge.equivalent{background:#1f8a4c}.badge.related{background:#c27c0e}
-.evidence{font-size:.8rem;color:#4a5568}.anchor{background:#fff3c4;border-radius:3px;padding:0 .2rem;margin-right:.2rem}
-.none{color:#6b7587;font-style:italic}.flags{color:#b42318;font-size:.8rem}
-"""
+from markupsafe import Markup, escape
 
-_JS = """
-(function(){
-  function apply(){
-    var show={};document.querySelectorAll('input[name=label]').forEach(function(b){show[b.value]=b.checked;});
-    var min=parseFloat(document.getElementById('minscore').value)||0;
-    document.getElementById('minscore-value').textContent=min.toFixed(2);
-    document.querySelectorAll('.pair').forEach(function(p){
-      var visible=0;
-      p.querySelectorAll('.link').forEach(function(l){
-        var ok=show[l.dataset.label]&&parseFloat(l.dataset.score)>=min;l.classList.toggle('hidden',!ok);if(ok)visible++;});
-      var has=p.querySelectorAll('.link').length>0;
-      p.classList.toggle('hidden',has?visible===0:!show['none']);
-    });
-  }
-  document.querySelectorAll('.controls input').forEach(function(i){i.addEventListener('input',apply);});
-  apply();
-})();
-"""
+from pipeline.export.reasons import link_reason, shown_value
+from pipeline.export.selection import paragraph_of
+
+DOC_FIELDS = ("outlet", "date", "title", "description")
 
 
-def _evidence(link: dict) -> str:
-    ev = link.get("evidence") or {}
-    parts = []
-    for key in ("cosine", "margin", "mt_cosine", "chrf", "bead", "bead_cosine"):
-        if key in ev:
-            parts.append(f"{escape(key)} {escape(str(ev[key]))}")
-    anchors = "".join(
-        f'<span class="anchor">{escape(a["ar"])} ~ {escape(a["en"])}</span>'
-        if a["ar"] != a["en"]
-        else f'<span class="anchor">{escape(a["en"])}</span>'
-        for a in ev.get("anchors", [])
+@lru_cache(maxsize=1)
+def _environment():
+    from jinja2 import Environment, PackageLoader
+
+    return Environment(
+        loader=PackageLoader("pipeline.export", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
-    return f'<div class="evidence">{" · ".join(parts)}{"<br>anchors: " + anchors if anchors else ""}</div>'
+
+
+def highlight(text: str, spans: list[tuple[int, int, str]]) -> Markup:
+    """``text`` escaped, with each ``(start, end, css class)`` span marked: term classes (``term …``) as
+    <mark>, the matched sentence (``sent``) as a span; overlapping spans combine their classes.
+    Spans outside the text are clipped; empty ones are ignored."""
+    spans = [(max(0, s), min(len(text), e), c) for s, e, c in spans if isinstance(s, int) and isinstance(e, int)]
+    spans = [(s, e, c) for s, e, c in spans if s < e]
+    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    out = []
+    for start, end in itertools.pairwise(cuts):
+        classes = sorted({c for s, e, c in spans if s <= start and end <= e})
+        piece = escape(text[start:end])
+        if not classes:
+            out.append(piece)
+        elif any(c.startswith("term") for c in classes):
+            out.append(Markup('<mark class="{}">{}</mark>').format(" ".join(classes), piece))
+        else:
+            out.append(Markup('<span class="{}">{}</span>').format(" ".join(classes), piece))
+    return Markup("").join(out)
+
+
+def _find(text: str, surface: str) -> tuple[int, int] | None:
+    if not surface:
+        return None
+    at = text.find(surface)
+    if at < 0:
+        at = text.lower().find(surface.lower())
+    return (at, at + len(surface)) if at >= 0 else None
+
+
+def link_terms(link: dict, ar_text: str, en_text: str) -> list[dict]:
+    """Shared terms with their spans in both paragraphs: the aligner's ``evidence.terms`` when present,
+    else its anchors located by their surface forms (an anchor found in the MT only has no Arabic span)."""
+    evidence = link.get("evidence") or {}
+    if evidence.get("terms"):
+        return [
+            {
+                "kind": t.get("kind", "phrase"),
+                "ar": t.get("ar", ""),
+                "en": t.get("en", ""),
+                "ar_spans": [tuple(s) for s in t.get("ar_spans") or []],
+                "en_spans": [tuple(s) for s in t.get("en_spans") or []],
+            }
+            for t in evidence["terms"]
+        ]
+    terms = []
+    for anchor in evidence.get("anchors") or []:
+        ar, en = _find(ar_text, anchor.get("ar", "")), _find(en_text, anchor.get("en", ""))
+        terms.append(
+            {
+                "kind": anchor.get("kind", "phrase"),
+                "ar": anchor.get("ar", ""),
+                "en": anchor.get("en", ""),
+                "ar_spans": [ar] if ar else [],
+                "en_spans": [en] if en else [],
+            }
+        )
+    return terms
+
+
+def _sentence_span(link: dict, side: str) -> list[tuple[int, int, str]]:
+    span = ((link.get("evidence") or {}).get("sentences") or {}).get(side)
+    if isinstance(span, (list, tuple)) and len(span) == 2 and all(isinstance(x, int) for x in span):
+        return [(max(0, span[0]), span[1], "sent")]
+    return []
+
+
+def _doc_view(entry: dict) -> dict:
+    view = {"id": entry.get("id", ""), "lang": entry.get("lang", "")}
+    view.update({k: str(entry[k]) for k in DOC_FIELDS if entry.get(k)})
+    facts = [view[k] for k in ("outlet", "date") if k in view]
+    view["label"] = f"{view['id']} ({', '.join(facts)})" if facts else view["id"]
+    return view
+
+
+def documents(result) -> dict[str, dict]:
+    """Document id → outlet, date, title: from the manifest's inputs, completed by metadata the segments
+    carry (``doc_meta`` or the same field names on a row) when the manifest lacks them."""
+    docs = {entry["id"]: dict(entry) for entry in result.manifest.get("inputs", [])}
+    for row in result.segments:
+        entry = docs.setdefault(row["doc"], {"id": row["doc"], "lang": row["lang"]})
+        meta = row.get("doc_meta") if isinstance(row.get("doc_meta"), dict) else row
+        for key in DOC_FIELDS:
+            if meta.get(key) and not entry.get(key):
+                entry[key] = meta[key]
+    return {doc_id: _doc_view(entry) for doc_id, entry in docs.items()}
+
+
+def _sentence_pairs(result) -> dict[tuple[str, str], list[dict]]:
+    """The run's sentence pairs (``sentences.jsonl`` rows) grouped by the paragraph link they fall in:
+    a row whose Arabic sentences are in paragraph a and English ones in paragraph e belongs to link
+    (a, e). Sentences left out (one side empty) are not pairs and are not shown."""
+    grouped: dict[tuple[str, str], list[dict]] = {}
+    for row in getattr(result, "sentences", None) or []:
+        for ar in dict.fromkeys(paragraph_of(i) for i in row.get("ar_ids") or []):
+            for en in dict.fromkeys(paragraph_of(i) for i in row.get("en_ids") or []):
+                grouped.setdefault((ar, en), []).append(row)
+    return grouped
+
+
+def _link_view(link: dict, ar_text: str, docs: dict, pairs: dict) -> dict:
+    value, value_name = shown_value(link)
+    terms = link_terms(link, ar_text, link["en_text"])
+    term_spans = [(s, e, f"term term-{t['kind']}") for t in terms for s, e in t["en_spans"]]
+    evidence = link.get("evidence") or {}
+    details = [f"aligner score {link['score']:.3f}"]
+    for key in ("cosine", "margin", "mt_cosine", "chrf", "bead", "bead_cosine", "pair_cosine"):
+        if key in evidence:
+            details.append(f"{key} {evidence[key]}")
+    ar_sentence = _sentence_span(link, "ar")
+    return {
+        "ar_id": link["ar_id"],
+        "en_id": link["en_id"],
+        "en_doc": link["en_doc"],
+        "en_doc_label": docs.get(link["en_doc"], {}).get("label", link["en_doc"]),
+        "label": link["label"],
+        "value": value,
+        "value_name": value_name,
+        "score": link["score"],
+        "reason": link_reason(link),
+        "details": " · ".join(details),
+        "review": link.get("review"),
+        "en_html": highlight(link["en_text"], term_spans + _sentence_span(link, "en")),
+        "ar_sentence": ar_text[ar_sentence[0][0] : ar_sentence[0][1]] if ar_sentence else None,
+        "terms": terms,
+        "sentence_pairs": pairs.get((link["ar_id"], link["en_id"]), []),
+    }
+
+
+def _arabic_html(row: dict, links: list[dict]) -> Markup:
+    spans = []
+    for link in links:
+        spans += [
+            (s, e, f"term term-{t['kind']}")
+            for t in link_terms(link, row["text"], link["en_text"])
+            for s, e in t["ar_spans"]
+        ]
+        spans += _sentence_span(link, "ar")
+    if not row.get("mt_text"):  # words the dictionary glosses below the paragraph: dotted underline
+        spans += [
+            (g["span"][0], g["span"][1], "gloss") for g in row.get("glosses") or [] if len(g.get("span") or []) == 2
+        ]
+    return highlight(row["text"], spans)
+
+
+def _mt_message(translation: dict) -> dict:
+    """The MT state in one plain sentence; ``kind`` is ok, missing or none."""
+    status = str(translation.get("status") or "")
+    model = translation.get("model")
+    if status.startswith("missing"):
+        return {
+            "kind": "missing",
+            "text": f"No machine translation in this run: the model {model} is not available here "
+            "(`make models` downloads it; manifest.json says why it could not be loaded). Links rest on the "
+            "cross-lingual encoder and on names, numbers and phrases both sides share.",
+        }
+    if status == "ok" and translation.get("backend") == "precomputed":
+        return {"kind": "ok", "text": f"Machine translation: supplied in {translation.get('source', 'a file')}."}
+    if status == "ok":
+        return {"kind": "ok", "text": f"Machine translation: {model} ({translation.get('backend')})."}
+    return {
+        "kind": "none",
+        "text": "No machine translation in this run (none was chosen). Links rest on the "
+        "cross-lingual encoder and on names, numbers and phrases both sides share.",
+    }
+
+
+def report_view(result) -> dict:
+    """Everything the template shows, as plain data."""
+    docs = documents(result)
+    pairs = _sentence_pairs(result)
+    rows = {row["id"]: row for row in result.segments}
+    links_by_ar: dict[str, list[dict]] = {}
+    links_by_en: dict[str, list[dict]] = {}
+    for link in result.links:
+        links_by_ar.setdefault(link["ar_id"], []).append(link)
+        links_by_en.setdefault(link["en_id"], []).append(link)
+    unaligned = {row["ar_id"]: row for row in result.unaligned}
+    ar_items = []
+    for row in (r for r in result.segments if r["lang"] == "ar"):
+        links = links_by_ar.get(row["id"], [])
+        miss = unaligned.get(row["id"]) if not links else None
+        near = None
+        if miss and miss.get("best_en_id"):
+            probability = miss.get("best_probability", miss.get("probability"))
+            near = {
+                "en_id": miss["best_en_id"],
+                "text": rows.get(miss["best_en_id"], {}).get("text", ""),
+                "score": miss.get("best_score"),
+                "probability": round(float(probability), 2) if probability is not None else None,
+            }
+        ar_items.append(
+            {
+                "id": row["id"],
+                "doc": docs.get(row["doc"], {"label": row["doc"]}),
+                "html": _arabic_html(row, links),
+                "mt": row.get("mt_text"),
+                "flags": row.get("mt_flags") or [],
+                "glosses": [] if row.get("mt_text") else row.get("glosses") or [],
+                "links": [_link_view(l, row["text"], docs, pairs) for l in links],
+                "near": near,
+            }
+        )
+    en_articles = []
+    for doc_id in dict.fromkeys(r["doc"] for r in result.segments if r["lang"] == "en"):
+        paragraphs = []
+        for row in (r for r in result.segments if r["doc"] == doc_id):
+            linked = []
+            for link in links_by_en.get(row["id"], []):
+                value, value_name = shown_value(link)
+                ar_row = rows.get(link["ar_id"], {"text": link["ar_text"]})
+                linked.append(
+                    {
+                        "ar_id": link["ar_id"],
+                        "en_doc": doc_id,
+                        "label": link["label"],
+                        "value": value,
+                        "value_name": value_name,
+                        "reason": link_reason(link),
+                        "ar_html": _arabic_html(ar_row, [link]),
+                        "mt": ar_row.get("mt_text"),
+                    }
+                )
+            terms = [
+                (s, e, f"term term-{t['kind']}")
+                for link in links_by_en.get(row["id"], [])
+                for t in link_terms(link, link["ar_text"], row["text"])
+                for s, e in t["en_spans"]
+            ]
+            paragraphs.append({"id": row["id"], "html": highlight(row["text"], terms), "links": linked})
+        en_articles.append({"doc": docs[doc_id], "paragraphs": paragraphs})
+    counts = result.manifest.get("counts", {})
+    value_names = {shown_value(l)[1] for l in result.links} or {"similarity"}
+    return {
+        "docs": list(docs.values()),
+        "en_docs": [d for d in docs.values() if d["lang"] == "en"],
+        "ar_items": ar_items,
+        "en_articles": en_articles,
+        "counts": counts,
+        "total_links": len(result.links),
+        "total_unaligned": sum(1 for i in ar_items if not i["links"]),
+        "total_ar": len(ar_items),
+        "mode": result.manifest.get("parameters", {}).get("mode", ""),
+        "mt": _mt_message(result.manifest.get("translation", {})),
+        "value_name": "chance right" if value_names == {"chance right"} else "similarity",
+        "has_sentence_pairs": bool(pairs),
+    }
 
 
 def render_report(result) -> str:
-    links_by_ar: dict[str, list[dict]] = {}
-    for link in result.links:
-        links_by_ar.setdefault(link["ar_id"], []).append(link)
-    ar_rows = [s for s in result.segments if s["lang"] == "ar"]
-    en_docs = {d["id"]: d for d in result.manifest.get("inputs", [])}
-    translation = result.manifest.get("translation", {})
-    mode = result.manifest.get("parameters", {}).get("mode", "")
-    pairs = []
-    for row in ar_rows:
-        links = links_by_ar.get(row["id"], [])
-        mt = row.get("mt_text")
-        flags = row.get("mt_flags") or []
-        ar_html = (
-            f'<div class="ar"><div class="id">{escape(row["id"])}</div>'
-            f'<p class="src" dir="rtl" lang="ar">{escape(row["text"])}</p>'
-            + (
-                f'<div class="mt" lang="en"><span class="id">MT</span> {escape(mt)}'
-                + (f'<div class="flags">flags: {escape(", ".join(flags))}</div>' if flags else "")
-                + "</div>"
-                if mt
-                else ""
-            )
-            + "</div>"
-        )
-        if links:
-            items = "".join(
-                f'<div class="link {escape(l["label"])}" data-label="{escape(l["label"])}" data-score="{l["score"]}">'
-                f'<span class="badge {escape(l["label"])}">{escape(l["label"])}</span>'
-                f'<span class="id">{escape(l["en_id"])} · {escape(en_docs.get(l["en_doc"], {}).get("outlet", l["en_doc"]))}'
-                f' · score {l["score"]:.3f}</span><p lang="en">{escape(l["en_text"])}</p>{_evidence(l)}</div>'
-                for l in links
-            )
-            links_html = f'<div class="links">{items}</div>'
-        else:
-            links_html = '<div class="links"><p class="none">No counterpart in the English documents.</p></div>'
-        pairs.append(f'<section class="pair" data-ar="{escape(row["id"])}">{ar_html}{links_html}</section>')
-    counts = result.manifest.get("counts", {})
-    status = translation.get("status", "")
-    mt_line = (
-        f'MT: {escape(str(translation.get("model") or translation.get("backend") or "none"))} ({escape(status)})'
-        if status
-        else "MT: none"
-    )
-    if status.startswith("missing"):
-        mt_line += (
-            f'</p><p class="warn">MT model missing: {escape(status.split(":", 1)[-1].strip())}. '
-            "This run has no machine translation; links rest on the cross-lingual encoder and anchors."
-        )
-    docs_line = ", ".join(
-        f'{escape(d["id"])} ({escape(d.get("outlet", ""))}, {escape(d["lang"])})'
-        for d in result.manifest.get("inputs", [])
-    )
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Arabic–English alignment report</title><style>{_CSS}</style></head>
-<body><header><h1>Arabic–English alignment report</h1>
-<p>{counts.get("links", 0)} links ({counts.get("links_equivalent", 0)} equivalent, {counts.get("links_related", 0)} related);
-{counts.get("unaligned", 0)} of {len(ar_rows)} Arabic paragraphs have no counterpart. Mode: {escape(mode)}. {mt_line}.</p>
-<p>Documents: {docs_line}</p></header>
-<div class="controls"><span>Show:</span>
-<label><input type="checkbox" name="label" value="equivalent" checked> equivalent</label>
-<label><input type="checkbox" name="label" value="related" checked> related</label>
-<label><input type="checkbox" name="label" value="none" checked> no counterpart</label>
-<label>minimum score <input type="range" id="minscore" min="0" max="1.5" step="0.01" value="0"> <span id="minscore-value">0.00</span></label>
-</div>
-<main>{"".join(pairs)}</main>
-<script>{_JS}</script></body></html>
-"""
+    return _environment().get_template("report.html.j2").render(report_view(result))

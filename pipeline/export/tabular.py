@@ -1,8 +1,14 @@
-"""TSV and Moses-style line-aligned text: formats where a newline or tab inside a text would break rows."""
+"""TSV, Moses-style line-aligned text and the alignment index: formats where a newline or tab inside a
+text would break rows."""
 
 from __future__ import annotations
 
-TSV_COLUMNS = ("ar_id", "en_doc", "en_id", "label", "score", "ar_text", "mt_text", "en_text")
+import json
+
+from pipeline.export.selection import Bead, one_line
+
+TSV_COLUMNS = ("ar_id", "en_doc", "en_id", "label", "score", "probability", "ar_text", "mt_text", "en_text", "evidence")
+META_COLUMNS = ("line", "bead_id", "label", "score", "probability", "bead", "ar_ids", "en_ids")
 
 
 # Every character at which str.splitlines() (and many TSV readers) end a row, besides \n and \r.
@@ -36,22 +42,74 @@ def unescape_tsv(value: str) -> str:
 
 
 def tsv_text(links: list[dict]) -> str:
+    """One row per link; ``probability`` is empty where the aligner gave none, ``evidence`` is JSON."""
     rows = ["\t".join(TSV_COLUMNS)]
-    rows += ["\t".join(escape_tsv(link.get(col)) for col in TSV_COLUMNS) for link in links]
+    for link in links:
+        values = {**link, "evidence": json.dumps(link.get("evidence") or {}, ensure_ascii=False, sort_keys=True)}
+        rows.append("\t".join(escape_tsv(values.get(col)) for col in TSV_COLUMNS))
     return "\n".join(rows) + "\n"
 
 
-def one_line(text: str | None) -> str:
-    """Moses files are line-aligned: any line break inside a text becomes a space."""
-    return " ".join((text or "").split())
-
-
-def moses_files(links: list[dict]) -> dict[str, str]:
-    """parallel.ar / parallel.en (and parallel.mt when any link has MT): line n of each is link n."""
+def moses_files(beads: list[Bead]) -> dict[str, str]:
+    """parallel.ar / parallel.en (and parallel.mt when any bead has MT): line n of each is bead n, and
+    row n of parallel.meta.tsv says what it is (label, score, bead shape, paragraph ids)."""
     files = {
-        "parallel.ar": "".join(one_line(l["ar_text"]) + "\n" for l in links),
-        "parallel.en": "".join(one_line(l["en_text"]) + "\n" for l in links),
+        "parallel.ar": "".join(b.ar_text + "\n" for b in beads),
+        "parallel.en": "".join(b.en_text + "\n" for b in beads),
     }
-    if any(l.get("mt_text") for l in links):
-        files["parallel.mt"] = "".join(one_line(l.get("mt_text")) + "\n" for l in links)
+    if any(b.mt_text for b in beads):
+        files["parallel.mt"] = "".join(one_line(b.mt_text) + "\n" for b in beads)
+    meta = ["\t".join(META_COLUMNS)]
+    for line, bead in enumerate(beads, 1):
+        meta.append(
+            "\t".join(
+                escape_tsv(v)
+                for v in (
+                    line,
+                    bead.id,
+                    bead.label,
+                    bead.score,
+                    bead.probability,
+                    bead.shape,
+                    ",".join(bead.ar_ids),
+                    ",".join(bead.en_ids),
+                )
+            )
+        )
+    files["parallel.meta.tsv"] = "\n".join(meta) + "\n"
     return files
+
+
+def alignment_index(beads: list[Bead], segments: list[dict]) -> str:
+    """vecalign / Bertalign style, one bead a line, ``[0]:[1,2]:0.8123``: 0-based positions among each
+    language's kept paragraphs in segments.jsonl order (with one document a side, that document's
+    paragraph order). Every paragraph appears once: those in no bead as ``[i]:[]`` or ``[]:[j]`` with
+    score 0, so the file is the whole monotonic path."""
+    positions = {
+        lang: {row["id"]: k for k, row in enumerate(r for r in segments if r["lang"] == lang)} for lang in ("ar", "en")
+    }
+    beads = sorted(
+        beads, key=lambda b: (min(positions["ar"][i] for i in b.ar_ids), min(positions["en"][i] for i in b.en_ids))
+    )
+    covered = {
+        lang: {positions[lang][i] for b in beads for i in (b.ar_ids if lang == "ar" else b.en_ids)}
+        for lang in ("ar", "en")
+    }
+    skipped = {lang: [k for k in range(len(positions[lang])) if k not in covered[lang]] for lang in ("ar", "en")}
+    lines: list[str] = []
+
+    def flush(lang: str, before: float) -> None:
+        # Paragraphs in no bead, placed before the first bead that starts after them on their side.
+        while skipped[lang] and skipped[lang][0] < before:
+            k = skipped[lang].pop(0)
+            lines.append(f"[{k}]:[]:0.0000" if lang == "ar" else f"[]:[{k}]:0.0000")
+
+    for bead in beads:
+        ar = [positions["ar"][i] for i in bead.ar_ids]
+        en = [positions["en"][i] for i in bead.en_ids]
+        flush("ar", min(ar))
+        flush("en", min(en))
+        lines.append(f"[{','.join(map(str, ar))}]:[{','.join(map(str, en))}]:{bead.score:.4f}")
+    flush("ar", float("inf"))
+    flush("en", float("inf"))
+    return "".join(line + "\n" for line in lines)

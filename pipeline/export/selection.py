@@ -1,0 +1,213 @@
+"""Which links an export holds, and the counts that follow from them.
+
+Every export is rendered from one RunResult; :func:`select_links` applies ``--labels`` / ``--min-score``
+to it once, and :func:`recount` derives the unaligned rows and the manifest's counts from the links that
+remain, so a filtered or hand-corrected set of links never leaves a stale count or row behind.
+:func:`translation_beads` groups ``equivalent`` links into beads (a paragraph split in two is one bead,
+one line each side) for the files MT training and CAT tools read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline.errors import PipelineError
+
+LABELS = ("equivalent", "related")
+
+
+@dataclass(frozen=True)
+class LinkFilter:
+    """``labels``: the labels kept (None: all); ``min_score``: the lowest aligner score kept (None: all)."""
+
+    labels: tuple[str, ...] | None = None
+    min_score: float | None = None
+
+    def __post_init__(self):
+        unknown = [label for label in self.labels or () if label not in LABELS]
+        if unknown or self.labels == ():
+            raise PipelineError(
+                None, f"unknown label(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(LABELS)}"
+            )
+        if self.min_score is not None and not math.isfinite(self.min_score):
+            raise PipelineError(None, f"--min-score {self.min_score}: give a number")
+
+    def keeps(self, link: dict) -> bool:
+        return (self.labels is None or link["label"] in self.labels) and (
+            self.min_score is None or link["score"] >= self.min_score
+        )
+
+    def to_json(self) -> dict:
+        return {"labels": list(self.labels) if self.labels is not None else list(LABELS), "min_score": self.min_score}
+
+
+def parse_labels(value: str | None) -> tuple[str, ...] | None:
+    """``"equivalent,related"`` → a tuple (validated by LinkFilter); None or empty → None (all labels)."""
+    if not value:
+        return None
+    return tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+
+
+def select_links(result, link_filter: LinkFilter):
+    """A copy of ``result`` holding only the links the filter keeps, with unaligned rows and counts
+    recomputed; the manifest records the filter under ``export``."""
+    kept = [link for link in result.links if link_filter.keeps(link)]
+    dropped = [link for link in result.links if not link_filter.keeps(link)]
+    selected = dataclasses.replace(result, links=kept, manifest=dict(result.manifest))
+    selected.manifest["export"] = {**selected.manifest.get("export", {}), **link_filter.to_json()}
+    return recount(selected, dropped)
+
+
+def recount(result, dropped: Sequence[dict] = ()):
+    """Unaligned rows and manifest counts derived from ``result.links``: an Arabic paragraph is unaligned
+    exactly when no link names it. A paragraph that lost its links (filtered out, or deleted by a reader)
+    gets an unaligned row whose near miss is its best dropped link, when there is one."""
+    linked = {link["ar_id"] for link in result.links}
+    previous = {row["ar_id"]: row for row in result.unaligned}
+    best_dropped: dict[str, dict] = {}
+    for link in dropped:
+        if link["ar_id"] not in best_dropped or link["score"] > best_dropped[link["ar_id"]]["score"]:
+            best_dropped[link["ar_id"]] = link
+    unaligned = []
+    for row in result.segments:
+        if row["lang"] != "ar" or row["id"] in linked:
+            continue
+        if row["id"] in previous:
+            unaligned.append(previous[row["id"]])
+            continue
+        miss = best_dropped.get(row["id"])
+        entry = {
+            "ar_id": row["id"],
+            "ar_text": row["text"],
+            "mt_text": row.get("mt_text"),
+            "best_en_id": miss["en_id"] if miss else None,
+            "best_score": miss["score"] if miss else None,
+        }
+        if miss and miss.get("probability") is not None:
+            entry["best_probability"] = miss["probability"]
+        unaligned.append(entry)
+    by_label: dict[str, int] = {}
+    for link in result.links:
+        by_label[link["label"]] = by_label.get(link["label"], 0) + 1
+    manifest = dict(result.manifest)
+    counts = {k: v for k, v in manifest.get("counts", {}).items() if not k.startswith("links")}
+    counts.pop("unaligned", None)
+    counts.update(
+        {
+            "paragraphs": len(result.segments),
+            "removed": len(result.removed),
+            "links": len(result.links),
+            **{f"links_{k}": v for k, v in sorted(by_label.items())},
+            "unaligned": len(unaligned),
+        }
+    )
+    manifest["counts"] = counts
+    changes: dict = {"unaligned": unaligned, "manifest": manifest}
+    if any(f.name == "sentences" for f in dataclasses.fields(result)):
+        changes["sentences"] = sentences_of_links(result.sentences, result.links)
+    return dataclasses.replace(result, **changes)
+
+
+def paragraph_of(sentence_id: str) -> str:
+    """``<paragraph id>#<k>`` → the paragraph id (sentences.jsonl's sentence ids)."""
+    return str(sentence_id).rsplit("#", 1)[0]
+
+
+def sentences_of_links(rows: list[dict], links: list[dict]) -> list[dict]:
+    """Sentence rows that still belong to a link: a row goes when none of its paragraphs is linked any
+    more (its links were filtered out or rejected); a row's ``links`` (0-based lines of
+    alignments.jsonl) are renumbered against ``links``."""
+    line = {(l["ar_id"], l["en_id"]): k for k, l in enumerate(links)}
+    linked_ar = {l["ar_id"] for l in links}
+    linked_en = {l["en_id"] for l in links}
+    kept = []
+    for row in rows:
+        ar = {paragraph_of(i) for i in row.get("ar_ids") or []}
+        en = {paragraph_of(i) for i in row.get("en_ids") or []}
+        if not (ar & linked_ar or en & linked_en):
+            continue
+        if "links" in row:
+            group_ar = row.get("ar_paragraphs") or sorted(ar)
+            group_en = row.get("en_paragraphs") or sorted(en)
+            row = {**row, "links": sorted(line[(a, e)] for a in group_ar for e in group_en if (a, e) in line)}
+        kept.append(row)
+    return kept
+
+
+@dataclass(frozen=True)
+class Bead:
+    """Paragraphs that translate each other: ``ar_ids`` and ``en_ids`` in document order, joined into
+    one line each side. ``score`` is the weakest of its links (a bead is as sure as its least sure part)."""
+
+    ar_ids: tuple[str, ...]
+    en_ids: tuple[str, ...]
+    ar_text: str
+    en_text: str
+    mt_text: str | None
+    label: str
+    score: float
+    probability: float | None
+
+    @property
+    def id(self) -> str:
+        """Stable across reruns and edits of other links: the paragraph ids of both sides."""
+        return "+".join(self.ar_ids) + "=" + "+".join(self.en_ids)
+
+    @property
+    def shape(self) -> str:
+        return f"{len(self.ar_ids)}-{len(self.en_ids)}"
+
+
+def one_line(text: str | None) -> str:
+    """Line-aligned files: any line break inside a text becomes a space."""
+    return " ".join((text or "").split())
+
+
+def translation_beads(links: list[dict], segments: list[dict]) -> list[Bead]:
+    """``equivalent`` links grouped into beads: paragraphs joined by equivalent links (directly or through
+    each other) form one bead, so a 1-2 bead is one Arabic line against the two English paragraphs
+    joined, not the Arabic repeated. Beads come in the Arabic side's document order."""
+    position = {row["id"]: k for k, row in enumerate(segments)}
+    rows = {row["id"]: row for row in segments}
+    parent: dict[str, str] = {}
+
+    def find(node: str) -> str:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    equivalent = [link for link in links if link["label"] == "equivalent"]
+    for link in equivalent:
+        parent[find("ar\0" + link["ar_id"])] = find("en\0" + link["en_id"])
+    groups: dict[str, list[dict]] = {}
+    for link in equivalent:
+        groups.setdefault(find("ar\0" + link["ar_id"]), []).append(link)
+    beads = []
+    for members in groups.values():
+        ar_ids = sorted({l["ar_id"] for l in members}, key=lambda i: position.get(i, len(position)))
+        en_ids = sorted({l["en_id"] for l in members}, key=lambda i: position.get(i, len(position)))
+        ar_text = {l["ar_id"]: l["ar_text"] for l in members}
+        en_text = {l["en_id"]: l["en_text"] for l in members}
+        mt = [
+            rows.get(i, {}).get("mt_text") or next((l.get("mt_text") for l in members if l["ar_id"] == i), None)
+            for i in ar_ids
+        ]
+        probabilities = [l["probability"] for l in members if l.get("probability") is not None]
+        beads.append(
+            Bead(
+                tuple(ar_ids),
+                tuple(en_ids),
+                " ".join(one_line(ar_text[i]) for i in ar_ids),
+                " ".join(one_line(en_text[i]) for i in en_ids),
+                " ".join(one_line(t) for t in mt if t) if any(mt) else None,
+                "equivalent",
+                min(l["score"] for l in members),
+                min(probabilities) if probabilities else None,
+            )
+        )
+    beads.sort(key=lambda b: (position.get(b.ar_ids[0], len(position)), position.get(b.en_ids[0], len(position))))
+    return beads
