@@ -62,6 +62,7 @@ class RunResult:
     links: list[dict]
     unaligned: list[dict]
     manifest: dict
+    sentences: list[dict] = field(default_factory=list)   # sentence beads (sentences.jsonl)
 
 
 def load_inputs(config: RunConfig) -> list[Document]:
@@ -136,14 +137,17 @@ def translate_stage(segments: list[dict], config: RunConfig) -> dict:
             "translated": stats.translated, "cached": stats.cached, "seconds": stats.seconds, "status": "ok"}
 
 
-def align_stage(segments: list[dict], config: RunConfig) -> tuple[list[dict], list[dict], dict]:
-    """Align the Arabic paragraphs with the English ones; returns links, unaligned rows and the settings used."""
+def align_stage(segments: list[dict], config: RunConfig) -> tuple[list[dict], list[dict], dict, list[dict]]:
+    """Align the Arabic paragraphs with the English ones, then their sentences; returns links, unaligned
+    rows, the settings used and the sentence beads."""
     from pipeline.align.align import align_segments
+    from pipeline.align.sentence_stage import load_sentence_settings
     from pipeline.align.settings import load_settings
 
     settings = load_settings(config.settings)
-    links, unaligned, info = align_segments(segments, settings, config.mode, config.encoder, config.threads)
-    return [l.to_json() for l in links], [u.to_json() for u in unaligned], info
+    links, unaligned, info, sentences = align_segments(segments, settings, config.mode, config.encoder,
+                                                       config.threads, load_sentence_settings())
+    return [l.to_json() for l in links], [u.to_json() for u in unaligned], info, sentences
 
 
 def library_versions() -> dict:
@@ -171,12 +175,13 @@ def run_pipeline(config: RunConfig) -> RunResult:
     translation = translate_stage(segments, config)
     timings["translate"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    links, unaligned, align_info = align_stage(segments, config)
+    links, unaligned, align_info, sentences = align_stage(segments, config)
     timings["align"] = time.perf_counter() - mark
     counts = {}
     for link in links:
         counts[link["label"]] = counts.get(link["label"], 0) + 1
-    log(f"align ({config.mode}): {len(links)} links {counts or ''}, {len(unaligned)} Arabic paragraphs with no counterpart")
+    log(f"align ({config.mode}): {len(links)} links {counts or ''}, {len(unaligned)} Arabic paragraphs with no counterpart, "
+        f"{sum(1 for s in sentences if s['ar_ids'] and s['en_ids'])} sentence pairs")
     manifest = {
         "pipeline": {"name": "pipeline", "version": __version__},
         "command": "python -m pipeline " + " ".join(sys.argv[1:]),
@@ -184,15 +189,17 @@ def run_pipeline(config: RunConfig) -> RunResult:
         "models": {"mt": translation.get("signature") or translation.get("model"),
                    "encoder": align_info["encoder"]},
         "parameters": {"mode": config.mode, **align_info["settings"],
-                       "phrase_anchors": align_info.get("phrase_anchors", "not sought: parallel mode")},
+                       "phrase_anchors": align_info.get("phrase_anchors", "not sought: parallel mode"),
+                       "sentences": align_info.get("sentence_settings")},
         "translation": {k: v for k, v in translation.items() if k != "signature"},
         "counts": {"documents": len(docs), "paragraphs": len(segments), "removed": len(removed),
                    "links": len(links), **{f"links_{k}": v for k, v in sorted(counts.items())},
-                   "unaligned": len(unaligned)},
+                   "unaligned": len(unaligned), "sentence_beads": len(sentences),
+                   "sentence_pairs": sum(1 for s in sentences if s["ar_ids"] and s["en_ids"])},
         "libraries": library_versions(),
         "timings": {},
     }
-    result = RunResult(segments, removed, links, unaligned, manifest)
+    result = RunResult(segments, removed, links, unaligned, manifest, sentences)
     mark = time.perf_counter()
     result.manifest["files"] = write_outputs(result, config.out, config.formats)
     timings["export"] = time.perf_counter() - mark
@@ -237,4 +244,5 @@ def load_result(out: Path) -> RunResult:
     except json.JSONDecodeError as exc:
         raise PipelineError(manifest_path, f"not valid JSON ({exc.msg})") from None
     return RunResult(read_jsonl(out / "segments.jsonl"), read_jsonl(out / "removed.jsonl"),
-                     read_jsonl(out / "alignments.jsonl"), read_jsonl(out / "unaligned.jsonl"), manifest)
+                     read_jsonl(out / "alignments.jsonl"), read_jsonl(out / "unaligned.jsonl"), manifest,
+                     read_jsonl(out / "sentences.jsonl") if (out / "sentences.jsonl").is_file() else [])

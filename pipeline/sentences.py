@@ -2,7 +2,8 @@
 
 Boundaries: `.`, `!`, `?`, the Arabic question mark `؟`, the ellipsis, and line ends; closing quotes and
 brackets stay with their sentence. Never the Arabic comma `،` (Arabic prose chains clauses with it).
-An English full stop after a known abbreviation or a single initial is not a boundary, and a piece of
+An English full stop after a known abbreviation or a single initial (a whole word: not the G of
+"Super-G.") is not a boundary, and a piece of
 fewer than two words is joined to the next sentence (e.g. the source tag "(المستقلة)…." before the text).
 """
 from __future__ import annotations
@@ -23,7 +24,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     for match in _BOUNDARY_RE.finditer(text):
         end = match.end()
         if match.group().startswith(".") and not match.group().startswith(".."):
-            word = re.search(r"([\w.]+)\.$", text[start:match.start() + 1])
+            word = re.search(r"(?:^|(?<=[\s(\"'“]))([\w.]+)\.$", text[start:match.start() + 1])
             if word and (word.group(1).lower() in _ABBREVIATIONS or re.fullmatch(r"[A-Z]", word.group(1))):
                 continue
         if len(text[start:end].split()) < MIN_WORDS:

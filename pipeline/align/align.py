@@ -1,29 +1,41 @@
 """The align stage: embed paragraphs, then align in comparable or parallel mode."""
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import numpy as np
 
 from pipeline.align.comparable import Link, Unaligned, align_comparable
 from pipeline.align.parallel import align_monotonic
+from pipeline.align.sentence_align import SentenceAlignSettings
+from pipeline.align.sentence_stage import EmbeddingMemo, align_parallel_sentences, refine_links
 from pipeline.align.settings import AlignSettings
 from pipeline.encoders import get_encoder
 from pipeline.errors import PipelineError
 
 
 def align_segments(segments: list[dict], settings: AlignSettings, mode: str = "comparable",
-                   encoder_name: str | None = None, threads: int | None = None
-                   ) -> tuple[list[Link], list[Unaligned], dict]:
-    """Align the Arabic rows of ``segments`` with the English rows. Returns (links, unaligned, info)
-    where info records the encoder signature and the settings used (for the manifest)."""
+                   encoder_name: str | None = None, threads: int | None = None,
+                   sentence_settings: SentenceAlignSettings | None = None
+                   ) -> tuple[list[Link], list[Unaligned], dict, list[dict]]:
+    """Align the Arabic rows of ``segments`` with the English rows. Returns (links, unaligned, info,
+    sentences) where info records the encoder signature and the settings used (for the manifest) and
+    sentences are the sentence beads (``sentences.jsonl`` rows; none when ``sentence_settings`` is None):
+    in parallel mode the documents' sentences, in comparable mode those inside equivalent links."""
     encoder = get_encoder(encoder_name or settings.encoder, threads)
     ar_rows = [s for s in segments if s["lang"] == "ar"]
     en_rows = [s for s in segments if s["lang"] == "en"]
     info = {"encoder": encoder.signature(), "settings": settings.to_json()}
+    if sentence_settings is not None:
+        info["sentence_settings"] = asdict(sentence_settings)
+    memo = EmbeddingMemo(encoder) if sentence_settings is not None else None
     if not ar_rows or not en_rows:
-        return [], [Unaligned(r["id"], r["text"], r.get("mt_text"), None, None) for r in ar_rows], info
+        return [], [Unaligned(r["id"], r["text"], r.get("mt_text"), None, None) for r in ar_rows], info, []
     if mode == "parallel":
-        links, unaligned = align_parallel(ar_rows, en_rows, encoder)
-        return links, unaligned, info
+        sentences: list[dict] = []
+        links, unaligned = align_parallel(ar_rows, en_rows, encoder,
+                                          (memo, sentence_settings, sentences) if memo is not None else None)
+        return links, unaligned, info, sentences
     ar_vecs = encoder.encode([r["text"] for r in ar_rows], "ar")
     en_vecs = encoder.encode([r["text"] for r in en_rows], "en")
     mt_vecs = None
@@ -37,11 +49,15 @@ def align_segments(segments: list[dict], settings: AlignSettings, mode: str = "c
     else:
         info["phrase_anchors"] = f"not sought: more than {settings.phrase_limit} pairs"
     links, unaligned = align_comparable(ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, phrases)
-    return links, unaligned, info
+    sentences = [] if memo is None else refine_links(segments, [l.to_json() for l in links], memo, sentence_settings)
+    return links, unaligned, info, sentences
 
 
-def align_parallel(ar_rows: list[dict], en_rows: list[dict], encoder) -> tuple[list[Link], list[Unaligned]]:
-    """Monotonic alignment of each Arabic document with the English document in the same position."""
+def align_parallel(ar_rows: list[dict], en_rows: list[dict], encoder, sentence_job=None
+                   ) -> tuple[list[Link], list[Unaligned]]:
+    """Monotonic alignment of each Arabic document with the English document in the same position.
+    ``sentence_job`` (memo, settings, rows): also align each document pair's sentences inside the
+    paragraph beads, appending ``sentences.jsonl`` rows to ``rows``."""
     ar_docs = _by_doc(ar_rows)
     en_docs = _by_doc(en_rows)
     if len(ar_docs) != len(en_docs):
@@ -65,7 +81,9 @@ def align_parallel(ar_rows: list[dict], en_rows: list[dict], encoder) -> tuple[l
         def similarity(i, a, j, b):
             return float(vector(ar_doc, "ar", i, a) @ vector(en_doc, "en", j, b))
 
-        for ar_idx, en_idx, sim in align_monotonic(len(ar_doc), len(en_doc), similarity):
+        first_link = len(links)
+        paragraph_beads = align_monotonic(len(ar_doc), len(en_doc), similarity)
+        for ar_idx, en_idx, sim in paragraph_beads:
             bead = f"{len(ar_idx)}-{len(en_idx)}"
             if not en_idx:
                 for i in ar_idx:
@@ -77,6 +95,11 @@ def align_parallel(ar_rows: list[dict], en_rows: list[dict], encoder) -> tuple[l
                                       en_doc[j]["id"], en_doc[j]["text"], round(sim, 4), "equivalent",
                                       {"bead": bead, "bead_cosine": round(sim, 4),
                                        "pair_cosine": round(float(vector(ar_doc, "ar", i, 1) @ vector(en_doc, "en", j, 1)), 4)}))
+        if sentence_job is not None:
+            memo, sentence_settings, rows = sentence_job
+            rows.extend(align_parallel_sentences(ar_doc, en_doc, [(a, e) for a, e, _ in paragraph_beads], memo,
+                                                 sentence_settings, len(rows) and rows[-1]["group"] + 1,
+                                                 list(range(first_link, len(links)))))
     return links, unaligned
 
 
