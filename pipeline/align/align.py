@@ -1,4 +1,5 @@
 """The align stage: embed paragraphs, then align in comparable or parallel mode."""
+
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -14,10 +15,14 @@ from pipeline.encoders import get_encoder
 from pipeline.errors import PipelineError
 
 
-def align_segments(segments: list[dict], settings: AlignSettings, mode: str = "comparable",
-                   encoder_name: str | None = None, threads: int | None = None,
-                   sentence_settings: SentenceAlignSettings | None = None
-                   ) -> tuple[list[Link], list[Unaligned], dict, list[dict]]:
+def align_segments(
+    segments: list[dict],
+    settings: AlignSettings,
+    mode: str = "comparable",
+    encoder_name: str | None = None,
+    threads: int | None = None,
+    sentence_settings: SentenceAlignSettings | None = None,
+) -> tuple[list[Link], list[Unaligned], dict, list[dict]]:
     """Align the Arabic rows of ``segments`` with the English rows. Returns (links, unaligned, info,
     sentences) where info records the encoder signature and the settings used (for the manifest) and
     sentences are the sentence beads (``sentences.jsonl`` rows; none when ``sentence_settings`` is None):
@@ -33,8 +38,9 @@ def align_segments(segments: list[dict], settings: AlignSettings, mode: str = "c
         return [], [Unaligned(r["id"], r["text"], r.get("mt_text"), None, None) for r in ar_rows], info, []
     if mode == "parallel":
         sentences: list[dict] = []
-        links, unaligned = align_parallel(ar_rows, en_rows, encoder,
-                                          (memo, sentence_settings, sentences) if memo is not None else None)
+        links, unaligned = align_parallel(
+            ar_rows, en_rows, encoder, (memo, sentence_settings, sentences) if memo is not None else None
+        )
         return links, unaligned, info, sentences
     ar_vecs = encoder.encode([r["text"] for r in ar_rows], "ar")
     en_vecs = encoder.encode([r["text"] for r in en_rows], "en")
@@ -44,6 +50,7 @@ def align_segments(segments: list[dict], settings: AlignSettings, mode: str = "c
     phrases = None
     if len(ar_rows) * len(en_rows) <= min(settings.phrase_limit, settings.dense_limit):
         from pipeline.align.phrases import PhraseSettings, phrase_matches
+
         phrases = phrase_matches([r["text"] for r in ar_rows], [r["text"] for r in en_rows], encoder, PhraseSettings())
         info["phrase_anchors"] = "sought"
     else:
@@ -53,16 +60,19 @@ def align_segments(segments: list[dict], settings: AlignSettings, mode: str = "c
     return links, unaligned, info, sentences
 
 
-def align_parallel(ar_rows: list[dict], en_rows: list[dict], encoder, sentence_job=None
-                   ) -> tuple[list[Link], list[Unaligned]]:
+def align_parallel(
+    ar_rows: list[dict], en_rows: list[dict], encoder, sentence_job=None
+) -> tuple[list[Link], list[Unaligned]]:
     """Monotonic alignment of each Arabic document with the English document in the same position.
     ``sentence_job`` (memo, settings, rows): also align each document pair's sentences inside the
     paragraph beads, appending ``sentences.jsonl`` rows to ``rows``."""
     ar_docs = _by_doc(ar_rows)
     en_docs = _by_doc(en_rows)
     if len(ar_docs) != len(en_docs):
-        raise PipelineError(None, f"--mode parallel pairs documents in order: got {len(ar_docs)} Arabic and "
-                                  f"{len(en_docs)} English documents")
+        raise PipelineError(
+            None,
+            f"--mode parallel pairs documents in order: got {len(ar_docs)} Arabic and {len(en_docs)} English documents",
+        )
     links, unaligned = [], []
     for ar_doc, en_doc in zip(ar_docs, en_docs):
         cache: dict[tuple[str, int, int], np.ndarray] = {}
@@ -70,7 +80,7 @@ def align_parallel(ar_rows: list[dict], en_rows: list[dict], encoder, sentence_j
         def vector(rows, lang, start, count):
             key = (lang, start, count)
             if key not in cache:
-                cache[key] = encoder.encode([" ".join(r["text"] for r in rows[start:start + count])], lang)[0]
+                cache[key] = encoder.encode([" ".join(r["text"] for r in rows[start : start + count])], lang)[0]
             return cache[key]
 
         # Embed all single paragraphs in two batches first; merged beads are embedded on demand.
@@ -87,19 +97,38 @@ def align_parallel(ar_rows: list[dict], en_rows: list[dict], encoder, sentence_j
             bead = f"{len(ar_idx)}-{len(en_idx)}"
             if not en_idx:
                 for i in ar_idx:
-                    unaligned.append(Unaligned(ar_doc[i]["id"], ar_doc[i]["text"], ar_doc[i].get("mt_text"), None, None))
+                    unaligned.append(
+                        Unaligned(ar_doc[i]["id"], ar_doc[i]["text"], ar_doc[i].get("mt_text"), None, None)
+                    )
                 continue
             for i in ar_idx:
                 for j in en_idx:
-                    links.append(Link(ar_doc[i]["id"], ar_doc[i]["text"], ar_doc[i].get("mt_text"), en_doc[j]["doc"],
-                                      en_doc[j]["id"], en_doc[j]["text"], round(sim, 4), "equivalent",
-                                      {"bead": bead, "bead_cosine": round(sim, 4),
-                                       "pair_cosine": round(float(vector(ar_doc, "ar", i, 1) @ vector(en_doc, "en", j, 1)), 4)}))
+                    links.append(
+                        Link(
+                            ar_doc[i]["id"],
+                            ar_doc[i]["text"],
+                            ar_doc[i].get("mt_text"),
+                            en_doc[j]["doc"],
+                            en_doc[j]["id"],
+                            en_doc[j]["text"],
+                            round(sim, 4),
+                            "equivalent",
+                            {
+                                "bead": bead,
+                                "bead_cosine": round(sim, 4),
+                                "pair_cosine": round(float(vector(ar_doc, "ar", i, 1) @ vector(en_doc, "en", j, 1)), 4),
+                            },
+                        )
+                    )
         if sentence_job is not None:
             memo, sentence_settings, rows = sentence_job
-            rows.extend(align_parallel_sentences(ar_doc, en_doc, [(a, e) for a, e, _ in paragraph_beads], memo,
-                                                 sentence_settings, len(rows) and rows[-1]["group"] + 1,
-                                                 list(range(first_link, len(links)))))
+            beads = [(a, e) for a, e, _ in paragraph_beads]
+            group = rows[-1]["group"] + 1 if rows else 0
+            rows.extend(
+                align_parallel_sentences(
+                    ar_doc, en_doc, beads, memo, sentence_settings, group, list(range(first_link, len(links)))
+                )
+            )
     return links, unaligned
 
 

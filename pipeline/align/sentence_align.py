@@ -17,9 +17,11 @@ Pure functions over embedding matrices (no encoder, no text here):
 - The DP is vectorised along each row of the band with numpy (the 0-1 chain within a row is a running
   minimum), so nothing is compiled.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -31,15 +33,17 @@ _INF = np.inf
 
 @dataclass(frozen=True)
 class SentenceAlignSettings:
-    skip_cost: float = 0.35         # cost of leaving one sentence out (1-0 / 0-1); calibrated, see sentence_calibrated.json
-    band: int = 8                   # nodes either side of the coarse path searched at the finer level
-    full_dp_max: int = 250          # up to this many sentences a side, the whole matrix is searched
-    norm_samples: int = 200         # vectors of the other side the hub normalisation averages over
+    skip_cost: float = 0.4  # cost of leaving one sentence out (1-0 / 0-1); calibrated: sentence_calibrated.json
+    merge_weight: float = 1.0  # how much a merged bead pays for the sentences it swallows (1: vecalign's a·b)
+    band: int = 8  # nodes either side of the coarse path searched at the finer level
+    full_dp_max: int = 250  # up to this many sentences a side, the whole matrix is searched
+    norm_samples: int = 200  # vectors of the other side the hub normalisation averages over
 
 
 @dataclass(frozen=True)
 class Side:
     """Embeddings of one document: ``single`` (n, d) and ``pair`` (max(n − 1, 0), d), unit-length rows."""
+
     single: np.ndarray
     pair: np.ndarray
 
@@ -52,10 +56,10 @@ class Side:
 
 @dataclass(frozen=True)
 class Bead:
-    src: tuple[int, ...]            # sentence indexes on the source (Arabic) side, empty for 0-1
-    tgt: tuple[int, ...]            # sentence indexes on the target (English) side, empty for 1-0
-    cost: float                     # the bead's cost (skip_cost for 1-0 / 0-1)
-    cosine: float | None            # cosine of the bead's two (merged) embeddings; None for skips
+    src: tuple[int, ...]  # sentence indexes on the source (Arabic) side, empty for 0-1
+    tgt: tuple[int, ...]  # sentence indexes on the target (English) side, empty for 1-0
+    cost: float  # the bead's cost (skip_cost for 1-0 / 0-1)
+    cosine: float | None  # cosine of the bead's two (merged) embeddings; None for skips
 
     @property
     def kind(self) -> str:
@@ -64,12 +68,16 @@ class Bead:
 
 def pair_texts(sentences: list[str]) -> list[str]:
     """The texts embedded for :attr:`Side.pair`: each sentence joined with the next by a space."""
-    return [f"{a} {b}" for a, b in zip(sentences, sentences[1:])]
+    return [f"{a} {b}" for a, b in pairwise(sentences)]
 
 
 def _unit_rows(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
-    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12) if len(x) else x.reshape(0, x.shape[-1] if x.ndim == 2 else 0)
+    return (
+        x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+        if len(x)
+        else x.reshape(0, x.shape[-1] if x.ndim == 2 else 0)
+    )
 
 
 def hub_norms(vectors: np.ndarray, pool: np.ndarray, samples: int) -> np.ndarray:
@@ -92,24 +100,31 @@ def _pool(side: Side) -> np.ndarray:
     return np.concatenate([side.single, side.pair]) if len(side.pair) else side.single
 
 
+def _merge_factor(a: int, b: int, weight: float) -> float:
+    """A bead of a × b sentences costs ``1 + weight · (a·b − 1)`` times its normalised cost (weight 1 is
+    vecalign's ``a · b``)."""
+    return 1.0 + weight * (a * b - 1)
+
+
 def full_windows(n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
     """Every node of every row: the exact DP."""
     return np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
 
 
-def windows_from_path(path: list[tuple[int, int]], n: int, m: int, band: int, scale: int = 1
-                      ) -> tuple[np.ndarray, np.ndarray]:
+def windows_from_path(
+    path: list[tuple[int, int]], n: int, m: int, band: int, scale: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
     """Node columns ``[lo[i], hi[i]]`` searched in each row i of an n × m lattice: the nodes of ``path``
     (a monotone list of nodes, in coordinates ``scale`` times coarser), every node between consecutive
     path nodes, and ``band`` nodes either side; widened to stay monotone so that every kept node can be
     reached."""
     lo = np.full(n + 1, m + 1, dtype=np.int64)
     hi = np.full(n + 1, -1, dtype=np.int64)
-    for (i0, j0), (i1, j1) in zip(path, path[1:]):
+    for (i0, j0), (i1, j1) in pairwise(path):
         r0, r1 = min(i0 * scale, n), min(i1 * scale, n)
         c0, c1 = min(j0 * scale, m), min(j1 * scale, m)
-        lo[r0:r1 + 1] = np.minimum(lo[r0:r1 + 1], c0)
-        hi[r0:r1 + 1] = np.maximum(hi[r0:r1 + 1], c1)
+        lo[r0 : r1 + 1] = np.minimum(lo[r0 : r1 + 1], c0)
+        hi[r0 : r1 + 1] = np.maximum(hi[r0 : r1 + 1], c1)
     if len(path) == 1:
         lo[:] = 0
         hi[:] = m
@@ -121,7 +136,7 @@ def windows_from_path(path: list[tuple[int, int]], n: int, m: int, band: int, sc
     return lo, np.maximum(hi, lo)
 
 
-def _dp(src: Side, tgt: Side, src_norms, tgt_norms, lo, hi, skip_cost: float, beads):
+def _dp(src: Side, tgt: Side, src_norms, tgt_norms, lo, hi, skip_cost: float, beads, merge_weight: float = 1.0):
     """Fill the banded DP; returns (cost table, bead table) with row i holding nodes lo[i]..hi[i]."""
     n, m = len(src), len(tgt)
     width = int((hi - lo).max()) + 1
@@ -141,15 +156,15 @@ def _dp(src: Side, tgt: Side, src_norms, tgt_norms, lo, hi, skip_cost: float, be
                 continue
             p = i - a
             # bead ends at node (i, j), starts at (p, j − b): sentences p..i−1 and j−b..j−1.
-            start = max(j0, int(lo[p]) + b, b)            # j − b ≥ lo[p] and ≥ 0
+            start = max(j0, int(lo[p]) + b, b)  # j − b ≥ lo[p] and ≥ 0
             stop = min(j1, int(hi[p]) + b, m)
             if start > stop:
                 continue
             vec = src.level(a)[p]
-            cols = slice(start - b, stop - b + 1)                      # window start indexes j − b
+            cols = slice(start - b, stop - b + 1)  # window start indexes j − b
             sims = tgt.level(b)[cols] @ vec
-            bead_cost = 2.0 * (1.0 - sims) / (src_norms[a][p] + tgt_norms[b][cols]) * (a * b)
-            prev = cost[p, start - b - int(lo[p]): stop - b - int(lo[p]) + 1]
+            bead_cost = 2.0 * (1.0 - sims) / (src_norms[a][p] + tgt_norms[b][cols]) * _merge_factor(a, b, merge_weight)
+            prev = cost[p, start - b - int(lo[p]) : stop - b - int(lo[p]) + 1]
             total = prev + bead_cost
             seg = slice(start - j0, stop - j0 + 1)
             better = total < cand[seg]
@@ -159,7 +174,7 @@ def _dp(src: Side, tgt: Side, src_norms, tgt_norms, lo, hi, skip_cost: float, be
             p = i - 1
             start, stop = max(j0, int(lo[p])), min(j1, int(hi[p]))
             if start <= stop:
-                total = cost[p, start - int(lo[p]): stop - int(lo[p]) + 1] + skip_cost
+                total = cost[p, start - int(lo[p]) : stop - int(lo[p]) + 1] + skip_cost
                 seg = slice(start - j0, stop - j0 + 1)
                 better = total < cand[seg]
                 cand[seg] = np.where(better, total, cand[seg])
@@ -172,8 +187,8 @@ def _dp(src: Side, tgt: Side, src_norms, tgt_norms, lo, hi, skip_cost: float, be
             from_left = running < shifted
             cand = running + steps
             pick = np.where(from_left, tgt_skip, pick).astype(np.int8)
-        cost[i, :len(cand)] = cand
-        back[i, :len(cand)] = pick
+        cost[i, : len(cand)] = cand
+        back[i, : len(cand)] = pick
     return cost, back
 
 
@@ -221,9 +236,14 @@ def _coarse_path(src: np.ndarray, tgt: np.ndarray, settings: SentenceAlignSettin
     return nodes
 
 
-def align_sides(src: Side, tgt: Side, settings: SentenceAlignSettings = SentenceAlignSettings(),
-                windows: tuple[np.ndarray, np.ndarray] | None = None,
-                src_pool: np.ndarray | None = None, tgt_pool: np.ndarray | None = None) -> list[Bead]:
+def align_sides(
+    src: Side,
+    tgt: Side,
+    settings: SentenceAlignSettings = SentenceAlignSettings(),
+    windows: tuple[np.ndarray, np.ndarray] | None = None,
+    src_pool: np.ndarray | None = None,
+    tgt_pool: np.ndarray | None = None,
+) -> list[Bead]:
     """Best monotone sequence of beads covering every sentence of both sides exactly once.
 
     ``windows`` (lo, hi per source node row) restricts the search, e.g. to paragraph beads already found;
@@ -232,8 +252,9 @@ def align_sides(src: Side, tgt: Side, settings: SentenceAlignSettings = Sentence
     sides themselves; a refinement inside one paragraph passes its whole document's sentences)."""
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
-        return [Bead((i,), (), settings.skip_cost, None) for i in range(n)] + \
-               [Bead((), (j,), settings.skip_cost, None) for j in range(m)]
+        return [Bead((i,), (), settings.skip_cost, None) for i in range(n)] + [
+            Bead((), (j,), settings.skip_cost, None) for j in range(m)
+        ]
     src = Side(_unit_rows(src.single), _unit_rows(src.pair))
     tgt = Side(_unit_rows(tgt.single), _unit_rows(tgt.pair))
     if windows is None:
@@ -245,21 +266,26 @@ def align_sides(src: Side, tgt: Side, settings: SentenceAlignSettings = Sentence
     lo, hi = (np.asarray(w, dtype=np.int64) for w in windows)
     src_norms = _norms(src, _pool(tgt) if tgt_pool is None else tgt_pool, settings.norm_samples)
     tgt_norms = _norms(tgt, _pool(src) if src_pool is None else src_pool, settings.norm_samples)
-    cost, back = _dp(src, tgt, src_norms, tgt_norms, lo, hi, settings.skip_cost, BEADS)
+    cost, back = _dp(src, tgt, src_norms, tgt_norms, lo, hi, settings.skip_cost, BEADS, settings.merge_weight)
     beads = []
     for k, i, j in _traceback(cost, back, lo, n, m, BEADS):
         a, b = BEADS[k]
         if a and b:
             cos = float(src.level(a)[i] @ tgt.level(b)[j])
-            bead_cost = 2.0 * (1.0 - cos) / (src_norms[a][i] + tgt_norms[b][j]) * a * b
-            beads.append(Bead(tuple(range(i, i + a)), tuple(range(j, j + b)), round(float(bead_cost), 6), round(cos, 6)))
+            bead_cost = (
+                2.0 * (1.0 - cos) / (src_norms[a][i] + tgt_norms[b][j]) * _merge_factor(a, b, settings.merge_weight)
+            )
+            beads.append(
+                Bead(tuple(range(i, i + a)), tuple(range(j, j + b)), round(float(bead_cost), 6), round(cos, 6))
+            )
         else:
             beads.append(Bead(tuple(range(i, i + a)), tuple(range(j, j + b)), settings.skip_cost, None))
     return beads
 
 
-def block_windows(blocks: list[tuple[int, int, int, int]], n: int, m: int, buffer: int
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def block_windows(
+    blocks: list[tuple[int, int, int, int]], n: int, m: int, buffer: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Windows from aligned blocks of sentences (paragraph beads): ``(src_start, src_end, tgt_start,
     tgt_end)`` half-open, in order. Each block's rectangle of nodes is searched, plus ``buffer`` sentences
     across its edges, so a sentence the translator moved into the neighbouring paragraph is still found."""

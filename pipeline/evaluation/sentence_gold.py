@@ -22,15 +22,17 @@ paragraphs on both sides, and the preamble (9 Arabic, 10 English paragraphs) as 
 the "friendly relations" recital (0-1), joins "Now, therefore, / The General Assembly" into one paragraph
 (1-2) and splits "Proclaims … as a common standard" in two (2-1).
 """
+
 from __future__ import annotations
 
 import json
 import random
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
-from pipeline.gold import flores_articles
-from pipeline.sentences import split_sentences
+from pipeline.evaluation.gold import flores_articles
+from pipeline.text.sentences import split_sentences
 
 ARTICLES_PER_DOC = 8
 MERGE_RATE = 0.15
@@ -51,8 +53,10 @@ def flores_halves(data: Path, seed: int = 13) -> dict[str, list[dict]]:
     articles = flores_articles(Path(data))
     order = list(range(len(articles)))
     random.Random(seed).shuffle(order)
-    return {"tune": [articles[i] for i in sorted(order[: len(order) // 2])],
-            "test": [articles[i] for i in sorted(order[len(order) // 2:])]}
+    return {
+        "tune": [articles[i] for i in sorted(order[: len(order) // 2])],
+        "test": [articles[i] for i in sorted(order[len(order) // 2 :])],
+    }
 
 
 def _edit(pairs: list[tuple[str, str]], rng: random.Random, merge: float, drop: float):
@@ -77,7 +81,7 @@ def _edit(pairs: list[tuple[str, str]], rng: random.Random, merge: float, drop: 
             continue
         a, e = pairs[k]
         if merge <= roll < merge + drop:
-            if side == "ar":       # the Arabic lost it: the English sentence has no counterpart
+            if side == "ar":  # the Arabic lost it: the English sentence has no counterpart
                 beads.append(((), (len(en),)))
                 en.append(e)
             else:
@@ -108,10 +112,12 @@ def _resplit(articles: list[dict]):
                 pieces[lang].append(text[start:end])
                 origin[lang].append({base + k for k, (s0, s1) in enumerate(bounds) if s0 < end and start < s1})
         base += len(article["ar"])
+
     # A bead ends after original sentence k where both sides have a piece ending exactly there.
     def cuts(lang: str) -> set[int]:
         spans = [(min(o), max(o)) for o in origin[lang]]
-        return {last for (_, last), (first, _) in zip(spans, spans[1:]) if first == last + 1}
+        return {last for (_, last), (first, _) in pairwise(spans) if first == last + 1}
+
     shared = sorted(cuts("ar") & cuts("en"))
     segment = lambda o: sum(1 for c in shared if c < min(o))
     grouped: dict[int, tuple[list[int], list[int]]] = {}
@@ -120,7 +126,7 @@ def _resplit(articles: list[dict]):
             grouped.setdefault(segment(o), ([], []))[side].append(k)
     beads = []
     for _, (a, e) in sorted(grouped.items()):
-        if len(a) == len(e):   # as many pieces on both sides: translated piece by piece (assumed)
+        if len(a) == len(e):  # as many pieces on both sides: translated piece by piece (assumed)
             beads.extend(((x,), (y,)) for x, y in zip(a, e))
         else:
             beads.append((tuple(a), tuple(e)))
@@ -130,7 +136,7 @@ def _resplit(articles: list[dict]):
 def flores_variant(articles: list[dict], variant: str, half: str, seed: int = 13) -> list[SentenceDoc]:
     docs = []
     for start in range(0, len(articles), ARTICLES_PER_DOC):
-        chunk = articles[start:start + ARTICLES_PER_DOC]
+        chunk = articles[start : start + ARTICLES_PER_DOC]
         name = f"flores-{half}-{variant}-{start // ARTICLES_PER_DOC}"
         rng = random.Random(f"{seed}-{name}")
         pairs = [(a, e) for article in chunk for a, e in zip(article["ar"], article["en"])]
@@ -145,8 +151,17 @@ def flores_variant(articles: list[dict], variant: str, half: str, seed: int = 13
 
 
 # The preamble as read (see the module docstring): Arabic paragraph index → English indexes.
-UDHR_PREAMBLE = [((0,), (0,)), ((1,), (1,)), ((2,), (2,)), ((), (3,)), ((3,), (4,)), ((4,), (5,)),
-                 ((5,), (6,)), ((6,), (7, 8)), ((7, 8), (9,))]
+UDHR_PREAMBLE = [
+    ((0,), (0,)),
+    ((1,), (1,)),
+    ((2,), (2,)),
+    ((), (3,)),
+    ((3,), (4,)),
+    ((4,), (5,)),
+    ((5,), (6,)),
+    ((6,), (7, 8)),
+    ((7, 8), (9,)),
+]
 
 
 def udhr_document(data: Path) -> SentenceDoc:
@@ -160,7 +175,7 @@ def udhr_document(data: Path) -> SentenceDoc:
             beads += [((a0 + k,), (e0 + k,)) for k in range(len(section["ar"]))]
         elif section["section"] == "preamble" and (len(section["ar"]), len(section["en"])) == (9, 10):
             beads += [(tuple(a0 + x for x in s), tuple(e0 + y for y in t)) for s, t in UDHR_PREAMBLE]
-        else:                  # unknown inside: the section as one bead (only lax scoring can credit it)
+        else:  # unknown inside: the section as one bead (only lax scoring can credit it)
             beads.append((tuple(range(a0, a0 + len(section["ar"]))), tuple(range(e0, e0 + len(section["en"])))))
         ar.extend(section["ar"])
         en.extend(section["en"])
@@ -170,7 +185,10 @@ def udhr_document(data: Path) -> SentenceDoc:
 def sentence_gold_sets(data: Path, seed: int = 13) -> dict[str, list[SentenceDoc]]:
     """Every set: ``flores-{tune,test}-{variant}`` and ``udhr``."""
     halves = flores_halves(data, seed)
-    sets = {f"flores-{half}-{variant}": flores_variant(articles, variant, half, seed)
-            for half, articles in halves.items() for variant in VARIANTS}
+    sets = {
+        f"flores-{half}-{variant}": flores_variant(articles, variant, half, seed)
+        for half, articles in halves.items()
+        for variant in VARIANTS
+    }
     sets["udhr"] = [udhr_document(data)]
     return sets

@@ -8,6 +8,7 @@ A bead is (source ids, target ids); ids can be indexes or sentence ids.
   strictly recalled when predicted exactly, laxly when some predicted bead links part of it.
 Counts are summed over documents before the ratios are taken.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -50,8 +51,12 @@ def score_beads(gold_docs: list[Beads], test_docs: list[Beads]) -> dict:
         r = [x + y for x, y in zip(r, _counts(both(test), both(gold)))]
     ratio = lambda ok, bad: ok / (ok + bad) if ok + bad else 0.0
     f1 = lambda a, b: 2 * a * b / (a + b) if a + b else 0.0
-    out = {"precision_strict": ratio(p[0], p[1]), "recall_strict": ratio(r[0], r[1]),
-           "precision_lax": ratio(p[2], p[3]), "recall_lax": ratio(r[2], r[3])}
+    out = {
+        "precision_strict": ratio(p[0], p[1]),
+        "recall_strict": ratio(r[0], r[1]),
+        "precision_lax": ratio(p[2], p[3]),
+        "recall_lax": ratio(r[2], r[3]),
+    }
     out["f1_strict"] = f1(out["precision_strict"], out["recall_strict"])
     out["f1_lax"] = f1(out["precision_lax"], out["recall_lax"])
     out = {k: round(v, 4) for k, v in out.items()}
@@ -61,9 +66,15 @@ def score_beads(gold_docs: list[Beads], test_docs: list[Beads]) -> dict:
 
 
 def format_scores(scores: dict) -> str:
-    return "\n".join([f"{'':<10} {'strict':>7} {'lax':>7}",
-                      *(f"{name:<10} {scores[key + '_strict']:>7.4f} {scores[key + '_lax']:>7.4f}"
-                        for name, key in (("precision", "precision"), ("recall", "recall"), ("F1", "f1")))])
+    return "\n".join(
+        [
+            f"{'':<10} {'strict':>7} {'lax':>7}",
+            *(
+                f"{name:<10} {scores[key + '_strict']:>7.4f} {scores[key + '_lax']:>7.4f}"
+                for name, key in (("precision", "precision"), ("recall", "recall"), ("F1", "f1"))
+            ),
+        ]
+    )
 
 
 def read_beads(path) -> dict[str, Beads]:

@@ -6,14 +6,15 @@ moses (parallel.ar / parallel.en / parallel.mt), tmx, html (report.html), manife
 Sentence beads go with their paragraph counterparts: sentences.jsonl with jsonl, parallel.sent.ar /
 parallel.sent.en with moses, alignments.sent.tmx with tmx.
 """
+
 from __future__ import annotations
 
 import json
 
 from pipeline.errors import PipelineError
 from pipeline.export.html import render_report
-from pipeline.export.tabular import moses_files, tsv_text
 from pipeline.export.sentences import sentence_moses_files, sentence_tmx_bytes
+from pipeline.export.tabular import moses_files, tsv_text
 from pipeline.export.tmx import tmx_bytes
 from pipeline.fileio import jsonl_text
 

@@ -1,6 +1,7 @@
 """Sentence-level exports: Moses files (line n of each = the n-th sentence pair) and a TMX with
 ``segtype="sentence"``, one ``<tu>`` per sentence pair. Beads with one side empty (a sentence the other
 side lacks) stay in ``sentences.jsonl`` only: a translation memory or an MT corpus wants pairs."""
+
 from __future__ import annotations
 
 from lxml import etree
@@ -16,24 +17,41 @@ def sentence_pairs(rows: list[dict]) -> list[dict]:
 
 def sentence_moses_files(rows: list[dict]) -> dict[str, str]:
     pairs = sentence_pairs(rows)
-    return {"parallel.sent.ar": "".join(one_line(r["ar_text"]) + "\n" for r in pairs),
-            "parallel.sent.en": "".join(one_line(r["en_text"]) + "\n" for r in pairs)}
+    return {
+        "parallel.sent.ar": "".join(one_line(r["ar_text"]) + "\n" for r in pairs),
+        "parallel.sent.en": "".join(one_line(r["en_text"]) + "\n" for r in pairs),
+    }
 
 
 def sentence_tmx_bytes(rows: list[dict]) -> bytes:
     root = etree.Element("tmx", version="1.4")
-    etree.SubElement(root, "header", creationtool="pipeline", creationtoolversion=__version__,
-                     segtype="sentence", adminlang="en", srclang="ar", datatype="plaintext", **{"o-tmf": "jsonl"})
+    etree.SubElement(
+        root,
+        "header",
+        creationtool="pipeline",
+        creationtoolversion=__version__,
+        segtype="sentence",
+        adminlang="en",
+        srclang="ar",
+        datatype="plaintext",
+        **{"o-tmf": "jsonl"},
+    )
     body = etree.SubElement(root, "body")
     for row in sentence_pairs(rows):
         tu = etree.SubElement(body, "tu")
-        props = [("x-score", row["score"]), ("x-bead", row["bead"]), ("x-group", row["group"]),
-                 ("x-ar-ids", " ".join(row["ar_ids"])), ("x-en-ids", " ".join(row["en_ids"]))]
+        props = [
+            ("x-score", row["score"]),
+            ("x-bead", row["bead"]),
+            ("x-group", row["group"]),
+            ("x-ar-ids", " ".join(row["ar_ids"])),
+            ("x-en-ids", " ".join(row["en_ids"])),
+        ]
         for name, value in props:
             prop = etree.SubElement(tu, "prop", type=name)
             prop.text = xml_safe(value)
         for lang, key in (("ar", "ar_text"), ("en", "en_text")):
             tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
             etree.SubElement(tuv, "seg").text = xml_safe(row[key])
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True,
-                          doctype='<!DOCTYPE tmx SYSTEM "tmx14.dtd">')
+    return etree.tostring(
+        root, xml_declaration=True, encoding="UTF-8", pretty_print=True, doctype='<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
+    )
