@@ -281,6 +281,15 @@ def cmd_bench_align(args) -> int:
     return 0
 
 
+def cmd_eval_split(args) -> int:
+    from pipeline.evaluation.splitting import format_table, measure
+
+    rows = measure(args.data)
+    print(format_table(rows))
+    print(json.dumps(rows))
+    return 0
+
+
 def cmd_bench_sentences(args) -> int:
     from dataclasses import asdict
 
@@ -421,6 +430,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
     p.set_defaults(func=cmd_bench_align)
+
+    p = sub.add_parser(
+        "eval-split", help="sentence splitters (ours; pysbd, sentencex when importable) on FLORES articles"
+    )
+    p.add_argument("--data", type=Path, default=Path("../shared/data"))
+    p.set_defaults(func=cmd_eval_split)
 
     p = sub.add_parser(
         "bench-sentences", help="sentence alignment time, embeddings aside, from 1,000 to 20,000 sentences a side"

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from conftest import FIXTURES, run_cli
 from lxml import etree
+from translate.storage.tmx import tmxfile
 
 from pipeline.align.sentence_align import SentenceAlignSettings, align_sides, block_windows, windows_from_path
 from pipeline.align.sentence_stage import EmbeddingMemo, equivalent_groups, refine_links
@@ -229,7 +230,8 @@ def test_parallel_mode_writes_sentence_pairs(udhr_sentence_run):
     assert len(ar_lines) == len(en_lines) == len(pairs)
     tree = etree.parse(str(out / "alignments.sent.tmx"))
     assert tree.find("header").get("segtype") == "sentence"
-    assert len(tree.findall("body/tu")) == len(pairs)
+    units = [u for u in tmxfile((out / "alignments.sent.tmx").read_bytes(), "ar", "en").units if u.source]
+    assert [(u.source, u.target) for u in units] == [(r["ar_text"], r["en_text"]) for r in pairs]
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["counts"]["sentence_pairs"] == len(pairs)
 
