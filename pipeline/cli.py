@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline import config
+from pipeline import __version__, config
 from pipeline.errors import PipelineError
 
 
@@ -88,20 +88,11 @@ def _add_decoding_arguments(p: argparse.ArgumentParser) -> None:
 def _decoding(args):
     from pipeline.mt.base import Decoding
 
-    for name in ("mt_beams", "mt_max_new_tokens", "mt_batch_size"):
-        if getattr(args, name) < 1:
-            raise PipelineError(None, f"--{name.replace('_', '-')} must be at least 1")
     return Decoding(num_beams=args.mt_beams, max_new_tokens=args.mt_max_new_tokens, batch_size=args.mt_batch_size)
 
 
 def _formats(value: str) -> tuple[str, ...]:
-    formats = tuple(f.strip() for f in value.split(",") if f.strip())
-    unknown = [f for f in formats if f not in config.FORMATS]
-    if unknown or not formats:
-        raise PipelineError(
-            None, f"unknown format(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(config.FORMATS)}"
-        )
-    return formats
+    return tuple(f.strip() for f in value.split(",") if f.strip())
 
 
 def cmd_run(args) -> int:
@@ -133,8 +124,10 @@ def cmd_run(args) -> int:
 def cmd_export(args) -> int:
     from pipeline.run import load_result, write_outputs
 
+    from pipeline.export import check_formats
+
     result = load_result(args.out)
-    hashes = write_outputs(result, args.out, _formats(args.formats))
+    hashes = write_outputs(result, args.out, check_formats(_formats(args.formats)))
     print(f"re-exported {', '.join(sorted(hashes))} into {args.out}/", file=sys.stderr)
     return 0
 
@@ -165,7 +158,7 @@ def cmd_eval_align(args) -> int:
         return _eval_sentences(args)
     if not args.pred or not args.gold:
         raise PipelineError(
-            None, "eval-align needs --pred and --gold (or --sentences --data DIR for the sentence suite)"
+            None, "eval align needs --pred and --gold (or --sentences --data DIR for the sentence suite)"
         )
     scores = evaluate_alignment(args.pred, args.gold)
     print(format_alignment_report(scores))
@@ -192,6 +185,15 @@ def _eval_sentences(args) -> int:
         write_calibration(summary, args.write)
     print(format_table(summary))
     print(json.dumps(summary))
+    return 0
+
+
+def cmd_eval_suite(args) -> int:
+    from pipeline.evaluation.suite import run_suite
+
+    summary, lines = run_suite(args.gold, args.out, args.shared, args.mt_model, args.mt_backend)
+    print("\n".join(lines))
+    print(json.dumps(summary, ensure_ascii=False))
     return 0
 
 
@@ -302,10 +304,17 @@ def cmd_bench_sentences(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _program_name() -> str:
+    """What the user typed: the console script's name, or ``python -m pipeline``."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return "python -m pipeline" if name in ("", "__main__.py", "-c") else name
+
+
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m pipeline", description="Arabic→English translation and alignment pipeline"
+        prog=prog or _program_name(), description="Arabic→English translation and alignment pipeline"
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
@@ -321,7 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--formats", default=",".join(config.FORMATS))
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("eval-mt", help="sacreBLEU BLEU, chrF and chrF++ of a hypothesis file against a reference")
+    evaluate = sub.add_parser("eval", help="evaluate: MT metrics, alignment against gold links, the whole suite")
+    eval_sub = evaluate.add_subparsers(dest="what", required=True, metavar="WHAT")
+    p = eval_sub.add_parser("mt", help="sacreBLEU BLEU, chrF and chrF++ of a hypothesis file against a reference")
     p.add_argument(
         "--hyp", type=Path, help="hypotheses, one per line (omit with --src and --mt-model to translate first)"
     )
@@ -336,7 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_decoding_arguments(p)
     p.set_defaults(func=cmd_eval_mt)
 
-    p = sub.add_parser("eval-align", help="precision, recall and F1 of a run's links (or sentence beads) against gold")
+    p = eval_sub.add_parser("align", help="precision, recall and F1 of a run's links (or sentence beads) against gold")
     p.add_argument(
         "--pred",
         type=Path,
@@ -351,7 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="sentence beads, strict and lax P/R/F1 (vecalign's scorer); without --pred/--gold, run "
         "the sentence suite on the gold sets built from --data",
     )
-    p.add_argument("--data", type=Path, default=Path("../shared/data"), help="shared data folder (sentence suite)")
+    p.add_argument("--data", type=Path, default=config.SHARED_DATA, help="shared data folder (sentence suite)")
     p.add_argument("--out", type=Path, default=None, help="sentence suite: write gold and predicted beads here")
     p.add_argument(
         "--vecalign",
@@ -364,6 +375,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--write", type=Path, default=None, help="with --calibrate: write the settings file here")
     p.set_defaults(func=cmd_eval_align)
+
+    p = eval_sub.add_parser(
+        "suite", help="every gold set, the corpus's hand-labelled links and the MT outputs (what `make eval` runs)"
+    )
+    p.add_argument("--gold", type=Path, default=config.GOLD, help=f"gold sets from build-gold (default: {config.GOLD})")
+    p.add_argument("--out", type=Path, default=config.EVAL_OUT, help=f"where the runs go (default: {config.EVAL_OUT})")
+    p.add_argument(
+        "--shared", type=Path, default=config.SHARED_DATA, help=f"the shared data (default: {config.SHARED_DATA})"
+    )
+    p.add_argument(
+        "--mt-model", default=None, help="also translate FLORES-200 devtest with this model when it is present locally"
+    )
+    p.add_argument("--mt-backend", default=config.MT_BACKEND, choices=config.MT_BACKENDS)
+    p.set_defaults(func=cmd_eval_suite)
 
     p = sub.add_parser("build-gold", help="build calibration/evaluation gold sets from the shared data")
     p.add_argument("--data", type=Path, default=config.SHARED_DATA)
@@ -392,8 +417,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="download again over an existing folder")
     p.set_defaults(func=cmd_models)
 
-    p = sub.add_parser(
-        "bench-mt", help="CPU throughput and peak memory of the MT backends (random opus-mt-ar-en-shaped model)"
+    bench = sub.add_parser("bench", help="benchmarks: MT backends, alignment speed")
+    bench_sub = bench.add_subparsers(dest="what", required=True, metavar="WHAT")
+    p = bench_sub.add_parser(
+        "mt", help="CPU throughput and peak memory of the MT backends (random opus-mt-ar-en-shaped model)"
     )
     p.add_argument("--corpus", type=Path, default=config.CORPUS, help="where the Arabic sentences come from")
     p.add_argument(
@@ -415,8 +442,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
     p.set_defaults(func=cmd_bench_mt)
 
-    p = sub.add_parser(
-        "bench-align", help="alignment time for 1000 × 1000 paragraphs, and how it grows (dense vs faiss)"
+    p = bench_sub.add_parser(
+        "align", help="alignment time for 1000 × 1000 paragraphs, and how it grows (dense vs faiss)"
     )
     p.add_argument(
         "--flores",
@@ -431,17 +458,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
     p.set_defaults(func=cmd_bench_align)
 
-    p = sub.add_parser(
-        "eval-split", help="sentence splitters (ours; pysbd, sentencex when importable) on FLORES articles"
+    p = eval_sub.add_parser(
+        "split", help="sentence splitters (ours; pysbd, sentencex when importable) on FLORES articles"
     )
-    p.add_argument("--data", type=Path, default=Path("../shared/data"))
+    p.add_argument("--data", type=Path, default=config.SHARED_DATA)
     p.set_defaults(func=cmd_eval_split)
 
-    p = sub.add_parser(
-        "bench-sentences", help="sentence alignment time, embeddings aside, from 1,000 to 20,000 sentences a side"
+    p = bench_sub.add_parser(
+        "sentences", help="sentence alignment time, embeddings aside, from 1,000 to 20,000 sentences a side"
     )
     p.add_argument(
-        "--flores", type=Path, default=Path("../shared/data/flores200_devtest"), help="FLORES-200 devtest folder"
+        "--flores", type=Path, default=config.SHARED_DATA / "flores200_devtest", help="FLORES-200 devtest folder"
     )
     p.add_argument("--sizes", nargs="+", type=int, default=[1000, 2000, 5000, 10000, 20000])
     p.add_argument("--threads", type=int, default=None)

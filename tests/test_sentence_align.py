@@ -14,6 +14,7 @@ from pipeline.align.sentence_align import SentenceAlignSettings, align_sides, bl
 from pipeline.align.sentence_stage import EmbeddingMemo, equivalent_groups, refine_links
 from pipeline.evaluation.sentence_gold import _edit, _resplit
 from pipeline.evaluation.sentence_scores import score_beads
+from pipeline.records import Segment
 
 DIM = 64
 SETTINGS = SentenceAlignSettings()
@@ -154,7 +155,9 @@ def test_equivalent_links_are_grouped_through_shared_paragraphs():
 
 def test_refine_links_pairs_sentences_inside_each_equivalent_link():
     def row(pid, lang, sentences):
-        return {"id": pid, "lang": lang, "text": " ".join(sentences), "sentences": [{"text": s} for s in sentences]}
+        segment = Segment.bare(pid, pid.split(":")[0], lang, " ".join(sentences))
+        segment.sentences = [{"text": s} for s in sentences]
+        return segment
 
     segments = [
         row("a:1", "ar", ["p", "q r", "s"]),

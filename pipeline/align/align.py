@@ -6,17 +6,18 @@ from dataclasses import asdict
 
 import numpy as np
 
-from pipeline.align.comparable import Link, Unaligned, align_comparable
+from pipeline.align.comparable import align_comparable
 from pipeline.align.parallel import align_monotonic
 from pipeline.align.sentence_align import SentenceAlignSettings
 from pipeline.align.sentence_stage import EmbeddingMemo, align_parallel_sentences, refine_links
 from pipeline.align.settings import AlignSettings
 from pipeline.encoders import get_encoder
 from pipeline.errors import PipelineError
+from pipeline.records import Link, Segment, Unaligned
 
 
 def align_segments(
-    segments: list[dict],
+    segments: list[Segment],
     settings: AlignSettings,
     mode: str = "comparable",
     encoder_name: str | None = None,
@@ -28,40 +29,43 @@ def align_segments(
     sentences are the sentence beads (``sentences.jsonl`` rows; none when ``sentence_settings`` is None):
     in parallel mode the documents' sentences, in comparable mode those inside equivalent links."""
     encoder = get_encoder(encoder_name or settings.encoder, threads)
-    ar_rows = [s for s in segments if s["lang"] == "ar"]
-    en_rows = [s for s in segments if s["lang"] == "en"]
-    info = {"encoder": encoder.signature(), "settings": settings.to_json()}
+    ar_rows = [s for s in segments if s.lang == "ar"]
+    en_rows = [s for s in segments if s.lang == "en"]
+    info: dict = {"encoder": encoder.signature(), "settings": settings.to_json()}
     if sentence_settings is not None:
         info["sentence_settings"] = asdict(sentence_settings)
     memo = EmbeddingMemo(encoder) if sentence_settings is not None else None
     if not ar_rows or not en_rows:
-        return [], [Unaligned(r["id"], r["text"], r.get("mt_text"), None, None) for r in ar_rows], info, []
+        return [], [Unaligned(r.id, r.text, r.mt_text, None, None) for r in ar_rows], info, []
     if mode == "parallel":
         sentences: list[dict] = []
-        links, unaligned = align_parallel(
-            ar_rows, en_rows, encoder, (memo, sentence_settings, sentences) if memo is not None else None
-        )
+        job = (memo, sentence_settings, sentences) if memo is not None and sentence_settings is not None else None
+        links, unaligned = align_parallel(ar_rows, en_rows, encoder, job)
         return links, unaligned, info, sentences
-    ar_vecs = encoder.encode([r["text"] for r in ar_rows], "ar")
-    en_vecs = encoder.encode([r["text"] for r in en_rows], "en")
+    ar_vecs = encoder.encode([r.text for r in ar_rows], "ar")
+    en_vecs = encoder.encode([r.text for r in en_rows], "en")
     mt_vecs = None
-    if any(r.get("mt_text") for r in ar_rows):
-        mt_vecs = encoder.encode([r.get("mt_text") or r["text"] for r in ar_rows], "en")
+    if any(r.mt_text for r in ar_rows):
+        mt_vecs = encoder.encode([r.mt_text or r.text for r in ar_rows], "en")
     phrases = None
     if len(ar_rows) * len(en_rows) <= min(settings.phrase_limit, settings.dense_limit):
         from pipeline.align.phrases import PhraseSettings, phrase_matches
 
-        phrases = phrase_matches([r["text"] for r in ar_rows], [r["text"] for r in en_rows], encoder, PhraseSettings())
+        phrases = phrase_matches([r.text for r in ar_rows], [r.text for r in en_rows], encoder, PhraseSettings())
         info["phrase_anchors"] = "sought"
     else:
         info["phrase_anchors"] = f"not sought: more than {settings.phrase_limit} pairs"
     links, unaligned = align_comparable(ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, phrases)
-    sentences = [] if memo is None else refine_links(segments, [l.to_json() for l in links], memo, sentence_settings)
+    sentences = (
+        []
+        if memo is None or sentence_settings is None
+        else refine_links(segments, [l.to_json() for l in links], memo, sentence_settings)
+    )
     return links, unaligned, info, sentences
 
 
 def align_parallel(
-    ar_rows: list[dict], en_rows: list[dict], encoder, sentence_job=None
+    ar_rows: list[Segment], en_rows: list[Segment], encoder, sentence_job=None
 ) -> tuple[list[Link], list[Unaligned]]:
     """Monotonic alignment of each Arabic document with the English document in the same position.
     ``sentence_job`` (memo, settings, rows): also align each document pair's sentences inside the
@@ -73,22 +77,23 @@ def align_parallel(
             None,
             f"--mode parallel pairs documents in order: got {len(ar_docs)} Arabic and {len(en_docs)} English documents",
         )
-    links, unaligned = [], []
-    for ar_doc, en_doc in zip(ar_docs, en_docs):
+    links: list[Link] = []
+    unaligned: list[Unaligned] = []
+    for ar_doc, en_doc in zip(ar_docs, en_docs, strict=True):
         cache: dict[tuple[str, int, int], np.ndarray] = {}
 
-        def vector(rows, lang, start, count):
+        def vector(rows, lang, start, count, cache=cache):
             key = (lang, start, count)
             if key not in cache:
-                cache[key] = encoder.encode([" ".join(r["text"] for r in rows[start : start + count])], lang)[0]
+                cache[key] = encoder.encode([" ".join(r.text for r in rows[start : start + count])], lang)[0]
             return cache[key]
 
         # Embed all single paragraphs in two batches first; merged beads are embedded on demand.
         for lang, rows in (("ar", ar_doc), ("en", en_doc)):
-            for k, vec in enumerate(encoder.encode([r["text"] for r in rows], lang)):
+            for k, vec in enumerate(encoder.encode([r.text for r in rows], lang)):
                 cache[(lang, k, 1)] = vec
 
-        def similarity(i, a, j, b):
+        def similarity(i, a, j, b, ar_doc=ar_doc, en_doc=en_doc):
             return float(vector(ar_doc, "ar", i, a) @ vector(en_doc, "en", j, b))
 
         first_link = len(links)
@@ -97,20 +102,18 @@ def align_parallel(
             bead = f"{len(ar_idx)}-{len(en_idx)}"
             if not en_idx:
                 for i in ar_idx:
-                    unaligned.append(
-                        Unaligned(ar_doc[i]["id"], ar_doc[i]["text"], ar_doc[i].get("mt_text"), None, None)
-                    )
+                    unaligned.append(Unaligned(ar_doc[i].id, ar_doc[i].text, ar_doc[i].mt_text, None, None))
                 continue
             for i in ar_idx:
                 for j in en_idx:
                     links.append(
                         Link(
-                            ar_doc[i]["id"],
-                            ar_doc[i]["text"],
-                            ar_doc[i].get("mt_text"),
-                            en_doc[j]["doc"],
-                            en_doc[j]["id"],
-                            en_doc[j]["text"],
+                            ar_doc[i].id,
+                            ar_doc[i].text,
+                            ar_doc[i].mt_text,
+                            en_doc[j].doc,
+                            en_doc[j].id,
+                            en_doc[j].text,
                             round(sim, 4),
                             "equivalent",
                             {
@@ -132,8 +135,8 @@ def align_parallel(
     return links, unaligned
 
 
-def _by_doc(rows: list[dict]) -> list[list[dict]]:
-    docs: dict[str, list[dict]] = {}
+def _by_doc(rows: list[Segment]) -> list[list[Segment]]:
+    docs: dict[str, list[Segment]] = {}
     for row in rows:
-        docs.setdefault(row["doc"], []).append(row)
+        docs.setdefault(row.doc, []).append(row)
     return list(docs.values())

@@ -26,6 +26,7 @@ import numpy as np
 
 from pipeline.align.sentence_align import Bead, SentenceAlignSettings, Side, align_sides, block_windows, pair_texts
 from pipeline.errors import PipelineError
+from pipeline.records import Segment
 
 SENTENCE_SETTINGS_PATH = Path(__file__).with_name("sentence_calibrated.json")
 # Sentences searched across a paragraph bead's edge in parallel mode.
@@ -56,7 +57,7 @@ class EmbeddingMemo:
     def encode(self, texts: list[str], lang: str) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in texts if (lang, t) not in self._vectors))
         if missing:
-            for text, vec in zip(missing, self.encoder.encode(missing, lang)):
+            for text, vec in zip(missing, self.encoder.encode(missing, lang), strict=True):
                 self._vectors[(lang, text)] = vec
         if not texts:
             return np.zeros((0, self.encoder.dim), dtype=np.float32)
@@ -86,11 +87,11 @@ class _Sentence:
     paragraph: str
 
 
-def _sentences(rows: list[dict]) -> list[_Sentence]:
-    out = []
+def _sentences(rows: list[Segment]) -> list[_Sentence]:
+    out: list[_Sentence] = []
     for row in rows:
-        parts = row.get("sentences") or [{"text": row["text"]}]
-        out.extend(_Sentence(f"{row['id']}#{k}", s["text"], row["id"]) for k, s in enumerate(parts))
+        parts = row.sentences or [{"text": row.text}]
+        out.extend(_Sentence(f"{row.id}#{k}", s["text"], row.id) for k, s in enumerate(parts))
     return out
 
 
@@ -144,20 +145,20 @@ def equivalent_groups(links: list[dict]) -> list[tuple[list[int], list[str], lis
 
 
 def refine_links(
-    segments: list[dict], links: list[dict], memo: EmbeddingMemo, settings: SentenceAlignSettings
+    segments: list[Segment], links: list[dict], memo: EmbeddingMemo, settings: SentenceAlignSettings
 ) -> list[dict]:
     """Comparable mode: sentence beads inside every group of equivalent links (none without one).
     The hub normalisation compares against the sentences of every linked paragraph of the other side."""
     groups = equivalent_groups(links)
     if not groups:
         return []
-    by_id = {s["id"]: s for s in segments}
-    order = {s["id"]: k for k, s in enumerate(segments)}
+    by_id = {s.id: s for s in segments}
+    order = {s.id: k for k, s in enumerate(segments)}
     groups = [(ks, sorted(a, key=order.__getitem__), sorted(e, key=order.__getitem__)) for ks, a, e in groups]
     groups.sort(key=lambda g: (order[g[1][0]], order[g[2][0]]))
     pools = {}
-    for lang, index in (("ar", 1), ("en", 2)):
-        texts = [s.text for g in groups for s in _sentences([by_id[p] for p in g[index]])]
+    for lang, paragraphs in (("ar", [g[1] for g in groups]), ("en", [g[2] for g in groups])):
+        texts = [s.text for ids in paragraphs for s in _sentences([by_id[p] for p in ids])]
         pools[lang] = memo.encode(texts, lang)
     rows: list[dict] = []
     for number, (ks, ar_ids, en_ids) in enumerate(groups):
@@ -171,8 +172,8 @@ def refine_links(
 
 
 def align_parallel_sentences(
-    ar_doc: list[dict],
-    en_doc: list[dict],
+    ar_doc: list[Segment],
+    en_doc: list[Segment],
     paragraph_beads,
     memo: EmbeddingMemo,
     settings: SentenceAlignSettings,
@@ -182,8 +183,8 @@ def align_parallel_sentences(
     """Parallel mode: the documents' sentences, searched inside the paragraph beads (lists of paragraph
     indexes, in order) and ``EDGE_BUFFER`` sentences across their edges."""
     ar, en = _sentences(ar_doc), _sentences(en_doc)
-    ar_start = np.cumsum([0] + [len(r.get("sentences") or [1]) for r in ar_doc])
-    en_start = np.cumsum([0] + [len(r.get("sentences") or [1]) for r in en_doc])
+    ar_start = np.cumsum([0] + [max(len(r.sentences), 1) for r in ar_doc])
+    en_start = np.cumsum([0] + [max(len(r.sentences), 1) for r in en_doc])
     blocks = []
     for ar_idx, en_idx in paragraph_beads:
         if ar_idx and en_idx:
@@ -197,4 +198,4 @@ def align_parallel_sentences(
             )
     windows = block_windows(blocks, len(ar), len(en), EDGE_BUFFER)
     beads = align_texts([s.text for s in ar], [s.text for s in en], memo, settings, windows)
-    return _rows(group, beads, ar, en, links, [r["id"] for r in ar_doc], [r["id"] for r in en_doc])
+    return _rows(group, beads, ar, en, links, [r.id for r in ar_doc], [r.id for r in en_doc])

@@ -1,4 +1,4 @@
-"""``python -m pipeline bench-sentences``: how long sentence alignment takes, embeddings aside, and how
+"""``python -m pipeline bench sentences``: how long sentence alignment takes, embeddings aside, and how
 it grows with document length.
 
 The vectors are real: FLORES-200 devtest's 1,012 sentences per side (and each pair of neighbours joined)
@@ -54,7 +54,7 @@ def run_bench(
 
     path_ar, path_en = Path(flores) / "arb_Arab.devtest", Path(flores) / "eng_Latn.devtest"
     if not path_ar.is_file() or not path_en.is_file():
-        raise PipelineError(flores, "no FLORES-200 devtest here (bench-sentences needs ../shared/data)")
+        raise PipelineError(flores, "no FLORES-200 devtest here (bench sentences needs ../shared/data)")
     ar = path_ar.read_text(encoding="utf-8").splitlines()
     en = path_en.read_text(encoding="utf-8").splitlines()
     settings = load_sentence_settings()
@@ -85,7 +85,7 @@ def run_bench(
         en_index = np.flatnonzero(keep)
         en_single = single["en"][keep]
         en_pair = np.array([pair["en"][k] if k + 1 < n and keep[k + 1] else single["en"][k] for k in en_index[:-1]])
-        log(f"bench-sentences: {n} × {len(en_index)}")
+        log(f"bench sentences: {n} × {len(en_index)}")
         mark, cpu = time.perf_counter(), time.process_time()
         beads = align_sides(Side(single["ar"], pair["ar"]), Side(en_single, en_pair), settings)
         seconds, cpu_seconds = time.perf_counter() - mark, time.process_time() - cpu
@@ -105,12 +105,14 @@ def run_bench(
 
 
 def format_table(rows: list[SentenceBenchRow]) -> str:
-    head = f"{'what':<56} {'Arabic':>7} {'English':>7} {'seconds':>8} {'CPU s':>7} {'CPU s/1k':>8} {'beads':>6} {'right':>6}"
+    head = f"{'what':<56} {'Arabic':>7} {'English':>7} {'seconds':>8} {'CPU s':>7} {'CPU s/1k':>8} {'beads':>6} "
+    head += f"{'right':>6}"
     lines = [head]
     for r in rows:
         per = f"{r.cpu_seconds / r.n_ar * 1000:.3f}" if r.beads else ""
         right = f"{r.right:.4f}" if r.beads else ""
         lines.append(
-            f"{r.what:<56} {r.n_ar:>7} {r.n_en:>7} {r.seconds:>8.2f} {r.cpu_seconds:>7.2f} {per:>8} {r.beads:>6} {right:>6}"
+            f"{r.what:<56} {r.n_ar:>7} {r.n_en:>7} {r.seconds:>8.2f} {r.cpu_seconds:>7.2f} {per:>8} {r.beads:>6} "
+            f"{right:>6}"
         )
     return "\n".join(lines)

@@ -34,6 +34,7 @@ from pathlib import Path
 from pipeline.evaluation.gold import flores_articles
 from pipeline.text.sentences import split_sentences
 
+Bead = tuple[tuple[int, ...], tuple[int, ...]]
 ARTICLES_PER_DOC = 8
 MERGE_RATE = 0.15
 DROP_RATE = 0.1
@@ -45,7 +46,7 @@ class SentenceDoc:
     name: str
     ar: list[str]
     en: list[str]
-    beads: list[tuple[tuple[int, ...], tuple[int, ...]]]
+    beads: list[Bead]
 
 
 def flores_halves(data: Path, seed: int = 13) -> dict[str, list[dict]]:
@@ -63,7 +64,7 @@ def _edit(pairs: list[tuple[str, str]], rng: random.Random, merge: float, drop: 
     """Join neighbours and delete sentences at random on one side; returns (ar, en, beads)."""
     ar: list[str] = []
     en: list[str] = []
-    beads = []
+    beads: list[Bead] = []
     k = 0
     while k < len(pairs):
         roll, side = rng.random(), rng.choice(("ar", "en"))
@@ -119,15 +120,18 @@ def _resplit(articles: list[dict]):
         return {last for (_, last), (first, _) in pairwise(spans) if first == last + 1}
 
     shared = sorted(cuts("ar") & cuts("en"))
-    segment = lambda o: sum(1 for c in shared if c < min(o))
+
+    def segment(o: set[int]) -> int:
+        return sum(1 for c in shared if c < min(o))
+
     grouped: dict[int, tuple[list[int], list[int]]] = {}
     for side, lang in ((0, "ar"), (1, "en")):
         for k, o in enumerate(origin[lang]):
             grouped.setdefault(segment(o), ([], []))[side].append(k)
-    beads = []
+    beads: list[Bead] = []
     for _, (a, e) in sorted(grouped.items()):
         if len(a) == len(e):  # as many pieces on both sides: translated piece by piece (assumed)
-            beads.extend(((x,), (y,)) for x, y in zip(a, e))
+            beads.extend(((x,), (y,)) for x, y in zip(a, e, strict=True))
         else:
             beads.append((tuple(a), tuple(e)))
     return pieces["ar"], pieces["en"], beads
@@ -139,7 +143,7 @@ def flores_variant(articles: list[dict], variant: str, half: str, seed: int = 13
         chunk = articles[start : start + ARTICLES_PER_DOC]
         name = f"flores-{half}-{variant}-{start // ARTICLES_PER_DOC}"
         rng = random.Random(f"{seed}-{name}")
-        pairs = [(a, e) for article in chunk for a, e in zip(article["ar"], article["en"])]
+        pairs = [(a, e) for article in chunk for a, e in zip(article["ar"], article["en"], strict=True)]
         if variant == "resplit":
             ar, en, beads = _resplit(chunk)
         else:
@@ -168,7 +172,7 @@ def udhr_document(data: Path) -> SentenceDoc:
     sections = json.loads((Path(data) / "udhr_ar_en" / "udhr_ar_en_sections.json").read_text(encoding="utf-8"))
     ar: list[str] = []
     en: list[str] = []
-    beads = []
+    beads: list[Bead] = []
     for section in sections:
         a0, e0 = len(ar), len(en)
         if len(section["ar"]) == len(section["en"]):

@@ -20,7 +20,7 @@ def _counts(gold: Beads, test: Beads) -> tuple[int, int, int, int]:
     """(strict right, strict wrong, lax right, lax wrong) of the beads of ``test`` judged by ``gold``."""
     gold_set = {(tuple(s), tuple(t)) for s, t in gold if len(s) or len(t)}
     test_set = {(tuple(s), tuple(t)) for s, t in test if len(s) or len(t)}
-    linked = defaultdict(set)
+    linked: defaultdict = defaultdict(set)
     for s, t in gold_set:
         for a in s:
             linked[a].update(t)
@@ -39,18 +39,27 @@ def _counts(gold: Beads, test: Beads) -> tuple[int, int, int, int]:
     return strict_ok, strict_bad, lax_ok, lax_bad
 
 
+def _both_sides(beads: Beads) -> Beads:
+    return [(s, t) for s, t in beads if len(s) and len(t)]
+
+
+def ratio(ok: int, bad: int) -> float:
+    return ok / (ok + bad) if ok + bad else 0.0
+
+
+def f1(a: float, b: float) -> float:
+    return 2 * a * b / (a + b) if a + b else 0.0
+
+
 def score_beads(gold_docs: list[Beads], test_docs: list[Beads]) -> dict:
     """Strict and lax P/R/F1 over documents (``gold_docs[k]`` and ``test_docs[k]`` are one document)."""
     if len(gold_docs) != len(test_docs):
         raise ValueError(f"{len(gold_docs)} gold documents but {len(test_docs)} predicted")
     p = [0, 0, 0, 0]
     r = [0, 0, 0, 0]
-    for gold, test in zip(gold_docs, test_docs):
-        p = [x + y for x, y in zip(p, _counts(gold, test))]
-        both = lambda beads: [(s, t) for s, t in beads if len(s) and len(t)]
-        r = [x + y for x, y in zip(r, _counts(both(test), both(gold)))]
-    ratio = lambda ok, bad: ok / (ok + bad) if ok + bad else 0.0
-    f1 = lambda a, b: 2 * a * b / (a + b) if a + b else 0.0
+    for gold, test in zip(gold_docs, test_docs, strict=True):
+        p = [x + y for x, y in zip(p, _counts(gold, test), strict=True)]
+        r = [x + y for x, y in zip(r, _counts(_both_sides(test), _both_sides(gold)), strict=True)]
     out = {
         "precision_strict": ratio(p[0], p[1]),
         "recall_strict": ratio(r[0], r[1]),

@@ -53,10 +53,9 @@ def calibrate_costs(
         for skip in skip_grid:
             settings = replace(base, skip_cost=skip, merge_weight=merge)
             f1 = [score_set(docs, align_docs(docs, memo, settings))["f1_strict"] for docs in tune.values()]
-            trials[f"skip {skip}, merge {merge}"] = (round(float(np.mean(f1)), 4), settings)
-            log(
-                f"eval sentences: skip cost {skip}, merge weight {merge}: mean tune strict F1 {trials[f'skip {skip}, merge {merge}'][0]}"
-            )
+            name = f"skip {skip}, merge {merge}"
+            trials[name] = (round(float(np.mean(f1)), 4), settings)
+            log(f"eval sentences: {name}: mean tune strict F1 {trials[name][0]}")
     best = max(trials.values(), key=lambda t: t[0])[1]
     return best, {name: f1 for name, (f1, _) in trials.items()}
 
@@ -74,7 +73,7 @@ def run_vecalign(executable: Path, docs: list[SentenceDoc], memo: EmbeddingMemo,
     """vecalign (its own command, defaults) on ``docs``, embeddings from ``memo``'s encoder for every
     window of 1..4 sentences it asks for; returns its beads per document."""
     workdir.mkdir(parents=True, exist_ok=True)
-    files = {"ar": [], "en": []}
+    files: dict[str, list[str]] = {"ar": [], "en": []}
     for lang in ("ar", "en"):
         texts: dict[str, None] = {}
         for k, doc in enumerate(docs):
@@ -162,8 +161,12 @@ def run_suite(
 
 
 def bead_rows(docs: list[SentenceDoc], beads_per_doc: list[list]) -> list[dict]:
-    """JSONL rows ``{"doc", "ar", "en"}`` as ``eval-align --sentences --gold/--pred`` reads them."""
-    return [{"doc": d.name, "ar": list(s), "en": list(t)} for d, beads in zip(docs, beads_per_doc) for s, t in beads]
+    """JSONL rows ``{"doc", "ar", "en"}`` as ``eval align --sentences --gold/--pred`` reads them."""
+    return [
+        {"doc": d.name, "ar": list(s), "en": list(t)}
+        for d, beads in zip(docs, beads_per_doc, strict=True)
+        for s, t in beads
+    ]
 
 
 def format_table(summary: dict) -> str:

@@ -1,4 +1,4 @@
-"""``python -m pipeline eval-split``: sentence splitters measured on FLORES-200 devtest articles.
+"""``python -m pipeline eval split``: sentence splitters measured on FLORES-200 devtest articles.
 
 Each article's lines are joined with spaces and split again; a boundary is right when it falls where
 two lines meet. FLORES lines are mostly single sentences but not always (a quotation of two sentences
