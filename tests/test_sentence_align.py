@@ -245,3 +245,18 @@ def test_corpus_without_equivalent_links_writes_empty_sentence_files(corpus_run)
     assert (corpus_run / "parallel.sent.en").read_text(encoding="utf-8") == ""
     tree = etree.parse(str(corpus_run / "alignments.sent.tmx"))
     assert tree.find("header").get("segtype") == "sentence" and tree.findall("body/tu") == []
+
+
+def test_eval_align_sentences_scores_bead_files(tmp_path):
+    gold = [{"doc": "d", "ar": [0], "en": [0]}, {"doc": "d", "ar": [1], "en": [1, 2]}]
+    pred = [{"doc": "d", "ar": [0], "en": [0]}, {"doc": "d", "ar": [1], "en": [1]}, {"doc": "d", "ar": [], "en": [2]}]
+    for name, rows in (("gold", gold), ("pred", pred)):
+        (tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = run_cli(
+        "eval", "align", "--sentences", "--gold", tmp_path / "gold.jsonl", "--pred", tmp_path / "pred.jsonl"
+    )
+    assert result.returncode == 0, result.stderr
+    scores = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (scores["precision_strict"], scores["recall_strict"], scores["recall_lax"]) == (0.3333, 0.5, 1.0)
+    bad = run_cli("eval", "align", "--sentences", "--gold", tmp_path / "gold.jsonl")
+    assert bad.returncode == 2 and "give both --pred and --gold" in bad.stderr
