@@ -12,6 +12,8 @@ MT_MODEL   ?= Helsinki-NLP/opus-mt-ar-en
 MT_BACKEND ?= transformers
 MODELS     ?= $(MT_MODEL)
 RUN_ARGS   ?=
+# A vecalign executable (installed apart, see the README) runs beside the sentence aligner in `make eval`.
+VECALIGN   ?=
 
 .PHONY: all setup lock models run export eval bench lint test clean
 all: run
@@ -46,11 +48,13 @@ export: setup
 eval: setup
 	$(PY) -m pipeline build-gold --data $(SHARED) --out $(GOLD)
 	$(PY) -m pipeline eval suite --gold $(GOLD) --out $(OUT)/eval --shared $(SHARED) --mt-model $(MT_MODEL) --mt-backend $(MT_BACKEND)
+	$(PY) -m pipeline eval align --sentences --data $(SHARED) --out $(OUT)/eval/sentences $(if $(VECALIGN),--vecalign $(VECALIGN))
 
 # Speed: MT backends on a random-weight opus-mt-ar-en-shaped model; alignment time and how it grows.
 bench: setup
 	$(PY) -m pipeline bench mt --repeats 3 --json
 	$(PY) -m pipeline bench align --flores $(SHARED)/flores200_devtest --json
+	$(PY) -m pipeline bench sentences --flores $(SHARED)/flores200_devtest --json
 
 lint: setup
 	$(BIN)/ruff check pipeline tests scripts

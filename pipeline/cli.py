@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -201,9 +202,37 @@ def cmd_eval_mt(args) -> int:
 def cmd_eval_align(args) -> int:
     from pipeline.evaluation.metrics import evaluate_alignment, format_alignment_report
 
+    if args.sentences:
+        return _eval_sentences(args)
+    if not args.pred or not args.gold:
+        raise PipelineError(
+            None, "eval align needs --pred and --gold (or --sentences --data DIR for the sentence suite)"
+        )
     scores = evaluate_alignment(args.pred, args.gold)
     print(format_alignment_report(scores))
     print(json.dumps(scores, ensure_ascii=False))
+    return 0
+
+
+def _eval_sentences(args) -> int:
+    from pipeline.evaluation.sentence_scores import format_scores, score_files
+
+    if args.pred and args.gold:
+        scores = score_files(args.gold, args.pred)
+        print(format_scores(scores))
+        print(json.dumps(scores))
+        return 0
+    if args.pred or args.gold:
+        raise PipelineError(None, "give both --pred and --gold, or neither (then the suite runs on --data)")
+    from pipeline.evaluation.sentence_suite import format_table, run_suite, write_calibration
+
+    if args.vecalign and not Path(args.vecalign).is_file():
+        raise PipelineError(args.vecalign, "no such vecalign executable")
+    summary = run_suite(args.data, calibrate=args.calibrate, vecalign=args.vecalign, out=args.out)
+    if args.calibrate and args.write:
+        write_calibration(summary, args.write)
+    print(format_table(summary))
+    print(json.dumps(summary))
     return 0
 
 
@@ -302,6 +331,27 @@ def cmd_bench_align(args) -> int:
     return 0
 
 
+def cmd_eval_split(args) -> int:
+    from pipeline.evaluation.splitting import format_table, measure
+
+    rows = measure(args.data)
+    print(format_table(rows))
+    print(json.dumps(rows))
+    return 0
+
+
+def cmd_bench_sentences(args) -> int:
+    from dataclasses import asdict
+
+    from pipeline.bench.sentences import format_table, run_bench
+
+    rows = run_bench(args.flores, tuple(args.sizes), args.threads)
+    print(format_table(rows))
+    if args.json:
+        print(json.dumps([asdict(r) for r in rows]))
+    return 0
+
+
 def _program_name() -> str:
     """What the user typed: the console script's name, or ``python -m pipeline``."""
     name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
@@ -363,9 +413,33 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     _add_decoding_arguments(p)
     p.set_defaults(func=cmd_eval_mt)
 
-    p = eval_sub.add_parser("align", help="precision, recall and F1 of a run's links against a gold file")
-    p.add_argument("--pred", type=Path, required=True, help="a run's output folder (alignments.jsonl)")
-    p.add_argument("--gold", type=Path, required=True, help="gold TSV (ar_id, en_id, label[, section])")
+    p = eval_sub.add_parser("align", help="precision, recall and F1 of a run's links (or sentence beads) against gold")
+    p.add_argument(
+        "--pred",
+        type=Path,
+        help="a run's output folder (alignments.jsonl; with --sentences sentences.jsonl or a beads JSONL)",
+    )
+    p.add_argument(
+        "--gold", type=Path, help="gold TSV (ar_id, en_id, label[, section]); with --sentences a beads JSONL"
+    )
+    p.add_argument(
+        "--sentences",
+        action="store_true",
+        help="sentence beads, strict and lax P/R/F1 (vecalign's scorer); without --pred/--gold, run "
+        "the sentence suite on the gold sets built from --data",
+    )
+    p.add_argument("--data", type=Path, default=config.SHARED_DATA, help="shared data folder (sentence suite)")
+    p.add_argument("--out", type=Path, default=None, help="sentence suite: write gold and predicted beads here")
+    p.add_argument(
+        "--vecalign",
+        type=Path,
+        default=os.environ.get("VECALIGN"),
+        help="sentence suite: a vecalign executable to run beside the aligner (default: $VECALIGN)",
+    )
+    p.add_argument(
+        "--calibrate", action="store_true", help="sentence suite: choose the skip cost on the tune sets first"
+    )
+    p.add_argument("--write", type=Path, default=None, help="with --calibrate: write the settings file here")
     p.set_defaults(func=cmd_eval_align)
 
     p = eval_sub.add_parser(
@@ -449,6 +523,23 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
     p.set_defaults(func=cmd_bench_align)
+
+    p = eval_sub.add_parser(
+        "split", help="sentence splitters (ours; pysbd, sentencex when importable) on FLORES articles"
+    )
+    p.add_argument("--data", type=Path, default=config.SHARED_DATA)
+    p.set_defaults(func=cmd_eval_split)
+
+    p = bench_sub.add_parser(
+        "sentences", help="sentence alignment time, embeddings aside, from 1,000 to 20,000 sentences a side"
+    )
+    p.add_argument(
+        "--flores", type=Path, default=config.SHARED_DATA / "flores200_devtest", help="FLORES-200 devtest folder"
+    )
+    p.add_argument("--sizes", nargs="+", type=int, default=[1000, 2000, 5000, 10000, 20000])
+    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
+    p.set_defaults(func=cmd_bench_sentences)
 
     return parser
 

@@ -112,3 +112,4 @@ class RunResult:
     links: list[dict]
     unaligned: list[dict]
     manifest: dict
+    sentences: list[dict] = field(default_factory=list)  # sentence beads (sentences.jsonl)

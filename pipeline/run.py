@@ -277,12 +277,14 @@ def checked_settings(config: RunConfig):
     return settings
 
 
-def align_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Link], list[Unaligned], dict]:
-    """Align the Arabic paragraphs with the English ones; returns links, unaligned rows and the settings used."""
+def align_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Link], list[Unaligned], dict, list[dict]]:
+    """Align the Arabic paragraphs with the English ones, then their sentences; returns links, unaligned
+    rows, the settings used and the sentence beads (``sentences.jsonl`` rows)."""
     from pipeline.align.align import align_segments
+    from pipeline.align.sentence_stage import load_sentence_settings
 
     settings = checked_settings(config)
-    return align_segments(segments, settings, config.mode, config.encoder, config.threads)
+    return align_segments(segments, settings, config.mode, config.encoder, config.threads, load_sentence_settings())
 
 
 def library_versions() -> dict:
@@ -339,14 +341,15 @@ def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult
     segments, translation = translate_stage(segments, config)
     timings["translate"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    links, unaligned, align_info = align_stage(segments, config)
+    links, unaligned, align_info, sentences = align_stage(segments, config)
     timings["align"] = time.perf_counter() - mark
     counts: dict[str, int] = {}
     for link in links:
         counts[link.label] = counts.get(link.label, 0) + 1
     log(
         f"align ({config.mode}): {len(links)} links {counts or ''}, "
-        f"{len(unaligned)} Arabic paragraphs with no counterpart"
+        f"{len(unaligned)} Arabic paragraphs with no counterpart, "
+        f"{sum(1 for s in sentences if s['ar_ids'] and s['en_ids'])} sentence pairs"
     )
     manifest = {
         "pipeline": {"name": "pipeline", "version": __version__},
@@ -357,6 +360,7 @@ def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult
             "mode": config.mode,
             **align_info["settings"],
             "phrase_anchors": align_info.get("phrase_anchors", "not sought: parallel mode"),
+            "sentences": align_info.get("sentence_settings"),
         },
         "translation": {k: v for k, v in translation.items() if k != "signature"},
         "counts": {
@@ -366,6 +370,8 @@ def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult
             "links": len(links),
             **{f"links_{k}": v for k, v in sorted(counts.items())},
             "unaligned": len(unaligned),
+            "sentence_beads": len(sentences),
+            "sentence_pairs": sum(1 for s in sentences if s["ar_ids"] and s["en_ids"]),
         },
         "libraries": library_versions(),
         "timings": {},
@@ -383,6 +389,7 @@ def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult
             [link.to_json() for link in links],
             [u.to_json() for u in unaligned],
             manifest,
+            sentences,
         ),
         config.link_filter,
     )
@@ -459,4 +466,5 @@ def load_result(out: Path) -> RunResult:
         read_jsonl(out / "alignments.jsonl"),
         read_jsonl(out / "unaligned.jsonl"),
         manifest,
+        read_jsonl(out / "sentences.jsonl") if (out / "sentences.jsonl").is_file() else [],
     )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import numpy as np
 
 from pipeline.align.comparable import align_comparable
 from pipeline.align.parallel import align_monotonic
+from pipeline.align.sentence_align import SentenceAlignSettings
+from pipeline.align.sentence_stage import EmbeddingMemo, align_parallel_sentences, refine_links
 from pipeline.align.settings import AlignSettings
 from pipeline.encoders import get_encoder
 from pipeline.errors import PipelineError
@@ -18,18 +22,26 @@ def align_segments(
     mode: str = "comparable",
     encoder_name: str | None = None,
     threads: int | None = None,
-) -> tuple[list[Link], list[Unaligned], dict]:
-    """Align the Arabic rows of ``segments`` with the English rows. Returns (links, unaligned, info)
-    where info records the encoder signature and the settings used (for the manifest)."""
+    sentence_settings: SentenceAlignSettings | None = None,
+) -> tuple[list[Link], list[Unaligned], dict, list[dict]]:
+    """Align the Arabic rows of ``segments`` with the English rows. Returns (links, unaligned, info,
+    sentences) where info records the encoder signature and the settings used (for the manifest) and
+    sentences are the sentence beads (``sentences.jsonl`` rows; none when ``sentence_settings`` is None):
+    in parallel mode the documents' sentences, in comparable mode those inside equivalent links."""
     encoder = get_encoder(encoder_name or settings.encoder, threads)
     ar_rows = [s for s in segments if s.lang == "ar"]
     en_rows = [s for s in segments if s.lang == "en"]
     info: dict = {"encoder": encoder.signature(), "settings": settings.to_json()}
+    if sentence_settings is not None:
+        info["sentence_settings"] = asdict(sentence_settings)
+    memo = EmbeddingMemo(encoder) if sentence_settings is not None else None
     if not ar_rows or not en_rows:
-        return [], [Unaligned(r.id, r.text, r.mt_text, None, None) for r in ar_rows], info
+        return [], [Unaligned(r.id, r.text, r.mt_text, None, None) for r in ar_rows], info, []
     if mode == "parallel":
-        links, unaligned = align_parallel(ar_rows, en_rows, encoder, settings.parallel_floor)
-        return links, unaligned, info
+        sentences: list[dict] = []
+        job = (memo, sentence_settings, sentences) if memo is not None and sentence_settings is not None else None
+        links, unaligned = align_parallel(ar_rows, en_rows, encoder, settings.parallel_floor, job)
+        return links, unaligned, info, sentences
     ar_vecs = encoder.encode([r.text for r in ar_rows], "ar")
     en_vecs = encoder.encode([r.text for r in en_rows], "en")
     mt_vecs = None
@@ -44,15 +56,22 @@ def align_segments(
     else:
         info["phrase_anchors"] = f"not sought: more than {settings.phrase_limit} pairs"
     links, unaligned = align_comparable(ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, phrases)
-    return links, unaligned, info
+    sentences = (
+        []
+        if memo is None or sentence_settings is None
+        else refine_links(segments, [l.to_json() for l in links], memo, sentence_settings)
+    )
+    return links, unaligned, info, sentences
 
 
 def align_parallel(
-    ar_rows: list[Segment], en_rows: list[Segment], encoder, floor: float = 0.3
+    ar_rows: list[Segment], en_rows: list[Segment], encoder, floor: float = 0.3, sentence_job=None
 ) -> tuple[list[Link], list[Unaligned]]:
     """Monotonic alignment of each Arabic document with the English document in the same position.
     Beads less similar than ``floor`` are not evidence of a translation: their Arabic paragraphs are
-    listed as unaligned, with the bead's English as the near miss."""
+    listed as unaligned, with the bead's English as the near miss. ``sentence_job`` (memo, settings,
+    rows): also align each document pair's sentences inside the paragraph beads, appending
+    ``sentences.jsonl`` rows to ``rows``."""
     ar_docs = _by_doc(ar_rows)
     en_docs = _by_doc(en_rows)
     if len(ar_docs) != len(en_docs):
@@ -60,7 +79,8 @@ def align_parallel(
             None,
             f"--mode parallel pairs documents in order: got {len(ar_docs)} Arabic and {len(en_docs)} English documents",
         )
-    links, unaligned = [], []
+    links: list[Link] = []
+    unaligned: list[Unaligned] = []
     for ar_doc, en_doc in zip(ar_docs, en_docs, strict=True):
         cache: dict[tuple[str, int, int], np.ndarray] = {}
 
@@ -78,7 +98,9 @@ def align_parallel(
         def similarity(i, a, j, b, ar_doc=ar_doc, en_doc=en_doc):
             return float(vector(ar_doc, "ar", i, a) @ vector(en_doc, "en", j, b))
 
-        for ar_idx, en_idx, sim in align_monotonic(len(ar_doc), len(en_doc), similarity):
+        first_link = len(links)
+        paragraph_beads = align_monotonic(len(ar_doc), len(en_doc), similarity)
+        for ar_idx, en_idx, sim in paragraph_beads:
             bead = f"{len(ar_idx)}-{len(en_idx)}"
             if not en_idx or sim < floor:
                 near = (en_doc[en_idx[0]].id, round(sim, 4)) if en_idx else (None, None)
@@ -104,6 +126,15 @@ def align_parallel(
                             },
                         )
                     )
+        if sentence_job is not None:
+            memo, sentence_settings, rows = sentence_job
+            beads = [(a, e) for a, e, _ in paragraph_beads]
+            group = rows[-1]["group"] + 1 if rows else 0
+            rows.extend(
+                align_parallel_sentences(
+                    ar_doc, en_doc, beads, memo, sentence_settings, group, list(range(first_link, len(links)))
+                )
+            )
     return links, unaligned
 
 

@@ -1,7 +1,9 @@
 """The registered export formats (see :mod:`pipeline.export.base`); each renders from the same RunResult.
 
 Moses and TMX hold translations only: ``equivalent`` links grouped into beads (one line each side per
-bead); ``related`` links go to related.jsonl / related.tsv and the report.
+bead); ``related`` links go to related.jsonl / related.tsv and the report. Sentence beads go with their
+paragraph counterparts: sentences.jsonl with jsonl, parallel.sent.ar / parallel.sent.en with moses,
+alignments.sent.tmx with tmx.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 from pipeline.export.base import MANIFEST, register
 from pipeline.export.html import render_report
 from pipeline.export.selection import translation_beads
+from pipeline.export.sentences import sentence_moses_files, sentence_tmx_bytes
 from pipeline.export.tabular import alignment_index, moses_files, tsv_text
 from pipeline.export.tmx import creation_date, tmx_bytes
 from pipeline.fileio import jsonl_text
@@ -29,6 +32,7 @@ def jsonl_files(result: RunResult) -> dict[str, bytes]:
         "alignments.jsonl": jsonl_text(result.links).encode(),
         "unaligned.jsonl": jsonl_text(result.unaligned).encode(),
         "related.jsonl": jsonl_text(_related(result.links)).encode(),
+        "sentences.jsonl": jsonl_text(result.sentences).encode(),
     }
 
 
@@ -43,7 +47,7 @@ def tsv_files(result: RunResult) -> dict[str, bytes]:
 @register("moses", ("parallel.ar", "parallel.en", "parallel.mt", "parallel.meta.tsv", "parallel.index"))
 def moses_text_files(result: RunResult) -> dict[str, bytes]:
     beads = translation_beads(result.links, result.segments)
-    files = moses_files(beads)
+    files = {**moses_files(beads), **sentence_moses_files(result.sentences)}
     if result.manifest.get("parameters", {}).get("mode") == "parallel":
         files["parallel.index"] = alignment_index(beads, result.segments)
     return {name: text.encode() for name, text in files.items()}
@@ -57,7 +61,10 @@ def tmx_file(result: RunResult) -> dict[str, bytes]:
         date = export["tmx_creationdate"]
     else:
         date = creation_date(result.manifest.get("inputs", []))[0]
-    return {"alignments.tmx": tmx_bytes(translation_beads(result.links, result.segments), date)}
+    return {
+        "alignments.tmx": tmx_bytes(translation_beads(result.links, result.segments), date),
+        "alignments.sent.tmx": sentence_tmx_bytes(result.sentences),
+    }
 
 
 @register("html", ("report.html",))

@@ -105,10 +105,8 @@ def recount(result, dropped: Sequence[dict] = ()):
         }
     )
     manifest["counts"] = counts
-    changes: dict = {"unaligned": unaligned, "manifest": manifest}
-    if any(f.name == "sentences" for f in dataclasses.fields(result)):
-        changes["sentences"] = sentences_of_links(result.sentences, result.links)
-    return dataclasses.replace(result, **changes)
+    sentences = sentences_of_links(result.sentences, result.links)
+    return dataclasses.replace(result, unaligned=unaligned, manifest=manifest, sentences=sentences)
 
 
 def paragraph_of(sentence_id: str) -> str:

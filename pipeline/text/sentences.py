@@ -25,7 +25,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     for match in _BOUNDARY_RE.finditer(text):
         end = match.end()
         if match.group().startswith(".") and not match.group().startswith(".."):
-            word = re.search(r"([\w.]+)\.$", text[start : match.start() + 1])
+            # A single capital is an initial only as a whole word ("J. Smith"), not "Super-G." ending a sentence.
+            word = re.search(r"(?:^|(?<=[\s(\"'“]))([\w.]+)\.$", text[start : match.start() + 1])
             if word and (word.group(1).lower() in _ABBREVIATIONS or re.fullmatch(r"[A-Z]", word.group(1))):
                 continue
         if len(text[start:end].split()) < MIN_WORDS:

@@ -1,0 +1,262 @@
+"""Sentence alignment: every bead type on small synthetic fixtures, the banded search against the full
+one, the scorer's definitions, the gold builder, and the pipeline's sentence outputs end to end."""
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from conftest import FIXTURES, run_cli
+from lxml import etree
+from translate.storage.tmx import tmxfile
+
+from pipeline.align.sentence_align import SentenceAlignSettings, align_sides, block_windows, windows_from_path
+from pipeline.align.sentence_stage import EmbeddingMemo, equivalent_groups, refine_links
+from pipeline.evaluation.sentence_gold import _edit, _resplit
+from pipeline.evaluation.sentence_scores import score_beads
+from pipeline.records import Segment
+
+DIM = 64
+SETTINGS = SentenceAlignSettings()
+
+
+class AtomEncoder:
+    """A stand-in encoder: a text is a string of meaning atoms ("a b c"); its vector is the sum of its
+    atoms' random vectors (and a little language-specific noise), so a merged text means what its parts
+    mean together, as with a real encoder."""
+
+    dim = DIM
+
+    def __init__(self, noise: float = 0.15, seed: int = 0):
+        self.rng = np.random.default_rng(seed)
+        self.atoms: dict[str, np.ndarray] = {}
+        self.noise = noise
+
+    def _atom(self, name: str) -> np.ndarray:
+        if name not in self.atoms:
+            self.atoms[name] = self.rng.normal(size=DIM)
+        return self.atoms[name]
+
+    def encode(self, texts, lang):
+        rows = []
+        for text in texts:
+            vec = sum(self._atom(a) for a in text.split())
+            vec = vec / np.linalg.norm(vec)
+            vec = vec + self.noise * self._atom(f"{lang}:{text}") / np.sqrt(DIM)
+            rows.append(vec / np.linalg.norm(vec))
+        return np.array(rows, dtype=np.float32).reshape(-1, DIM)
+
+    def signature(self):
+        return {"encoder": "atoms"}
+
+
+def _align(ar: list[str], en: list[str], settings=SETTINGS, **kwargs):
+    memo = EmbeddingMemo(AtomEncoder())
+    beads = align_sides(memo.side(ar, "ar"), memo.side(en, "en"), settings, **kwargs)
+    return [(list(b.src), list(b.tgt)) for b in beads]
+
+
+# A document is a list of atoms per sentence; "x y" is a sentence meaning x and y together.
+@pytest.mark.parametrize(
+    "name, ar, en, expected",
+    [
+        ("1-1", ["a", "b", "c"], ["a", "b", "c"], [([0], [0]), ([1], [1]), ([2], [2])]),
+        ("1-2", ["a", "b c", "d"], ["a", "b", "c", "d"], [([0], [0]), ([1], [1, 2]), ([2], [3])]),
+        ("2-1", ["a", "b", "c", "d"], ["a", "b c", "d"], [([0], [0]), ([1, 2], [1]), ([3], [2])]),
+        ("2-2", ["a", "b c", "d", "e"], ["a", "b", "c d", "e"], [([0], [0]), ([1, 2], [1, 2]), ([3], [3])]),
+        ("1-0", ["a", "b", "x", "c"], ["a", "b", "c"], [([0], [0]), ([1], [1]), ([2], []), ([3], [2])]),
+        ("0-1", ["a", "b", "c"], ["a", "y", "b", "c"], [([0], [0]), ([], [1]), ([1], [2]), ([2], [3])]),
+        (
+            "mixed",
+            ["a", "b", "c d", "x", "e", "f", "g"],
+            ["a", "b", "c", "d", "e", "y", "f g"],
+            [([0], [0]), ([1], [1]), ([2], [2, 3]), ([3], []), ([4], [4]), ([], [5]), ([5, 6], [6])],
+        ),
+        ("empty side", ["a", "b"], [], [([0], []), ([1], [])]),
+    ],
+)
+def test_every_bead_type(name, ar, en, expected):
+    assert _align(ar, en) == expected
+
+
+def _long_document(n: int, seed: int):
+    """n meanings with random merges and drops on either side; returns texts and the gold beads."""
+    import random
+
+    pairs = [(f"m{k}", f"m{k}") for k in range(n)]
+    ar, en, gold = _edit(pairs, random.Random(seed), merge=0.1, drop=0.05)
+    return ar, en, [(list(s), list(t)) for s, t in gold]
+
+
+def test_banded_search_finds_the_full_search_path():
+    ar, en, gold = _long_document(600, seed=3)
+    full = _align(ar, en, replace(SETTINGS, full_dp_max=10_000))
+    banded = _align(ar, en, replace(SETTINGS, full_dp_max=40))  # four coarse levels
+    assert banded == full
+    scores = score_beads([[(tuple(s), tuple(t)) for s, t in gold]], [[(tuple(s), tuple(t)) for s, t in full]])
+    assert scores["f1_strict"] >= 0.95
+
+
+def test_paragraph_windows_still_find_sentences_moved_across_the_edge():
+    # Paragraph beads: Arabic [a b c d] ~ English [a b], Arabic [e f] ~ English [c d e f]: the translator
+    # moved c and d into the next paragraph. The band reaches across the edge, so they are still paired.
+    ar, en = ["a", "b", "c", "d", "e", "f"], ["a", "b", "c", "d", "e", "f"]
+    blocks = [(0, 4, 0, 2), (4, 6, 2, 6)]
+    assert _align(ar, en, windows=block_windows(blocks, 6, 6, buffer=2)) == [([k], [k]) for k in range(6)]
+    assert _align(ar, en, windows=block_windows(blocks, 6, 6, buffer=0)) != [([k], [k]) for k in range(6)]
+
+
+def test_windows_are_monotone_and_cover_the_path():
+    lo, hi = windows_from_path([(0, 0), (2, 3), (5, 5)], 5, 5, band=0)
+    assert list(lo) == [0, 0, 0, 3, 3, 3] and list(hi) == [3, 3, 5, 5, 5, 5]
+    assert all(np.diff(lo) >= 0) and all(np.diff(hi) >= 0)
+
+
+@pytest.mark.parametrize(
+    "gold, test, expected",
+    [
+        # (precision strict, recall strict, precision lax, recall lax)
+        ([((0,), (0,)), ((1,), (1,))], [((0,), (0,)), ((1,), (1,))], (1.0, 1.0, 1.0, 1.0)),
+        # a split bead: the 1-1 part is laxly right, the 0-1 is wrong both ways; recall of the 1-2 is lax only
+        ([((0,), (0,)), ((1,), (1, 2))], [((0,), (0,)), ((1,), (1,)), ((), (2,))], (1 / 3, 1 / 2, 2 / 3, 1.0)),
+        # a right deletion counts for precision; deletions never count for recall
+        ([((0,), (0,)), ((1,), ())], [((0,), (0,)), ((1,), ())], (1.0, 1.0, 1.0, 1.0)),
+        # a wrong pair shares nothing with gold: wrong both ways
+        ([((0,), (0,)), ((1,), (1,))], [((0,), (1,)), ((1,), (0,))], (0.0, 0.0, 0.0, 0.0)),
+    ],
+)
+def test_scorer_follows_vecalign_definitions(gold, test, expected):
+    s = score_beads([gold], [test])
+    got = (s["precision_strict"], s["recall_strict"], s["precision_lax"], s["recall_lax"])
+    assert got == pytest.approx([round(x, 4) for x in expected])
+
+
+def test_resplit_gold_joins_pieces_sharing_a_sentence():
+    # "Mr." is a known abbreviation: the pieces are the lines. "approx." is not: the splitter breaks
+    # the English line in two, and the gold joins both pieces to the Arabic sentence (a 1-2 bead).
+    article = {"ar": ["جاء السيد سميث.", "ثم غادر."], "en": ["Mr. Smith came.", "Then he left."]}
+    _, en, beads = _resplit([article])
+    assert en == ["Mr. Smith came.", "Then he left."] and beads == [((0,), (0,)), ((1,), (1,))]
+    article = {"ar": ["بلغ طوله نحو 5 كم.", "ثم غادر."], "en": ["It measured approx. 5 km long.", "Then he left."]}
+    _, en, beads = _resplit([article])
+    assert en == ["It measured approx.", "5 km long.", "Then he left."]
+    assert beads == [((0,), (0, 1)), ((1,), (2,))]
+
+
+def test_equivalent_links_are_grouped_through_shared_paragraphs():
+    links = [
+        {"ar_id": "a:1", "en_id": "e:1", "label": "equivalent"},
+        {"ar_id": "a:1", "en_id": "e:2", "label": "equivalent"},  # a paragraph split in two
+        {"ar_id": "a:2", "en_id": "e:3", "label": "related"},  # related links are not refined
+        {"ar_id": "a:3", "en_id": "e:4", "label": "equivalent"},
+    ]
+    assert equivalent_groups(links) == [([0, 1], ["a:1"], ["e:1", "e:2"]), ([3], ["a:3"], ["e:4"])]
+
+
+def test_refine_links_pairs_sentences_inside_each_equivalent_link():
+    def row(pid, lang, sentences):
+        segment = Segment.bare(pid, pid.split(":")[0], lang, " ".join(sentences))
+        segment.sentences = [{"text": s} for s in sentences]
+        return segment
+
+    segments = [
+        row("a:1", "ar", ["p", "q r", "s"]),
+        row("a:2", "ar", ["t"]),
+        row("e:1", "en", ["p", "q"]),
+        row("e:2", "en", ["r", "s"]),
+        row("e:3", "en", ["u"]),
+    ]
+    links = [
+        {"ar_id": "a:1", "en_id": "e:1", "label": "equivalent"},
+        {"ar_id": "a:1", "en_id": "e:2", "label": "equivalent"},
+        {"ar_id": "a:2", "en_id": "e:3", "label": "related"},
+    ]
+    rows = refine_links(segments, links, EmbeddingMemo(AtomEncoder()), SETTINGS)
+    assert [(r["ar_ids"], r["en_ids"], r["bead"]) for r in rows] == [
+        (["a:1#0"], ["e:1#0"], "1-1"),
+        (["a:1#1"], ["e:1#1", "e:2#0"], "1-2"),
+        (["a:1#2"], ["e:2#1"], "1-1"),
+    ]
+    assert {r["group"] for r in rows} == {0} and rows[0]["links"] == [0, 1]
+    assert rows[1]["en_text"] == "q r"
+    assert refine_links(segments, links[2:], EmbeddingMemo(AtomEncoder()), SETTINGS) == []
+
+
+@pytest.fixture(scope="module")
+def udhr_sentence_run(tmp_path_factory):
+    """The UDHR's preamble and first articles through ``run --mode parallel`` with the real encoder."""
+    sections = json.loads((FIXTURES / "udhr_ar_en_sections.json").read_text(encoding="utf-8"))[:6]
+    folder = tmp_path_factory.mktemp("udhr-sentences")
+    for lang in ("ar", "en"):
+        (folder / f"udhr.{lang}.txt").write_text(
+            "\n".join(p for s in sections for p in s[lang]) + "\n", encoding="utf-8"
+        )
+    out = folder / "out"
+    result = run_cli(
+        "run",
+        "--ar",
+        folder / "udhr.ar.txt",
+        "--en",
+        folder / "udhr.en.txt",
+        "--out",
+        out,
+        "--mode",
+        "parallel",
+        "--mt-model",
+        "none",
+        "--formats",
+        "jsonl,moses,tmx",
+    )
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_parallel_mode_writes_sentence_pairs(udhr_sentence_run):
+    out = udhr_sentence_run
+    rows = [json.loads(line) for line in (out / "sentences.jsonl").read_text(encoding="utf-8").splitlines()]
+    pairs = [r for r in rows if r["ar_ids"] and r["en_ids"]]
+    # The English preamble's "friendly relations" recital has no Arabic: a sentence left out, not paired.
+    friendly = [r for r in rows if "friendly relations" in r["en_text"]]
+    assert len(friendly) == 1 and friendly[0]["ar_ids"] == [] and friendly[0]["bead"] == "0-1"
+    # Article 1's two sentences are two pairs, each its own translation.
+    dignity = next(r for r in pairs if r["en_text"].startswith("All human beings are born free"))
+    assert (
+        dignity["bead"] == "1-1"
+        and dignity["ar_text"].startswith("يولد جميع الناس")
+        and "conscience" not in dignity["en_text"]
+    )
+    torture = next(r for r in pairs if r["en_text"].startswith("No one shall be subjected to torture"))
+    assert torture["bead"] == "1-1" and torture["ar_text"].startswith("لا يعرض أي إنسان للتعذيب")
+    assert torture["score"] > 0.7
+    ar_lines = (out / "parallel.sent.ar").read_text(encoding="utf-8").splitlines()
+    en_lines = (out / "parallel.sent.en").read_text(encoding="utf-8").splitlines()
+    assert len(ar_lines) == len(en_lines) == len(pairs)
+    tree = etree.parse(str(out / "alignments.sent.tmx"))
+    assert tree.find("header").get("segtype") == "sentence"
+    units = [u for u in tmxfile((out / "alignments.sent.tmx").read_bytes(), "ar", "en").units if u.source]
+    assert [(u.source, u.target) for u in units] == [(r["ar_text"], r["en_text"]) for r in pairs]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["sentence_pairs"] == len(pairs)
+
+
+def test_corpus_without_equivalent_links_writes_empty_sentence_files(corpus_run):
+    assert (corpus_run / "sentences.jsonl").read_text(encoding="utf-8") == ""
+    assert (corpus_run / "parallel.sent.ar").read_text(encoding="utf-8") == ""
+    assert (corpus_run / "parallel.sent.en").read_text(encoding="utf-8") == ""
+    tree = etree.parse(str(corpus_run / "alignments.sent.tmx"))
+    assert tree.find("header").get("segtype") == "sentence" and tree.findall("body/tu") == []
+
+
+def test_eval_align_sentences_scores_bead_files(tmp_path):
+    gold = [{"doc": "d", "ar": [0], "en": [0]}, {"doc": "d", "ar": [1], "en": [1, 2]}]
+    pred = [{"doc": "d", "ar": [0], "en": [0]}, {"doc": "d", "ar": [1], "en": [1]}, {"doc": "d", "ar": [], "en": [2]}]
+    for name, rows in (("gold", gold), ("pred", pred)):
+        (tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = run_cli(
+        "eval", "align", "--sentences", "--gold", tmp_path / "gold.jsonl", "--pred", tmp_path / "pred.jsonl"
+    )
+    assert result.returncode == 0, result.stderr
+    scores = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (scores["precision_strict"], scores["recall_strict"], scores["recall_lax"]) == (0.3333, 0.5, 1.0)
+    bad = run_cli("eval", "align", "--sentences", "--gold", tmp_path / "gold.jsonl")
+    assert bad.returncode == 2 and "give both --pred and --gold" in bad.stderr
