@@ -13,9 +13,19 @@ from pipeline.errors import PipelineError
 def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     from pipeline.run import DEFAULT_CACHE, DEFAULT_CORPUS, DEFAULT_OUT, FORMATS, MODES
 
-    p.add_argument("--ar", nargs="+", type=Path, default=[], metavar="FILE", help="Arabic documents (UTF-8, one paragraph per line)")
-    p.add_argument("--en", nargs="+", type=Path, default=[], metavar="FILE", help="English documents")
+    p.add_argument("--ar", nargs="+", type=Path, default=[], metavar="FILE",
+                   help="Arabic documents: plain text (one paragraph per line), HTML, DOCX or PDF, told apart by content")
+    p.add_argument("--en", nargs="+", type=Path, default=[], metavar="FILE", help="English documents (same formats)")
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus folder with manifest.tsv, read when --ar/--en are not given (default: corpus)")
+    p.add_argument("--manifest", type=Path, default=None, metavar="TSV",
+                   help="documents listed in a TSV (columns file, lang; optional id, outlet, date, title, role, "
+                        "description, encoding, sha256), as corpus/manifest.tsv")
+    p.add_argument("--meta", nargs="+", action="append", default=[], metavar=("FILE", "KEY=VALUE"),
+                   help="fields of one --ar/--en document, e.g. --meta statement.docx date=2018-05 outlet=IHEC "
+                        "'title=IHEC statement' (keys: outlet, date, title, role, description, encoding); repeatable")
+    p.add_argument("--encoding", default=None, metavar="CODEC",
+                   help="encoding of text/HTML inputs that are not UTF-8, e.g. cp1256 (default: detected; the "
+                        "manifest records which was used)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: outputs)")
     p.add_argument("--mt-model", default=None, metavar="NAME|PATH|none",
                    help="MT model: hub id, local folder, or none (default: none; the Makefile passes MT_MODEL)")
@@ -60,13 +70,15 @@ def _formats(value: str) -> tuple[str, ...]:
 
 
 def cmd_run(args) -> int:
+    from pipeline.metadata import parse_meta_args
     from pipeline.run import RunConfig, run_pipeline
 
     run_pipeline(RunConfig(ar=args.ar, en=args.en, out=args.out, corpus=args.corpus, mt_model=args.mt_model,
                            mt_backend=args.mt_backend, translations=args.translations, require_mt=args.require_mt,
                            allow_download=args.allow_download, mode=args.mode, encoder=args.encoder,
                            settings=args.settings, formats=_formats(args.formats), threads=args.threads,
-                           cache=args.cache, decoding=_decoding(args)))
+                           cache=args.cache, decoding=_decoding(args), manifest=args.manifest,
+                           encoding=args.encoding, meta=parse_meta_args(args.meta)))
     return 0
 
 

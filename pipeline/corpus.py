@@ -8,6 +8,8 @@ from pathlib import Path
 from pipeline.errors import PipelineError
 
 MANIFEST_COLUMNS = ("id", "file", "lang", "outlet", "date", "role", "sha256", "description")
+# A user's manifest needs only these; id defaults to the file name, the other columns are optional.
+REQUIRED_COLUMNS = ("file", "lang")
 
 
 @dataclass(frozen=True)
@@ -15,29 +17,44 @@ class CorpusEntry:
     id: str
     path: Path
     lang: str
-    meta: dict
+    meta: dict                   # outlet, date, title, role, description, encoding (pipeline.metadata)
+    sha256: str | None = None    # checked against the file when given
 
 
-def load_manifest(corpus_dir: Path) -> list[CorpusEntry]:
-    """Read ``corpus_dir/manifest.tsv``; raises PipelineError naming the manifest on a missing file,
-    a missing column or an unknown language."""
-    corpus_dir = Path(corpus_dir)
-    manifest = corpus_dir / "manifest.tsv"
+def load_manifest(location: Path) -> list[CorpusEntry]:
+    """Read a manifest TSV: ``location`` is the file, or a folder holding ``manifest.tsv``. Files are
+    relative to the manifest's folder. Raises PipelineError naming the manifest on a missing file, a
+    missing column, an unknown language or field, or a malformed date."""
+    from pipeline.documents import default_doc_id
+    from pipeline.metadata import META_KEYS, check_meta
+
+    location = Path(location)
+    manifest = location / "manifest.tsv" if location.is_dir() or not location.suffix else location
     if not manifest.is_file():
-        raise PipelineError(manifest, "no such corpus manifest (give --ar/--en files instead)")
-    lines = [line for line in manifest.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
-    rows = list(csv.DictReader(lines, delimiter="\t"))
+        raise PipelineError(manifest, "no such manifest (give --ar/--en files, or a manifest TSV with file and "
+                                      "lang columns)")
+    try:
+        text = manifest.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise PipelineError(manifest, "not UTF-8 text (save the manifest as UTF-8)") from None
+    numbered = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.startswith("#")]
+    rows = list(csv.DictReader([line for _, line in numbered], delimiter="\t"))
     if not rows:
         raise PipelineError(manifest, "lists no documents")
-    missing = [c for c in MANIFEST_COLUMNS if c not in rows[0]]
+    missing = [c for c in REQUIRED_COLUMNS if c not in rows[0]]
     if missing:
         raise PipelineError(manifest, f"missing column(s): {', '.join(missing)}")
     entries = []
-    for number, row in enumerate(rows, 2):
+    for (number, _), row in zip(numbered[1:], rows):
+        where = f"{manifest} line {number}"
         if row["lang"] not in ("ar", "en"):
-            raise PipelineError(manifest, f"row {number}: language {row['lang']!r} is not ar or en")
-        meta = {k: row[k] for k in ("outlet", "date", "role", "description")}
-        entries.append(CorpusEntry(row["id"], corpus_dir / row["file"], row["lang"], meta))
+            raise PipelineError(where, f"language {row['lang']!r} is not ar or en")
+        if not row.get("file"):
+            raise PipelineError(where, "no file given")
+        meta = check_meta({k: row[k] for k in META_KEYS if row.get(k)}, where)
+        path = manifest.parent / row["file"]
+        entries.append(CorpusEntry(row.get("id") or default_doc_id(path), path, row["lang"], meta,
+                                   row.get("sha256") or None))
     return entries
 
 
@@ -49,6 +66,6 @@ def corpus_lines(corpus_dir: Path) -> tuple[list[str], list[str]]:
 
     arabic, english = [], []
     for entry in load_manifest(corpus_dir):
-        doc = read_document(entry.path, entry.lang, entry.id, entry.meta)
+        doc = read_document(entry.path, entry.lang, entry.id, entry.meta, entry.meta.get("encoding"))
         (arabic if entry.lang == "ar" else english).extend(line for line in doc.text.splitlines() if line.strip())
     return arabic, english

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.corpus import load_manifest
-from pipeline.documents import Document, read_document
+from pipeline.documents import DOCUMENT_META, Document, default_doc_id, read_document
 from pipeline.errors import PipelineError
 from pipeline.fileio import read_jsonl, sha256_file
 from pipeline.mt.hf import Decoding
@@ -52,6 +52,9 @@ class RunConfig:
     threads: int | None = None
     cache: Path | None = DEFAULT_CACHE
     decoding: Decoding = field(default_factory=Decoding)   # MT beam size, length limit, batch size
+    manifest: Path | None = None         # a manifest TSV listing the documents (instead of ar/en)
+    encoding: str | None = None          # for text/HTML files that are not UTF-8 (default: detected)
+    meta: dict = field(default_factory=dict)   # file path, file name or document id → {outlet, date, title, ...}
 
 
 @dataclass
@@ -70,19 +73,38 @@ def load_inputs(config: RunConfig) -> list[Document]:
         raise PipelineError(None, f"unknown mode {config.mode!r} (expected comparable or parallel)")
     if bool(config.ar) != bool(config.en):
         raise PipelineError(None, "give both --ar and --en files, or neither (to read the corpus manifest)")
+    if config.manifest and config.ar:
+        raise PipelineError(config.manifest, "give either --manifest or --ar/--en files, not both")
     docs: list[Document] = []
     if config.ar:
         seen: set[str] = set()
+        used: set[str] = set()
         for lang, paths in (("ar", config.ar), ("en", config.en)):
             for path in paths:
-                doc = read_document(path, lang)
+                names = [str(path), Path(path).name, default_doc_id(Path(path))]
+                meta: dict = {}
+                for name in names:
+                    if name in config.meta:
+                        meta.update(config.meta[name])
+                        used.add(name)
+                doc = read_document(path, lang, meta=meta, encoding=meta.get("encoding") or config.encoding)
                 if doc.id in seen:
                     raise PipelineError(path, f"two input files share the document id {doc.id!r} (rename one)")
                 seen.add(doc.id)
                 docs.append(doc)
+        unused = sorted(set(config.meta) - used)
+        if unused:
+            raise PipelineError(None, f"--meta {unused[0]}: matches no --ar/--en file (give its path, file name or id)")
     else:
-        for entry in load_manifest(config.corpus):
-            docs.append(read_document(entry.path, entry.lang, entry.id, entry.meta))
+        if config.meta:
+            raise PipelineError(None, "--meta applies to --ar/--en files; put a manifest's documents' fields in it")
+        for entry in load_manifest(config.manifest or config.corpus):
+            doc = read_document(entry.path, entry.lang, entry.id, entry.meta,
+                                entry.meta.get("encoding") or config.encoding)
+            if entry.sha256 and entry.sha256 != doc.sha256:
+                raise PipelineError(entry.path, f"sha256 {doc.sha256[:12]}… differs from the manifest's "
+                                                f"{entry.sha256[:12]}… (the file changed; update the manifest)")
+            docs.append(doc)
     return docs
 
 
@@ -146,6 +168,14 @@ def align_stage(segments: list[dict], config: RunConfig) -> tuple[list[dict], li
     return [l.to_json() for l in links], [u.to_json() for u in unaligned], info
 
 
+def input_entry(doc: Document) -> dict:
+    """A document's line in the manifest: where it came from, how it was read, and what it is (outlet,
+    date, title always present, null when unknown, so that the report can show every document's date)."""
+    return {"id": doc.id, "lang": doc.lang, "path": doc.path, "sha256": doc.sha256, "format": doc.format,
+            "encoding": doc.encoding, "encoding_source": doc.encoding_source,
+            **{key: None for key in DOCUMENT_META}, **doc.meta}
+
+
 def library_versions() -> dict:
     versions = {"python": platform.python_version()}
     for name in LIBRARIES:
@@ -180,7 +210,7 @@ def run_pipeline(config: RunConfig) -> RunResult:
     manifest = {
         "pipeline": {"name": "pipeline", "version": __version__},
         "command": "python -m pipeline " + " ".join(sys.argv[1:]),
-        "inputs": [{"id": d.id, "lang": d.lang, "path": d.path, "sha256": d.sha256, **d.meta} for d in docs],
+        "inputs": [input_entry(d) for d in docs],
         "models": {"mt": translation.get("signature") or translation.get("model"),
                    "encoder": align_info["encoder"]},
         "parameters": {"mode": config.mode, **align_info["settings"],
