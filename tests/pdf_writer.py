@@ -3,6 +3,7 @@ ToUnicode map (how real PDFs make their text extractable), one ``Tj`` per line, 
 wider gap. Right-to-left lines are written in visual order, glyphs left to right as a PDF displays them
 (what word processors produce), or, with ``order="logical"``, in reading order positioned left to right
 (what comes out reversed from extractors)."""
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,15 @@ def visual_order(line: str) -> str:
     return _LTR_RUN.sub(lambda m: m.group()[::-1], line[::-1])
 
 
-def write_pdf(path: Path, pages: list[list[str]], rtl: bool = False, order: str = "visual", width: int = 70,
-              header: str | None = None, page_numbers: bool = True) -> Path:
+def write_pdf(
+    path: Path,
+    pages: list[list[str]],
+    rtl: bool = False,
+    order: str = "visual",
+    width: int = 70,
+    header: str | None = None,
+    page_numbers: bool = True,
+) -> Path:
     """``pages``: paragraphs per page, each wrapped at ``width`` characters. ``header``: a line written at
     the top of every page, and the page number at the bottom (furniture the extractor should drop)."""
     wrapped = [[textwrap.wrap(p, width, break_on_hyphens=False) for p in page] for page in pages]
@@ -32,18 +40,26 @@ def write_pdf(path: Path, pages: list[list[str]], rtl: bool = False, order: str 
         return len(objects)
 
     bfchar = "\n".join(f"<{cid[c]:04X}> <{ord(c):04X}>" for c in chars)
-    cmap = ("/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo << /Registry (Adobe) "
-            "/Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def /CMapType 2 def "
-            "1 begincodespacerange <0000> <FFFF> endcodespacerange "
-            f"{len(chars)} beginbfchar\n{bfchar}\nendbfchar endcmap CMapName currentdict /CMap defineresource pop "
-            "end end").encode()
+    cmap = (
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo << /Registry (Adobe) "
+        "/Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def /CMapType 2 def "
+        "1 begincodespacerange <0000> <FFFF> endcodespacerange "
+        f"{len(chars)} beginbfchar\n{bfchar}\nendbfchar endcmap CMapName currentdict /CMap defineresource pop "
+        "end end"
+    ).encode()
     to_unicode = add(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(cmap), cmap))
-    descriptor = add(b"<< /Type /FontDescriptor /FontName /Test /Flags 4 /FontBBox [0 -200 1000 900] "
-                     b"/ItalicAngle 0 /Ascent 900 /Descent -200 /CapHeight 700 /StemV 80 >>")
-    cid_font = add(b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /Test /CIDSystemInfo << /Registry (Adobe) "
-                   b"/Ordering (Identity) /Supplement 0 >> /FontDescriptor %d 0 R /DW 500 >>" % descriptor)
-    font = add(b"<< /Type /Font /Subtype /Type0 /BaseFont /Test /Encoding /Identity-H "
-               b"/DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>" % (cid_font, to_unicode))
+    descriptor = add(
+        b"<< /Type /FontDescriptor /FontName /Test /Flags 4 /FontBBox [0 -200 1000 900] "
+        b"/ItalicAngle 0 /Ascent 900 /Descent -200 /CapHeight 700 /StemV 80 >>"
+    )
+    cid_font = add(
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /Test /CIDSystemInfo << /Registry (Adobe) "
+        b"/Ordering (Identity) /Supplement 0 >> /FontDescriptor %d 0 R /DW 500 >>" % descriptor
+    )
+    font = add(
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /Test /Encoding /Identity-H "
+        b"/DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>" % (cid_font, to_unicode)
+    )
     pages_id = add(b"")
     kids = []
 
@@ -67,10 +83,16 @@ def write_pdf(path: Path, pages: list[list[str]], rtl: bool = False, order: str 
         ops.append("ET")
         content = "\n".join(ops).encode()
         stream = add(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
-        kids.append(add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 600 842] /Resources << /Font << /F1 %d 0 R "
-                        b">> >> /Contents %d 0 R >>" % (pages_id, font, stream)))
-    objects[pages_id - 1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids),
-                                                                         len(kids))
+        kids.append(
+            add(
+                b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 600 842] /Resources << /Font << /F1 %d 0 R "
+                b">> >> /Contents %d 0 R >>" % (pages_id, font, stream)
+            )
+        )
+    objects[pages_id - 1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+        b" ".join(b"%d 0 R" % k for k in kids),
+        len(kids),
+    )
     catalog = add(b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id)
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []

@@ -1,6 +1,7 @@
 """Inputs as users have them: HTML pages, DOCX, PDF and legacy encodings of the corpus documents give the
 same paragraphs and links as the plain text; formats are told apart by content; what cannot be read is
 refused by name; the manifest says how each file was read and what the user said about it."""
+
 import html
 import io
 import json
@@ -9,14 +10,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_cli
 from pdf_writer import write_pdf
-from pipeline.corpus import load_manifest
-from pipeline.documents import read_document
+
 from pipeline.errors import PipelineError
-from pipeline.formats import arabic_order_evidence, looks_reversed, sniff_format
-from pipeline.ingest import ingest_documents
+from pipeline.ingest.corpus import load_manifest
+from pipeline.ingest.documents import read_document
+from pipeline.ingest.formats import arabic_order_evidence, looks_reversed, sniff_format
+from pipeline.ingest.stage import ingest_documents
 from pipeline.run import RunConfig, run_pipeline
 
 ENTRIES = load_manifest(ROOT / "corpus")
@@ -31,16 +32,21 @@ def lines_of(entry) -> list[str]:
 def html_page(lines: list[str], lang: str, charset: str = "utf-8") -> str:
     """A news page around ``lines``: navigation, a sidebar of related links and a footer to be dropped."""
     nav = ("الرئيسية", "سياسة", "اقتصاد") if lang == "ar" else ("Home", "Politics", "Business")
-    related = ("اقرأ أيضا", "مقتل شخصين في حادث سير على طريق المطار") if lang == "ar" else \
-        ("Read more", "Football: local club wins the national cup after extra time")
+    related = (
+        ("اقرأ أيضا", "مقتل شخصين في حادث سير على طريق المطار")
+        if lang == "ar"
+        else ("Read more", "Football: local club wins the national cup after extra time")
+    )
     footer = "جميع الحقوق محفوظة 2021" if lang == "ar" else "© 2021 The Outlet. All rights reserved."
     body = "\n".join(f"<p>{html.escape(line)}</p>" for line in lines)
-    return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="{charset}"><title>{html.escape(lines[0][:60])}'
-            f'</title><script>var x = "<p>not text</p>";</script></head><body>'
-            f'<header><nav><ul>{"".join(f"<li><a href=/{i}>{n}</a></li>" for i, n in enumerate(nav))}</ul></nav></header>'
-            f'<main><article>{body}</article></main>'
-            f'<aside><h3>{related[0]}</h3><ul><li><a href="/r">{related[1]}</a></li></ul></aside>'
-            f'<footer><p>{footer}</p></footer></body></html>')
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="{charset}"><title>{html.escape(lines[0][:60])}'
+        f'</title><script>var x = "<p>not text</p>";</script></head><body>'
+        f'<header><nav><ul>{"".join(f"<li><a href=/{i}>{n}</a></li>" for i, n in enumerate(nav))}</ul></nav></header>'
+        f'<main><article>{body}</article></main>'
+        f'<aside><h3>{related[0]}</h3><ul><li><a href="/r">{related[1]}</a></li></ul></aside>'
+        f'<footer><p>{footer}</p></footer></body></html>'
+    )
 
 
 def write_docx(path: Path, lines: list[str]) -> Path:
@@ -86,13 +92,17 @@ def plain_result(tmp_path_factory):
     return run_on(tmp_path_factory.mktemp("plain"), [ARABIC.path], [e.path for e in ENGLISH])
 
 
-@pytest.mark.parametrize("kind, expected_format, ar_encoding", [
-    ("html", "html", "cp1256"),
-    ("docx", "docx", None),
-    ("cp1256", "text", "cp1256"),
-])
-def test_corpus_in_another_format_gives_the_same_paragraphs_and_links(tmp_path, plain_result, kind,
-                                                                      expected_format, ar_encoding):
+@pytest.mark.parametrize(
+    "kind, expected_format, ar_encoding",
+    [
+        ("html", "html", "cp1256"),
+        ("docx", "docx", None),
+        ("cp1256", "text", "cp1256"),
+    ],
+)
+def test_corpus_in_another_format_gives_the_same_paragraphs_and_links(
+    tmp_path, plain_result, kind, expected_format, ar_encoding
+):
     ar = [convert(ARABIC, tmp_path / kind, kind)]
     en = [convert(e, tmp_path / kind, kind) for e in ENGLISH]
     result = run_on(tmp_path, ar, en)
@@ -107,13 +117,13 @@ def test_corpus_in_another_format_gives_the_same_paragraphs_and_links(tmp_path, 
         dropped = [r for r in result.removed if r["rule"] == "html_boilerplate"]
         texts = {r["text"] for r in dropped}
         assert {"Home", "Politics", "© 2021 The Outlet. All rights reserved.", "الرئيسية"} <= texts
-        assert all("not text" not in r["text"] for r in result.removed)   # scripts are not text
+        assert all("not text" not in r["text"] for r in result.removed)  # scripts are not text
         # The furniture rules still run on what the extractor kept, as on the plain text.
         # Everything the furniture rules remove from the plain text is removed from the page too (some of it
         # already by the extractor: a timestamp or a section label outside the article).
         assert {(r["doc"], r["text"]) for r in plain_result.removed} <= {(r["doc"], r["text"]) for r in result.removed}
         assert {r["rule"] for r in result.removed} > {"html_boilerplate", "breadcrumb", "comment_prompt"}
-        assert inputs[ARABIC.path.stem]["title"]   # from the page's <title>
+        assert inputs[ARABIC.path.stem]["title"]  # from the page's <title>
 
 
 def test_removed_offsets_index_into_the_extracted_text(tmp_path):
@@ -122,15 +132,16 @@ def test_removed_offsets_index_into_the_extracted_text(tmp_path):
     result = ingest_documents([doc])
     for row in result.removed + result.segments:
         row = row.to_json()
-        assert " ".join(doc.text[row["start"]:row["end"]].split()) == row["text"]
+        assert " ".join(doc.text[row["start"] : row["end"]].split()) == row["text"]
 
 
 # ---------------------------------------------------------------- PDF
 
+
 def test_english_pdf_gives_the_same_paragraphs_and_drops_page_furniture(tmp_path):
     entry = ENGLISH[0]
     lines = lines_of(entry)
-    pages = [lines[i:i + 4] for i in range(0, len(lines), 4)]
+    pages = [lines[i : i + 4] for i in range(0, len(lines), 4)]
     assert len(pages) >= 3
     pdf = write_pdf(tmp_path / "article.pdf", pages, header="Shafaq News - Politics")
     doc_pdf, doc_txt = read_document(pdf, "en", "x"), read_document(entry.path, "en", "x")
@@ -143,7 +154,7 @@ def test_english_pdf_gives_the_same_paragraphs_and_drops_page_furniture(tmp_path
 
 def test_arabic_pdf_in_visual_order_is_read_in_reading_order(tmp_path):
     lines = lines_of(ARABIC)
-    pdf = write_pdf(tmp_path / "statement.pdf", [lines[i:i + 6] for i in range(0, len(lines), 6)], rtl=True)
+    pdf = write_pdf(tmp_path / "statement.pdf", [lines[i : i + 6] for i in range(0, len(lines), 6)], rtl=True)
     from_pdf = ingest_documents([read_document(pdf, "ar", "x")]).segments
     from_txt = ingest_documents([read_document(ARABIC.path, "ar", "x")]).segments
     assert len(from_pdf) == len(from_txt)
@@ -154,13 +165,19 @@ def test_arabic_pdf_in_visual_order_is_read_in_reading_order(tmp_path):
     assert sum(s.text == t.text for s, t in zip(from_pdf, from_txt)) >= len(from_txt) // 2
 
 
-@pytest.mark.parametrize("make, lang, message", [
-    (lambda p: write_pdf(p, [lines_of(ARABIC)[:8]], rtl=True, order="logical"), "ar", "visual order"),
-    (lambda p: write_pdf(p, [lines_of(ENGLISH[0])[:4]]), "ar", "no Arabic letters"),
-    (lambda p: write_pdf(p, [[]], page_numbers=False), "en", "no text layer"),
-    (lambda p: p.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer <<>>\n%%EOF\n"), "en",
-     "not a readable PDF"),
-])
+@pytest.mark.parametrize(
+    "make, lang, message",
+    [
+        (lambda p: write_pdf(p, [lines_of(ARABIC)[:8]], rtl=True, order="logical"), "ar", "visual order"),
+        (lambda p: write_pdf(p, [lines_of(ENGLISH[0])[:4]]), "ar", "no Arabic letters"),
+        (lambda p: write_pdf(p, [[]], page_numbers=False), "en", "no text layer"),
+        (
+            lambda p: p.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer <<>>\n%%EOF\n"),
+            "en",
+            "not a readable PDF",
+        ),
+    ],
+)
 def test_unreadable_pdfs_are_refused_by_name(tmp_path, make, lang, message):
     path = tmp_path / "bad.pdf"
     make(path)
@@ -169,13 +186,16 @@ def test_unreadable_pdfs_are_refused_by_name(tmp_path, make, lang, message):
     assert str(path) in str(caught.value)
 
 
-@pytest.mark.parametrize("text, reversed_", [
-    ("\n".join(lines_of(ARABIC)), False),
-    ("\n".join(line[::-1] for line in lines_of(ARABIC)), True),
-    ("\n".join(lines_of(ENGLISH[0])), False),
-    ("المفوضية العليا المستقلة للانتخابات", False),      # too little to tell: not refused
-    ("تاباختنالل ةلقتسملا ايلعلا ةيضوفملا", False),      # reversed, but four words are too little evidence
-])
+@pytest.mark.parametrize(
+    "text, reversed_",
+    [
+        ("\n".join(lines_of(ARABIC)), False),
+        ("\n".join(line[::-1] for line in lines_of(ARABIC)), True),
+        ("\n".join(lines_of(ENGLISH[0])), False),
+        ("المفوضية العليا المستقلة للانتخابات", False),  # too little to tell: not refused
+        ("تاباختنالل ةلقتسملا ايلعلا ةيضوفملا", False),  # reversed, but four words are too little evidence
+    ],
+)
 def test_reversed_arabic_is_recognised_by_its_letter_forms(text, reversed_):
     assert looks_reversed(text) is reversed_
 
@@ -186,6 +206,7 @@ def test_letter_form_evidence_counts_both_directions():
 
 
 # ---------------------------------------------------------------- format by content
+
 
 def _zip(names: dict) -> bytes:
     buffer = io.BytesIO()
@@ -199,25 +220,31 @@ def _docx_bytes(tmp_path) -> bytes:
     return write_docx(tmp_path / "d.docx", ["The commission answered the claims."]).read_bytes()
 
 
-@pytest.mark.parametrize("name, make, expected", [
-    ("page.txt", lambda t: b"<!DOCTYPE html><html><body><p>Hello there</p></body></html>", "html"),
-    ("page.txt", lambda t: b"\xef\xbb\xbf  <html lang=en><p>Hi</p></html>", "html"),
-    ("page.txt", lambda t: b'<?xml version="1.0"?>\n<!-- saved -->\n<html><p>Hi</p></html>', "html"),
-    ("notes.html", lambda t: b"Plain notes about <b> tags, written as text.\n", "text"),
-    ("statement.txt", _docx_bytes, "docx"),
-    ("scan.txt", lambda t: b"%PDF-1.4\n...", "pdf"),
-])
+@pytest.mark.parametrize(
+    "name, make, expected",
+    [
+        ("page.txt", lambda t: b"<!DOCTYPE html><html><body><p>Hello there</p></body></html>", "html"),
+        ("page.txt", lambda t: b"\xef\xbb\xbf  <html lang=en><p>Hi</p></html>", "html"),
+        ("page.txt", lambda t: b'<?xml version="1.0"?>\n<!-- saved -->\n<html><p>Hi</p></html>', "html"),
+        ("notes.html", lambda t: b"Plain notes about <b> tags, written as text.\n", "text"),
+        ("statement.txt", _docx_bytes, "docx"),
+        ("scan.txt", lambda t: b"%PDF-1.4\n...", "pdf"),
+    ],
+)
 def test_format_is_decided_by_content_not_extension(tmp_path, name, make, expected):
     assert sniff_format(make(tmp_path), name) == expected
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "legacy Word .doc"),
-    (_zip({"a.txt": "x"}), "ZIP archive, not a DOCX"),
-    (_zip({"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<x/>"}), "OpenDocument"),
-    (b"{\\rtf1\\ansi Hello}", "RTF file"),
-    (b"PK\x03\x04broken", "damaged ZIP"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "legacy Word .doc"),
+        (_zip({"a.txt": "x"}), "ZIP archive, not a DOCX"),
+        (_zip({"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<x/>"}), "OpenDocument"),
+        (b"{\\rtf1\\ansi Hello}", "RTF file"),
+        (b"PK\x03\x04broken", "damaged ZIP"),
+    ],
+)
 def test_unsupported_containers_are_refused_by_name(tmp_path, data, message):
     path = tmp_path / "statement.txt"
     path.write_bytes(data)
@@ -228,6 +255,7 @@ def test_unsupported_containers_are_refused_by_name(tmp_path, data, message):
 
 
 # ---------------------------------------------------------------- encodings
+
 
 def _arabic_in(codec: str) -> str:
     """Corpus Arabic lines that ``codec`` can encode (ISO-8859-6 lacks curly quotes and the ellipsis)."""
@@ -241,17 +269,20 @@ def _arabic_in(codec: str) -> str:
     return "\n".join(kept) + "\n"
 
 
-@pytest.mark.parametrize("codec, given, encoding, source", [
-    ("utf-8", None, "utf-8", "utf-8"),
-    ("utf-8-sig", None, "utf-8", "bom"),
-    ("cp1256", None, "cp1256", "detected"),
-    ("cp1256", "cp1256", "cp1256", "--encoding"),
-    ("cp1256", "windows-1256", "cp1256", "--encoding"),
-    ("iso-8859-6", "iso-8859-6", "iso8859-6", "--encoding"),
-    ("utf-16", None, "utf-16-le", "bom"),
-    ("utf-16-be", None, "utf-16-be", "utf-16 pattern"),
-    ("utf-16-le", None, "utf-16-le", "utf-16 pattern"),
-])
+@pytest.mark.parametrize(
+    "codec, given, encoding, source",
+    [
+        ("utf-8", None, "utf-8", "utf-8"),
+        ("utf-8-sig", None, "utf-8", "bom"),
+        ("cp1256", None, "cp1256", "detected"),
+        ("cp1256", "cp1256", "cp1256", "--encoding"),
+        ("cp1256", "windows-1256", "cp1256", "--encoding"),
+        ("iso-8859-6", "iso-8859-6", "iso8859-6", "--encoding"),
+        ("utf-16", None, "utf-16-le", "bom"),
+        ("utf-16-be", None, "utf-16-be", "utf-16 pattern"),
+        ("utf-16-le", None, "utf-16-le", "utf-16 pattern"),
+    ],
+)
 def test_encodings_are_decoded_and_recorded(tmp_path, codec, given, encoding, source):
     text = _arabic_in(codec if codec.startswith("iso") else "utf-8")
     path = tmp_path / "statement.txt"
@@ -261,11 +292,14 @@ def test_encodings_are_decoded_and_recorded(tmp_path, codec, given, encoding, so
     assert (doc.encoding, doc.encoding_source) == (encoding, source)
 
 
-@pytest.mark.parametrize("given, message", [
-    ("ascii", "not valid ascii (chosen by --encoding)"),
-    ("klingon", "unknown encoding 'klingon'"),
-    ("cp1252", "read as cp1252 (--encoding), but expected Arabic text"),
-])
+@pytest.mark.parametrize(
+    "given, message",
+    [
+        ("ascii", "not valid ascii (chosen by --encoding)"),
+        ("klingon", "unknown encoding 'klingon'"),
+        ("cp1252", "read as cp1252 (--encoding), but expected Arabic text"),
+    ],
+)
 def test_a_wrong_encoding_is_refused_by_name(tmp_path, given, message):
     path = tmp_path / "statement.txt"
     path.write_bytes(_arabic_in("utf-8").encode("cp1256"))
@@ -275,19 +309,41 @@ def test_a_wrong_encoding_is_refused_by_name(tmp_path, given, message):
 
 # ---------------------------------------------------------------- metadata
 
+
 def test_meta_flags_and_format_reach_the_manifest(tmp_path):
     page = convert(ARABIC, tmp_path, "html")
     out = tmp_path / "out"
-    result = run_cli("run", "--ar", page, "--en", ENGLISH[0].path, "--out", out, "--mt-model", "none",
-                     "--formats", "jsonl", "--meta", page, "date=2018-05-31", "outlet=Al-Mustakilla",
-                     "--meta", ENGLISH[0].path.name, "date=2021-09-01", "title=Foiled rigging attempt")
+    result = run_cli(
+        "run",
+        "--ar",
+        page,
+        "--en",
+        ENGLISH[0].path,
+        "--out",
+        out,
+        "--mt-model",
+        "none",
+        "--formats",
+        "jsonl",
+        "--meta",
+        page,
+        "date=2018-05-31",
+        "outlet=Al-Mustakilla",
+        "--meta",
+        ENGLISH[0].path.name,
+        "date=2021-09-01",
+        "title=Foiled rigging attempt",
+    )
     assert result.returncode == 0, result.stderr
     inputs = {e["lang"]: e for e in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["inputs"]}
     assert inputs["ar"]["format"] == "html" and inputs["ar"]["encoding"] == "cp1256"
     assert inputs["ar"]["encoding_source"] == "declared"
     assert (inputs["ar"]["date"], inputs["ar"]["outlet"]) == ("2018-05-31", "Al-Mustakilla")
-    assert (inputs["en"]["date"], inputs["en"]["title"], inputs["en"]["outlet"]) == \
-        ("2021-09-01", "Foiled rigging attempt", None)
+    assert (inputs["en"]["date"], inputs["en"]["title"], inputs["en"]["outlet"]) == (
+        "2021-09-01",
+        "Foiled rigging attempt",
+        None,
+    )
     assert (inputs["en"]["format"], inputs["en"]["encoding"]) == ("text", "utf-8")
 
 
@@ -295,26 +351,38 @@ def test_a_manifest_file_lists_the_documents_with_their_fields(tmp_path):
     cp1256 = convert(ARABIC, tmp_path / "docs", "cp1256")
     docx = convert(ENGLISH[1], tmp_path / "docs", "docx")
     manifest = tmp_path / "docs" / "my-documents.tsv"
-    manifest.write_text("file\tlang\tdate\toutlet\ttitle\tencoding\n"
-                        f"{cp1256.name}\tar\t2018-05\tIHEC\tStatement\tcp1256\n"
-                        f"{docx.name}\ten\t2021-10\t\tRecount\t\n", encoding="utf-8")
+    manifest.write_text(
+        "file\tlang\tdate\toutlet\ttitle\tencoding\n"
+        f"{cp1256.name}\tar\t2018-05\tIHEC\tStatement\tcp1256\n"
+        f"{docx.name}\ten\t2021-10\t\tRecount\t\n",
+        encoding="utf-8",
+    )
     result = run_pipeline(RunConfig(manifest=manifest, out=tmp_path / "out", formats=("jsonl",), cache=None))
     ar, en = result.manifest["inputs"]
-    assert (ar["id"], ar["date"], ar["outlet"], ar["encoding"], ar["encoding_source"]) == \
-        (cp1256.stem, "2018-05", "IHEC", "cp1256", "--encoding")
+    assert (ar["id"], ar["date"], ar["outlet"], ar["encoding"], ar["encoding_source"]) == (
+        cp1256.stem,
+        "2018-05",
+        "IHEC",
+        "cp1256",
+        "--encoding",
+    )
     assert (en["format"], en["date"], en["outlet"], en["title"]) == ("docx", "2021-10", None, "Recount")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--meta", "{ar}", "date=31/05/2018"], "date '31/05/2018' is not YYYY, YYYY-MM or YYYY-MM-DD"),
-    (["--meta", "{ar}", "publisher=IHEC"], "unknown document field(s) publisher"),
-    (["--meta", "{ar}", "date"], "'date' is not KEY=VALUE"),
-    (["--meta", "other.txt", "date=2018"], "--meta other.txt: matches no --ar/--en file"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--meta", "{ar}", "date=31/05/2018"], "date '31/05/2018' is not YYYY, YYYY-MM or YYYY-MM-DD"),
+        (["--meta", "{ar}", "publisher=IHEC"], "unknown document field(s) publisher"),
+        (["--meta", "{ar}", "date"], "'date' is not KEY=VALUE"),
+        (["--meta", "other.txt", "date=2018"], "--meta other.txt: matches no --ar/--en file"),
+    ],
+)
 def test_bad_metadata_is_refused_in_one_line(tmp_path, args, message):
     args = [a.format(ar=ARABIC.path) for a in args]
-    result = run_cli("run", "--ar", ARABIC.path, "--en", ENGLISH[0].path, "--out", tmp_path / "o",
-                     "--mt-model", "none", *args)
+    result = run_cli(
+        "run", "--ar", ARABIC.path, "--en", ENGLISH[0].path, "--out", tmp_path / "o", "--mt-model", "none", *args
+    )
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert message in result.stderr and not (tmp_path / "o").exists()
 

@@ -1,4 +1,5 @@
 """The translation backend interface: sentences in, sentences out, plus a signature that keys the cache."""
+
 from __future__ import annotations
 
 import abc

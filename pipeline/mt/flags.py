@@ -1,10 +1,11 @@
 """Quality flags for a translated paragraph: cheap checks that catch the usual MT failures."""
+
 from __future__ import annotations
 
 import re
 
 from pipeline.align.anchors import numbers
-from pipeline.textnorm import script_ratio
+from pipeline.text.normalize import script_ratio
 
 # English runs ~1.0–1.6× the characters of its Arabic source (Arabic omits short vowels); outside
 # 0.5–3.0 a sentence was usually dropped or the decoder looped.
@@ -15,15 +16,18 @@ REPEAT_COUNT = 3
 
 # Arabic's own decimal and thousands separators, written between Arabic-Indic or ASCII digits.
 _ARABIC_SEPARATORS = str.maketrans({"\u066b": ".", "\u066c": ","})
-_UNITS = {word: n for n, word in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen".split())}
-_TENS = {word: 10 * n for n, word in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
-_SCALES = {"thousand": 10 ** 3, "million": 10 ** 6, "billion": 10 ** 9}
+_UNITS = {
+    word: n
+    for n, word in enumerate(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+    )
+}
+_TENS = {word: 10 * n for n, word in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], 2)}
+_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
 
 
 def _canonical(value: str) -> str:
-    """"012" → "12", "12.00" → "12", "1,500" → "1500", "3.50" → "3.5": one spelling per number."""
+    """ "012" → "12", "12.00" → "12", "1,500" → "1500", "3.50" → "3.5": one spelling per number."""
     value = value.replace(",", "")
     whole, _, fraction = value.partition(".")
     whole, fraction = whole.lstrip("0") or "0", fraction.rstrip("0")
@@ -31,7 +35,7 @@ def _canonical(value: str) -> str:
 
 
 def _counts(value: str) -> bool:
-    return len(value.replace(".", "")) >= 2   # one-digit numbers match by chance (as in the anchors)
+    return len(value.replace(".", "")) >= 2  # one-digit numbers match by chance (as in the anchors)
 
 
 def number_values(text: str) -> set[str]:
@@ -91,7 +95,7 @@ def quality_flags(source: str, translation: str) -> list[str]:
     words = re.findall(r"\w+", translation.lower())
     grams: dict[tuple, int] = {}
     for i in range(len(words) - REPEAT_NGRAM + 1):
-        gram = tuple(words[i:i + REPEAT_NGRAM])
+        gram = tuple(words[i : i + REPEAT_NGRAM])
         grams[gram] = grams.get(gram, 0) + 1
     if grams and max(grams.values()) >= REPEAT_COUNT:
         flags.append("repeated_ngrams")

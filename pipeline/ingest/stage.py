@@ -5,15 +5,16 @@ so an id stays the same when a furniture rule is added or changed. ``start``/``e
 (code point) offsets into the decoded raw file: ``raw[start:end]`` is the paragraph before clean-up.
 Sentence offsets index into the paragraph's cleaned ``text``.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
 
-from pipeline.documents import Document
-from pipeline.furniture import TRIM_RULES, LineContext, classify_line, starts_comment_section
-from pipeline.sentences import split_sentences
-from pipeline.textnorm import arabic_key, clean_text
+from pipeline.ingest.documents import Document
+from pipeline.ingest.furniture import TRIM_RULES, LineContext, classify_line, starts_comment_section
+from pipeline.text.sentences import split_sentences
+from pipeline.text.normalize import arabic_key, clean_text
 
 # Two paragraphs whose character 5-gram sets overlap this much (Jaccard) say the same thing in the same
 # words: a re-posted body with a changed quote mark or a dropped word. Distinct news paragraphs on the same
@@ -28,14 +29,14 @@ class Segment:
     id: str
     doc: str
     lang: str
-    index: int            # 0-based position among the document's kept paragraphs
-    n: int                # 1-based number of the non-empty line in the raw file
-    kind: str             # "title" or "paragraph"
+    index: int  # 0-based position among the document's kept paragraphs
+    n: int  # 1-based number of the non-empty line in the raw file
+    kind: str  # "title" or "paragraph"
     text: str
-    key: str              # matching key (see textnorm.arabic_key), beside the text, never replacing it
+    key: str  # matching key (see text.normalize.arabic_key), beside the text, never replacing it
     start: int
     end: int
-    sentences: list[dict] = field(default_factory=list)   # {"text", "start", "end"} into ``text``
+    sentences: list[dict] = field(default_factory=list)  # {"text", "start", "end"} into ``text``
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -75,7 +76,7 @@ def raw_lines(text: str) -> list[tuple[int, int]]:
 
 def _shingles(key: str, size: int = 5) -> set[str]:
     squeezed = re.sub(r"\W+", " ", key).strip()
-    return {squeezed[i:i + size] for i in range(max(1, len(squeezed) - size + 1))}
+    return {squeezed[i : i + size] for i in range(max(1, len(squeezed) - size + 1))}
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
@@ -100,12 +101,13 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
             n = position + 1
             raw = doc.text[start:end]
             text = clean_text(raw)
-            if position in doc.dropped:   # the format's extractor: HTML boilerplate, PDF page furniture
+            if position in doc.dropped:  # the format's extractor: HTML boilerplate, PDF page furniture
                 rule_name, reason = doc.dropped[position]
                 removed.append(Removed(doc.id, n, start, end, text, rule_name, reason))
                 continue
-            ctx = LineContext(position=position, total=len(lines), in_comment_section=in_comments,
-                              previous_kept=len(kept))
+            ctx = LineContext(
+                position=position, total=len(lines), in_comment_section=in_comments, previous_kept=len(kept)
+            )
             rule = classify_line(text, ctx)
             if starts_comment_section(text):
                 in_comments = True
@@ -117,9 +119,12 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
                 if span is None:
                     continue
                 cut_start, cut_end = start + span[0], start + span[1]
-                removed.append(Removed(doc.id, n, cut_start, cut_end, clean_text(doc.text[cut_start:cut_end]),
-                                       trim.name, trim.reason))
-                raw = raw[:span[0]] + raw[span[1]:]
+                removed.append(
+                    Removed(
+                        doc.id, n, cut_start, cut_end, clean_text(doc.text[cut_start:cut_end]), trim.name, trim.reason
+                    )
+                )
+                raw = raw[: span[0]] + raw[span[1] :]
                 if span[0] == 0:
                     lead = len(raw) - len(raw.lstrip())
                     start, raw = cut_end + lead, raw.lstrip()
@@ -137,17 +142,28 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
             kind = "title" if not kept and _looks_like_title(text) else "paragraph"
             if kind == "title":
                 title = text
-            segment = Segment(id=f"{doc.id}:{n}", doc=doc.id, lang=doc.lang, index=len(kept), n=n, kind=kind,
-                              text=text, key=key, start=start, end=end,
-                              sentences=[{"text": text[s:e], "start": s, "end": e} for s, e in split_sentences(text)])
+            segment = Segment(
+                id=f"{doc.id}:{n}",
+                doc=doc.id,
+                lang=doc.lang,
+                index=len(kept),
+                n=n,
+                kind=kind,
+                text=text,
+                key=key,
+                start=start,
+                end=end,
+                sentences=[{"text": text[s:e], "start": s, "end": e} for s, e in split_sentences(text)],
+            )
             kept.append(segment)
             seen.append((segment, shingles))
         segments.extend(kept)
     return IngestResult(segments=segments, removed=removed)
 
 
-def _find_duplicate(key: str, shingles: set[str], lang: str, seen: list[tuple[Segment, set[str]]],
-                    title: str | None) -> tuple[str, str] | None:
+def _find_duplicate(
+    key: str, shingles: set[str], lang: str, seen: list[tuple[Segment, set[str]]], title: str | None
+) -> tuple[str, str] | None:
     for other, other_shingles in seen:
         if other.lang != lang:
             continue

@@ -4,6 +4,7 @@ user's ``--encoding``, or detection (charset-normalizer). The caller records whi
 Order matters: a BOM is certain; valid UTF-8 is taken as UTF-8 (real text in a legacy code page is almost
 never valid UTF-8); ``--encoding`` then applies to the files that are not; detection is the last resort.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -11,8 +12,13 @@ from dataclasses import dataclass
 
 from pipeline.errors import PipelineError
 
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
-         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 # When detection offers several code pages, the one a Windows machine writes for the document's language
 # is the likely one: Arabic Windows-1256 over ISO-8859-6 or a DOS page, Western Windows-1252 over 1250.
 PREFERRED = {"ar": ("cp1256", "iso8859_6"), "en": ("cp1252", "utf_8")}
@@ -21,12 +27,12 @@ PREFERRED = {"ar": ("cp1256", "iso8859_6"), "en": ("cp1252", "utf_8")}
 @dataclass(frozen=True)
 class Decoded:
     text: str
-    encoding: str      # Python codec name, e.g. "utf-8", "cp1256", "utf-16-le"
-    source: str        # how it was chosen: "utf-8", "bom", "utf-16 pattern", "--encoding", "declared", "detected"
+    encoding: str  # Python codec name, e.g. "utf-8", "cp1256", "utf-16-le"
+    source: str  # how it was chosen: "utf-8", "bom", "utf-16 pattern", "--encoding", "declared", "detected"
 
 
 def utf16_without_bom(data: bytes) -> str | None:
-    """"utf-16-le"/"utf-16-be" when ``data`` looks like BOM-less UTF-16: NUL bytes (the high byte of
+    """ "utf-16-le"/"utf-16-be" when ``data`` looks like BOM-less UTF-16: NUL bytes (the high byte of
     spaces, digits and Latin letters; Arabic's is 0x06) in one byte position and none in the other, and
     the whole decodes."""
     sample = data[:4096]
@@ -49,7 +55,7 @@ def decode_bytes(data: bytes, path, lang: str, encoding: str | None = None, decl
     Raises PipelineError naming ``path`` when the bytes cannot be decoded."""
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return Decoded(_strict(data[len(bom):], name, path, "its byte-order mark"), name, "bom")
+            return Decoded(_strict(data[len(bom) :], name, path, "its byte-order mark"), name, "bom")
     utf16 = utf16_without_bom(data)
     if utf16:
         return Decoded(_strict(data, utf16, path, "its NUL byte pattern"), utf16, "utf-16 pattern")
@@ -64,12 +70,15 @@ def decode_bytes(data: bytes, path, lang: str, encoding: str | None = None, decl
             name = codecs.lookup(declared).name
             return Decoded(data.decode(name), name, "declared")
         except (LookupError, UnicodeDecodeError):
-            pass   # a wrong declaration is common; detection decides
+            pass  # a wrong declaration is common; detection decides
     detected = detect(data, lang)
     if detected is None:
-        raise PipelineError(path, f"not UTF-8 text (invalid byte 0x{data[first_bad]:02x} at offset {first_bad}) and "
-                                  "its encoding could not be detected: give it with --encoding (e.g. cp1256 for "
-                                  "Windows Arabic) or convert the file to UTF-8")
+        raise PipelineError(
+            path,
+            f"not UTF-8 text (invalid byte 0x{data[first_bad]:02x} at offset {first_bad}) and "
+            "its encoding could not be detected: give it with --encoding (e.g. cp1256 for "
+            "Windows Arabic) or convert the file to UTF-8",
+        )
     return Decoded(data.decode(detected), detected, "detected")
 
 
@@ -96,5 +105,6 @@ def _strict(data: bytes, codec: str, path, why: str) -> str:
     try:
         return data.decode(codec)
     except UnicodeDecodeError as exc:
-        raise PipelineError(path, f"not valid {codec} (chosen by {why}): invalid byte 0x{data[exc.start]:02x} "
-                                  f"at offset {exc.start}") from None
+        raise PipelineError(
+            path, f"not valid {codec} (chosen by {why}): invalid byte 0x{data[exc.start]:02x} at offset {exc.start}"
+        ) from None

@@ -1,11 +1,12 @@
 """Reading input documents: every way a file can be wrong is refused here, before anything is written."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.textnorm import script_ratio
+from pipeline.text.normalize import script_ratio
 
 LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
 # A document must have at least this share of its letters in its language's script. Real Arabic news text
@@ -21,17 +22,18 @@ class Document:
     id: str
     lang: str
     path: str
-    text: str          # the decoded raw file (for HTML/DOCX/PDF: its extracted text); paragraph offsets index into it
+    text: str  # the decoded raw file (for HTML/DOCX/PDF: its extracted text); paragraph offsets index into it
     sha256: str
     meta: dict
-    format: str = "text"                 # "text", "html", "docx" or "pdf" (pipeline.formats), from the content
-    encoding: str | None = "utf-8"       # codec of a text or HTML file; None for DOCX and PDF
-    encoding_source: str | None = "utf-8"   # how it was chosen (pipeline.encoding.Decoded.source)
-    dropped: dict = field(default_factory=dict)   # non-empty line → (rule, reason) the format's extractor dropped
+    format: str = "text"  # "text", "html", "docx" or "pdf" (pipeline.ingest.formats), from the content
+    encoding: str | None = "utf-8"  # codec of a text or HTML file; None for DOCX and PDF
+    encoding_source: str | None = "utf-8"  # how it was chosen (pipeline.ingest.encoding.Decoded.source)
+    dropped: dict = field(default_factory=dict)  # non-empty line → (rule, reason) the format's extractor dropped
 
 
-def read_document(path, lang: str, doc_id: str | None = None, meta: dict | None = None,
-                  encoding: str | None = None) -> Document:
+def read_document(
+    path, lang: str, doc_id: str | None = None, meta: dict | None = None, encoding: str | None = None
+) -> Document:
     """Read and validate one document: plain text, HTML, DOCX or PDF (decided by its content).
 
     Text and HTML that are not UTF-8 are decoded with ``encoding`` or a detected code page (recorded in
@@ -41,7 +43,7 @@ def read_document(path, lang: str, doc_id: str | None = None, meta: dict | None 
     """
     import hashlib
 
-    from pipeline.formats import extract
+    from pipeline.ingest.formats import extract
 
     path = Path(path)
     if lang not in LANGUAGE_NAMES:
@@ -67,8 +69,11 @@ def read_document(path, lang: str, doc_id: str | None = None, meta: dict | None 
     text = extracted.text
     if not text.strip():
         raise PipelineError(path, "empty file (no text)")
-    read_as = "" if extracted.encoding_source in (None, "utf-8", "bom") else \
-        f"not UTF-8; read as {extracted.encoding} ({extracted.encoding_source}), but "
+    read_as = (
+        ""
+        if extracted.encoding_source in (None, "utf-8", "bom")
+        else f"not UTF-8; read as {extracted.encoding} ({extracted.encoding_source}), but "
+    )
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
     if "\x00" in text or controls > max(8, len(text) // 100):
         raise PipelineError(path, f"{read_as}binary data ({controls} control characters), expected text")
@@ -80,13 +85,23 @@ def read_document(path, lang: str, doc_id: str | None = None, meta: dict | None 
         found = "Arabic" if ratio["arabic"] > ratio["latin"] else "Latin" if ratio["latin"] else "other"
         hint = " (give the file's encoding with --encoding)" if read_as else ""
         raise PipelineError(
-            path, f"{read_as}expected {LANGUAGE_NAMES[lang]} text (given as --{lang}) but only {share:.0%} of its "
-                  f"letters are in {'Arabic' if lang == 'ar' else 'Latin'} script (mostly {found} script){hint}")
+            path,
+            f"{read_as}expected {LANGUAGE_NAMES[lang]} text (given as --{lang}) but only {share:.0%} of its "
+            f"letters are in {'Arabic' if lang == 'ar' else 'Latin'} script (mostly {found} script){hint}",
+        )
     merged = {**extracted.meta, **{k: v for k, v in meta.items() if v not in (None, "")}}
-    return Document(id=doc_id or default_doc_id(path), lang=lang, path=str(path), text=text,
-                    sha256=hashlib.sha256(data).hexdigest(), meta=merged, format=extracted.format,
-                    encoding=extracted.encoding, encoding_source=extracted.encoding_source,
-                    dropped=dict(extracted.dropped))
+    return Document(
+        id=doc_id or default_doc_id(path),
+        lang=lang,
+        path=str(path),
+        text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        meta=merged,
+        format=extracted.format,
+        encoding=extracted.encoding,
+        encoding_source=extracted.encoding_source,
+        dropped=dict(extracted.dropped),
+    )
 
 
 def default_doc_id(path: Path) -> str:

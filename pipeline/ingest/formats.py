@@ -12,6 +12,7 @@ then index into this extracted text (``python -m pipeline extract FILE`` prints 
   numbers and running headers dropped. Arabic that comes out in visual order (letters reversed) or not
   at all is refused with a message saying so.
 """
+
 from __future__ import annotations
 
 import io
@@ -21,25 +22,25 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
-from pipeline.encoding import decode_bytes
 from pipeline.errors import PipelineError
-from pipeline.textnorm import clean_text
+from pipeline.ingest.encoding import decode_bytes
+from pipeline.text.normalize import clean_text
 
 FORMATS = ("text", "html", "docx", "pdf")
 
 
 @dataclass(frozen=True)
 class Extracted:
-    text: str                     # one paragraph per line
-    format: str                   # one of FORMATS
-    encoding: str | None          # for text and HTML: the codec used; None for DOCX/PDF (binary containers)
-    encoding_source: str | None   # see pipeline.encoding.Decoded.source
-    dropped: dict = field(default_factory=dict)   # 0-based non-empty line → (rule, reason)
-    meta: dict = field(default_factory=dict)      # title / date / outlet the file gives about itself
+    text: str  # one paragraph per line
+    format: str  # one of FORMATS
+    encoding: str | None  # for text and HTML: the codec used; None for DOCX/PDF (binary containers)
+    encoding_source: str | None  # see pipeline.ingest.encoding.Decoded.source
+    dropped: dict = field(default_factory=dict)  # 0-based non-empty line → (rule, reason)
+    meta: dict = field(default_factory=dict)  # title / date / outlet the file gives about itself
 
 
 def sniff_format(data: bytes, path) -> str:
-    """"pdf", "docx", "html" or "text" from the bytes; PipelineError for containers that are not supported."""
+    """ "pdf", "docx", "html" or "text" from the bytes; PipelineError for containers that are not supported."""
     if b"%PDF-" in data[:1024]:
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
@@ -65,8 +66,11 @@ def sniff_format(data: bytes, path) -> str:
     return "text"
 
 
-_HTML_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
-                         rb"<(?:!doctype\s+html|html|head|body|meta|title|article|main)\b", re.S)
+_HTML_START = re.compile(
+    rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+    rb"<(?:!doctype\s+html|html|head|body|meta|title|article|main)\b",
+    re.DOTALL,
+)
 
 
 def extract(data: bytes, path, lang: str, encoding: str | None = None) -> Extracted:
@@ -83,19 +87,19 @@ def extract(data: bytes, path, lang: str, encoding: str | None = None) -> Extrac
         decoded = decode_bytes(data, path, lang, encoding, declared)
         return extract_html(decoded.text, path, decoded.encoding, decoded.source)
     decoded = decode_bytes(data, path, lang, encoding)
-    text = decoded.text[1:] if decoded.text.startswith("\ufeff") else decoded.text
+    text = decoded.text.removeprefix("\ufeff")
     return Extracted(text, "text", decoded.encoding, decoded.source)
 
 
 def _unicode_with_nuls(data: bytes) -> bool:
     """UTF-16/32 text (with a byte-order mark or the NUL pattern of BOM-less UTF-16) has NUL bytes too."""
-    from pipeline.encoding import utf16_without_bom
+    from pipeline.ingest.encoding import utf16_without_bom
 
     return data.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_without_bom(data) is not None
 
 
 def _declared_charset(head: bytes) -> str | None:
-    match = re.search(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", head, re.I)
+    match = re.search(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", head, re.IGNORECASE)
     return match.group(1).decode("ascii") if match else None
 
 
@@ -109,15 +113,73 @@ def _one_line(text: str) -> str:
 
 # ---------------------------------------------------------------- HTML
 
-_SKIP = {"script", "style", "noscript", "template", "svg", "math", "head", "select", "option", "button",
-         "iframe", "object", "canvas", "textarea", "input"}
-_BLOCK = {"html", "body", "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
-          "blockquote", "pre", "table", "tr", "thead", "tbody", "tfoot", "section", "article", "header",
-          "footer", "nav", "aside", "main", "form", "fieldset", "legend", "figure", "figcaption", "caption",
-          "address", "hr", "details", "summary", "center", "menu", "hgroup"}
+_SKIP = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "head",
+    "select",
+    "option",
+    "button",
+    "iframe",
+    "object",
+    "canvas",
+    "textarea",
+    "input",
+}
+_BLOCK = {
+    "html",
+    "body",
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "table",
+    "tr",
+    "thead",
+    "tbody",
+    "tfoot",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "main",
+    "form",
+    "fieldset",
+    "legend",
+    "figure",
+    "figcaption",
+    "caption",
+    "address",
+    "hr",
+    "details",
+    "summary",
+    "center",
+    "menu",
+    "hgroup",
+}
 _CELLS = {"td", "th"}
-HTML_BOILERPLATE = ("html_boilerplate", "page text outside the main text (navigation, header, footer, sidebar, "
-                                        "related links; trafilatura)")
+HTML_BOILERPLATE = (
+    "html_boilerplate",
+    "page text outside the main text (navigation, header, footer, sidebar, related links; trafilatura)",
+)
 
 
 def html_blocks(root) -> list[str]:
@@ -180,13 +242,14 @@ def extract_html(text: str, path, encoding: str, encoding_source: str) -> Extrac
 
     try:
         root = lxml.html.document_fromstring(text)
-    except Exception as exc:   # lxml raises several types (ParserError, ValueError) for unparsable input
+    except Exception as exc:  # lxml raises several types (ParserError, ValueError) for unparsable input
         raise PipelineError(path, f"HTML that cannot be parsed ({exc})") from None
     blocks = html_blocks(root)
     if not blocks:
         raise PipelineError(path, "an HTML page with no text")
-    main = trafilatura.extract(text, output_format="txt", include_comments=False, include_tables=True,
-                               favor_recall=True, deduplicate=False)
+    main = trafilatura.extract(
+        text, output_format="txt", include_comments=False, include_tables=True, favor_recall=True, deduplicate=False
+    )
     meta = _html_meta(text)
     if main:
         kept = main_text_lines(blocks, [line for line in main.splitlines() if line.strip()])
@@ -207,8 +270,9 @@ def _html_meta(text: str) -> dict:
     not guessed from the body text or a copyright line."""
     import trafilatura
 
-    found = trafilatura.extract_metadata(text, extensive=False,
-                                         date_config={"extensive_search": False, "original_date": True})
+    found = trafilatura.extract_metadata(
+        text, extensive=False, date_config={"extensive_search": False, "original_date": True}
+    )
     meta = {}
     if found is not None:
         for key, value in (("title", found.title), ("outlet", found.sitename), ("date", found.date)):
@@ -219,13 +283,14 @@ def _html_meta(text: str) -> dict:
 
 # ---------------------------------------------------------------- DOCX
 
+
 def extract_docx(data: bytes, path) -> Extracted:
     import docx
     from docx.table import Table
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except Exception as exc:   # python-docx raises PackageNotFoundError, KeyError, lxml errors for bad files
+    except Exception as exc:  # python-docx raises PackageNotFoundError, KeyError, lxml errors for bad files
         raise PipelineError(path, f"not a readable DOCX ({type(exc).__name__}: {exc})") from None
     lines: list[str] = []
 
@@ -240,7 +305,7 @@ def extract_docx(data: bytes, path) -> Extracted:
         if isinstance(block, Table):
             for row in block.rows:
                 cells: list[str] = []
-                for cell in row.cells:   # a merged cell is returned once per grid column it spans
+                for cell in row.cells:  # a merged cell is returned once per grid column it spans
                     text = _one_line(cell.text)
                     if text and (not cells or cells[-1] != text):
                         cells.append(text)
@@ -256,8 +321,11 @@ def extract_docx(data: bytes, path) -> Extracted:
 # ---------------------------------------------------------------- PDF
 
 _SENTENCE_END = ".!?؟…:;\"”»)"
-_PAGE_NUMBER_RE = re.compile(r"[-–—\s]*(?:(?:page|p\.|صفحة|الصفحة)\s*)?[\d٠-٩]{1,4}"
-                             r"(?:\s*(?:of|/|من)\s*[\d٠-٩]{1,4})?[-–—\s]*", re.I)
+_PAGE_NUMBER_RE = re.compile(
+    r"[-–—\s]*(?:(?:page|p\.|صفحة|الصفحة)\s*)?[\d٠-٩]{1,4}"
+    r"(?:\s*(?:of|/|من)\s*[\d٠-٩]{1,4})?[-–—\s]*",
+    re.IGNORECASE,
+)
 PDF_PAGE_NUMBER = ("pdf_page_number", "page number")
 PDF_RUNNING = ("pdf_running_header", "running header or footer (the same line at the top or bottom of most pages)")
 
@@ -273,8 +341,9 @@ def _pdf_lines(reader) -> list[_PdfLine]:
     lines: list[_PdfLine] = []
     for number, page in enumerate(reader.pages):
         chunks: list[tuple[str, float]] = []
-        page.extract_text(visitor_text=lambda text, cm, tm, font, size: chunks.append(
-            (text, tm[4] * cm[1] + tm[5] * cm[3] + cm[5])))
+        page.extract_text(
+            visitor_text=lambda text, cm, tm, font, size: chunks.append((text, tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
+        )
         text, y = "", None
         for chunk, chunk_y in chunks:
             for i, piece in enumerate(chunk.split("\n")):
@@ -292,8 +361,10 @@ def _pdf_lines(reader) -> list[_PdfLine]:
 
 def _unshape(text: str) -> str:
     """Arabic presentation forms (shaped glyphs some PDFs map to) → the letters they show."""
-    return "".join(unicodedata.normalize("NFKC", ch) if 0xFB50 <= ord(ch) <= 0xFDFF or 0xFE70 <= ord(ch) <= 0xFEFF
-                   else ch for ch in text)
+    return "".join(
+        unicodedata.normalize("NFKC", ch) if 0xFB50 <= ord(ch) <= 0xFDFF or 0xFE70 <= ord(ch) <= 0xFEFF else ch
+        for ch in text
+    )
 
 
 def _furniture(lines: list[_PdfLine], pages: int) -> dict[int, tuple[str, str]]:
@@ -344,9 +415,13 @@ def _paragraphs(lines: list[_PdfLine], dropped: dict[int, tuple[str, str]]) -> t
             continue
         current.append(line.text)
         following = lines[i + 1] if i + 1 < len(lines) else None
-        if (following is None or following.page != line.page or (i + 1) in dropped
-                or not (0 < line.y - following.y <= 1.3 * step)
-                or len(line.text) < 0.7 * longest[line.page]):
+        if (
+            following is None
+            or following.page != line.page
+            or (i + 1) in dropped
+            or not (0 < line.y - following.y <= 1.3 * step)
+            or len(line.text) < 0.7 * longest[line.page]
+        ):
             close()
     close()
     return paragraphs, out_dropped
@@ -356,7 +431,7 @@ def _join_lines(lines: list[str]) -> str:
     text = lines[0]
     for line in lines[1:]:
         if re.search(r"[A-Za-z]-$", text) and line[:1].islower():
-            text = text[:-1] + line     # a word hyphenated at the line end
+            text = text[:-1] + line  # a word hyphenated at the line end
         else:
             text += " " + line
     return text
@@ -384,7 +459,7 @@ def extract_pdf(data: bytes, path, lang: str) -> Extracted:
 
     import pypdf
 
-    logging.getLogger("pypdf").setLevel(logging.ERROR)   # pypdf warns on every harmless irregularity
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warns on every harmless irregularity
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -393,23 +468,32 @@ def extract_pdf(data: bytes, path, lang: str) -> Extracted:
         pages = len(reader.pages)
     except PipelineError:
         raise
-    except Exception as exc:   # pypdf raises many types for damaged files
+    except Exception as exc:  # pypdf raises many types for damaged files
         raise PipelineError(path, f"not a readable PDF ({type(exc).__name__}: {exc})") from None
     if not lines:
-        raise PipelineError(path, f"a PDF with no text layer ({pages} page(s) of images, a scan?): run OCR on it "
-                                  "first (e.g. ocrmypdf) or give its text as a .txt or .docx file")
+        raise PipelineError(
+            path,
+            f"a PDF with no text layer ({pages} page(s) of images, a scan?): run OCR on it "
+            "first (e.g. ocrmypdf) or give its text as a .txt or .docx file",
+        )
     text = "\n".join(line.text for line in lines)
     if lang == "ar":
         if not any("\u0621" <= ch <= "\u064a" for ch in text):
-            raise PipelineError(path, "a PDF whose text layer has no Arabic letters (its fonts map glyphs to no "
-                                      "Unicode text, or it is not Arabic): its Arabic cannot be extracted; "
-                                      "give the text as a .txt or .docx file")
+            raise PipelineError(
+                path,
+                "a PDF whose text layer has no Arabic letters (its fonts map glyphs to no "
+                "Unicode text, or it is not Arabic): its Arabic cannot be extracted; "
+                "give the text as a .txt or .docx file",
+            )
         if looks_reversed(text):
             logical, reversed_ = arabic_order_evidence(text)
-            raise PipelineError(path, f"the PDF's Arabic comes out in visual order, letters reversed "
-                                      f"({reversed_} words read backwards, e.g. starting with ة, against "
-                                      f"{logical} forwards): export the text from the program that made the "
-                                      "PDF, or give it as .txt or .docx")
+            raise PipelineError(
+                path,
+                f"the PDF's Arabic comes out in visual order, letters reversed "
+                f"({reversed_} words read backwards, e.g. starting with ة, against "
+                f"{logical} forwards): export the text from the program that made the "
+                "PDF, or give it as .txt or .docx",
+            )
     paragraphs, dropped = _paragraphs(lines, _furniture(lines, pages))
     meta = {"title": reader.metadata.title} if reader.metadata and reader.metadata.title else {}
     return Extracted(_lines_text(paragraphs), "pdf", None, None, dropped, meta)

@@ -1,4 +1,5 @@
 """The project corpus: ``corpus/manifest.tsv`` lists each document's id, file, language, outlet, date and role."""
+
 from __future__ import annotations
 
 import csv
@@ -17,22 +18,23 @@ class CorpusEntry:
     id: str
     path: Path
     lang: str
-    meta: dict                   # outlet, date, title, role, description, encoding (pipeline.metadata)
-    sha256: str | None = None    # checked against the file when given
+    meta: dict  # outlet, date, title, role, description, encoding (pipeline.ingest.metadata)
+    sha256: str | None = None  # checked against the file when given
 
 
 def load_manifest(location: Path) -> list[CorpusEntry]:
     """Read a manifest TSV: ``location`` is the file, or a folder holding ``manifest.tsv``. Files are
     relative to the manifest's folder. Raises PipelineError naming the manifest on a missing file, a
     missing column, an unknown language or field, or a malformed date."""
-    from pipeline.documents import default_doc_id
-    from pipeline.metadata import META_KEYS, check_meta
+    from pipeline.ingest.documents import default_doc_id
+    from pipeline.ingest.metadata import META_KEYS, check_meta
 
     location = Path(location)
     manifest = location / "manifest.tsv" if location.is_dir() or not location.suffix else location
     if not manifest.is_file():
-        raise PipelineError(manifest, "no such manifest (give --ar/--en files, or a manifest TSV with file and "
-                                      "lang columns)")
+        raise PipelineError(
+            manifest, "no such manifest (give --ar/--en files, or a manifest TSV with file and lang columns)"
+        )
     try:
         text = manifest.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -53,16 +55,17 @@ def load_manifest(location: Path) -> list[CorpusEntry]:
             raise PipelineError(where, "no file given")
         meta = check_meta({k: row[k] for k in META_KEYS if row.get(k)}, where)
         path = manifest.parent / row["file"]
-        entries.append(CorpusEntry(row.get("id") or default_doc_id(path), path, row["lang"], meta,
-                                   row.get("sha256") or None))
+        entries.append(
+            CorpusEntry(row.get("id") or default_doc_id(path), path, row["lang"], meta, row.get("sha256") or None)
+        )
     return entries
 
 
 def corpus_lines(corpus_dir: Path) -> tuple[list[str], list[str]]:
     """The non-empty lines of the corpus's Arabic and English documents, raw (what the tokenizers of the
     tests' and the benchmark's random-weight MT models are trained on). Raises PipelineError as
-    :func:`load_manifest` and :func:`pipeline.documents.read_document` do."""
-    from pipeline.documents import read_document
+    :func:`load_manifest` and :func:`pipeline.ingest.documents.read_document` do."""
+    from pipeline.ingest.documents import read_document
 
     arabic, english = [], []
     for entry in load_manifest(corpus_dir):

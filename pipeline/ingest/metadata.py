@@ -1,6 +1,7 @@
 """What users say about their documents (outlet, date, title, ...): ``--meta FILE KEY=VALUE...`` on the
 command line or a manifest TSV (``--manifest``, the format of ``corpus/manifest.tsv``). Values are checked
 here, once, so a typo in a date is refused by name instead of reaching the report."""
+
 from __future__ import annotations
 
 import re
