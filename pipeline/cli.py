@@ -93,7 +93,7 @@ def _add_decoding_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _decoding(args):
-    from pipeline.mt.hf import Decoding
+    from pipeline.mt.base import Decoding
 
     for name in ("mt_beams", "mt_max_new_tokens", "mt_batch_size"):
         if getattr(args, name) < 1:

@@ -23,7 +23,7 @@ from pipeline.errors import PipelineError
 from pipeline.fileio import read_jsonl, sha256_file
 from pipeline.ingest.corpus import load_manifest
 from pipeline.ingest.documents import DOCUMENT_META, Document, default_doc_id, read_document
-from pipeline.mt.hf import Decoding
+from pipeline.mt.base import Decoding
 from pipeline.progress import log
 
 DEFAULT_CORPUS = Path("corpus")

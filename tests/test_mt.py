@@ -103,7 +103,8 @@ def test_ctranslate2_float32_decodes_like_transformers(tiny_marian, tmp_path):
     """Same weights, same greedy search: the same tokens. transformers forces </s> at the length limit,
     so its output is the CTranslate2 output less the last token."""
     from pipeline.mt.ct2 import CTranslate2Translator
-    from pipeline.mt.hf import Decoding, TransformersTranslator
+    from pipeline.mt.base import Decoding
+    from pipeline.mt.hf import TransformersTranslator
 
     sentences = [
         "أكدت المفوضية العليا المستقلة للانتخابات أن أجهزة الاقتراع لا ترتبط بالإنترنت",
@@ -125,7 +126,7 @@ def test_ctranslate2_parallel_batches_give_the_single_worker_output(tiny_marian,
     """Parallel workers and smaller batches are for speed only: each sentence comes out as one worker,
     one batch would translate it (the reason batch size and workers are not in the cache key)."""
     from pipeline.mt.ct2 import CTranslate2Translator
-    from pipeline.mt.hf import Decoding
+    from pipeline.mt.base import Decoding
 
     sentences = corpus_lines(ROOT / "corpus")[0][:7]
     ct2_dir = tmp_path / "ct2"

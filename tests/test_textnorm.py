@@ -1,7 +1,8 @@
 import pytest
 
 from pipeline.text.sentences import split_sentences
-from pipeline.text.normalize import arabic_key, clean_text, script_ratio
+from pipeline.text.normalize import arabic_key, clean_text
+from pipeline.text.script import script_ratio
 
 
 @pytest.mark.parametrize(

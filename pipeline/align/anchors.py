@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.text.normalize import arabic_key, digits_to_ascii
+from pipeline.text.numbers import numbers
 
 _MONTHS_EN = [
     "january",
@@ -59,7 +60,6 @@ _MONTH_AR = {
 }
 _AR_MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTH_AR), key=len, reverse=True))
 _EN_MONTH_RE = "|".join(sorted(_MONTH_EN, key=len, reverse=True))
-_NUMBER_RE = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 
 
 @dataclass(frozen=True)
@@ -75,19 +75,6 @@ class Anchor:
 
 # The extractors below are pure and called for every candidate pair: they are cached per text, and the
 # dicts they return are shared, so callers must not change them.
-@lru_cache(maxsize=1 << 16)
-def numbers(text: str) -> dict[str, str]:
-    """Normalised number → surface form. One-digit numbers are left out: they match by chance."""
-    found = {}
-    for match in _NUMBER_RE.finditer(digits_to_ascii(text)):
-        value = match.group().replace(",", "")
-        if value.endswith(".0"):
-            value = value[:-2]
-        if len(value.replace(".", "")) >= 2:
-            found.setdefault(value, match.group())
-    return found
-
-
 @lru_cache(maxsize=1 << 16)
 def dates(text: str, lang: str) -> dict[str, str]:
     """Normalised "D/M" or "D/M/Y" (or "M/Y") → surface form."""

@@ -79,7 +79,7 @@ def peak_rss_mb() -> float:
 
 def measure(job: dict) -> BenchResult:
     """One configuration, in this process: load the backend, warm up, time the sentences."""
-    from pipeline.mt.hf import Decoding
+    from pipeline.mt.base import Decoding
 
     decoding = Decoding(
         num_beams=job["beams"],

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.text.normalize import script_ratio
+from pipeline.text.script import script_ratio
 
 LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
 # A document must have at least this share of its letters in its language's script. Real Arabic news text

@@ -13,13 +13,10 @@ from dataclasses import asdict, dataclass, field
 
 from pipeline.ingest.documents import Document
 from pipeline.ingest.furniture import TRIM_RULES, LineContext, classify_line, starts_comment_section
+from pipeline.ingest.dedup import find_duplicate, shingles_of
 from pipeline.text.sentences import split_sentences
 from pipeline.text.normalize import arabic_key, clean_text
 
-# Two paragraphs whose character 5-gram sets overlap this much (Jaccard) say the same thing in the same
-# words: a re-posted body with a changed quote mark or a dropped word. Distinct news paragraphs on the same
-# event stay far below (< 0.3 in this corpus).
-NEAR_DUPLICATE_JACCARD = 0.8
 # A title is the document's first kept paragraph when it is short and does not end like a sentence.
 TITLE_MAX_WORDS = 30
 
@@ -74,15 +71,6 @@ def raw_lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _shingles(key: str, size: int = 5) -> set[str]:
-    squeezed = re.sub(r"\W+", " ", key).strip()
-    return {squeezed[i : i + size] for i in range(max(1, len(squeezed) - size + 1))}
-
-
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
-
-
 def _looks_like_title(text: str) -> bool:
     return len(text.split()) <= TITLE_MAX_WORDS and text[-1] not in ".!?؟…:\"”"
 
@@ -133,8 +121,8 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
                     end = start + len(raw)
                 text = clean_text(raw)
             key = arabic_key(text)
-            shingles = _shingles(key)
-            duplicate = _find_duplicate(key, shingles, doc.lang, seen, title)
+            shingles = shingles_of(key)
+            duplicate = find_duplicate(key, shingles, doc.lang, seen, title)
             if duplicate is not None:
                 rule_name, reason = duplicate
                 removed.append(Removed(doc.id, n, start, end, text, rule_name, reason))
@@ -159,19 +147,3 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
             seen.append((segment, shingles))
         segments.extend(kept)
     return IngestResult(segments=segments, removed=removed)
-
-
-def _find_duplicate(
-    key: str, shingles: set[str], lang: str, seen: list[tuple[Segment, set[str]]], title: str | None
-) -> tuple[str, str] | None:
-    for other, other_shingles in seen:
-        if other.lang != lang:
-            continue
-        if key == other.key:
-            if other.kind == "title":
-                return "repeated_title", f"repeated title (same as {other.id})"
-            return "duplicate", f"exact duplicate of {other.id}"
-        similarity = _jaccard(shingles, other_shingles)
-        if similarity >= NEAR_DUPLICATE_JACCARD:
-            return "near_duplicate", f"near-duplicate of {other.id} (5-gram Jaccard {similarity:.2f})"
-    return None

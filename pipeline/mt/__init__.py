@@ -17,9 +17,9 @@ def load_translator(
     name: str, backend: str = "transformers", threads: int | None = None, allow_download: bool = False, decoding=None
 ) -> Translator:
     """Load MT model ``name`` (hub id or local folder) with ``backend`` and ``decoding`` settings
-    (:class:`pipeline.mt.hf.Decoding`); raises PipelineError when the model is not available here or the
+    (:class:`pipeline.mt.base.Decoding`); raises PipelineError when the model is not available here or the
     backend is unknown."""
-    from pipeline.mt.hf import Decoding
+    from pipeline.mt.base import Decoding
 
     decoding = decoding or Decoding()
     if backend == "transformers":

@@ -12,7 +12,8 @@ import shutil
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.mt.hf import Decoding, TokenizerTranslator, load_tokenizer, model_revision, source_limit
+from pipeline.mt.base import Decoding
+from pipeline.mt.hf import TokenizerTranslator, load_tokenizer, model_revision, source_limit
 from pipeline.mt.models import MODELS_DIR
 
 

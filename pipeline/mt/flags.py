@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.align.anchors import numbers
-from pipeline.text.normalize import script_ratio
+from pipeline.text.numbers import numbers
+from pipeline.text.script import script_ratio
 
 # English runs ~1.0–1.6× the characters of its Arabic source (Arabic omits short vowels); outside
 # 0.5–3.0 a sentence was usually dropped or the decoder looped.
@@ -19,15 +19,16 @@ _ARABIC_SEPARATORS = str.maketrans({"\u066b": ".", "\u066c": ","})
 _UNITS = {
     word: n
     for n, word in enumerate(
-        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen".split()
     )
 }
-_TENS = {word: 10 * n for n, word in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], 2)}
+_TENS = {word: 10 * n for n, word in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
 _SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
 
 
 def _canonical(value: str) -> str:
-    """ "012" → "12", "12.00" → "12", "1,500" → "1500", "3.50" → "3.5": one spelling per number."""
+    """Canonical spelling: "012" → "12", "12.00" → "12", "1,500" → "1500", "3.50" → "3.5": one spelling per number."""
     value = value.replace(",", "")
     whole, _, fraction = value.partition(".")
     whole, fraction = whole.lstrip("0") or "0", fraction.rstrip("0")

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.mt.base import Translator
+from pipeline.mt.base import Decoding, Translator
 from pipeline.mt.models import KNOWN_MODELS, resolve_model, weights_hash
 from pipeline.progress import quiet_transformers
-
-
-@dataclass(frozen=True)
-class Decoding:
-    """Decoding settings shared by the backends. All but ``batch_size`` (speed only) are in the cache key."""
-
-    num_beams: int = 4
-    max_new_tokens: int = 256
-    min_new_tokens: int = 0  # >0 only in benchmarks, to fix the output length
-    batch_size: int = 8  # the fastest on 2 cores for both backends (bench-mt)
 
 
 def _from_pretrained_kwargs(name: str, is_local: bool, allow_download: bool) -> dict:

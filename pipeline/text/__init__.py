@@ -1,2 +1,3 @@
-"""Text helpers shared by the stages: Unicode clean-up and matching keys (:mod:`.normalize`), sentences
-(:mod:`.sentences`)."""
+"""Text helpers shared by the stages (pure functions): Unicode clean-up and matching keys
+(:mod:`.normalize`), sentences (:mod:`.sentences`), numbers (:mod:`.numbers`), script detection
+(:mod:`.script`)."""
