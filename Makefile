@@ -6,11 +6,13 @@ PY     := $(BIN)/python
 OUT    ?= outputs
 GOLD   ?= $(OUT)/gold
 SHARED ?= ../shared/data
-# The MT model: a hub id or a local folder. When it is not in models/ (no network here), the run says so
-# and continues without MT; MT_MODEL=none skips MT on purpose.
-MT_MODEL   ?= Helsinki-NLP/opus-mt-ar-en
+# The MT model: a hub id or a local folder. Empty: the CLI's own default (Helsinki-NLP/opus-mt-ar-en,
+# pipeline/mt/models.py), so `make` and `python -m pipeline run` use one default. When the model is not in
+# models/ (no network here), the run says so and continues without MT; MT_MODEL=none skips MT on purpose.
+MT_MODEL   ?=
 MT_BACKEND ?= transformers
 MODELS     ?= $(MT_MODEL)
+MT_ARG      = $(if $(MT_MODEL),--mt-model $(MT_MODEL))
 RUN_ARGS   ?=
 
 .PHONY: all setup models run translate align export eval bench test clean
@@ -32,7 +34,7 @@ models: setup
 	$(PY) -m pipeline models $(MODELS) --ctranslate2
 
 run: setup
-	$(PY) -m pipeline run --out $(OUT) --mt-model $(MT_MODEL) --mt-backend $(MT_BACKEND) $(RUN_ARGS)
+	$(PY) -m pipeline run --out $(OUT) $(MT_ARG) --mt-backend $(MT_BACKEND) $(RUN_ARGS)
 
 # The stages share one run (each reads the corpus); translate and align write the same outputs as run.
 translate: run
@@ -43,7 +45,7 @@ export: setup
 
 eval: setup
 	$(PY) -m pipeline build-gold --data $(SHARED) --out $(GOLD)
-	$(PY) -m pipeline.evaluation.suite --gold $(GOLD) --out $(OUT)/eval --shared $(SHARED) --mt-model $(MT_MODEL) --mt-backend $(MT_BACKEND)
+	$(PY) -m pipeline.evaluation.suite --gold $(GOLD) --out $(OUT)/eval --shared $(SHARED) $(MT_ARG) --mt-backend $(MT_BACKEND)
 
 # Speed: MT backends on a random-weight opus-mt-ar-en-shaped model; alignment time and how it grows.
 bench: setup

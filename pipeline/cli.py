@@ -12,6 +12,7 @@ from pipeline.errors import PipelineError
 
 
 def _add_run_arguments(p: argparse.ArgumentParser) -> None:
+    from pipeline.mt.models import DEFAULT_MT_MODEL
     from pipeline.run import DEFAULT_CACHE, DEFAULT_CORPUS, DEFAULT_OUT, FORMATS, MODES
 
     p.add_argument(
@@ -56,9 +57,10 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: outputs)")
     p.add_argument(
         "--mt-model",
-        default=None,
+        default=DEFAULT_MT_MODEL,
         metavar="NAME|PATH|none",
-        help="MT model: hub id, local folder, or none (default: none; the Makefile passes MT_MODEL)",
+        help=f"MT model: hub id, local folder, or none (default: {DEFAULT_MT_MODEL}, used when it is in models/; "
+        "without it the run says so and continues without MT)",
     )
     p.add_argument("--mt-backend", default="transformers", choices=("transformers", "ctranslate2"))
     p.add_argument(
@@ -206,7 +208,9 @@ def cmd_models(args) -> int:
     from pipeline.mt.download import download_model, prepare_ctranslate2
     from pipeline.mt.models import local_folder
 
-    for name in args.names:
+    from pipeline.mt.models import DEFAULT_MT_MODEL
+
+    for name in args.names or [DEFAULT_MT_MODEL]:
         if name == "none":
             continue
         folder = local_folder(name)
@@ -322,7 +326,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("models", help="download MT models into models/ at pinned revisions (needs network)")
-    p.add_argument("names", nargs="+", metavar="HUB_ID", help="e.g. Helsinki-NLP/opus-mt-ar-en")
+    p.add_argument(
+        "names",
+        nargs="*",
+        metavar="HUB_ID",
+        help="models to download (default: the default MT model, Helsinki-NLP/opus-mt-ar-en)",
+    )
     p.add_argument("--revision", default=None, help="commit to download (default: the pinned one)")
     p.add_argument(
         "--ctranslate2", action="store_true", help="also convert to CTranslate2 int8 for --mt-backend ctranslate2"

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pipeline.errors import PipelineError
 from pipeline.evaluation.metrics import evaluate_alignment, evaluate_mt, prf, read_gold
+from pipeline.mt.models import DEFAULT_MT_MODEL
 from pipeline.progress import log
 from pipeline.run import RunConfig, run_pipeline
 
@@ -103,7 +104,10 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=Path("outputs/eval"))
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument(
-        "--mt-model", default=None, help="also translate FLORES-200 devtest with this model when it is present locally"
+        "--mt-model",
+        default=DEFAULT_MT_MODEL,
+        help="also translate FLORES-200 devtest with this model when it is present locally (default: "
+        f"{DEFAULT_MT_MODEL}; none skips it)",
     )
     parser.add_argument("--mt-backend", default="transformers", choices=("transformers", "ctranslate2"))
     args = parser.parse_args(argv)
