@@ -15,7 +15,7 @@ MODELS     ?= $(MT_MODEL)
 MT_ARG      = $(if $(MT_MODEL),--mt-model $(MT_MODEL))
 RUN_ARGS   ?=
 
-.PHONY: all setup models run translate align export eval bench test clean
+.PHONY: all setup models run translate align export eval bench bench-full test clean
 all: run
 
 setup: $(VENV)/.installed
@@ -48,9 +48,15 @@ eval: setup
 	$(PY) -m pipeline.evaluation.suite --gold $(GOLD) --out $(OUT)/eval --shared $(SHARED) $(MT_ARG) --mt-backend $(MT_BACKEND)
 
 # Speed: MT backends on a random-weight opus-mt-ar-en-shaped model; alignment time and how it grows.
+# `make bench`: the headline figures (batch 8 both backends; alignment to 10,000 paragraphs a side, dense
+# to 2,000), a few minutes. `make bench-full`: every configuration of the README's tables.
 bench: setup
+	$(PY) -m pipeline bench-mt --batch-sizes 8 --repeats 3 --json
+	$(PY) -m pipeline bench-align --flores $(SHARED)/flores200_devtest --sizes 1000 2000 5000 10000 --dense-max 2000 --repeats 3 --json
+
+bench-full: setup
 	$(PY) -m pipeline bench-mt --repeats 3 --json
-	$(PY) -m pipeline bench-align --flores $(SHARED)/flores200_devtest --json
+	$(PY) -m pipeline bench-align --flores $(SHARED)/flores200_devtest --dense-max 5000 --repeats 3 --json
 
 test: setup
 	$(BIN)/pytest -q

@@ -229,6 +229,7 @@ def cmd_bench_mt(args) -> int:
 
     from pipeline.bench.mt import format_table, run_bench
 
+    load = _load_before_bench()
     results = run_bench(
         args.corpus,
         args.model_dir,
@@ -242,20 +243,37 @@ def cmd_bench_mt(args) -> int:
         args.repeats,
     )
     print(format_table(results))
+    _print_load_warning(load)
+    keys = (
+        "backend",
+        "batch_size",
+        "workers",
+        "src_tokens_per_s",
+        "slowest_tokens_per_s",
+        "fastest_tokens_per_s",
+        "peak_rss_mb",
+    )
     if args.json:
-        print(
-            json.dumps(
-                [
-                    {
-                        k: v
-                        for k, v in asdict(r).items()
-                        if k in ("backend", "batch_size", "workers", "src_tokens_per_s", "peak_rss_mb")
-                    }
-                    for r in results
-                ]
-            )
-        )
+        print(json.dumps([{k: v for k, v in asdict(r).items() if k in keys} for r in results]))
     return 0
+
+
+def _load_before_bench() -> dict:
+    """The machine's load before a benchmark starts (its own work would count once it runs); warned now."""
+    from pipeline.bench.load import load_warning, machine_load
+
+    load = machine_load()
+    if load_warning(load):
+        print(load_warning(load), file=sys.stderr)
+    return load
+
+
+def _print_load_warning(load: dict) -> None:
+    """The warning again beside the figures it qualifies."""
+    from pipeline.bench.load import load_warning
+
+    if load_warning(load):
+        print(load_warning(load))
 
 
 def cmd_bench_align(args) -> int:
@@ -263,8 +281,10 @@ def cmd_bench_align(args) -> int:
 
     from pipeline.bench.align import format_table, run_bench
 
-    rows = run_bench(args.flores, args.corpus, tuple(args.sizes), args.dense_max, args.threads)
+    load = _load_before_bench()
+    rows = run_bench(args.flores, args.corpus, tuple(args.sizes), args.dense_max, args.threads, args.repeats)
     print(format_table(rows))
+    _print_load_warning(load)
     if args.json:
         print(json.dumps([asdict(r) for r in rows]))
     return 0
@@ -373,8 +393,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--corpus", type=Path, default=Path("corpus"))
     p.add_argument("--sizes", nargs="+", type=int, default=[1000, 2000, 5000, 10000, 20000, 40000])
-    p.add_argument("--dense-max", type=int, default=10000, help="largest size also timed on the dense path")
+    p.add_argument(
+        "--dense-max", type=int, default=5000, help="largest size also timed on the dense path (default: 5000)"
+    )
     p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--repeats", type=int, default=1, help="times each alignment step is timed; the median counts")
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
     p.set_defaults(func=cmd_bench_align)
 
