@@ -291,9 +291,12 @@ def cmd_bench_align(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from pipeline import __version__
+
     parser = argparse.ArgumentParser(
-        prog="python -m pipeline", description="Arabic→English translation and alignment pipeline"
+        prog=program_name(), description="Arabic→English translation and alignment pipeline"
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
@@ -401,11 +404,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
     p.set_defaults(func=cmd_bench_align)
 
+    for command in sub.choices.values():
+        loudness = command.add_mutually_exclusive_group()
+        loudness.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors, no progress")
+        loudness.add_argument("-v", "--verbose", action="store_true", help="also say how each input was read")
     return parser
 
 
+def program_name() -> str:
+    """How the user called us, for --help and --version: the console script (``arabic-align``) by its
+    name, ``python -m pipeline`` otherwise."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return "python -m pipeline" if name in ("", "__main__.py", "-c", "-m") or name.startswith("python") else name
+
+
 def main(argv: list[str] | None = None) -> int:
+    from pipeline.progress import set_verbosity
+
     args = build_parser().parse_args(argv)
+    if args.quiet or args.verbose:
+        set_verbosity(0 if args.quiet else 2)
     try:
         return args.func(args)
     except PipelineError as exc:

@@ -24,7 +24,7 @@ from pipeline.fileio import read_jsonl, sha256_file
 from pipeline.ingest.corpus import load_manifest
 from pipeline.ingest.documents import DOCUMENT_META, Document, default_doc_id, read_document
 from pipeline.mt.base import Decoding
-from pipeline.progress import log
+from pipeline.progress import debug, log, warn
 
 DEFAULT_CORPUS = Path("corpus")
 DEFAULT_OUT = Path("outputs")
@@ -99,6 +99,7 @@ def load_inputs(config: RunConfig) -> list[Document]:
                         meta.update(config.meta[name])
                         used.add(name)
                 doc = read_document(path, lang, meta=meta, encoding=meta.get("encoding") or config.encoding)
+                debug(describe_input(doc))
                 if doc.id in seen:
                     raise PipelineError(path, f"two input files share the document id {doc.id!r} (rename one)")
                 seen.add(doc.id)
@@ -113,6 +114,7 @@ def load_inputs(config: RunConfig) -> list[Document]:
             doc = read_document(
                 entry.path, entry.lang, entry.id, entry.meta, entry.meta.get("encoding") or config.encoding
             )
+            debug(describe_input(doc))
             if entry.sha256 and entry.sha256 != doc.sha256:
                 raise PipelineError(
                     entry.path,
@@ -121,6 +123,17 @@ def load_inputs(config: RunConfig) -> list[Document]:
                 )
             docs.append(doc)
     return docs
+
+
+def describe_input(doc: Document) -> str:
+    """How one input was read (--verbose)."""
+    how = f"{doc.format}" + (f", {doc.encoding} ({doc.encoding_source})" if doc.encoding else "")
+    fields = ", ".join(f"{k}={v}" for k, v in sorted(doc.meta.items()) if k in DOCUMENT_META)
+    return (
+        f"read {doc.path} as {doc.id} ({doc.lang}): {how}, {len(doc.text.splitlines())} lines"
+        + (f", {len(doc.dropped)} dropped by the extractor" if doc.dropped else "")
+        + (f"; {fields}" if fields else "")
+    )
 
 
 def ingest_stage(docs: list[Document]) -> tuple[list[dict], list[dict]]:
@@ -173,7 +186,7 @@ def translate_stage(segments: list[dict], config: RunConfig) -> dict:
     except PipelineError as exc:
         if config.require_mt:
             raise
-        log(
+        warn(
             f"translate: MT MODEL MISSING: {exc}. Continuing without machine translation "
             "(`make models` downloads it where the hub is reachable; or copy it into models/<org>--<name>, "
             "or pass --mt-model PATH; --require-mt makes this an error)"
