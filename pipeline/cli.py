@@ -145,6 +145,19 @@ def cmd_run(args) -> int:
     return 0
 
 
+def cmd_extract(args) -> int:
+    from pipeline.ingest.documents import read_document
+    from pipeline.run import describe_input
+
+    doc = read_document(args.file, args.lang, encoding=args.encoding)
+    print(describe_input(doc), file=sys.stderr)
+    lines = doc.text.splitlines()
+    for position, (rule, _) in sorted(doc.dropped.items()):
+        print(f"  dropped ({rule}): {lines[position][:100] if position < len(lines) else ''}", file=sys.stderr)
+    sys.stdout.write(doc.text)
+    return 0
+
+
 def cmd_export(args) -> int:
     from pipeline.run import load_result, write_outputs
 
@@ -306,6 +319,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_run_arguments(p)
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "extract",
+        help="print the text read from one file (HTML, DOCX, PDF or text): what segment offsets index into",
+    )
+    p.add_argument("file", type=Path)
+    p.add_argument("--lang", choices=("ar", "en"), required=True)
+    p.add_argument("--encoding", default=None, metavar="CODEC", help="for text/HTML that is not UTF-8")
+    p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("export", help="re-export a finished run's outputs without recomputing")
     p.add_argument("--out", type=Path, default=Path("outputs"), help="the run's output folder")

@@ -394,3 +394,11 @@ def test_a_manifest_whose_file_changed_is_refused(tmp_path):
     manifest.write_text(f"file\tlang\tsha256\na.txt\tar\t{'0' * 64}\n", encoding="utf-8")
     with pytest.raises(PipelineError, match="differs from the manifest"):
         run_pipeline(RunConfig(manifest=manifest, out=tmp_path / "out", cache=None))
+
+
+def test_extract_prints_the_text_offsets_index_into(tmp_path):
+    page = convert(ENGLISH[0], tmp_path, "html")
+    result = run_cli("extract", page, "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == read_document(page, "en").text
+    assert "html, utf-8 (utf-8)" in result.stderr and "dropped (html_boilerplate): Home" in result.stderr
