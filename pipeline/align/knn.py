@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.align.comparable import Pairs
+from pipeline.align.pairs import Pairs
 from pipeline.align.settings import AlignSettings
 from pipeline.errors import PipelineError
 
@@ -49,7 +49,7 @@ def knn_pairs(
     ar_vecs: np.ndarray, en_vecs: np.ndarray, settings: AlignSettings, mt_vecs: np.ndarray | None = None
 ) -> Pairs:
     """The union of each Arabic paragraph's and each English paragraph's ``knn_candidates`` nearest
-    neighbours, scored like :func:`pipeline.align.comparable.dense_pairs`."""
+    neighbours, scored like :func:`pipeline.align.pairs.dense_pairs`."""
     depth = max(settings.knn_candidates, settings.margin_k)
     d_ae, i_ae = _search(ar_vecs, en_vecs, depth)
     d_ea, i_ea = _search(en_vecs, ar_vecs, depth)
