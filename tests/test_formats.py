@@ -226,6 +226,8 @@ def _docx_bytes(tmp_path) -> bytes:
         ("page.txt", lambda t: b"<!DOCTYPE html><html><body><p>Hello there</p></body></html>", "html"),
         ("page.txt", lambda t: b"\xef\xbb\xbf  <html lang=en><p>Hi</p></html>", "html"),
         ("page.txt", lambda t: b'<?xml version="1.0"?>\n<!-- saved -->\n<html><p>Hi</p></html>', "html"),
+        ("page.txt", lambda t: "<html><p>مرحبا بكم في الصفحة</p></html>".encode("utf-16-le"), "html"),
+        ("page.txt", lambda t: "<html><p>مرحبا بكم في الصفحة</p></html>".encode("utf-16"), "html"),
         ("notes.html", lambda t: b"Plain notes about <b> tags, written as text.\n", "text"),
         ("statement.txt", _docx_bytes, "docx"),
         ("scan.txt", lambda t: b"%PDF-1.4\n...", "pdf"),

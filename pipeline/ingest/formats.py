@@ -57,10 +57,13 @@ def sniff_format(data: bytes, path) -> str:
         raise PipelineError(path, "a legacy Word .doc (OLE) file: save it as DOCX or plain text")
     if data.lstrip()[:6] == b"{\\rtf1":
         raise PipelineError(path, "an RTF file: save it as DOCX or plain text")
+    from pipeline.ingest.encoding import utf16_without_bom
+
     head = data[:4096]
-    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if head.startswith(bom):
-            head = head[2:].decode(codec, errors="ignore").encode("ascii", errors="ignore")
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"), (b"", utf16_without_bom(data))):
+        if codec and head.startswith(bom):
+            head = head[len(bom) :].decode(codec, errors="ignore").encode("ascii", errors="ignore")
+            break
     if _HTML_START.match(head.lower()):
         return "html"
     return "text"
