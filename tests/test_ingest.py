@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from pipeline.ingest.documents import Document
+from pipeline.records import Document
 from pipeline.ingest.furniture import LineContext, classify_line, find_glued_title
 from pipeline.ingest.stage import ingest_documents
 

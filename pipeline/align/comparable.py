@@ -18,8 +18,6 @@ Everything is data: scores, features and decisions are returned, nothing is prin
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
-
 import numpy as np
 
 from pipeline.align.anchors import Anchor, shared_anchors
@@ -27,38 +25,11 @@ from pipeline.align.knn import knn_pairs
 from pipeline.align.pairs import Pairs, dense_pairs
 from pipeline.align.scoring import chrf_similarity
 from pipeline.align.settings import AlignSettings
+from pipeline.records import Link, Segment, Unaligned
 
 # Phrase anchors decide related links only (see decide_pairs); they add nothing to the score, whose
 # weights and thresholds are calibrated on numbers, dates and names.
 ANCHOR_WEIGHTS = {"number": 1.0, "date": 1.0, "name": 0.5, "phrase": 0.0}
-
-
-@dataclass
-class Link:
-    ar_id: str
-    ar_text: str
-    mt_text: str | None
-    en_doc: str
-    en_id: str
-    en_text: str
-    score: float
-    label: str
-    evidence: dict = field(default_factory=dict)
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class Unaligned:
-    ar_id: str
-    ar_text: str
-    mt_text: str | None
-    best_en_id: str | None
-    best_score: float | None
-
-    def to_json(self) -> dict:
-        return asdict(self)
 
 
 def anchor_strength(anchors: list[Anchor]) -> float:
@@ -76,7 +47,7 @@ def pair_scores(pairs: Pairs, settings: AlignSettings) -> np.ndarray:
 
 
 def pair_anchors(
-    ar_rows: list[dict], en_rows: list[dict], i: np.ndarray, j: np.ndarray, look: np.ndarray
+    ar_rows: list[Segment], en_rows: list[Segment], i: np.ndarray, j: np.ndarray, look: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, dict[int, list[Anchor]]]:
     """Anchor strength and anchor count per pair where ``look`` is set (0 elsewhere), and the anchors
     found, keyed by pair position."""
@@ -85,7 +56,7 @@ def pair_anchors(
     found: dict[int, list[Anchor]] = {}
     for k in np.nonzero(look)[0].tolist():
         a, b = int(i[k]), int(j[k])
-        anchors = shared_anchors(ar_rows[a]["text"], en_rows[b]["text"], ar_rows[a].get("mt_text"))
+        anchors = shared_anchors(ar_rows[a].text, en_rows[b].text, ar_rows[a].mt_text)
         if anchors:
             found[k] = anchors
             strength[k] = anchor_strength(anchors)
@@ -168,8 +139,8 @@ def decide_pairs(
 
 
 def align_comparable(
-    ar_rows: list[dict],
-    en_rows: list[dict],
+    ar_rows: list[Segment],
+    en_rows: list[Segment],
     ar_vecs: np.ndarray,
     en_vecs: np.ndarray,
     settings: AlignSettings,
@@ -222,16 +193,16 @@ def align_comparable(
             evidence |= {
                 "mt_cosine": round(float(pairs.mt_cosine[k]), 4),
                 "mt_margin": round(float(pairs.mt_margin[k]), 4),
-                "chrf": round(chrf_similarity(ar.get("mt_text") or "", en["text"]), 4),
+                "chrf": round(chrf_similarity(ar.mt_text or "", en.text), 4),
             }
         links.append(
             Link(
-                ar["id"],
-                ar["text"],
-                ar.get("mt_text"),
-                en["doc"],
-                en["id"],
-                en["text"],
+                ar.id,
+                ar.text,
+                ar.mt_text,
+                en.doc,
+                en.id,
+                en.text,
                 round(score, 4),
                 label,
                 evidence,
@@ -247,10 +218,10 @@ def align_comparable(
         k = best_of_row.get(i)
         unaligned.append(
             Unaligned(
-                ar["id"],
-                ar["text"],
-                ar.get("mt_text"),
-                en_rows[int(pairs.j[k])]["id"] if k is not None else None,
+                ar.id,
+                ar.text,
+                ar.mt_text,
+                en_rows[int(pairs.j[k])].id if k is not None else None,
                 round(float(base[k]), 4) if k is not None else None,
             )
         )

@@ -19,7 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline import config
 from pipeline.errors import PipelineError
+from pipeline.records import Segment
 from pipeline.progress import log
 
 
@@ -53,8 +55,8 @@ def bench_texts(flores: Path | None, corpus: Path, count: int) -> tuple[list[str
     return windows(ar), [windows(en)[k] for k in order]
 
 
-def _rows(texts: list[str], lang: str) -> list[dict]:
-    return [{"id": f"{lang}:{k}", "doc": lang, "lang": lang, "text": t} for k, t in enumerate(texts)]
+def _rows(texts: list[str], lang: str) -> list[Segment]:
+    return [Segment.bare(f"{lang}:{k}", lang, lang, t) for k, t in enumerate(texts)]
 
 
 def _rotations(blocks: int, dim: int, seed: int = 0) -> list[np.ndarray]:
@@ -70,8 +72,8 @@ def _tiled(vectors: np.ndarray, n: int, rotations: list[np.ndarray]) -> np.ndarr
 
 
 def run_bench(
-    flores: Path | None = Path("../shared/data/flores200_devtest"),
-    corpus: Path = Path("corpus"),
+    flores: Path | None = config.FLORES200_DEVTEST,
+    corpus: Path = config.CORPUS,
     sizes=(1000, 2000, 5000, 10000, 20000, 40000),
     dense_max: int = 5000,
     threads: int | None = None,
@@ -106,8 +108,8 @@ def run_bench(
     rotations = _rotations(-(-max(sizes) // 1000), ar_vecs.shape[1])
     for number, (n, path) in enumerate(trials, 2):
         a, e = _tiled(ar_vecs, n, rotations), _tiled(en_vecs, n, rotations)
-        ar_n = [{**ar_rows[k % 1000], "id": f"ar:{k}"} for k in range(n)]
-        en_n = [{**en_rows[k % 1000], "id": f"en:{k}"} for k in range(n)]
+        ar_n = [replace(ar_rows[k % 1000], id=f"ar:{k}") for k in range(n)]
+        en_n = [replace(en_rows[k % 1000], id=f"en:{k}") for k in range(n)]
         trial = replace(settings, dense_limit=n * n if path == "dense" else 0)
         log(f"bench-align [{number}/{total}]: {n} × {n}, {path}, {repeats} timing(s)")
         timings = []

@@ -20,10 +20,10 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from pipeline import config
+from pipeline.config import MT_BACKENDS as BACKENDS
 from pipeline.errors import PipelineError
 from pipeline.progress import log
-
-BACKENDS = ("transformers", "ctranslate2")
 
 
 @dataclass
@@ -45,7 +45,7 @@ def corpus_sentences(corpus: Path, count: int) -> list[str]:
     from pipeline.run import RunConfig, ingest_stage, load_inputs
 
     segments, _ = ingest_stage(load_inputs(RunConfig(corpus=corpus)))
-    sentences = [s["text"] for row in segments if row["lang"] == "ar" for s in row["sentences"]]
+    sentences = [s["text"] for row in segments if row.lang == "ar" for s in row.sentences]
     if not sentences:
         raise PipelineError(corpus, "no Arabic sentences to translate in this corpus")
     return [sentences[i % len(sentences)] for i in range(count)]
@@ -129,8 +129,8 @@ def measure(job: dict) -> BenchResult:
 
 
 def run_bench(
-    corpus: Path = Path("corpus"),
-    model_dir: Path = Path(".cache/bench-mt"),
+    corpus: Path = config.CORPUS,
+    model_dir: Path = config.CACHE / "bench-mt",
     backends=BACKENDS,
     batch_sizes=(1, 8, 16),
     sentences: int = 64,

@@ -19,6 +19,7 @@ from pipeline.align.scoring import cosine_matrix
 from pipeline.align.settings import AlignSettings
 from pipeline.ingest.documents import read_document
 from pipeline.encoders import get_encoder
+from pipeline.config import ENCODER
 from pipeline.errors import PipelineError
 from pipeline.evaluation.metrics import prf, read_gold
 from pipeline.fileio import atomic_write_text
@@ -38,11 +39,11 @@ def load_gold_set(gold_path: Path, encoder) -> dict:
     gold_path = Path(gold_path)
     stem = gold_path.name.removesuffix(".gold.tsv")
     docs = [read_document(gold_path.with_name(f"{stem}.{lang}.txt"), lang, f"{stem}-{lang}") for lang in ("ar", "en")]
-    segments = [s.to_json() for s in ingest_documents(docs).segments]
-    ar = [s for s in segments if s["lang"] == "ar"]
-    en = [s for s in segments if s["lang"] == "en"]
-    en_vecs = encoder.encode([s["text"] for s in en], "en")
-    cos = cosine_matrix(encoder.encode([s["text"] for s in ar], "ar"), en_vecs)
+    segments = ingest_documents(docs).segments
+    ar = [s for s in segments if s.lang == "ar"]
+    en = [s for s in segments if s.lang == "en"]
+    en_vecs = encoder.encode([s.text for s in en], "en")
+    cos = cosine_matrix(encoder.encode([s.text for s in ar], "ar"), en_vecs)
     gold = read_gold(gold_path)
     data = {
         "name": stem,
@@ -57,8 +58,8 @@ def load_gold_set(gold_path: Path, encoder) -> dict:
     mt_path = gold_path.with_name(f"{stem}.mt.tsv")
     if mt_path.is_file():
         # Real MT of the Arabic units (build-gold writes it for FLORES): calibrates mt_weight.
-        translations = load_translations(mt_path, [s["id"] for s in ar])
-        mt = encoder.encode([translations.get(s["id"]) or s["text"] for s in ar], "en")
+        translations = load_translations(mt_path, [s.id for s in ar])
+        mt = encoder.encode([translations.get(s.id) or s.text for s in ar], "en")
         data["mt_cos"] = cosine_matrix(mt, en_vecs)
     return data
 
@@ -73,14 +74,14 @@ def predicted(data: dict, settings: AlignSettings, strength, count, use_mt: bool
     for i, j, _, label in decide_pairs(
         pairs.i, pairs.j, pair_scores(pairs, settings), strength, count, *data["cos"].shape, settings
     ):
-        out[label].add((data["ar"][i]["id"], data["en"][j]["id"]))
+        out[label].add((data["ar"][i].id, data["en"][j].id))
     return out
 
 
 def calibrate(
     gold_paths: list[Path],
     write: Path | None = None,
-    encoder: str = "usem3",
+    encoder: str = ENCODER,
     force: bool = False,
     fixed: dict | None = None,
 ) -> dict:

@@ -27,7 +27,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.ingest.documents import Document
+from pipeline.records import Document
 from pipeline.errors import PipelineError
 from pipeline.fileio import atomic_write_text
 from pipeline.ingest.stage import ingest_documents

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from pipeline.config import MT_BACKEND
 from pipeline.errors import PipelineError
 from pipeline.fileio import read_jsonl
 
@@ -42,7 +43,7 @@ def evaluate_mt(
     ref: Path,
     src: Path | None = None,
     mt_model: str | None = None,
-    mt_backend: str = "transformers",
+    mt_backend: str = MT_BACKEND,
     threads: int | None = None,
     decoding=None,
     cache_dir: Path | None = None,

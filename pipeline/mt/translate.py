@@ -11,6 +11,7 @@ from pipeline.mt.base import Translator
 from pipeline.mt.cache import TranslationCache, cache_key
 from pipeline.mt.flags import quality_flags
 from pipeline.progress import progress
+from pipeline.records import Segment
 
 
 @dataclass
@@ -79,27 +80,32 @@ def translate_sentences(
     return [" ".join(p).strip() for p in pieces]
 
 
-def translate_segments(rows: list[dict], translator: Translator, cache: TranslationCache) -> TranslationStats:
-    """Fill ``mt_text``, ``mt_sentences`` (source and translation of each sentence) and ``mt_flags`` on
-    the Arabic rows (in place), sentence by sentence."""
+def translate_segments(
+    segments: list[Segment], translator: Translator, cache: TranslationCache
+) -> tuple[list[Segment], TranslationStats]:
+    """The Arabic ``segments`` with ``mt_text``, ``mt_sentences`` (source and translation of each sentence)
+    and ``mt_flags`` filled, translated sentence by sentence; and the counts."""
     stats = TranslationStats()
-    per_row = [[s["text"] for s in (row.get("sentences") or [{"text": row["text"]}])] for row in rows]
+    per_row = [[s["text"] for s in (seg.sentences or [{"text": seg.text}])] for seg in segments]
     flat = [sentence for sentences in per_row for sentence in sentences]
     outputs = iter(translate_sentences(flat, translator, cache, stats))
-    for row, sentences in zip(rows, per_row):
-        row["mt_sentences"] = [{"src": sentence, "mt": next(outputs)} for sentence in sentences]
-        row["mt_text"] = " ".join(m["mt"] for m in row["mt_sentences"] if m["mt"])
-        row["mt_flags"] = quality_flags(row["text"], row["mt_text"])
-    return stats
+    translated = []
+    for seg, sentences in zip(segments, per_row):
+        mt_sentences = [{"src": sentence, "mt": next(outputs)} for sentence in sentences]
+        mt_text = " ".join(m["mt"] for m in mt_sentences if m["mt"])
+        translated.append(seg.with_translation(mt_text, mt_sentences, quality_flags(seg.text, mt_text)))
+    return translated, stats
 
 
-def apply_precomputed(rows: list[dict], translations: dict[str, str]) -> TranslationStats:
-    """Fill the Arabic rows from translations made elsewhere (paragraph level, no sentence mapping)."""
-    for row in rows:
-        text = translations.get(row["id"])
+def apply_precomputed(segments: list[Segment], translations: dict[str, str]) -> list[Segment]:
+    """The Arabic ``segments`` with translations made elsewhere (paragraph level, no sentence mapping);
+    a segment without one is returned as it was."""
+    out = []
+    for seg in segments:
+        text = translations.get(seg.id)
         if text is None:
-            continue
-        row["mt_text"] = text.strip()
-        row["mt_sentences"] = []
-        row["mt_flags"] = quality_flags(row["text"], row["mt_text"])
-    return TranslationStats(translated=0, cached=0, seconds=0.0)
+            out.append(seg)
+        else:
+            mt_text = text.strip()
+            out.append(seg.with_translation(mt_text, [], quality_flags(seg.text, mt_text)))
+    return out
