@@ -7,7 +7,7 @@ OUT    ?= outputs
 GOLD   ?= $(OUT)/gold
 SHARED ?= ../shared/data
 # The MT model: a hub id or a local folder. Empty: the CLI's own default (Helsinki-NLP/opus-mt-ar-en,
-# pipeline/mt/models.py), so `make` and `python -m pipeline run` use one default. When the model is not in
+# pipeline/config.py), so `make` and `python -m pipeline run` use one default. When the model is not in
 # models/ (no network here), the run says so and continues without MT; MT_MODEL=none skips MT on purpose.
 MT_MODEL   ?=
 MT_BACKEND ?= transformers
@@ -15,18 +15,24 @@ MODELS     ?= $(MT_MODEL)
 MT_ARG      = $(if $(MT_MODEL),--mt-model $(MT_MODEL))
 RUN_ARGS   ?=
 
-.PHONY: all setup models run translate align export eval bench bench-full test clean
+.PHONY: all setup lock models run export eval bench bench-full lint test clean
 all: run
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+# torch first, on its own: the CPU build (the PyPI default pulls CUDA packages), so it is not in the lock.
+# Everything else comes from requirements.lock, hash-checked.
+$(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $@
+
+# Regenerates requirements.lock (pinned, hashed) from requirements.txt and requirements-dev.txt (needs network).
+lock: setup
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --no-strip-extras --no-emit-index-url \
+	    --no-emit-find-links --output-file requirements.lock requirements.txt requirements-dev.txt
 
 # Downloads MODELS (default MT_MODEL; several hub ids allowed) at their pinned revisions into models/ and converts it for CTranslate2 (needs network;
 # says so plainly without it). `make` itself never downloads anything.
@@ -36,27 +42,28 @@ models: setup
 run: setup
 	$(PY) -m pipeline run --out $(OUT) $(MT_ARG) --mt-backend $(MT_BACKEND) $(RUN_ARGS)
 
-# The stages share one run (each reads the corpus); translate and align write the same outputs as run.
-translate: run
-align: run
-
 export: setup
 	$(PY) -m pipeline export --out $(OUT)
 
 eval: setup
 	$(PY) -m pipeline build-gold --data $(SHARED) --out $(GOLD)
-	$(PY) -m pipeline.evaluation.suite --gold $(GOLD) --out $(OUT)/eval --shared $(SHARED) $(MT_ARG) --mt-backend $(MT_BACKEND)
+	$(PY) -m pipeline eval suite --gold $(GOLD) --out $(OUT)/eval --shared $(SHARED) $(MT_ARG) --mt-backend $(MT_BACKEND)
 
 # Speed: MT backends on a random-weight opus-mt-ar-en-shaped model; alignment time and how it grows.
 # `make bench`: the headline figures (batch 8 both backends; alignment to 10,000 paragraphs a side, dense
 # to 2,000), a few minutes. `make bench-full`: every configuration of the README's tables.
 bench: setup
-	$(PY) -m pipeline bench-mt --batch-sizes 8 --repeats 3 --json
-	$(PY) -m pipeline bench-align --flores $(SHARED)/flores200_devtest --sizes 1000 2000 5000 10000 --dense-max 2000 --repeats 3 --json
+	$(PY) -m pipeline bench mt --batch-sizes 8 --repeats 3 --json
+	$(PY) -m pipeline bench align --flores $(SHARED)/flores200_devtest --sizes 1000 2000 5000 10000 --dense-max 2000 --repeats 3 --json
 
 bench-full: setup
-	$(PY) -m pipeline bench-mt --repeats 3 --json
-	$(PY) -m pipeline bench-align --flores $(SHARED)/flores200_devtest --dense-max 5000 --repeats 3 --json
+	$(PY) -m pipeline bench mt --repeats 3 --json
+	$(PY) -m pipeline bench align --flores $(SHARED)/flores200_devtest --dense-max 5000 --repeats 3 --json
+
+lint: setup
+	$(BIN)/ruff check pipeline tests scripts
+	$(BIN)/ruff format --check pipeline tests scripts
+	$(BIN)/mypy
 
 test: setup
 	$(BIN)/pytest -q

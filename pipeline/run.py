@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 import platform
+import shlex
 import shutil
-import sys
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -64,14 +64,77 @@ class RunConfig:
     meta: dict = field(default_factory=dict)  # file path, file name or document id → {outlet, date, title, ...}
 
 
-def load_inputs(config: RunConfig) -> list[Document]:
-    """Read and validate every input document (raises PipelineError naming the first bad file)."""
+def check_config(config: RunConfig) -> None:
+    """Raise PipelineError for settings no run can use (the CLI and API callers get the same errors)."""
     if config.mode not in defaults.MODES:
-        raise PipelineError(None, f"unknown mode {config.mode!r} (expected comparable or parallel)")
+        raise PipelineError(None, f"unknown mode {config.mode!r} (expected {' or '.join(defaults.MODES)})")
     if bool(config.ar) != bool(config.en):
         raise PipelineError(None, "give both --ar and --en files, or neither (to read the corpus manifest)")
     if config.manifest and config.ar:
         raise PipelineError(config.manifest, "give either --manifest or --ar/--en files, not both")
+    if config.mt_backend not in defaults.MT_BACKENDS:
+        raise PipelineError(
+            None, f"unknown MT backend {config.mt_backend!r} (expected one of {', '.join(defaults.MT_BACKENDS)})"
+        )
+    if config.threads is not None and config.threads < 1:
+        raise PipelineError(None, f"--threads must be at least 1, not {config.threads}")
+    from pipeline.export import check_formats
+
+    check_formats(config.formats)
+
+
+def command_line(config: RunConfig) -> str:
+    """The ``run`` command that repeats this configuration (for the manifest): the output folder, the
+    inputs, the MT model with its backend, and every other setting that differs from its default."""
+    parts = ["python -m pipeline run", f"--out {config.out}"]
+    if config.ar:
+        parts.append("--ar " + " ".join(map(str, config.ar)))
+        parts.append("--en " + " ".join(map(str, config.en)))
+    elif Path(config.corpus) != defaults.CORPUS:
+        parts.append(f"--corpus {config.corpus}")
+    if config.mt_model:
+        parts.append(f"--mt-model {config.mt_model}")
+        if config.mt_model != "none":
+            parts.append(f"--mt-backend {config.mt_backend}")
+    parts += _document_flags(config)
+    if config.translations:
+        parts.append(f"--translations {config.translations}")
+    parts += [
+        flag for flag, on in (("--require-mt", config.require_mt), ("--allow-download", config.allow_download)) if on
+    ]
+    if config.mode != defaults.MODE:
+        parts.append(f"--mode {config.mode}")
+    for flag, value in (("--encoder", config.encoder), ("--settings", config.settings), ("--threads", config.threads)):
+        if value is not None:
+            parts.append(f"{flag} {value}")
+    if tuple(config.formats) != defaults.FORMATS:
+        parts.append(f"--formats {','.join(config.formats)}")
+    if config.cache != defaults.CACHE:
+        parts.append(f"--cache {config.cache if config.cache is not None else ''}".rstrip())
+    default = Decoding()
+    for flag, name in (
+        ("--mt-beams", "num_beams"),
+        ("--mt-max-new-tokens", "max_new_tokens"),
+        ("--mt-batch-size", "batch_size"),
+    ):
+        if getattr(config.decoding, name) != getattr(default, name):
+            parts.append(f"{flag} {getattr(config.decoding, name)}")
+    return " ".join(parts)
+
+
+def _document_flags(config: RunConfig) -> list[str]:
+    """--manifest, --encoding and --meta as the run was given them (for :func:`command_line`)."""
+    parts = [f"--manifest {config.manifest}"] if config.manifest else []
+    if config.encoding:
+        parts.append(f"--encoding {config.encoding}")
+    for target, fields in config.meta.items():
+        parts.append(" ".join(["--meta", shlex.quote(target), *(shlex.quote(f"{k}={v}") for k, v in fields.items())]))
+    return parts
+
+
+def load_inputs(config: RunConfig) -> list[Document]:
+    """Read and validate every input document (raises PipelineError naming the first bad file)."""
+    check_config(config)
     docs: list[Document] = []
     if config.ar:
         seen: set[str] = set()
@@ -233,7 +296,7 @@ def input_entry(doc: Document) -> dict:
 
 
 def library_versions() -> dict:
-    versions = {"python": platform.python_version()}
+    versions: dict[str, str | None] = {"python": platform.python_version()}
     for name in LIBRARIES:
         try:
             versions[name] = metadata.version(name)
@@ -259,15 +322,16 @@ def run_pipeline(config: RunConfig) -> RunResult:
     mark = time.perf_counter()
     links, unaligned, align_info = align_stage(segments, config)
     timings["align"] = time.perf_counter() - mark
-    counts = {}
+    counts: dict[str, int] = {}
     for link in links:
         counts[link.label] = counts.get(link.label, 0) + 1
     log(
-        f"align ({config.mode}): {len(links)} links {counts or ''}, {len(unaligned)} Arabic paragraphs with no counterpart"
+        f"align ({config.mode}): {len(links)} links {counts or ''}, "
+        f"{len(unaligned)} Arabic paragraphs with no counterpart"
     )
     manifest = {
         "pipeline": {"name": "pipeline", "version": __version__},
-        "command": "python -m pipeline " + " ".join(sys.argv[1:]),
+        "command": command_line(config),
         "inputs": [input_entry(d) for d in docs],
         "models": {"mt": translation.get("signature") or translation.get("model"), "encoder": align_info["encoder"]},
         "parameters": {

@@ -71,7 +71,7 @@ def udhr_run(tmp_path_factory):
 
 def test_udhr_parallel_sections(udhr_run):
     folder, out = udhr_run
-    result = run_cli("eval-align", "--pred", out, "--gold", folder / "gold.tsv")
+    result = run_cli("eval", "align", "--pred", out, "--gold", folder / "gold.tsv")
     assert result.returncode == 0, result.stderr
     scores = json.loads(result.stdout.strip().splitlines()[-1])
     assert scores["sections"]["total"] == 31
@@ -97,8 +97,6 @@ def test_corpus_links_are_never_equivalent(corpus_run):
 
 def _pairs_from(matrix):
     import numpy as np
-
-    from pipeline.align.pairs import Pairs
 
     base = np.asarray(matrix, dtype=np.float32)
     i, j = np.indices(base.shape)
@@ -162,7 +160,10 @@ def test_corpus_links_name_the_specific_detail_they_share(corpus_run):
         (l["ar_id"], l["en_id"]): l
         for l in (json.loads(x) for x in (corpus_run / "alignments.jsonl").read_text(encoding="utf-8").splitlines())
     }
-    shared = lambda key: {a["en"] for a in links[key]["evidence"]["anchors"] if a["kind"] == "phrase"}
+
+    def shared(key):
+        return {a["en"] for a in links[key]["evidence"]["anchors"] if a["kind"] == "phrase"}
+
     assert "memory sticks" in shared(("ihec:7", "ina:2"))
     assert "Supreme Security Committee" in shared(("ihec:12", "ina:2"))
     assert len(links) <= 30  # specific links only: most of the 16 Arabic paragraphs get one or two

@@ -24,7 +24,7 @@ def align_segments(
     encoder = get_encoder(encoder_name or settings.encoder, threads)
     ar_rows = [s for s in segments if s.lang == "ar"]
     en_rows = [s for s in segments if s.lang == "en"]
-    info = {"encoder": encoder.signature(), "settings": settings.to_json()}
+    info: dict = {"encoder": encoder.signature(), "settings": settings.to_json()}
     if not ar_rows or not en_rows:
         return [], [Unaligned(r.id, r.text, r.mt_text, None, None) for r in ar_rows], info
     if mode == "parallel":
@@ -57,10 +57,10 @@ def align_parallel(ar_rows: list[Segment], en_rows: list[Segment], encoder) -> t
             f"--mode parallel pairs documents in order: got {len(ar_docs)} Arabic and {len(en_docs)} English documents",
         )
     links, unaligned = [], []
-    for ar_doc, en_doc in zip(ar_docs, en_docs):
+    for ar_doc, en_doc in zip(ar_docs, en_docs, strict=True):
         cache: dict[tuple[str, int, int], np.ndarray] = {}
 
-        def vector(rows, lang, start, count):
+        def vector(rows, lang, start, count, cache=cache):
             key = (lang, start, count)
             if key not in cache:
                 cache[key] = encoder.encode([" ".join(r.text for r in rows[start : start + count])], lang)[0]
@@ -71,7 +71,7 @@ def align_parallel(ar_rows: list[Segment], en_rows: list[Segment], encoder) -> t
             for k, vec in enumerate(encoder.encode([r.text for r in rows], lang)):
                 cache[(lang, k, 1)] = vec
 
-        def similarity(i, a, j, b):
+        def similarity(i, a, j, b, ar_doc=ar_doc, en_doc=en_doc):
             return float(vector(ar_doc, "ar", i, a) @ vector(en_doc, "en", j, b))
 
         for ar_idx, en_idx, sim in align_monotonic(len(ar_doc), len(en_doc), similarity):

@@ -40,7 +40,7 @@ def anchor_strength(anchors: list[Anchor]) -> float:
 def pair_scores(pairs: Pairs, settings: AlignSettings) -> np.ndarray:
     """The score of each pair before anchors (anchors are added only where they exist)."""
     xling = pairs.cosine + settings.margin_weight * (pairs.margin - 1.0)
-    if pairs.mt_cosine is None:
+    if pairs.mt_cosine is None or pairs.mt_margin is None:
         return xling
     mtside = pairs.mt_cosine + settings.margin_weight * (pairs.mt_margin - 1.0)
     return (1.0 - settings.mt_weight) * xling + settings.mt_weight * mtside
@@ -129,7 +129,8 @@ def decide_pairs(
         related |= ~equivalent & phrase & (score >= settings.phrase_floor)
     keep = np.nonzero(equivalent | related)[0]
     order = keep[np.lexsort((j[keep], -score[keep], i[keep]))]
-    out, per_row = [], {}
+    out: list[tuple[int, int, float, str]] = []
+    per_row: dict[int, int] = {}
     for k in order.tolist():
         row = int(i[k])
         if per_row.get(row, 0) < settings.max_links:
@@ -189,7 +190,7 @@ def align_comparable(
             "best_of_column": bool(base[k] >= col_top[j]),
         }
         ar, en = ar_rows[i], en_rows[j]
-        if pairs.mt_cosine is not None:
+        if pairs.mt_cosine is not None and pairs.mt_margin is not None:
             evidence |= {
                 "mt_cosine": round(float(pairs.mt_cosine[k]), 4),
                 "mt_margin": round(float(pairs.mt_margin[k]), 4),
@@ -215,14 +216,14 @@ def align_comparable(
     for i, ar in enumerate(ar_rows):
         if i in linked:
             continue
-        k = best_of_row.get(i)
+        best = best_of_row.get(i)
         unaligned.append(
             Unaligned(
                 ar.id,
                 ar.text,
                 ar.mt_text,
-                en_rows[int(pairs.j[k])].id if k is not None else None,
-                round(float(base[k]), 4) if k is not None else None,
+                en_rows[int(pairs.j[best])].id if best is not None else None,
+                round(float(base[best]), 4) if best is not None else None,
             )
         )
     return links, unaligned

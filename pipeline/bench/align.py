@@ -1,4 +1,4 @@
-"""``python -m pipeline bench-align``: how long comparable alignment takes, and how it grows with size.
+"""``python -m pipeline bench align``: how long comparable alignment takes, and how it grows with size.
 
 1. End to end: 1,000 Arabic × 1,000 English paragraphs (three consecutive FLORES-200 devtest sentences
    each when ``--flores`` is there, else windows of the corpus's sentences), embedded with the default
@@ -48,9 +48,12 @@ def bench_texts(flores: Path | None, corpus: Path, count: int) -> tuple[list[str
         ar, en = corpus_lines(corpus)
     if not ar or not en:
         raise PipelineError(flores or corpus, "no text to benchmark with")
+
     # 1,012 FLORES sentences make 1,000 windows only by overlapping: neighbouring windows share sentences,
     # which gives each paragraph a few related links besides its equivalent.
-    windows = lambda lines: [" ".join(lines[(k + d) % len(lines)] for d in range(3)) for k in range(count)]
+    def windows(lines: list[str]) -> list[str]:
+        return [" ".join(lines[(k + d) % len(lines)] for d in range(3)) for k in range(count)]
+
     order = np.random.default_rng(0).permutation(count)
     return windows(ar), [windows(en)[k] for k in order]
 
@@ -93,7 +96,7 @@ def run_bench(
     rows = []
     trials = [(n, path) for n in sizes for path in ("dense", "faiss") if path == "faiss" or n <= dense_max]
     total = len(trials) + 1
-    log(f"bench-align [1/{total}]: 1000 × 1000 end to end (encoder load, embeddings, alignment)")
+    log(f"bench align [1/{total}]: 1000 × 1000 end to end (encoder load, embeddings, alignment)")
     started = time.perf_counter()
     encoder = get_encoder(settings.encoder, threads)
     encoder.encode(["warm-up"], "en")  # the encoder loads its weights on first use
@@ -104,14 +107,14 @@ def run_bench(
     path = "dense" if 1000 * 1000 <= settings.dense_limit else "faiss"
     rows.append(BenchRow("end to end, encoder load included", 1000, 1000, path, round(done - started, 2), len(links)))
     rows.append(BenchRow("end to end, embeddings + alignment", 1000, 1000, path, round(done - loaded, 2), len(links)))
-    log(f"bench-align [1/{total}]: {done - loaded:.1f} s ({done - started:.1f} s with the encoder's load)")
+    log(f"bench align [1/{total}]: {done - loaded:.1f} s ({done - started:.1f} s with the encoder's load)")
     rotations = _rotations(-(-max(sizes) // 1000), ar_vecs.shape[1])
     for number, (n, path) in enumerate(trials, 2):
         a, e = _tiled(ar_vecs, n, rotations), _tiled(en_vecs, n, rotations)
         ar_n = [replace(ar_rows[k % 1000], id=f"ar:{k}") for k in range(n)]
         en_n = [replace(en_rows[k % 1000], id=f"en:{k}") for k in range(n)]
         trial = replace(settings, dense_limit=n * n if path == "dense" else 0)
-        log(f"bench-align [{number}/{total}]: {n} × {n}, {path}, {repeats} timing(s)")
+        log(f"bench align [{number}/{total}]: {n} × {n}, {path}, {repeats} timing(s)")
         timings = []
         for _ in range(repeats):
             mark = time.perf_counter()
@@ -128,7 +131,7 @@ def run_bench(
             round(max(timings), 2),
         )
         rows.append(row)
-        log(f"bench-align [{number}/{total}]: {row.seconds:.2f} s ({spread(row)})")
+        log(f"bench align [{number}/{total}]: {row.seconds:.2f} s ({spread(row)})")
     return rows
 
 

@@ -1,4 +1,4 @@
-"""``python -m pipeline bench-mt``: CPU throughput of the MT backends on opus-mt-ar-en's architecture.
+"""``python -m pipeline bench mt``: CPU throughput of the MT backends on opus-mt-ar-en's architecture.
 
 No pretrained weights can be downloaded here, so the benchmark builds a random-weight MarianMT model with
 opus-mt-ar-en's exact shape (6+6 layers, d_model 512, 8 heads, FFN 2048, 62,834-piece vocabulary) and a
@@ -23,6 +23,7 @@ from pathlib import Path
 from pipeline import config
 from pipeline.config import MT_BACKENDS as BACKENDS
 from pipeline.errors import PipelineError
+from pipeline.mt.base import Translator
 from pipeline.progress import log
 
 
@@ -59,7 +60,7 @@ def prepare_model(corpus: Path, model_dir: Path) -> tuple[Path, Path]:
 
     hf_dir, ct2_dir = model_dir / "transformers", model_dir / "ct2-int8"
     if not (hf_dir / "config.json").is_file():
-        log(f"bench-mt: building a random-weight opus-mt-ar-en-shaped model in {hf_dir}")
+        log(f"bench mt: building a random-weight opus-mt-ar-en-shaped model in {hf_dir}")
         arabic, english = corpus_lines(corpus)
         build_random_marian(hf_dir, arabic, english, OPUS_MT_AR_EN, spm_vocab=8000, seed=0)
     convert_to_ct2(str(hf_dir), ct2_dir, "int8")
@@ -89,6 +90,7 @@ def measure(job: dict) -> BenchResult:
         min_new_tokens=job["new_tokens"],
         batch_size=job["batch_size"],
     )
+    translator: Translator
     if job["backend"] == "transformers":
         from pipeline.mt.hf import TransformersTranslator
 
@@ -167,21 +169,21 @@ def run_bench(
             "ct2_workers": ct2_workers,
             "repeats": repeats,
         }
-        log(f"bench-mt [{number}/{len(configurations)}]: {backend}, batch size {batch_size}, {repeats} timing(s)")
+        log(f"bench mt [{number}/{len(configurations)}]: {backend}, batch size {batch_size}, {repeats} timing(s)")
         started = time.perf_counter()
         # The worker's messages (its repeats) go straight to this terminal: progress while it runs.
         done = subprocess.run(
-            [sys.executable, "-m", "pipeline.bench.mt", "--worker"],
+            [sys.executable, "-c", "import sys; from pipeline.bench.mt import _worker; sys.exit(_worker())"],
             input=json.dumps(job),
             stdout=subprocess.PIPE,
             text=True,
         )
         if done.returncode != 0:
-            raise PipelineError(None, f"bench-mt worker for {backend} failed (its messages are above)")
+            raise PipelineError(None, f"bench mt worker for {backend} failed (its messages are above)")
         result = BenchResult(**json.loads(done.stdout.strip().splitlines()[-1]))
         results.append(result)
         log(
-            f"bench-mt [{number}/{len(configurations)}]: {result.src_tokens_per_s:.1f} source tokens/s "
+            f"bench mt [{number}/{len(configurations)}]: {result.src_tokens_per_s:.1f} source tokens/s "
             f"({spread(result)}), {time.perf_counter() - started:.0f} s with loading"
         )
     return results
@@ -211,7 +213,8 @@ def format_table(results: list[BenchResult]) -> str:
     if base_run:
         best = max(results, key=lambda r: r.src_tokens_per_s)
         lines.append(
-            f"fastest: {best.backend} batch {best.batch_size}, {best.src_tokens_per_s / base_run.src_tokens_per_s:.2f}× "
+            f"fastest: {best.backend} batch {best.batch_size}, "
+            f"{best.src_tokens_per_s / base_run.src_tokens_per_s:.2f}× "
             f"the fastest transformers fp32 configuration, at {best.peak_rss_mb / base_run.peak_rss_mb:.0%} "
             f"of its peak memory"
         )
@@ -222,7 +225,3 @@ def _worker() -> int:
     job = json.loads(sys.stdin.read())
     print(json.dumps(asdict(measure(job))))
     return 0
-
-
-if __name__ == "__main__" and sys.argv[1:] == ["--worker"]:
-    sys.exit(_worker())

@@ -64,15 +64,18 @@ def load_gold_set(gold_path: Path, encoder) -> dict:
     return data
 
 
-def predicted(data: dict, settings: AlignSettings, strength, count, use_mt: bool = False) -> dict[str, set]:
+def predicted(data: dict, settings: AlignSettings, use_mt: bool = False) -> dict[str, set]:
+    """Predicted (ar id, en id) pairs per label on gold set ``data`` (anchors from data["anchors"])."""
+    strength, count = data["anchors"]
     mt_cos = data.get("mt_cos") if use_mt else None
     key = ("pairs", settings.margin_k, mt_cos is not None)
     if key not in data:  # margins depend on neither the weights nor the thresholds the grid varies
         data[key] = matrix_pairs(data["cos"], settings.margin_k, mt_cos)
     pairs = data[key]
-    out = {"equivalent": set(), "related": set()}
+    out: dict[str, set] = {"equivalent": set(), "related": set()}
+    n_ar, n_en = data["cos"].shape
     for i, j, _, label in decide_pairs(
-        pairs.i, pairs.j, pair_scores(pairs, settings), strength, count, *data["cos"].shape, settings
+        pairs.i, pairs.j, pair_scores(pairs, settings), strength, count, n_ar, n_en, settings
     ):
         out[label].add((data["ar"][i].id, data["en"][j].id))
     return out
@@ -107,10 +110,7 @@ def calibrate(
                     anchor_weight=anchor_weight,
                     equivalent_threshold=float(threshold),
                 )
-                f1s = [
-                    prf(predicted(d, settings, *d["anchors"])["equivalent"], d["gold"]["equivalent"])["f1"]
-                    for d in sets
-                ]
+                f1s = [prf(predicted(d, settings)["equivalent"], d["gold"]["equivalent"])["f1"] for d in sets]
                 trials.append((float(np.mean(f1s)), settings))
     best = max(trials, key=lambda t: t[0])  # the first of equal F1s: smaller weights, lower threshold
     settings = best[1]
@@ -124,7 +124,7 @@ def calibrate(
     best_related = (-1.0, settings.equivalent_threshold)
     for threshold in THRESHOLDS[THRESHOLDS < settings.equivalent_threshold]:
         trial = replace(settings, related_threshold=float(threshold))
-        f1s = [prf(predicted(d, trial, *d["anchors"])["related"], d["gold"]["related"])["f1"] for d in related_sets]
+        f1s = [prf(predicted(d, trial)["related"], d["gold"]["related"])["f1"] for d in related_sets]
         if f1s and np.mean(f1s) > best_related[0] + 1e-9:
             best_related = (float(np.mean(f1s)), float(threshold))
     # mt_weight: with the weights and thresholds above, the share of the score taken from the translation's
@@ -134,10 +134,7 @@ def calibrate(
         scored = []
         for mt_weight in MT_WEIGHTS:
             trial = replace(settings, mt_weight=mt_weight)
-            f1s = [
-                prf(predicted(d, trial, *d["anchors"], use_mt=True)["equivalent"], d["gold"]["equivalent"])["f1"]
-                for d in mt_sets
-            ]
+            f1s = [prf(predicted(d, trial, use_mt=True)["equivalent"], d["gold"]["equivalent"])["f1"] for d in mt_sets]
             scored.append((float(np.mean(f1s)), -mt_weight, mt_weight))
         best_mt = max(scored)
         log(f"calibrate: with MT, equivalent F1 {best_mt[0]:.4f} at mt_weight={best_mt[2]}")
@@ -149,13 +146,11 @@ def calibrate(
         + (f" (fixed: {', '.join(f'{k}={v}' for k, v in sorted(fixed.items()))})" if fixed else ""),
     )
     measurements = {
-        d["name"]: {label: prf(pred, d["gold"][label]) for label, pred in predicted(d, settings, *d["anchors"]).items()}
-        for d in sets
+        d["name"]: {label: prf(pred, d["gold"][label]) for label, pred in predicted(d, settings).items()} for d in sets
     }
     measurements |= {
         f"{d['name']} + MT": {
-            label: prf(pred, d["gold"][label])
-            for label, pred in predicted(d, settings, *d["anchors"], use_mt=True).items()
+            label: prf(pred, d["gold"][label]) for label, pred in predicted(d, settings, use_mt=True).items()
         }
         for d in sets
         if "mt_cos" in d

@@ -110,7 +110,7 @@ def evaluate_alignment(pred_dir: Path, gold_path: Path) -> dict:
     links = read_jsonl(pred_path)
     gold = read_gold(gold_path)
     labels = sorted({g["label"] for g in gold} | {l["label"] for l in links})
-    scores = {"gold": str(gold_path), "pred": str(pred_path)}
+    scores: dict = {"gold": str(gold_path), "pred": str(pred_path)}
     for label in labels:
         scores[label] = prf(
             {(l["ar_id"], l["en_id"]) for l in links if l["label"] == label},

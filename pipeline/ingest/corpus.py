@@ -47,7 +47,7 @@ def load_manifest(location: Path) -> list[CorpusEntry]:
     if missing:
         raise PipelineError(manifest, f"missing column(s): {', '.join(missing)}")
     entries = []
-    for (number, _), row in zip(numbered[1:], rows):
+    for (number, _), row in zip(numbered[1:], rows, strict=True):
         where = f"{manifest} line {number}"
         if row["lang"] not in ("ar", "en"):
             raise PipelineError(where, f"language {row['lang']!r} is not ar or en")
@@ -67,7 +67,8 @@ def corpus_lines(corpus_dir: Path) -> tuple[list[str], list[str]]:
     :func:`load_manifest` and :func:`pipeline.ingest.documents.read_document` do."""
     from pipeline.ingest.documents import read_document
 
-    arabic, english = [], []
+    arabic: list[str] = []
+    english: list[str] = []
     for entry in load_manifest(corpus_dir):
         doc = read_document(entry.path, entry.lang, entry.id, entry.meta, entry.meta.get("encoding"))
         (arabic if entry.lang == "ar" else english).extend(line for line in doc.text.splitlines() if line.strip())

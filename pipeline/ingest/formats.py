@@ -16,6 +16,7 @@ then index into this extracted text (``python -m pipeline extract FILE`` prints 
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import statistics
 import unicodedata
@@ -340,13 +341,20 @@ class _PdfLine:
     text: str
 
 
+def _collect_into(chunks: list[tuple[str, float]]):
+    """A pypdf text visitor that keeps each piece of text with its vertical position on the page."""
+
+    def visit(text, cm, tm, font, size):
+        chunks.append((text, tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
+
+    return visit
+
+
 def _pdf_lines(reader) -> list[_PdfLine]:
     lines: list[_PdfLine] = []
     for number, page in enumerate(reader.pages):
         chunks: list[tuple[str, float]] = []
-        page.extract_text(
-            visitor_text=lambda text, cm, tm, font, size: chunks.append((text, tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
-        )
+        page.extract_text(visitor_text=_collect_into(chunks))
         text, y = "", None
         for chunk, chunk_y in chunks:
             for i, piece in enumerate(chunk.split("\n")):
@@ -385,7 +393,7 @@ def _furniture(lines: list[_PdfLine], pages: int) -> dict[int, tuple[str, str]]:
         if _PAGE_NUMBER_RE.fullmatch(line.text):
             dropped[i] = PDF_PAGE_NUMBER
     if pages >= 3:
-        for page, indices in by_page.items():
+        for indices in by_page.values():
             for i in {indices[0], indices[-1]}:
                 key = re.sub(r"[\d٠-٩]+", "#", _words_key(lines[i].text))
                 if i not in dropped and len(edges[key]) > pages / 2:
@@ -396,7 +404,7 @@ def _furniture(lines: list[_PdfLine], pages: int) -> dict[int, tuple[str, str]]:
 def _paragraphs(lines: list[_PdfLine], dropped: dict[int, tuple[str, str]]) -> tuple[list[str], dict]:
     """Join the lines of a paragraph: a new one starts after a gap wider than the usual line step, after a
     line much shorter than the page's longest (it did not wrap), at a new page, and around furniture."""
-    gaps = [a.y - b.y for a, b in zip(lines, lines[1:]) if a.page == b.page and a.y - b.y > 0]
+    gaps = [a.y - b.y for a, b in itertools.pairwise(lines) if a.page == b.page and a.y - b.y > 0]
     step = statistics.median(gaps) if gaps else 0.0
     longest: dict[int, int] = {}
     for line in lines:

@@ -60,7 +60,7 @@ def translate_sentences(
     keys = [cache_key(signature, piece) for _, piece in units]
     done = cache.get_many(sorted(set(keys)))
     stats.cached += sum(1 for key in keys if key in done)
-    todo = sorted({key: piece for key, (_, piece) in zip(keys, units) if key not in done}.items())
+    todo = sorted({key: piece for key, (_, piece) in zip(keys, units, strict=True) if key not in done}.items())
     # Chunks of 64 go to the backend, which batches by length inside them; the cache is written per chunk,
     # so an interrupted run keeps what it translated.
     chunk_size = 64
@@ -68,13 +68,13 @@ def translate_sentences(
         for start in range(0, len(todo), chunk_size):
             chunk = todo[start : start + chunk_size]
             outputs = translator.translate([piece for _, piece in chunk])
-            fresh = {key: out for (key, _), out in zip(chunk, outputs)}
+            fresh = {key: out for (key, _), out in zip(chunk, outputs, strict=True)}
             cache.put_many(fresh)
             done.update(fresh)
             bar.update(len(chunk))
     stats.translated += len(todo)
     pieces: list[list[str]] = [[] for _ in sentences]
-    for (n, _), key in zip(units, keys):
+    for (n, _), key in zip(units, keys, strict=True):
         pieces[n].append(done[key])
     stats.seconds = round(stats.seconds + time.perf_counter() - started, 3)
     return [" ".join(p).strip() for p in pieces]
@@ -90,7 +90,7 @@ def translate_segments(
     flat = [sentence for sentences in per_row for sentence in sentences]
     outputs = iter(translate_sentences(flat, translator, cache, stats))
     translated = []
-    for seg, sentences in zip(segments, per_row):
+    for seg, sentences in zip(segments, per_row, strict=True):
         mt_sentences = [{"src": sentence, "mt": next(outputs)} for sentence in sentences]
         mt_text = " ".join(m["mt"] for m in mt_sentences if m["mt"])
         translated.append(seg.with_translation(mt_text, mt_sentences, quality_flags(seg.text, mt_text)))
