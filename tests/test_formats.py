@@ -407,3 +407,30 @@ def test_extract_prints_the_text_offsets_index_into(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout == read_document(page, "en").text
     assert "html, utf-8 (utf-8)" in result.stderr and "dropped (html_boilerplate): Home" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "head, body, fields",
+    [
+        (
+            '<meta property="article:published_time" content="2021-10-12T08:00:00Z">'
+            '<meta property="og:site_name" content="Rudaw"><title>Khazali meets UNAMI</title>',
+            "<p>Khazali met the UN envoy on Tuesday to discuss the election results and complaints.</p>",
+            {"date": "2021-10-12", "outlet": "Rudaw", "title": "Khazali meets UNAMI"},
+        ),
+        (
+            "<title>Election security plan</title>",
+            "<p>The ministry announced the plan for the ballot boxes and memory sticks.</p>"
+            "<footer><p>© 2021 The Outlet. All rights reserved.</p></footer>",
+            {"title": "Election security plan"},
+        ),  # a copyright year is not a publication date
+    ],
+)
+def test_an_html_page_gives_its_own_fields_unless_the_user_does(tmp_path, head, body, fields):
+    page = tmp_path / "page.html"
+    page.write_text(f"<!DOCTYPE html><html><head>{head}</head><body>{body}</body></html>", encoding="utf-8")
+    found = read_document(page, "en").meta
+    assert {k: found.get(k) for k in ("date", "outlet", "title")} == {
+        k: fields.get(k) for k in ("date", "outlet", "title")
+    }
+    assert read_document(page, "en", meta={"date": "2018-05"}).meta["date"] == "2018-05"
