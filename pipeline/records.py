@@ -18,9 +18,13 @@ class Document:
     id: str
     lang: str
     path: str
-    text: str  # the decoded raw file; paragraph offsets index into it
+    text: str  # the decoded raw file (for HTML/DOCX/PDF: its extracted text); paragraph offsets index into it
     sha256: str
     meta: dict
+    format: str = "text"  # "text", "html", "docx" or "pdf" (pipeline.ingest.formats), from the content
+    encoding: str | None = "utf-8"  # codec of a text or HTML file; None for DOCX and PDF
+    encoding_source: str | None = "utf-8"  # how it was chosen (pipeline.ingest.encoding.Decoded.source)
+    dropped: dict = field(default_factory=dict)  # non-empty line → (rule, reason) the format's extractor dropped
 
 
 @dataclass

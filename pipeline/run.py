@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shlex
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -23,9 +24,9 @@ from pipeline.errors import PipelineError
 from pipeline.export.selection import LinkFilter
 from pipeline.fileio import read_jsonl, sha256_file
 from pipeline.ingest.corpus import load_manifest, read_entry
-from pipeline.ingest.documents import read_document
+from pipeline.ingest.documents import DOCUMENT_META, default_doc_id, read_document
 from pipeline.mt.base import Decoding
-from pipeline.progress import log
+from pipeline.progress import debug, log, warn
 from pipeline.records import Document, Link, Removed, RunResult, Segment, Unaligned
 
 LIBRARIES = (
@@ -62,6 +63,9 @@ class RunConfig:
     threads: int | None = None
     cache: Path | None = defaults.CACHE
     decoding: Decoding = field(default_factory=Decoding)  # MT beam size, length limit, batch size
+    manifest: Path | None = None  # a manifest TSV listing the documents (instead of ar/en)
+    encoding: str | None = None  # for text/HTML files that are not UTF-8 (default: detected)
+    meta: dict = field(default_factory=dict)  # file path, file name or document id → {outlet, date, title, ...}
 
 
 def check_config(config: RunConfig) -> None:
@@ -70,6 +74,8 @@ def check_config(config: RunConfig) -> None:
         raise PipelineError(None, f"unknown mode {config.mode!r} (expected {' or '.join(defaults.MODES)})")
     if bool(config.ar) != bool(config.en):
         raise PipelineError(None, "give both --ar and --en files, or neither (to read the corpus manifest)")
+    if config.manifest and config.ar:
+        raise PipelineError(config.manifest, "give either --manifest or --ar/--en files, not both")
     if config.mt_backend not in defaults.MT_BACKENDS:
         raise PipelineError(
             None, f"unknown MT backend {config.mt_backend!r} (expected one of {', '.join(defaults.MT_BACKENDS)})"
@@ -94,6 +100,7 @@ def command_line(config: RunConfig) -> str:
         parts.append(f"--mt-model {config.mt_model}")
         if config.mt_model != "none":
             parts.append(f"--mt-backend {config.mt_backend}")
+    parts += _document_flags(config)
     parts += [
         flag
         for flag, on in (
@@ -131,22 +138,47 @@ def command_line(config: RunConfig) -> str:
     return " ".join(parts)
 
 
+def _document_flags(config: RunConfig) -> list[str]:
+    """--manifest, --encoding and --meta as the run was given them (for :func:`command_line`)."""
+    parts = [f"--manifest {config.manifest}"] if config.manifest else []
+    if config.encoding:
+        parts.append(f"--encoding {config.encoding}")
+    for target, fields in config.meta.items():
+        parts.append(" ".join(["--meta", shlex.quote(target), *(shlex.quote(f"{k}={v}") for k, v in fields.items())]))
+    return parts
+
+
 def load_inputs(config: RunConfig) -> list[Document]:
     """Read and validate every input document (raises PipelineError naming the first bad file)."""
     check_config(config)
     docs: list[Document] = []
     if config.ar:
         seen: set[str] = set()
+        used: set[str] = set()
         for lang, paths in (("ar", config.ar), ("en", config.en)):
             for path in paths:
-                doc = read_document(path, lang)
+                names = [str(path), Path(path).name, default_doc_id(Path(path))]
+                meta: dict = {}
+                for name in names:
+                    if name in config.meta:
+                        meta.update(config.meta[name])
+                        used.add(name)
+                doc = read_document(path, lang, meta=meta, encoding=meta.get("encoding") or config.encoding)
+                debug(describe_input(doc))
                 if doc.id in seen:
                     raise PipelineError(path, f"two input files share the document id {doc.id!r} (rename one)")
                 seen.add(doc.id)
                 docs.append(doc)
+        unused = sorted(set(config.meta) - used)
+        if unused:
+            raise PipelineError(None, f"--meta {unused[0]}: matches no --ar/--en file (give its path, file name or id)")
     else:
-        for entry in load_manifest(config.corpus):
-            docs.append(read_entry(entry))
+        if config.meta:
+            raise PipelineError(None, "--meta applies to --ar/--en files; put a manifest's documents' fields in it")
+        for entry in load_manifest(config.manifest or config.corpus):
+            doc = read_entry(entry, config.encoding)
+            debug(describe_input(doc))
+            docs.append(doc)
     if config.language_check:
         check_languages(docs)
     checked_settings(config)  # refused now, not after the expensive stages
@@ -155,6 +187,17 @@ def load_inputs(config: RunConfig) -> list[Document]:
 
         translations_format(config.translations, config.translations_format)
     return docs
+
+
+def describe_input(doc: Document) -> str:
+    """How one input was read (--verbose)."""
+    how = f"{doc.format}" + (f", {doc.encoding} ({doc.encoding_source})" if doc.encoding else "")
+    fields = ", ".join(f"{k}={v}" for k, v in sorted(doc.meta.items()) if k in DOCUMENT_META)
+    return (
+        f"read {doc.path} as {doc.id} ({doc.lang}): {how}, {len(doc.text.splitlines())} lines"
+        + (f", {len(doc.dropped)} dropped by the extractor" if doc.dropped else "")
+        + (f"; {fields}" if fields else "")
+    )
 
 
 def check_languages(docs: list[Document]) -> None:
@@ -232,7 +275,7 @@ def translate_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Se
     except PipelineError as exc:
         if config.require_mt:
             raise
-        log(
+        warn(
             f"translate: MT MODEL MISSING: {exc}. Continuing without machine translation "
             "(`make models` downloads it where the hub is reachable; or copy it into models/<org>--<name>, "
             "or pass --mt-model PATH; --require-mt makes this an error)"
@@ -285,6 +328,22 @@ def align_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Link],
 
     settings = checked_settings(config)
     return align_segments(segments, settings, config.mode, config.encoder, config.threads, load_sentence_settings())
+
+
+def input_entry(doc: Document) -> dict:
+    """A document's line in the manifest: where it came from, how it was read, and what it is (outlet,
+    date, title always present, null when unknown, so that the report can show every document's date)."""
+    return {
+        "id": doc.id,
+        "lang": doc.lang,
+        "path": doc.path,
+        "sha256": doc.sha256,
+        "format": doc.format,
+        "encoding": doc.encoding,
+        "encoding_source": doc.encoding_source,
+        **{key: None for key in DOCUMENT_META},
+        **doc.meta,
+    }
 
 
 def library_versions() -> dict:
@@ -354,7 +413,7 @@ def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult
     manifest = {
         "pipeline": {"name": "pipeline", "version": __version__},
         "command": command_line(config),
-        "inputs": [{"id": d.id, "lang": d.lang, "path": d.path, "sha256": d.sha256, **d.meta} for d in docs],
+        "inputs": [input_entry(d) for d in docs],
         "models": {"mt": translation.get("signature") or translation.get("model"), "encoder": align_info["encoder"]},
         "parameters": {
             "mode": config.mode,

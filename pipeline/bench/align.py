@@ -12,6 +12,7 @@ Results are data (:class:`BenchRow`); printing is in the CLI.
 
 from __future__ import annotations
 
+import statistics
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,8 +31,10 @@ class BenchRow:
     n_ar: int
     n_en: int
     path: str  # "dense" or "faiss"
-    seconds: float
+    seconds: float  # median of the repeats
     links: int
+    fastest: float = 0.0  # the spread over the repeats, seconds
+    slowest: float = 0.0
 
 
 def bench_texts(flores: Path | None, corpus: Path, count: int) -> tuple[list[str], list[str]]:
@@ -75,17 +78,25 @@ def run_bench(
     flores: Path | None = config.FLORES200_DEVTEST,
     corpus: Path = config.CORPUS,
     sizes=(1000, 2000, 5000, 10000, 20000, 40000),
-    dense_max: int = 10000,
+    dense_max: int = 5000,
     threads: int | None = None,
+    repeats: int = 1,
 ) -> list[BenchRow]:
+    """End to end once, then the alignment step at each of ``sizes``, on the dense path up to ``dense_max``
+    paragraphs a side and on faiss, each timed ``repeats`` times (the median counts, the spread is kept)."""
     from pipeline.align.comparable import align_comparable
     from pipeline.align.settings import load_settings
     from pipeline.encoders import get_encoder
 
+    if repeats < 1:
+        raise PipelineError(None, f"--repeats must be at least 1, not {repeats}")
     settings = load_settings()
     ar_texts, en_texts = bench_texts(flores, corpus, 1000)
     ar_rows, en_rows = _rows(ar_texts, "ar"), _rows(en_texts, "en")
     rows = []
+    trials = [(n, path) for n in sizes for path in ("dense", "faiss") if path == "faiss" or n <= dense_max]
+    total = len(trials) + 1
+    log(f"bench align [1/{total}]: 1000 × 1000 end to end (encoder load, embeddings, alignment)")
     started = time.perf_counter()
     encoder = get_encoder(settings.encoder, threads)
     encoder.encode(["warm-up"], "en")  # the encoder loads its weights on first use
@@ -96,23 +107,42 @@ def run_bench(
     path = "dense" if 1000 * 1000 <= settings.dense_limit else "faiss"
     rows.append(BenchRow("end to end, encoder load included", 1000, 1000, path, round(done - started, 2), len(links)))
     rows.append(BenchRow("end to end, embeddings + alignment", 1000, 1000, path, round(done - loaded, 2), len(links)))
+    log(f"bench align [1/{total}]: {done - loaded:.1f} s ({done - started:.1f} s with the encoder's load)")
     rotations = _rotations(-(-max(sizes) // 1000), ar_vecs.shape[1])
-    for n in sizes:
+    for number, (n, path) in enumerate(trials, 2):
         a, e = _tiled(ar_vecs, n, rotations), _tiled(en_vecs, n, rotations)
         ar_n = [replace(ar_rows[k % 1000], id=f"ar:{k}") for k in range(n)]
         en_n = [replace(en_rows[k % 1000], id=f"en:{k}") for k in range(n)]
-        for path in ("dense", "faiss"):
-            if path == "dense" and n > dense_max:
-                continue
-            trial = replace(settings, dense_limit=n * n if path == "dense" else 0)
-            log(f"bench align: {n} × {n}, {path}")
+        trial = replace(settings, dense_limit=n * n if path == "dense" else 0)
+        log(f"bench align [{number}/{total}]: {n} × {n}, {path}, {repeats} timing(s)")
+        timings = []
+        for _ in range(repeats):
             mark = time.perf_counter()
             links, _ = align_comparable(ar_n, en_n, a, e, trial)
-            rows.append(BenchRow("alignment only", n, n, path, round(time.perf_counter() - mark, 2), len(links)))
+            timings.append(time.perf_counter() - mark)
+        row = BenchRow(
+            "alignment only",
+            n,
+            n,
+            path,
+            round(statistics.median(timings), 2),
+            len(links),
+            round(min(timings), 2),
+            round(max(timings), 2),
+        )
+        rows.append(row)
+        log(f"bench align [{number}/{total}]: {row.seconds:.2f} s ({spread(row)})")
     return rows
 
 
+def spread(row: BenchRow) -> str:
+    """The fastest and slowest of the repeats, seconds ("" for a single timing)."""
+    return f"{row.fastest:.2f}–{row.slowest:.2f}" if row.slowest > row.fastest else ""
+
+
 def format_table(rows: list[BenchRow]) -> str:
-    lines = [f"{'what':<36} {'Arabic':>7} {'English':>7} {'path':>6} {'seconds':>8} {'links':>7}"]
-    lines += [f"{r.what:<36} {r.n_ar:>7} {r.n_en:>7} {r.path:>6} {r.seconds:>8.2f} {r.links:>7}" for r in rows]
+    lines = [f"{'what':<36} {'Arabic':>7} {'English':>7} {'path':>6} {'seconds':>8} {'spread':>12} {'links':>7}"]
+    lines += [
+        f"{r.what:<36} {r.n_ar:>7} {r.n_en:>7} {r.path:>6} {r.seconds:>8.2f} {spread(r):>12} {r.links:>7}" for r in rows
+    ]
     return "\n".join(lines)

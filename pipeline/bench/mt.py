@@ -32,11 +32,13 @@ class BenchResult:
     backend: str
     batch_size: int
     workers: int  # batches translated at once (CTranslate2's inter_threads); 1 for transformers
-    src_tokens_per_s: float
+    src_tokens_per_s: float  # from the median time of the repeats
     peak_rss_mb: float
     sentences: int
     src_tokens: int
-    seconds: float
+    seconds: float  # median
+    slowest_tokens_per_s: float = 0.0  # the spread over the repeats
+    fastest_tokens_per_s: float = 0.0
 
 
 def corpus_sentences(corpus: Path, count: int) -> list[str]:
@@ -106,10 +108,12 @@ def measure(job: dict) -> BenchResult:
     sentences = job["sentences"]
     translator.translate(sentences[: job["batch_size"]])  # warm-up: first-call allocations are not throughput
     timings = []
-    for _ in range(job["repeats"]):
+    for repeat in range(job["repeats"]):
         started = time.perf_counter()
         translator.translate(sentences)
         timings.append(time.perf_counter() - started)
+        if job["repeats"] > 1:
+            log(f"  repeat {repeat + 1}/{job['repeats']}: {timings[-1]:.1f} s")
     seconds = statistics.median(timings)  # the median: a shared machine's slow moments skew a single timing
     tokens = sum(translator.count_tokens(s) for s in sentences)
     return BenchResult(
@@ -121,6 +125,8 @@ def measure(job: dict) -> BenchResult:
         len(sentences),
         tokens,
         round(seconds, 3),
+        round(tokens / max(timings), 1),
+        round(tokens / min(timings), 1),
     )
 
 
@@ -149,38 +155,50 @@ def run_bench(
     hf_dir, ct2_dir = prepare_model(Path(corpus), Path(model_dir))
     texts = corpus_sentences(Path(corpus), sentences)
     results = []
-    for backend in backends:
-        for batch_size in batch_sizes:
-            job = {
-                "backend": backend,
-                "batch_size": batch_size,
-                "model": str(hf_dir),
-                "ct2_dir": str(ct2_dir),
-                "sentences": texts,
-                "new_tokens": new_tokens,
-                "beams": beams,
-                "threads": threads or os.cpu_count() or 1,
-                "ct2_workers": ct2_workers,
-                "repeats": repeats,
-            }
-            log(f"bench mt: {backend}, batch size {batch_size}")
-            done = subprocess.run(
-                [sys.executable, "-c", "import sys; from pipeline.bench.mt import _worker; sys.exit(_worker())"],
-                input=json.dumps(job),
-                capture_output=True,
-                text=True,
-            )
-            if done.returncode != 0:
-                raise PipelineError(None, f"bench mt worker for {backend} failed: {done.stderr.strip()[-500:]}")
-            results.append(BenchResult(**json.loads(done.stdout.strip().splitlines()[-1])))
+    configurations = [(backend, batch_size) for backend in backends for batch_size in batch_sizes]
+    for number, (backend, batch_size) in enumerate(configurations, 1):
+        job = {
+            "backend": backend,
+            "batch_size": batch_size,
+            "model": str(hf_dir),
+            "ct2_dir": str(ct2_dir),
+            "sentences": texts,
+            "new_tokens": new_tokens,
+            "beams": beams,
+            "threads": threads or os.cpu_count() or 1,
+            "ct2_workers": ct2_workers,
+            "repeats": repeats,
+        }
+        log(f"bench mt [{number}/{len(configurations)}]: {backend}, batch size {batch_size}, {repeats} timing(s)")
+        started = time.perf_counter()
+        # The worker's messages (its repeats) go straight to this terminal: progress while it runs.
+        done = subprocess.run(
+            [sys.executable, "-c", "import sys; from pipeline.bench.mt import _worker; sys.exit(_worker())"],
+            input=json.dumps(job),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise PipelineError(None, f"bench mt worker for {backend} failed (its messages are above)")
+        result = BenchResult(**json.loads(done.stdout.strip().splitlines()[-1]))
+        results.append(result)
+        log(
+            f"bench mt [{number}/{len(configurations)}]: {result.src_tokens_per_s:.1f} source tokens/s "
+            f"({spread(result)}), {time.perf_counter() - started:.0f} s with loading"
+        )
     return results
+
+
+def spread(result: BenchResult) -> str:
+    """The slowest and fastest of the repeats, in tokens/s."""
+    return f"{result.slowest_tokens_per_s:.0f}–{result.fastest_tokens_per_s:.0f}"
 
 
 def format_table(results: list[BenchResult]) -> str:
     base = next((r.src_tokens_per_s for r in results if r.backend == "transformers"), None)
     base_run = max((r for r in results if r.backend == "transformers"), key=lambda r: r.src_tokens_per_s, default=None)
     lines = [
-        f"{'backend':<13} {'batch':>5} {'workers':>7} {'src tok/s':>10} {'× tf fp32':>9} "
+        f"{'backend':<13} {'batch':>5} {'workers':>7} {'src tok/s':>10} {'spread':>11} {'× tf fp32':>9} "
         f"{'peak RSS MB':>11} {'seconds':>8}"
     ]
     for r in results:
@@ -189,8 +207,8 @@ def format_table(results: list[BenchResult]) -> str:
         )
         ratio = f"{r.src_tokens_per_s / same_batch:.2f}" if same_batch else "-"
         lines.append(
-            f"{r.backend:<13} {r.batch_size:>5} {r.workers:>7} {r.src_tokens_per_s:>10.1f} {ratio:>9} "
-            f"{r.peak_rss_mb:>11.1f} {r.seconds:>8.2f}"
+            f"{r.backend:<13} {r.batch_size:>5} {r.workers:>7} {r.src_tokens_per_s:>10.1f} {spread(r):>11} "
+            f"{ratio:>9} {r.peak_rss_mb:>11.1f} {r.seconds:>8.2f}"
         )
     if base_run:
         best = max(results, key=lambda r: r.src_tokens_per_s)

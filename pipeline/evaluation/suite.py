@@ -76,21 +76,52 @@ def run_and_score(config: RunConfig, gold_path: Path, tuned_on: bool) -> dict:
     }
 
 
+TABLE_HEADER = (
+    "| set | role | equivalent P | equivalent R | equivalent F1 | mutual-best F1 | related P | related R "
+    "| related F1 | sections |"
+)
+
+
+def score_cells(scores: dict | None) -> list[str]:
+    """P, R and F1 of one label, or "n/a" when the gold set has no link of that label (nothing to score:
+    a set of translations has no related links, the corpus no equivalent ones)."""
+    if not scores or not scores.get("gold"):
+        predicted = (scores or {}).get("predicted", 0)
+        return ["n/a" if not predicted else f"n/a ({predicted} predicted)", "n/a", "n/a"]
+    return [f"{scores['precision']:.4f}", f"{scores['recall']:.4f}", f"{scores['f1']:.4f}"]
+
+
 def table_row(name: str, entry: dict, baseline: dict | None = None) -> str:
-    """One row of the printed table: equivalent P/R/F1, the baseline's F1, related F1, sections right."""
-    eq = entry["equivalent"] or {}
+    """One row of the printed table: equivalent P/R/F1, the baseline's F1, related P/R/F1, sections right."""
     sections = entry["sections"]
     cells = [
         name,
         "tune" if entry["tuned_on"] else "test",
-        f"{eq.get('precision', 0):.4f}",
-        f"{eq.get('recall', 0):.4f}",
-        f"{eq.get('f1', 0):.4f}",
-        f"{baseline.get('f1', float('nan')):.4f}" if baseline is not None else "",
-        f"{(entry['related'] or {}).get('f1', float('nan')):.4f}",
-        f"{sections['right']}/{sections['total']}" if sections else "",
+        *score_cells(entry["equivalent"]),
+        f"{baseline['f1']:.4f}" if baseline and (entry["equivalent"] or {}).get("gold") else "n/a",
+        *score_cells(entry["related"]),
+        f"{sections['right']}/{sections['total']}" if sections else "n/a",
     ]
     return "| " + " | ".join(cells) + " |"
+
+
+def short_summary(summary: dict, details: Path) -> dict:
+    """The JSON last line: where the details are, and each set's headline figure."""
+
+    def f1(entry: dict, label: str) -> float | None:
+        scores = entry.get(label) or {}
+        return scores.get("f1") if scores.get("gold") else None
+
+    return {
+        "details": str(details),
+        "equivalent_f1": {
+            name: f1(e, "equivalent") for name, e in summary["alignment"].items() if f1(e, "equivalent") is not None
+        },
+        "related_f1": {
+            name: f1(e, "related") for name, e in summary["alignment"].items() if f1(e, "related") is not None
+        },
+        "bleu": {name: round(m["bleu"], 2) for name, m in summary["mt"].items()},
+    }
 
 
 def run_suite(
@@ -148,15 +179,8 @@ def run_suite(
         log("eval: corpus (hand-labelled links)")
         corpus = run_and_score(RunConfig(out=out_dir / "corpus", formats=("jsonl",), cache=None), corpus_gold, False)
         summary["alignment"]["corpus"] = corpus
-        rel, eq = corpus["related"], corpus["equivalent"] or {"predicted": 0}
-        rows.append(
-            f"| corpus (hand-labelled; related P {rel['precision']:.4f} R {rel['recall']:.4f}; "
-            f"{eq['predicted']} equivalent predicted) | test | | | | | {rel['f1']:.4f} | |"
-        )
-    lines = [
-        "| set | role | P (equivalent) | R | F1 | mutual-best F1 | related F1 | sections |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
+        rows.append(table_row("corpus (hand-labelled links)", corpus))
+    lines = [TABLE_HEADER, "|---" * TABLE_HEADER.count(" | ") + "|---|"]
     lines += rows
     for hyp, ref in SYSTEM_OUTPUTS:
         hyp_path, ref_path = shared / "mt_outputs" / hyp, shared / ref

@@ -13,15 +13,23 @@ LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
 # scores > 0.9 (Latin names and acronyms are a few percent); an English file passed as --ar scores ~0.
 MIN_SCRIPT_SHARE = 0.5
 MAX_BYTES = 50 * 1024 * 1024
+# What a user can say about a document (``--meta``, a manifest file); the manifest always carries these keys.
+DOCUMENT_META = ("outlet", "date", "title")
 
 
-def read_document(path, lang: str, doc_id: str | None = None, meta: dict | None = None) -> Document:
-    """Read and validate one UTF-8 plain-text document.
+def read_document(
+    path, lang: str, doc_id: str | None = None, meta: dict | None = None, encoding: str | None = None
+) -> Document:
+    """Read and validate one document: plain text, HTML, DOCX or PDF (decided by its content).
 
+    Text and HTML that are not UTF-8 are decoded with ``encoding`` or a detected code page (recorded in
+    the Document). ``meta`` (outlet, date, title, ...) wins over what the file says about itself.
     Raises PipelineError (naming ``path``) for: a missing file, a folder, an unreadable, empty, binary or
-    non-UTF-8 file, or text that is not in the expected language's script.
+    undecodable file, an unsupported container, or text that is not in the expected language's script.
     """
     import hashlib
+
+    from pipeline.ingest.formats import extract
 
     path = Path(path)
     if lang not in LANGUAGE_NAMES:
@@ -29,7 +37,7 @@ def read_document(path, lang: str, doc_id: str | None = None, meta: dict | None 
     if not path.exists():
         raise PipelineError(path, "no such file")
     if path.is_dir():
-        raise PipelineError(path, "is a folder, expected a UTF-8 text file")
+        raise PipelineError(path, "is a folder, expected a text, HTML, DOCX or PDF file")
     if not path.is_file():
         raise PipelineError(path, "is not a regular file")
     try:
@@ -40,37 +48,45 @@ def read_document(path, lang: str, doc_id: str | None = None, meta: dict | None 
         raise PipelineError(path, f"cannot be read ({exc.strerror})") from None
     if not data.strip():
         raise PipelineError(path, "empty file (no text)")
-    if b"\x00" in data:
-        raise PipelineError(path, "binary data (contains NUL bytes), expected UTF-8 text")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PipelineError(
-            path, f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})"
-        ) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    meta = dict(meta or {})
+    encoding = encoding or meta.pop("encoding", None)
+    meta.pop("encoding", None)
+    extracted = extract(data, path, lang, encoding)
+    text = extracted.text
+    if not text.strip():
+        raise PipelineError(path, "empty file (no text)")
+    read_as = (
+        ""
+        if extracted.encoding_source in (None, "utf-8", "bom")
+        else f"not UTF-8; read as {extracted.encoding} ({extracted.encoding_source}), but "
+    )
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
-    if controls > max(8, len(text) // 100):
-        raise PipelineError(path, f"binary data ({controls} control characters), expected UTF-8 text")
+    if "\x00" in text or controls > max(8, len(text) // 100):
+        raise PipelineError(path, f"{read_as}binary data ({controls} control characters), expected text")
     ratio = script_ratio(text)
     if ratio["letters"] == 0:
-        raise PipelineError(path, "no letters in the file, expected running text")
+        raise PipelineError(path, f"{read_as}no letters in the file, expected running text")
     share = ratio["arabic"] if lang == "ar" else ratio["latin"]
     if share < MIN_SCRIPT_SHARE:
         found = "Arabic" if ratio["arabic"] > ratio["latin"] else "Latin" if ratio["latin"] else "other"
+        hint = " (give the file's encoding with --encoding)" if read_as else ""
         raise PipelineError(
             path,
-            f"expected {LANGUAGE_NAMES[lang]} text (given as --{lang}) but only {share:.0%} of its letters "
-            f"are in {'Arabic' if lang == 'ar' else 'Latin'} script (mostly {found} script)",
+            f"{read_as}expected {LANGUAGE_NAMES[lang]} text (given as --{lang}) but only {share:.0%} of its "
+            f"letters are in {'Arabic' if lang == 'ar' else 'Latin'} script (mostly {found} script){hint}",
         )
+    merged = {**extracted.meta, **{k: v for k, v in meta.items() if v not in (None, "")}}
     return Document(
         id=doc_id or default_doc_id(path),
         lang=lang,
         path=str(path),
         text=text,
         sha256=hashlib.sha256(data).hexdigest(),
-        meta=dict(meta or {}),
+        meta=merged,
+        format=extracted.format,
+        encoding=extracted.encoding,
+        encoding_source=extracted.encoding_source,
+        dropped=dict(extracted.dropped),
     )
 
 

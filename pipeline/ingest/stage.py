@@ -57,6 +57,10 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
             n = position + 1
             raw = doc.text[start:end]
             text = clean_text(raw)
+            if position in doc.dropped:  # the format's extractor: HTML boilerplate, PDF page furniture
+                rule_name, reason = doc.dropped[position]
+                removed.append(Removed(doc.id, n, start, end, text, rule_name, reason))
+                continue
             ctx = LineContext(
                 position=position, total=len(lines), in_comment_section=in_comments, previous_kept=len(kept)
             )

@@ -1,0 +1,48 @@
+"""What the benchmarks print beside their figures: the spread of the repeats and a warning when the
+machine's load would distort the timings (the timings themselves are measured by `make bench`, not here)."""
+
+import pytest
+
+from pipeline.bench.align import BenchRow
+from pipeline.bench.align import format_table as align_table
+from pipeline.bench.load import load_warning
+from pipeline.bench.mt import BenchResult
+from pipeline.bench.mt import format_table as mt_table
+
+
+@pytest.mark.parametrize(
+    "load_1min, cores, warns",
+    [
+        (0.3, 2, False),
+        (1.0, 2, False),  # half the cores busy: still a fair measurement
+        (1.2, 2, True),
+        (10.8, 2, True),
+        (7.9, 16, False),
+        (None, 2, False),  # no load average on this OS: nothing to say
+    ],
+)
+def test_load_warning(load_1min, cores, warns):
+    warning = load_warning({"load_1min": load_1min, "cores": cores})
+    assert (warning is not None) is warns
+    if warns:
+        assert f"machine load {load_1min:.1f} on {cores} cores" in warning
+
+
+def test_mt_table_shows_the_spread_beside_the_median():
+    results = [
+        BenchResult("transformers", 8, 1, 221.9, 1323.0, 64, 8256, 37.2, 215.0, 272.4),
+        BenchResult("ctranslate2", 8, 2, 851.5, 640.0, 64, 8256, 9.7, 851.5, 1075.0),
+    ]
+    lines = mt_table(results).splitlines()
+    assert "spread" in lines[0]
+    assert "215–272" in lines[1] and "852–1075" in lines[2]
+    assert "3.84×" in lines[-1]
+
+
+def test_align_table_shows_the_spread_of_repeated_timings_only():
+    rows = [
+        BenchRow("end to end, embeddings + alignment", 1000, 1000, "dense", 12.4, 990),
+        BenchRow("alignment only", 2000, 2000, "faiss", 0.28, 1980, 0.25, 0.31),
+    ]
+    lines = align_table(rows).splitlines()
+    assert "0.25–0.31" in lines[2] and "–" not in lines[1]
