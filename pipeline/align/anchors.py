@@ -31,7 +31,7 @@ _NUMBER_RE = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 
 @dataclass(frozen=True)
 class Anchor:
-    kind: str      # "number" | "date" | "name" | "phrase" (pipeline.align.phrases)
+    kind: str      # "number" | "date" | "name"
     value: str     # normalised value both sides share
     ar: str        # as written in the Arabic (or MT) text
     en: str        # as written in the English text
