@@ -1,4 +1,5 @@
 """The align stage: embed paragraphs, then align in comparable or parallel mode."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,9 +14,13 @@ from pipeline.errors import PipelineError
 from pipeline.progress import log
 
 
-def align_segments(segments: list[dict], settings: AlignSettings, mode: str = "comparable",
-                   encoder_name: str | None = None, threads: int | None = None
-                   ) -> tuple[list[Link], list[Unaligned], dict]:
+def align_segments(
+    segments: list[dict],
+    settings: AlignSettings,
+    mode: str = "comparable",
+    encoder_name: str | None = None,
+    threads: int | None = None,
+) -> tuple[list[Link], list[Unaligned], dict]:
     """Align the Arabic rows of ``segments`` with the English rows. Returns (links, unaligned, info)
     where info records the encoder signature and the settings used (for the manifest)."""
     encoder = get_encoder(encoder_name or settings.encoder, threads)
@@ -34,8 +39,10 @@ def align_segments(segments: list[dict], settings: AlignSettings, mode: str = "c
         mt_vecs = encoder.encode([r.get("mt_text") or r["text"] for r in ar_rows], "en")
     lexicon = load_lexicon()
     if lexicon is None:
-        log(f"align: DICTIONARY MISSING ({dictionary_path()}.index; Debian package dict-freedict-ara-eng): "
-            "links are decided without the dictionary feature, by the model trained without it")
+        log(
+            f"align: DICTIONARY MISSING ({dictionary_path()}.index; Debian package dict-freedict-ara-eng): "
+            "links are decided without the dictionary feature, by the model trained without it"
+        )
         info["dictionary"] = {"status": "missing", "path": str(dictionary_path())}
     else:
         info["dictionary"] = {"status": "used", **lexicon.describe()}
@@ -46,7 +53,9 @@ def align_segments(segments: list[dict], settings: AlignSettings, mode: str = "c
         # No translation: the reader gets dictionary glosses of each Arabic paragraph's key terms.
         carried: dict[str, set[str]] = {}
         for link in links:
-            carried.setdefault(link.ar_id, set()).update(t["ar"] for t in link.evidence["terms"] if t["kind"] == "dictionary")
+            carried.setdefault(link.ar_id, set()).update(
+                t["ar"] for t in link.evidence["terms"] if t["kind"] == "dictionary"
+            )
         info["glosses"] = {r["id"]: glosses(r["text"], lexicon, carried.get(r["id"])) for r in ar_rows}
     return links, unaligned, info
 
@@ -63,15 +72,20 @@ def add_sentence_evidence(links: list[Link], rows: dict[str, dict], encoder) -> 
         start = 0
         for pid in ids:
             n = len(rows[pid].get("sentences") or [])
-            vectors[pid] = flat[start:start + n]
+            vectors[pid] = flat[start : start + n]
             start += n
     for link in links:
-        sentences = best_sentences(rows[link.ar_id].get("sentences") or [], rows[link.en_id].get("sentences") or [],
-                                   vectors[link.ar_id], vectors[link.en_id])
+        sentences = best_sentences(
+            rows[link.ar_id].get("sentences") or [],
+            rows[link.en_id].get("sentences") or [],
+            vectors[link.ar_id],
+            vectors[link.en_id],
+        )
         if sentences:
             link.evidence["sentences"] = sentences
-        link.evidence["reason"] = reason(link.label, link.probability or 0.0, link.evidence["terms"], sentences,
-                                         link.evidence["features"])
+        link.evidence["reason"] = reason(
+            link.label, link.probability or 0.0, link.evidence["terms"], sentences, link.evidence["features"]
+        )
 
 
 def align_parallel(ar_rows: list[dict], en_rows: list[dict], encoder) -> tuple[list[Link], list[Unaligned]]:
@@ -79,8 +93,10 @@ def align_parallel(ar_rows: list[dict], en_rows: list[dict], encoder) -> tuple[l
     ar_docs = _by_doc(ar_rows)
     en_docs = _by_doc(en_rows)
     if len(ar_docs) != len(en_docs):
-        raise PipelineError(None, f"--mode parallel pairs documents in order: got {len(ar_docs)} Arabic and "
-                                  f"{len(en_docs)} English documents")
+        raise PipelineError(
+            None,
+            f"--mode parallel pairs documents in order: got {len(ar_docs)} Arabic and {len(en_docs)} English documents",
+        )
     links, unaligned = [], []
     for ar_doc, en_doc in zip(ar_docs, en_docs):
         cache: dict[tuple[str, int, int], np.ndarray] = {}
@@ -88,7 +104,7 @@ def align_parallel(ar_rows: list[dict], en_rows: list[dict], encoder) -> tuple[l
         def vector(rows, lang, start, count):
             key = (lang, start, count)
             if key not in cache:
-                cache[key] = encoder.encode([" ".join(r["text"] for r in rows[start:start + count])], lang)[0]
+                cache[key] = encoder.encode([" ".join(r["text"] for r in rows[start : start + count])], lang)[0]
             return cache[key]
 
         # Embed all single paragraphs in two batches first; merged beads are embedded on demand.
@@ -103,14 +119,29 @@ def align_parallel(ar_rows: list[dict], en_rows: list[dict], encoder) -> tuple[l
             bead = f"{len(ar_idx)}-{len(en_idx)}"
             if not en_idx:
                 for i in ar_idx:
-                    unaligned.append(Unaligned(ar_doc[i]["id"], ar_doc[i]["text"], ar_doc[i].get("mt_text"), None, None))
+                    unaligned.append(
+                        Unaligned(ar_doc[i]["id"], ar_doc[i]["text"], ar_doc[i].get("mt_text"), None, None)
+                    )
                 continue
             for i in ar_idx:
                 for j in en_idx:
-                    links.append(Link(ar_doc[i]["id"], ar_doc[i]["text"], ar_doc[i].get("mt_text"), en_doc[j]["doc"],
-                                      en_doc[j]["id"], en_doc[j]["text"], round(sim, 4), "equivalent",
-                                      {"bead": bead, "bead_cosine": round(sim, 4),
-                                       "pair_cosine": round(float(vector(ar_doc, "ar", i, 1) @ vector(en_doc, "en", j, 1)), 4)}))
+                    links.append(
+                        Link(
+                            ar_doc[i]["id"],
+                            ar_doc[i]["text"],
+                            ar_doc[i].get("mt_text"),
+                            en_doc[j]["doc"],
+                            en_doc[j]["id"],
+                            en_doc[j]["text"],
+                            round(sim, 4),
+                            "equivalent",
+                            {
+                                "bead": bead,
+                                "bead_cosine": round(sim, 4),
+                                "pair_cosine": round(float(vector(ar_doc, "ar", i, 1) @ vector(en_doc, "en", j, 1)), 4),
+                            },
+                        )
+                    )
     return links, unaligned
 
 

@@ -14,6 +14,7 @@ probability from its features (``pipeline.align.features``); pairs at or above t
 linked, at most the model's ``max_links`` per Arabic paragraph, most probable first.
 Everything is data: scores, features and decisions are returned, nothing is printed.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,7 +23,9 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from pipeline.align.anchors import Anchor, shared_anchors
-from pipeline.align.scoring import chrf_similarity, cosine_matrix, ratio_margin
+from pipeline.align.knn import knn_pairs
+from pipeline.align.pairs import Pairs, dense_pairs
+from pipeline.align.scoring import chrf_similarity
 from pipeline.align.settings import AlignSettings
 
 ANCHOR_WEIGHTS = {"number": 1.0, "date": 1.0, "name": 0.5}
@@ -39,7 +42,7 @@ class Link:
     score: float
     label: str
     evidence: dict = field(default_factory=dict)
-    probability: float | None = None   # the link model's P(link), 0..1
+    probability: float | None = None  # the link model's P(link), 0..1
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -52,44 +55,15 @@ class Unaligned:
     mt_text: str | None
     best_en_id: str | None
     best_score: float | None
-    best_probability: float | None = None   # the link model's probability of that nearest miss
+    best_probability: float | None = None  # the link model's probability of that nearest miss
 
     def to_json(self) -> dict:
         return asdict(self)
 
 
-@dataclass
-class Pairs:
-    """Candidate (Arabic, English) pairs as parallel arrays, in row-major order (by i, then j): every
-    pair, or each side's nearest neighbours."""
-    i: np.ndarray
-    j: np.ndarray
-    cosine: np.ndarray
-    margin: np.ndarray
-    mt_cosine: np.ndarray | None = None
-    mt_margin: np.ndarray | None = None
-
-
 def anchor_strength(anchors: list[Anchor]) -> float:
     """0..1, saturating: one shared number or date ≈ 0.63, two ≈ 0.86; a name counts half."""
     return 1.0 - math.exp(-sum(ANCHOR_WEIGHTS[a.kind] for a in anchors))
-
-
-def matrix_pairs(cos: np.ndarray, margin_k: int, mt_cos: np.ndarray | None = None) -> Pairs:
-    """Every pair of full cosine matrices (Arabic × English, and MT × English when given), with ratio
-    margins over each row's and column's ``margin_k`` best."""
-    i, j = np.indices(cos.shape)
-    pairs = Pairs(i.ravel(), j.ravel(), cos.ravel(), ratio_margin(cos, margin_k).ravel())
-    if mt_cos is not None:
-        pairs.mt_cosine, pairs.mt_margin = mt_cos.ravel(), ratio_margin(mt_cos, margin_k).ravel()
-    return pairs
-
-
-def dense_pairs(ar_vecs: np.ndarray, en_vecs: np.ndarray, settings: AlignSettings,
-                mt_vecs: np.ndarray | None = None) -> Pairs:
-    """Every pair, from full similarity matrices."""
-    mt_cos = cosine_matrix(mt_vecs, en_vecs) if mt_vecs is not None else None
-    return matrix_pairs(cosine_matrix(ar_vecs, en_vecs), settings.margin_k, mt_cos)
 
 
 def pair_scores(pairs: Pairs, settings: AlignSettings) -> np.ndarray:
@@ -101,8 +75,9 @@ def pair_scores(pairs: Pairs, settings: AlignSettings) -> np.ndarray:
     return (1.0 - settings.mt_weight) * xling + settings.mt_weight * mtside
 
 
-def pair_anchors(ar_rows: list[dict], en_rows: list[dict], i: np.ndarray, j: np.ndarray, look: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray, dict[int, list[Anchor]]]:
+def pair_anchors(
+    ar_rows: list[dict], en_rows: list[dict], i: np.ndarray, j: np.ndarray, look: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, dict[int, list[Anchor]]]:
     """Anchor strength and anchor count per pair where ``look`` is set (0 elsewhere), and the anchors
     found, keyed by pair position."""
     strength = np.zeros(len(i), dtype=np.float32)
@@ -132,8 +107,9 @@ def _group_max(group: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     return top
 
 
-def decide_equivalent(i: np.ndarray, j: np.ndarray, score: np.ndarray, n_ar: int, n_en: int,
-                      settings: AlignSettings) -> np.ndarray:
+def decide_equivalent(
+    i: np.ndarray, j: np.ndarray, score: np.ndarray, n_ar: int, n_en: int, settings: AlignSettings
+) -> np.ndarray:
     """Mask of the candidate pairs (parallel arrays) that are ``equivalent``. Candidate pairs must include
     each row's and column's best pair. Shared by the aligner and the calibration."""
     if score.size == 0:
@@ -146,23 +122,25 @@ def decide_equivalent(i: np.ndarray, j: np.ndarray, score: np.ndarray, n_ar: int
     # split in two: both halves score alike), otherwise it is a near neighbour of a paragraph that
     # already has its equivalent (Easter vs. Christmas).
     mutual = row_best & col_best
-    split = (row_best & (score >= col_top[j] - settings.merge_gap)) | (col_best & (score >= row_top[i] - settings.merge_gap))
+    split = (row_best & (score >= col_top[j] - settings.merge_gap)) | (
+        col_best & (score >= row_top[i] - settings.merge_gap)
+    )
     return (score >= settings.equivalent_threshold) & (mutual | split)
 
 
 @dataclass
 class Decisions:
     """What the aligner decided for every candidate pair (parallel to the pairs' arrays)."""
-    score: np.ndarray          # the equivalent score (base + anchors)
-    probability: np.ndarray    # the link model's P(link)
-    equivalent: np.ndarray     # masks
+
+    score: np.ndarray  # the equivalent score (base + anchors)
+    probability: np.ndarray  # the link model's P(link)
+    equivalent: np.ndarray  # masks
     related: np.ndarray
     features: dict[str, np.ndarray]
-    model: str                 # the link model's variant
+    model: str  # the link model's variant
 
 
-def decide(ar_rows: list[dict], en_rows: list[dict], pairs: Pairs, settings: AlignSettings, lexicon=None
-           ) -> Decisions:
+def decide(ar_rows: list[dict], en_rows: list[dict], pairs: Pairs, settings: AlignSettings, lexicon=None) -> Decisions:
     """Equivalent by the calibrated score rule, related by the calibrated link model."""
     from pipeline.align.features import link_features, variant
     from pipeline.align.model import keep_links
@@ -180,9 +158,15 @@ def decide(ar_rows: list[dict], en_rows: list[dict], pairs: Pairs, settings: Ali
     return Decisions(score, probability, equivalent, related, features, name)
 
 
-def align_comparable(ar_rows: list[dict], en_rows: list[dict], ar_vecs: np.ndarray, en_vecs: np.ndarray,
-                     settings: AlignSettings, mt_vecs: np.ndarray | None = None, lexicon=None
-                     ) -> tuple[list[Link], list[Unaligned], dict]:
+def align_comparable(
+    ar_rows: list[dict],
+    en_rows: list[dict],
+    ar_vecs: np.ndarray,
+    en_vecs: np.ndarray,
+    settings: AlignSettings,
+    mt_vecs: np.ndarray | None = None,
+    lexicon=None,
+) -> tuple[list[Link], list[Unaligned], dict]:
     """Decide the links of each Arabic row (``id``, ``doc``, ``text``, optional ``mt_text``) to the English
     rows (``id``, ``doc``, ``text``). Returns the links (Arabic order, equivalent first, then most
     probable first), the unlinked rows with their nearest miss, and what was decided how (for the manifest).
@@ -196,7 +180,6 @@ def align_comparable(ar_rows: list[dict], en_rows: list[dict], ar_vecs: np.ndarr
     if n_ar * n_en <= settings.dense_limit:
         pairs = dense_pairs(ar_vecs, en_vecs, settings, mt_vecs)
     else:
-        from pipeline.align.knn import knn_pairs
         pairs = knn_pairs(ar_vecs, en_vecs, settings, mt_vecs)
     decided = decide(ar_rows, en_rows, pairs, settings, lexicon)
     keep = np.nonzero(decided.equivalent | decided.related)[0]
@@ -212,9 +195,20 @@ def align_comparable(ar_rows: list[dict], en_rows: list[dict], ar_vecs: np.ndarr
         evidence |= {"probability": round(float(decided.probability[k]), 4), "model": decided.model}
         if pairs.mt_cosine is not None:
             evidence["chrf"] = round(chrf_similarity(ar.get("mt_text") or "", en["text"]), 4)
-        links.append(Link(ar["id"], ar["text"], ar.get("mt_text"), en["doc"], en["id"], en["text"],
-                          round(float(decided.score[k]), 4), label, evidence,
-                          round(float(decided.probability[k]), 4)))
+        links.append(
+            Link(
+                ar["id"],
+                ar["text"],
+                ar.get("mt_text"),
+                en["doc"],
+                en["id"],
+                en["text"],
+                round(float(decided.score[k]), 4),
+                label,
+                evidence,
+                round(float(decided.probability[k]), 4),
+            )
+        )
     # Each unlinked row's nearest miss: its most probable English paragraph.
     best: dict[int, int] = {}
     for k in np.lexsort((pairs.j, -decided.probability, pairs.i)).tolist():
@@ -224,8 +218,14 @@ def align_comparable(ar_rows: list[dict], en_rows: list[dict], ar_vecs: np.ndarr
         if i in linked:
             continue
         k = best.get(i)
-        unaligned.append(Unaligned(ar["id"], ar["text"], ar.get("mt_text"),
-                                   en_rows[int(pairs.j[k])]["id"] if k is not None else None,
-                                   round(float(decided.score[k]), 4) if k is not None else None,
-                                   round(float(decided.probability[k]), 4) if k is not None else None))
+        unaligned.append(
+            Unaligned(
+                ar["id"],
+                ar["text"],
+                ar.get("mt_text"),
+                en_rows[int(pairs.j[k])]["id"] if k is not None else None,
+                round(float(decided.score[k]), 4) if k is not None else None,
+                round(float(decided.probability[k]), 4) if k is not None else None,
+            )
+        )
     return links, unaligned, {"link_model": decided.model}

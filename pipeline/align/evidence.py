@@ -2,6 +2,7 @@
 words) with their character spans in each paragraph, the best-matching sentence pair, and one plain
 sentence saying why. Pure functions returning data (the report renders it).
 """
+
 from __future__ import annotations
 
 import re
@@ -42,9 +43,14 @@ def dictionary_terms(ar_text: str, en_text: str, lexicon) -> list[dict]:
                 term = found.get(stem)
                 if term is None:
                     first = en_by_stem[en_stem][0]
-                    term = found[stem] = {"kind": "dictionary", "ar": ar_text[start:end], "en": en_text[first[0]:first[1]],
-                                          "ar_spans": [], "en_spans": [[s, e] for s, e in en_by_stem[en_stem]],
-                                          "gloss": list(lexicon.glosses.get(stem, ())[:3])}
+                    term = found[stem] = {
+                        "kind": "dictionary",
+                        "ar": ar_text[start:end],
+                        "en": en_text[first[0] : first[1]],
+                        "ar_spans": [],
+                        "en_spans": [[s, e] for s, e in en_by_stem[en_stem]],
+                        "gloss": list(lexicon.glosses.get(stem, ())[:3]),
+                    }
                 if [start, end] not in term["ar_spans"]:
                     term["ar_spans"].append([start, end])
                 break
@@ -57,21 +63,32 @@ def anchor_terms(ar_text: str, en_text: str, mt_text: str | None) -> list[dict]:
     matched through the MT has no Arabic span)."""
     out = []
     for anchor in shared_anchors(ar_text, en_text, mt_text):
-        out.append({"kind": anchor.kind, "ar": anchor.ar, "en": anchor.en,
-                    "ar_spans": spans(ar_text, anchor.ar), "en_spans": spans(en_text, anchor.en)})
+        out.append(
+            {
+                "kind": anchor.kind,
+                "ar": anchor.ar,
+                "en": anchor.en,
+                "ar_spans": spans(ar_text, anchor.ar),
+                "en_spans": spans(en_text, anchor.en),
+            }
+        )
     return out
 
 
-def best_sentences(ar_sentences: list[dict], en_sentences: list[dict], ar_vecs: np.ndarray, en_vecs: np.ndarray
-                   ) -> dict | None:
+def best_sentences(
+    ar_sentences: list[dict], en_sentences: list[dict], ar_vecs: np.ndarray, en_vecs: np.ndarray
+) -> dict | None:
     """The most similar (Arabic sentence, English sentence) pair: their [start, end] in each paragraph and
     their cosine."""
     if not len(ar_vecs) or not len(en_vecs):
         return None
     sim = ar_vecs @ en_vecs.T
     a, e = np.unravel_index(int(np.argmax(sim)), sim.shape)
-    return {"ar": [ar_sentences[a]["start"], ar_sentences[a]["end"]],
-            "en": [en_sentences[e]["start"], en_sentences[e]["end"]], "similarity": round(float(sim[a, e]), 4)}
+    return {
+        "ar": [ar_sentences[a]["start"], ar_sentences[a]["end"]],
+        "en": [en_sentences[e]["start"], en_sentences[e]["end"]],
+        "similarity": round(float(sim[a, e]), 4),
+    }
 
 
 def _quote(terms: list[dict]) -> str:
@@ -104,9 +121,12 @@ def link_evidence(ar: dict, en: dict, features: dict[str, float], lexicon) -> di
     if lexicon is not None:
         named = {t["ar"] for t in terms}
         terms += [t for t in dictionary_terms(ar["text"], en["text"], lexicon) if t["ar"] not in named]
-    return {"cosine": round(features["cosine"], 4), "margin": round(features["margin"], 4),
-            "features": {name: round(value, 4) for name, value in features.items()},
-            "terms": terms}
+    return {
+        "cosine": round(features["cosine"], 4),
+        "margin": round(features["margin"], 4),
+        "features": {name: round(value, 4) for name, value in features.items()},
+        "terms": terms,
+    }
 
 
 def glosses(text: str, lexicon, words: set[str] | None = None) -> list[dict]:
@@ -118,7 +138,7 @@ def glosses(text: str, lexicon, words: set[str] | None = None) -> list[dict]:
     seen: set[str] = set()
     chosen = []
     candidates = [(stem, s, e) for stem, s, e in arabic_terms(text) if lexicon.glosses.get(stem)]
-    ordered = sorted(candidates, key=lambda t: (text[t[1]:t[2]] not in (words or set()), -(t[2] - t[1]), t[1]))
+    ordered = sorted(candidates, key=lambda t: (text[t[1] : t[2]] not in (words or set()), -(t[2] - t[1]), t[1]))
     for stem, start, end in ordered:
         if stem in seen:
             continue

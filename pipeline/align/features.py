@@ -20,6 +20,7 @@ model file lists the features it was trained with, and the aligner computes exac
   IDF-weighted word overlap.
 Pure functions; nothing is printed.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -74,15 +75,21 @@ def neighbour_support(best: np.ndarray, ar_doc: np.ndarray) -> np.ndarray:
     out = np.zeros_like(best)
     if n_ar < 2:
         return out
-    same_prev = ar_doc[1:] == ar_doc[:-1]          # row k and k - 1 share a document
+    same_prev = ar_doc[1:] == ar_doc[:-1]  # row k and k - 1 share a document
     out[1:] = np.where(same_prev[:, None], best[:-1], 0.0)
     out[:-1] = np.maximum(out[:-1], np.where(same_prev[:, None], best[1:], 0.0))
     return out
 
 
-def pair_features(i: np.ndarray, j: np.ndarray, cosine: np.ndarray, margin: np.ndarray,
-                  ar_doc: np.ndarray, en_doc: np.ndarray, extra: dict[str, np.ndarray] | None = None
-                  ) -> dict[str, np.ndarray]:
+def pair_features(
+    i: np.ndarray,
+    j: np.ndarray,
+    cosine: np.ndarray,
+    margin: np.ndarray,
+    ar_doc: np.ndarray,
+    en_doc: np.ndarray,
+    extra: dict[str, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
     """The features of each candidate pair (parallel arrays ``i``, ``j``), ``ar_doc``/``en_doc`` the
     document index of each Arabic/English paragraph. ``extra`` adds features computed elsewhere
     (anchors, lexical, MT) under their names."""
@@ -134,8 +141,16 @@ def doc_indexes(rows: list[dict]) -> np.ndarray:
     return np.array([ids.setdefault(r["doc"], len(ids)) for r in rows], dtype=np.int64)
 
 
-def link_features(ar_rows: list[dict], en_rows: list[dict], i: np.ndarray, j: np.ndarray, cosine: np.ndarray,
-                  margin: np.ndarray, mt_cosine: np.ndarray | None, lexicon) -> dict[str, np.ndarray]:
+def link_features(
+    ar_rows: list[dict],
+    en_rows: list[dict],
+    i: np.ndarray,
+    j: np.ndarray,
+    cosine: np.ndarray,
+    margin: np.ndarray,
+    mt_cosine: np.ndarray | None,
+    lexicon,
+) -> dict[str, np.ndarray]:
     """Every feature the run can compute for the candidate pairs: the base ones, ``lexical`` when a
     dictionary is given, the MT ones when the Arabic rows have ``mt_text`` (and ``mt_cosine`` is given).
     Shared by the aligner and the calibration, so a model means the same in both."""

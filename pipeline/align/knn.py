@@ -5,11 +5,12 @@ Margins use the same k best neighbours as the dense path, so scores and decision
 pair both paths score (``tests/test_align.py`` checks this). Each row's and column's best pair is always a
 candidate, which is all the equivalent decision needs; related links beyond the k nearest are not sought.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from pipeline.align.comparable import Pairs
+from pipeline.align.pairs import Pairs
 from pipeline.align.settings import AlignSettings
 from pipeline.errors import PipelineError
 
@@ -24,8 +25,15 @@ def _search(queries: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, 
     return index.search(np.ascontiguousarray(queries, dtype=np.float32), min(k, len(base)))
 
 
-def _margins(src: np.ndarray, tgt: np.ndarray, i: np.ndarray, j: np.ndarray, k: int,
-             d_st: np.ndarray | None = None, d_ts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _margins(
+    src: np.ndarray,
+    tgt: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    k: int,
+    d_st: np.ndarray | None = None,
+    d_ts: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """cos and ratio margin of pairs (i, j); the neighbour similarities are searched unless given."""
     if d_st is None or d_ts is None:
         d_st, _ = _search(src, tgt, k)
@@ -37,10 +45,11 @@ def _margins(src: np.ndarray, tgt: np.ndarray, i: np.ndarray, j: np.ndarray, k: 
     return cos, margin
 
 
-def knn_pairs(ar_vecs: np.ndarray, en_vecs: np.ndarray, settings: AlignSettings,
-              mt_vecs: np.ndarray | None = None) -> Pairs:
+def knn_pairs(
+    ar_vecs: np.ndarray, en_vecs: np.ndarray, settings: AlignSettings, mt_vecs: np.ndarray | None = None
+) -> Pairs:
     """The union of each Arabic paragraph's and each English paragraph's ``knn_candidates`` nearest
-    neighbours, scored like :func:`pipeline.align.comparable.dense_pairs`."""
+    neighbours, scored like :func:`pipeline.align.pairs.dense_pairs`."""
     depth = max(settings.knn_candidates, settings.margin_k)
     d_ae, i_ae = _search(ar_vecs, en_vecs, depth)
     d_ea, i_ea = _search(en_vecs, ar_vecs, depth)

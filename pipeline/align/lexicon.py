@@ -8,6 +8,7 @@ are absent, and the caller says so once (log, manifest) and uses the model train
 Words are compared as stems: snowballstemmer's Arabic stemmer (light stemming: للانتخابات → انتخاب)
 and its English (Porter2) stemmer.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -20,15 +21,16 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.align.stopwords import AR_STOP as _AR_STOP, EN_STOP as _EN_STOP
-from pipeline.textnorm import arabic_key
+from pipeline.align.stopwords import AR_STOP as _AR_STOP
+from pipeline.align.stopwords import EN_STOP as _EN_STOP
+from pipeline.text.normalize import arabic_key
 
 # Where Debian's package puts the files; PIPELINE_DICTIONARY=path/prefix (without .index) overrides.
 DEFAULT_DICTIONARY = Path("/usr/share/dictd/freedict-ara-eng")
 _AR_WORD = re.compile(r"[\u0621-\u064a\u0671-\u06d3]{2,}")
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-MAX_GLOSSES = 6        # the first senses of a headword; later ones are rare or figurative
+MAX_GLOSSES = 6  # the first senses of a headword; later ones are rare or figurative
 
 
 def _b64(text: str) -> int:
@@ -57,19 +59,26 @@ def english_stem(word: str) -> str:
 
 def arabic_terms(text: str) -> list[tuple[str, int, int]]:
     """(stem, start, end) of each Arabic content word of ``text`` (offsets into ``text``)."""
-    return [(arabic_stem(m.group()), m.start(), m.end()) for m in _AR_WORD.finditer(text)
-            if arabic_key(m.group()) not in _AR_STOP]
+    return [
+        (arabic_stem(m.group()), m.start(), m.end())
+        for m in _AR_WORD.finditer(text)
+        if arabic_key(m.group()) not in _AR_STOP
+    ]
 
 
 def english_terms(text: str) -> list[tuple[str, int, int]]:
     """(stem, start, end) of each English content word of ``text``."""
-    return [(english_stem(m.group()), m.start(), m.end()) for m in _EN_WORD.finditer(text)
-            if m.group().lower() not in _EN_STOP and len(m.group()) > 2]
+    return [
+        (english_stem(m.group()), m.start(), m.end())
+        for m in _EN_WORD.finditer(text)
+        if m.group().lower() not in _EN_STOP and len(m.group()) > 2
+    ]
 
 
 @dataclass
 class Lexicon:
     """Arabic stem → English stems it translates to, and the glosses as written (for readers)."""
+
     source: str
     translations: dict[str, frozenset[str]]
     glosses: dict[str, tuple[str, ...]]
@@ -88,10 +97,10 @@ def parse_dictd(index_text: str, dict_text: bytes) -> tuple[dict[str, frozenset[
         if len(parts) != 3 or parts[0].startswith("00database") or not _AR_WORD.search(parts[0]):
             continue
         head = parts[0].strip()
-        if " " in head:   # multi-word headwords are not matched word by word
+        if " " in head:  # multi-word headwords are not matched word by word
             continue
         offset, length = _b64(parts[1]), _b64(parts[2])
-        body = dict_text[offset:offset + length].decode("utf-8", errors="replace").splitlines()[1:]
+        body = dict_text[offset : offset + length].decode("utf-8", errors="replace").splitlines()[1:]
         senses = [re.sub(r"^\d+\.\s*", "", s).strip() for s in body if s.strip()][:MAX_GLOSSES]
         stem = arabic_stem(head)
         if not stem or not senses:
@@ -100,8 +109,10 @@ def parse_dictd(index_text: str, dict_text: bytes) -> tuple[dict[str, frozenset[
         translations.setdefault(stem, set()).update(english)
         known = glosses.setdefault(stem, [])
         known.extend(s for s in senses if s not in known)
-    return ({k: frozenset(v) for k, v in translations.items() if v},
-            {k: tuple(v[:MAX_GLOSSES]) for k, v in glosses.items()})
+    return (
+        {k: frozenset(v) for k, v in translations.items() if v},
+        {k: tuple(v[:MAX_GLOSSES]) for k, v in glosses.items()},
+    )
 
 
 def dictionary_path() -> Path:
@@ -150,8 +161,14 @@ def translated_bag(text: str, lexicon: Lexicon) -> set[str]:
     return bag
 
 
-def overlap(i: np.ndarray, j: np.ndarray, source_bags: list[set[str]], en_bags: list[set[str]],
-            idf: dict[str, float], block: int = 512) -> np.ndarray:
+def overlap(
+    i: np.ndarray,
+    j: np.ndarray,
+    source_bags: list[set[str]],
+    en_bags: list[set[str]],
+    idf: dict[str, float],
+    block: int = 512,
+) -> np.ndarray:
     """IDF-weighted cosine of bag ``source_bags[i]`` and ``en_bags[j]`` for each pair, over the English
     side's vocabulary (words the English never uses cannot match)."""
     vocab = {stem: k for k, stem in enumerate(sorted({s for bag in en_bags for s in bag}))}
@@ -162,14 +179,20 @@ def overlap(i: np.ndarray, j: np.ndarray, source_bags: list[set[str]], en_bags: 
     if len(source_bags) * len(en_bags) <= 4_000_000:
         return (src @ dst.T)[i, j]
     out = np.empty(len(i), dtype=np.float32)
-    for start in range(0, len(i), block):   # row-wise dot products, a block of pairs at a time
-        a, b = i[start:start + block], j[start:start + block]
-        out[start:start + block] = np.einsum("pk,pk->p", src[a], dst[b])
+    for start in range(0, len(i), block):  # row-wise dot products, a block of pairs at a time
+        a, b = i[start : start + block], j[start : start + block]
+        out[start : start + block] = np.einsum("pk,pk->p", src[a], dst[b])
     return out
 
 
-def lexical_features(ar_texts: list[str], en_texts: list[str], i: np.ndarray, j: np.ndarray,
-                     lexicon: Lexicon | None, mt_texts: list[str | None] | None = None) -> dict[str, np.ndarray]:
+def lexical_features(
+    ar_texts: list[str],
+    en_texts: list[str],
+    i: np.ndarray,
+    j: np.ndarray,
+    lexicon: Lexicon | None,
+    mt_texts: list[str | None] | None = None,
+) -> dict[str, np.ndarray]:
     """``lexical`` (dictionary translation of the Arabic against the English; only with a lexicon) and
     ``mt_lexical`` (the MT's words against the English; only with MT), per pair."""
     en_bags = [{s for s, _, _ in english_terms(t)} for t in en_texts]

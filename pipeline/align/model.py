@@ -3,13 +3,14 @@ trained by ``calibrate`` on the tune gold sets and stored, with its threshold an
 the settings file. Pure numpy: Newton's method on the L2-penalised log-likelihood of standardised
 features, so the same data give the same coefficients on every machine.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-L2 = 1.0   # ridge penalty on the standardised coefficients (keeps correlated features' weights finite)
+L2 = 1.0  # ridge penalty on the standardised coefficients (keeps correlated features' weights finite)
 
 
 @dataclass(frozen=True)
@@ -19,9 +20,9 @@ class LinkModel:
     scale: tuple[float, ...]
     coef: tuple[float, ...]
     intercept: float
-    threshold: float                # probability from which a pair is linked
-    max_links: int                  # links per Arabic paragraph, most probable first
-    training: dict = field(default_factory=dict)   # what it was trained on and how it scored there
+    threshold: float  # probability from which a pair is linked
+    max_links: int  # links per Arabic paragraph, most probable first
+    training: dict = field(default_factory=dict)  # what it was trained on and how it scored there
 
     def to_json(self) -> dict:
         out = asdict(self)
@@ -33,9 +34,16 @@ class LinkModel:
 
     @classmethod
     def from_json(cls, data: dict) -> LinkModel:
-        return cls(tuple(data["features"]), tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]),
-                   float(data["intercept"]), float(data["threshold"]), int(data["max_links"]),
-                   dict(data.get("training", {})))
+        return cls(
+            tuple(data["features"]),
+            tuple(data["mean"]),
+            tuple(data["scale"]),
+            tuple(data["coef"]),
+            float(data["intercept"]),
+            float(data["threshold"]),
+            int(data["max_links"]),
+            dict(data.get("training", {})),
+        )
 
     def probability(self, features: dict[str, np.ndarray]) -> np.ndarray:
         """P(link) of each pair from its features (every name in ``self.features`` must be present)."""
@@ -45,8 +53,9 @@ class LinkModel:
         return 1.0 / (1.0 + np.exp(-z))
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int = 100
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int = 100
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """(mean, scale, coef, intercept) of an L2-penalised logistic regression of ``y`` (0/1) on the
     columns of ``x``, standardised; the intercept is not penalised."""
     mean = x.mean(axis=0)
@@ -66,8 +75,9 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int =
     return mean, scale, w[1:], float(w[0])
 
 
-def keep_links(i: np.ndarray, probability: np.ndarray, allowed: np.ndarray, threshold: float, max_links: int
-               ) -> np.ndarray:
+def keep_links(
+    i: np.ndarray, probability: np.ndarray, allowed: np.ndarray, threshold: float, max_links: int
+) -> np.ndarray:
     """Mask of the pairs linked: allowed, probability ≥ threshold, and among the ``max_links`` most
     probable allowed pairs of their Arabic row (ties: the earlier pair)."""
     keep = allowed & (probability >= threshold)

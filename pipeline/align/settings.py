@@ -3,12 +3,14 @@
 The file shipped in ``pipeline/align/calibrated.json`` was produced by ``python -m pipeline calibrate``
 on the ``*-tune`` gold sets; ``make eval`` reports how the thresholds carry over to the ``*-test`` sets.
 """
+
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from pipeline.config import ENCODER
 from pipeline.errors import PipelineError
 
 SETTINGS_VERSION = 2
@@ -17,16 +19,18 @@ DEFAULT_SETTINGS_PATH = Path(__file__).with_name("calibrated.json")
 
 @dataclass(frozen=True)
 class AlignSettings:
-    encoder: str = "usem3"
-    margin_k: int = 4               # neighbours for the ratio margin
-    margin_weight: float = 0.5      # weight of (margin - 1) beside the raw cosine
-    anchor_weight: float = 0.05     # weight of anchor strength (0..1)
-    mt_weight: float = 0.5          # share of the score taken from MT-side similarity when MT is present
+    encoder: str = ENCODER
+    margin_k: int = 4  # neighbours for the ratio margin
+    margin_weight: float = 0.5  # weight of (margin - 1) beside the raw cosine
+    anchor_weight: float = 0.05  # weight of anchor strength (0..1)
+    mt_weight: float = 0.5  # share of the score taken from MT-side similarity when MT is present
     equivalent_threshold: float = 0.6
-    merge_gap: float = 0.15         # a second equivalent link must score within this of the first
-    dense_limit: int = 250_000      # up to this many pairs (500 × 500) score every pair; past it, faiss kNN (faster, `make bench`)
-    knn_candidates: int = 16        # neighbours per paragraph, each way, on the faiss path
-    calibrated_on: str = ""         # which gold sets the thresholds come from
+    merge_gap: float = 0.15  # a second equivalent link must score within this of the first
+    dense_limit: int = (
+        250_000  # up to this many pairs (500 × 500) score every pair; past it, faiss kNN (faster, `make bench`)
+    )
+    knn_candidates: int = 16  # neighbours per paragraph, each way, on the faiss path
+    calibrated_on: str = ""  # which gold sets the thresholds come from
     # The calibrated link models (pipeline.align.model.LinkModel as JSON), one per variant
     # (pipeline.align.features.variant: with/without the dictionary, with/without MT).
     link_models: dict = field(default_factory=dict)
@@ -36,8 +40,11 @@ class AlignSettings:
         from pipeline.align.model import LinkModel
 
         if name not in self.link_models:
-            raise PipelineError(None, f"the settings have no link model for {name!r} "
-                                      f"(have: {', '.join(sorted(self.link_models)) or 'none'}; run calibrate)")
+            raise PipelineError(
+                None,
+                f"the settings have no link model for {name!r} "
+                f"(have: {', '.join(sorted(self.link_models)) or 'none'}; run calibrate)",
+            )
         return LinkModel.from_json(self.link_models[name])
 
     def to_json(self) -> dict:
@@ -56,7 +63,9 @@ def load_settings(path: Path | None = None) -> AlignSettings:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise PipelineError(path, f"not a valid settings file ({exc})") from None
     if data.get("version") != SETTINGS_VERSION:
-        raise PipelineError(path, f"settings version {data.get('version')!r}, this pipeline reads version {SETTINGS_VERSION}")
+        raise PipelineError(
+            path, f"settings version {data.get('version')!r}, this pipeline reads version {SETTINGS_VERSION}"
+        )
     known = {f.name for f in fields(AlignSettings)}
     unknown = set(data) - known - {"version", "measurements", "baselines"}
     if unknown:

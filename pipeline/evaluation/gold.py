@@ -28,6 +28,7 @@ also get ``NAME.mt.tsv``: the real output of the default MT model (opus-mt-ar-en
 ``mt_outputs``; it translated the FLORES-101 version of the same Arabic sentences) for each Arabic unit,
 as ``--translations`` reads it, so the aligner's MT path is calibrated and measured on real MT.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,10 +36,10 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.documents import Document
 from pipeline.errors import PipelineError
 from pipeline.fileio import atomic_write_text
-from pipeline.ingest import ingest_documents
+from pipeline.ingest.documents import Document
+from pipeline.ingest.stage import ingest_documents
 
 KEEP_SHARE = 0.6
 
@@ -48,10 +49,10 @@ class GoldSet:
     name: str
     ar: list[str]
     en: list[str]
-    links: list[tuple[int, int, str]]     # 0-based unit indexes into ar / en, label
-    sections: list[tuple[str, list[int], list[int]]] | None = None   # parallel sets: name, ar idx, en idx
-    mt: list[str] | None = None           # machine translation of each Arabic unit, when there is one
-    en_docs: list[int] | None = None      # per English unit, its document (document sets: one file each)
+    links: list[tuple[int, int, str]]  # 0-based unit indexes into ar / en, label
+    sections: list[tuple[str, list[int], list[int]]] | None = None  # parallel sets: name, ar idx, en idx
+    mt: list[str] | None = None  # machine translation of each Arabic unit, when there is one
+    en_docs: list[int] | None = None  # per English unit, its document (document sets: one file each)
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -60,7 +61,7 @@ def _read_lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 
 
-MT_OUTPUT = "mt_outputs/opus-mt-ar-en.flores101-devtest.ara-eng.output"   # line n translates devtest line n
+MT_OUTPUT = "mt_outputs/opus-mt-ar-en.flores101-devtest.ara-eng.output"  # line n translates devtest line n
 
 
 def flores_articles(data: Path) -> list[dict]:
@@ -81,8 +82,14 @@ def flores_articles(data: Path) -> list[dict]:
     return articles
 
 
-def comparable(name: str, pairs: list[tuple[str, str]], seed: int, related: set[tuple[int, int]] = frozenset(),
-               keep: float = KEEP_SHARE, mt: list[str] | None = None) -> GoldSet:
+def comparable(
+    name: str,
+    pairs: list[tuple[str, str]],
+    seed: int,
+    related: set[tuple[int, int]] = frozenset(),
+    keep: float = KEEP_SHARE,
+    mt: list[str] | None = None,
+) -> GoldSet:
     """Keep each side of each pair with probability ``keep``, shuffle both sides; gold = pairs kept on both.
     ``mt`` (one per pair) follows the Arabic side."""
     rng = random.Random(seed)
@@ -94,8 +101,13 @@ def comparable(name: str, pairs: list[tuple[str, str]], seed: int, related: set[
     en_pos = {unit: pos for pos, unit in enumerate(en_keep)}
     links = [(ar_pos[u], en_pos[u], "equivalent") for u in ar_keep if u in en_pos]
     links += [(ar_pos[a], en_pos[b], "related") for a, b in sorted(related) if a in ar_pos and b in en_pos]
-    return GoldSet(name, [pairs[u][0] for u in ar_keep], [pairs[u][1] for u in en_keep], sorted(links),
-                   mt=[mt[u] for u in ar_keep] if mt else None)
+    return GoldSet(
+        name,
+        [pairs[u][0] for u in ar_keep],
+        [pairs[u][1] for u in en_keep],
+        sorted(links),
+        mt=[mt[u] for u in ar_keep] if mt else None,
+    )
 
 
 def build_gold_sets(data: Path, seed: int = 13) -> list[GoldSet]:
@@ -105,16 +117,18 @@ def build_gold_sets(data: Path, seed: int = 13) -> list[GoldSet]:
     rng = random.Random(seed)
     order = list(range(len(articles)))
     rng.shuffle(order)
-    halves = {"tune": sorted(order[: len(order) // 2]), "test": sorted(order[len(order) // 2:])}
+    halves = {"tune": sorted(order[: len(order) // 2]), "test": sorted(order[len(order) // 2 :])}
     sets = []
     for half, members in halves.items():
         chosen = [articles[i] for i in members]
         pairs = [(" ".join(a["ar"]), " ".join(a["en"])) for a in chosen]
-        sets.append(comparable(f"flores-articles-{half}", pairs, seed + len(sets),
-                               mt=[" ".join(a["mt"]) for a in chosen]))
+        sets.append(
+            comparable(f"flores-articles-{half}", pairs, seed + len(sets), mt=[" ".join(a["mt"]) for a in chosen])
+        )
         chunks = [(x, y) for a in chosen for x, y in zip(a["ar"], a["en"])]
-        sets.append(comparable(f"flores-chunks-{half}", chunks, seed + len(sets),
-                               mt=[m for a in chosen for m in a["mt"]]))
+        sets.append(
+            comparable(f"flores-chunks-{half}", chunks, seed + len(sets), mt=[m for a in chosen for m in a["mt"]])
+        )
     for half, members in halves.items():
         chosen = [articles[i] for i in members]
         for variant, both in (("related", 0.0), ("mixed", 0.3)):
@@ -142,7 +156,7 @@ def flores_documents(name: str, articles: list[dict], seed: int, both: float) ->
     order = list(range(len(articles)))
     rng.shuffle(order)
     ar, mt, en, en_docs = [], [], [], []
-    ar_units: list[tuple[int, int]] = []      # (article, sentence) of each Arabic unit
+    ar_units: list[tuple[int, int]] = []  # (article, sentence) of each Arabic unit
     en_units: list[tuple[int, int]] = []
     for doc, k in enumerate(order):
         article = articles[k]
@@ -191,14 +205,21 @@ def write_gold_set(gold: GoldSet, out: Path) -> dict:
     for j, d in enumerate(en_of):
         en_docs.setdefault(d, []).append(j)
     en_id = (lambda d: f"{gold.name}-en-{d + 1:03d}") if gold.en_docs else (lambda d: f"{gold.name}-en")
-    docs = [ar_doc] + [Document(id=en_id(d), lang="en", path="", text="\n".join(gold.en[j] for j in units) + "\n",
-                                sha256="", meta={}) for d, units in sorted(en_docs.items())]
+    docs = [ar_doc] + [
+        Document(id=en_id(d), lang="en", path="", text="\n".join(gold.en[j] for j in units) + "\n", sha256="", meta={})
+        for d, units in sorted(en_docs.items())
+    ]
     kept = {s.id for s in ingest_documents(docs).segments}
     line = {j: n + 1 for units in en_docs.values() for n, j in enumerate(units)}
-    ids = {"ar": [f"{ar_doc.id}:{n + 1}" for n in range(len(gold.ar))],
-           "en": [f"{en_id(en_of[j])}:{line[j]}" for j in range(len(gold.en))]}
-    rows = [(ids["ar"][i], ids["en"][j], label) for i, j, label in gold.links
-            if ids["ar"][i] in kept and ids["en"][j] in kept]
+    ids = {
+        "ar": [f"{ar_doc.id}:{n + 1}" for n in range(len(gold.ar))],
+        "en": [f"{en_id(en_of[j])}:{line[j]}" for j in range(len(gold.en))],
+    }
+    rows = [
+        (ids["ar"][i], ids["en"][j], label)
+        for i, j, label in gold.links
+        if ids["ar"][i] in kept and ids["en"][j] in kept
+    ]
     header = "ar_id\ten_id\tlabel\tsection\n"
     if gold.sections:
         section_of = {ids["ar"][i]: name for name, a_idx, _ in gold.sections for i in a_idx}
@@ -212,12 +233,18 @@ def write_gold_set(gold: GoldSet, out: Path) -> dict:
     else:
         atomic_write_text(out / f"{gold.name}.en.txt", docs[1].text)
     if gold.mt:
-        atomic_write_text(out / f"{gold.name}.mt.tsv", "".join(
-            f"{pid}\t{text}\n" for pid, text in zip(ids["ar"], gold.mt) if pid in kept))
+        atomic_write_text(
+            out / f"{gold.name}.mt.tsv",
+            "".join(f"{pid}\t{text}\n" for pid, text in zip(ids["ar"], gold.mt) if pid in kept),
+        )
     atomic_write_text(out / f"{gold.name}.gold.tsv", header + body)
-    return {"name": gold.name, "ar_units": len(gold.ar), "en_units": len(gold.en),
-            "links": sum(label != "same-topic" for _, _, label in rows),
-            "dropped_by_ingest": len(gold.links) - len(rows)}
+    return {
+        "name": gold.name,
+        "ar_units": len(gold.ar),
+        "en_units": len(gold.en),
+        "links": sum(label != "same-topic" for _, _, label in rows),
+        "dropped_by_ingest": len(gold.links) - len(rows),
+    }
 
 
 def gold_texts(gold_path: Path) -> dict[str, list[Path]]:

