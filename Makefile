@@ -13,10 +13,18 @@ MT_BACKEND ?= transformers
 MODELS     ?= $(MT_MODEL)
 RUN_ARGS   ?=
 
-.PHONY: all setup models run translate align export eval bench test clean
+.PHONY: all setup dictionary models run translate align export eval calibrate bench test clean
 all: run
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed dictionary
+
+# The Arabic→English dictionary behind the lexical link feature and the glosses (Debian package; optional:
+# without it the aligner says so and uses the link model trained without it). Installed when we are root.
+DICTIONARY ?= /usr/share/dictd/freedict-ara-eng.index
+dictionary:
+	@test -f $(DICTIONARY) || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dict-freedict-ara-eng >/dev/null; } \
+	  || echo "dictionary: $(DICTIONARY) missing and not installable here (apt-get install dict-freedict-ara-eng): links are decided without it"; }
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +52,12 @@ export: setup
 eval: setup
 	$(PY) -m pipeline build-gold --data $(SHARED) --out $(GOLD)
 	$(PY) -m pipeline.evaluation.suite --gold $(GOLD) --out $(OUT)/eval --shared $(SHARED) --mt-model $(MT_MODEL) --mt-backend $(MT_BACKEND)
+
+# Re-derive the shipped settings (weights, thresholds, link models) from the tune gold sets only.
+calibrate: setup
+	$(PY) -m pipeline build-gold --data $(SHARED) --out $(GOLD)
+	$(PY) -m pipeline calibrate --gold $(GOLD)/flores-articles-tune.gold.tsv $(GOLD)/flores-chunks-tune.gold.tsv \
+	  $(GOLD)/flores-related-tune.gold.tsv $(GOLD)/flores-mixed-tune.gold.tsv --write pipeline/align/calibrated.json --force
 
 # Speed: MT backends on a random-weight opus-mt-ar-en-shaped model; alignment time and how it grows.
 bench: setup

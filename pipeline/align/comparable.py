@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from pipeline.align.anchors import Anchor, shared_anchors
+from pipeline.align.features import centroid_means, doc_indexes
 from pipeline.align.knn import knn_pairs
 from pipeline.align.pairs import Pairs, dense_pairs
 from pipeline.align.scoring import chrf_similarity
@@ -140,8 +141,16 @@ class Decisions:
     model: str  # the link model's variant
 
 
-def decide(ar_rows: list[dict], en_rows: list[dict], pairs: Pairs, settings: AlignSettings, lexicon=None) -> Decisions:
-    """Equivalent by the calibrated score rule, related by the calibrated link model."""
+def decide(
+    ar_rows: list[dict],
+    en_rows: list[dict],
+    pairs: Pairs,
+    settings: AlignSettings,
+    lexicon=None,
+    doc_means: np.ndarray | None = None,
+) -> Decisions:
+    """Equivalent by the calibrated score rule, related by the calibrated link model. ``doc_means``: see
+    :func:`pipeline.align.features.pair_features` (needed when the pairs are nearest neighbours only)."""
     from pipeline.align.features import link_features, variant
     from pipeline.align.model import keep_links
 
@@ -152,7 +161,9 @@ def decide(ar_rows: list[dict], en_rows: list[dict], pairs: Pairs, settings: Ali
     equivalent = decide_equivalent(pairs.i, pairs.j, score, n_ar, n_en, settings)
     name = variant(lexicon is not None, pairs.mt_cosine is not None)
     model = settings.link_model(name)
-    features = link_features(ar_rows, en_rows, pairs.i, pairs.j, pairs.cosine, pairs.margin, pairs.mt_cosine, lexicon)
+    features = link_features(
+        ar_rows, en_rows, pairs.i, pairs.j, pairs.cosine, pairs.margin, pairs.mt_cosine, lexicon, doc_means
+    )
     probability = model.probability(features)
     related = keep_links(pairs.i, probability, ~equivalent, model.threshold, model.max_links)
     return Decisions(score, probability, equivalent, related, features, name)
@@ -177,11 +188,13 @@ def align_comparable(
     from pipeline.align.evidence import link_evidence
 
     n_ar, n_en = len(ar_rows), len(en_rows)
+    doc_means = None
     if n_ar * n_en <= settings.dense_limit:
         pairs = dense_pairs(ar_vecs, en_vecs, settings, mt_vecs)
     else:
         pairs = knn_pairs(ar_vecs, en_vecs, settings, mt_vecs)
-    decided = decide(ar_rows, en_rows, pairs, settings, lexicon)
+        doc_means = centroid_means(ar_vecs, en_vecs, doc_indexes(en_rows))
+    decided = decide(ar_rows, en_rows, pairs, settings, lexicon, doc_means)
     keep = np.nonzero(decided.equivalent | decided.related)[0]
     order = keep[np.lexsort((pairs.j[keep], -decided.probability[keep], ~decided.equivalent[keep], pairs.i[keep]))]
     links: list[Link] = []

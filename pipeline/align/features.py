@@ -68,6 +68,16 @@ def window(values: np.ndarray, ar_doc: np.ndarray) -> np.ndarray:
     return total / count[:, None]
 
 
+def centroid_means(ar_vecs: np.ndarray, en_vecs: np.ndarray, en_doc: np.ndarray) -> np.ndarray:
+    """(n_ar, n_docs): the mean cosine of each Arabic vector with each English document's vectors, exactly,
+    from the documents' summed vectors (mean of dot products = dot product with the mean)."""
+    n_docs = int(en_doc.max()) + 1 if len(en_doc) else 0
+    sums = np.zeros((n_docs, en_vecs.shape[1]), dtype=np.float64)
+    np.add.at(sums, en_doc, en_vecs)
+    counts = np.bincount(en_doc, minlength=n_docs)[:, None]
+    return (ar_vecs @ (sums / np.maximum(counts, 1)).T).astype(np.float32)
+
+
 def neighbour_support(best: np.ndarray, ar_doc: np.ndarray) -> np.ndarray:
     """(n_ar, n_docs): for each Arabic paragraph, the larger ``best`` of its previous and next paragraph
     in the same Arabic document (0 at a document's edge)."""
@@ -89,16 +99,20 @@ def pair_features(
     ar_doc: np.ndarray,
     en_doc: np.ndarray,
     extra: dict[str, np.ndarray] | None = None,
+    doc_means: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """The features of each candidate pair (parallel arrays ``i``, ``j``), ``ar_doc``/``en_doc`` the
     document index of each Arabic/English paragraph. ``extra`` adds features computed elsewhere
-    (anchors, lexical, MT) under their names."""
+    (anchors, lexical, MT) under their names. ``doc_means`` (n_ar, n_docs): each Arabic paragraph's mean
+    cosine with each English document, when the candidates are not every pair (:func:`centroid_means`)."""
     n_ar = len(ar_doc)
     n_docs = int(en_doc.max()) + 1 if len(en_doc) else 0
     pair_doc = en_doc[j]
     best = doc_best(i, pair_doc, cosine, n_ar, n_docs)
     support = neighbour_support(best, ar_doc)
-    story = window(best, ar_doc) + window(doc_mean(i, pair_doc, cosine, n_ar, n_docs), ar_doc)
+    story = window(best, ar_doc) + window(
+        doc_means if doc_means is not None else doc_mean(i, pair_doc, cosine, n_ar, n_docs), ar_doc
+    )
     # How far the story score of this document stands above the Arabic paragraph's scores with the other
     # documents, in standard deviations: with a few documents on one topic nothing stands out far.
     spread = story.std(axis=1, keepdims=True) if n_docs > 1 else np.ones((n_ar, 1))
@@ -150,6 +164,7 @@ def link_features(
     margin: np.ndarray,
     mt_cosine: np.ndarray | None,
     lexicon,
+    doc_means: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Every feature the run can compute for the candidate pairs: the base ones, ``lexical`` when a
     dictionary is given, the MT ones when the Arabic rows have ``mt_text`` (and ``mt_cosine`` is given).
@@ -160,4 +175,4 @@ def link_features(
     extra = lexical_features([r["text"] for r in ar_rows], [r["text"] for r in en_rows], i, j, lexicon, mt_texts)
     if mt_cosine is not None:
         extra["mt_cosine"] = mt_cosine
-    return pair_features(i, j, cosine, margin, doc_indexes(ar_rows), doc_indexes(en_rows), extra)
+    return pair_features(i, j, cosine, margin, doc_indexes(ar_rows), doc_indexes(en_rows), extra, doc_means)

@@ -51,17 +51,17 @@ _JS = """
 
 def _evidence(link: dict) -> str:
     ev = link.get("evidence") or {}
-    parts = []
-    for key in ("cosine", "margin", "mt_cosine", "chrf", "bead", "bead_cosine"):
+    parts = [escape(ev["reason"])] if ev.get("reason") else []
+    for key in ("probability", "cosine", "margin", "chrf", "bead", "bead_cosine"):
         if key in ev:
             parts.append(f"{escape(key)} {escape(str(ev[key]))}")
-    anchors = "".join(
-        f'<span class="anchor">{escape(a["ar"])} ~ {escape(a["en"])}</span>'
-        if a["ar"] != a["en"]
-        else f'<span class="anchor">{escape(a["en"])}</span>'
-        for a in ev.get("anchors", [])
+    terms = "".join(
+        f'<span class="anchor">{escape(t["ar"])} ~ {escape(t["en"])}</span>'
+        if t["ar"] != t["en"]
+        else f'<span class="anchor">{escape(t["en"])}</span>'
+        for t in ev.get("terms", [])
     )
-    return f'<div class="evidence">{" · ".join(parts)}{"<br>anchors: " + anchors if anchors else ""}</div>'
+    return f'<div class="evidence">{" · ".join(parts)}{"<br>terms: " + terms if terms else ""}</div>'
 
 
 def render_report(result) -> str:
