@@ -42,13 +42,15 @@ def fixture_runs(tmp_path_factory):
     return runs
 
 
-# Held-out floors (measured: see README "Related links"); a regression of the link model shows here.
+# Held-out floors, a little under what the shipped model measures here (mixed: equivalent P 1.00 F1 0.96,
+# related P 0.96 F1 0.84; purely comparable: related P 0.78 F1 0.49): a regression of the model shows.
 @pytest.mark.parametrize(
     "name, label, min_precision, min_f1",
     [
-        ("mixed", "equivalent", 0.95, 0.95),
-        ("mixed", "related", 0.7, 0.6),
-        ("related", "related", 0.3, 0.3),
+        ("mixed", "equivalent", 0.95, 0.9),
+        ("mixed", "related", 0.85, 0.75),
+        ("related", "related", 0.7, 0.4),
+        ("related", "overall", 0.7, 0.4),
     ],
 )
 def test_held_out_fixture_scores(fixture_runs, name, label, min_precision, min_f1):
@@ -57,11 +59,12 @@ def test_held_out_fixture_scores(fixture_runs, name, label, min_precision, min_f
     assert scores[label]["f1"] >= min_f1, scores[label]
 
 
-def test_purely_comparable_set_gets_no_equivalent_and_few_same_topic_links(fixture_runs):
+def test_purely_comparable_set_gets_few_equivalent_and_few_same_topic_links(fixture_runs):
+    """No unit has its translation here: `equivalent` links can only be close sentences of one story
+    (right links, wrong label), and different stories on one topic stay unlinked."""
     scores = fixture_runs["related"][1]
-    assert scores.get("equivalent", {"predicted": 0})["predicted"] <= 1
-    if "same_topic" in scores:
-        assert scores["same_topic"]["rate"] <= 0.05
+    assert scores.get("equivalent", {"predicted": 0})["predicted"] <= 0.1 * scores["overall"]["predicted"]
+    assert scores["same_topic"]["rate"] <= 0.02
 
 
 def test_links_carry_probability_reason_sentences_and_term_spans(fixture_runs):
@@ -72,7 +75,9 @@ def test_links_carry_probability_reason_sentences_and_term_spans(fixture_runs):
         evidence = link["evidence"]
         assert 0.0 <= link["probability"] <= 1.0 and isinstance(evidence["reason"], str) and evidence["reason"]
         s = evidence["sentences"]
-        assert 0 <= s["ar"][0] < s["ar"][1] <= len(link["ar_text"]) and 0 <= s["en"][0] < s["en"][1] <= len(link["en_text"])
+        assert 0 <= s["ar"][0] < s["ar"][1] <= len(link["ar_text"]) and 0 <= s["en"][0] < s["en"][1] <= len(
+            link["en_text"]
+        )
         for term in evidence["terms"]:
             assert term["kind"] in ("dictionary", "name", "number", "date")
             for start, end in term["en_spans"]:
@@ -83,7 +88,9 @@ def test_links_carry_probability_reason_sentences_and_term_spans(fixture_runs):
     assert all(u["best_probability"] is None or 0.0 <= u["best_probability"] <= 1.0 for u in unaligned)
 
 
-@pytest.mark.skipif(not HAS_DICTIONARY, reason="dict-freedict-ara-eng not installed (apt-get install dict-freedict-ara-eng)")
+@pytest.mark.skipif(
+    not HAS_DICTIONARY, reason="dict-freedict-ara-eng not installed (apt-get install dict-freedict-ara-eng)"
+)
 def test_arabic_rows_get_dictionary_glosses_without_mt(fixture_runs):
     out = fixture_runs["mixed"][0]
     rows = [json.loads(l) for l in (out / "segments.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -103,8 +110,20 @@ def test_missing_dictionary_is_said_and_the_model_without_it_decides(tmp_path):
     texts = gold_texts(tmp_path / "small.gold.tsv")
     env = {**os.environ, "PIPELINE_DICTIONARY": str(tmp_path / "no-such-dictionary")}
     out = tmp_path / "out"
-    result = run_cli("run", "--ar", *texts["ar"], "--en", *texts["en"], "--out", out, "--mt-model", "none",
-                     "--formats", "jsonl", env=env)
+    result = run_cli(
+        "run",
+        "--ar",
+        *texts["ar"],
+        "--en",
+        *texts["en"],
+        "--out",
+        out,
+        "--mt-model",
+        "none",
+        "--formats",
+        "jsonl",
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr.count("DICTIONARY MISSING") == 1
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
