@@ -135,7 +135,7 @@ def pair_features(
 # The features each variant of the link model uses; the variant is chosen by what the run has (a
 # dictionary, MT), so a missing dictionary means the model trained without it, never a silent zero.
 BASE_FEATURES = ("cosine", "margin", "row_rank", "col_rank", "doc_best", "context", "story", "story_z")
-LEXICAL_FEATURES = ("lexical",)
+LEXICAL_FEATURES = ("lexical", "story_lexical")
 MT_FEATURES = ("mt_cosine", "mt_lexical")
 
 
@@ -172,7 +172,10 @@ def link_features(
     from pipeline.align.lexicon import lexical_features
 
     mt_texts = [r.get("mt_text") for r in ar_rows] if mt_cosine is not None else None
-    extra = lexical_features([r["text"] for r in ar_rows], [r["text"] for r in en_rows], i, j, lexicon, mt_texts)
+    ar_doc, en_doc = doc_indexes(ar_rows), doc_indexes(en_rows)
+    extra = lexical_features(
+        [r["text"] for r in ar_rows], [r["text"] for r in en_rows], i, j, lexicon, mt_texts, ar_doc, en_doc
+    )
     if mt_cosine is not None:
         extra["mt_cosine"] = mt_cosine
     return pair_features(i, j, cosine, margin, doc_indexes(ar_rows), doc_indexes(en_rows), extra, doc_means)

@@ -192,14 +192,33 @@ def lexical_features(
     j: np.ndarray,
     lexicon: Lexicon | None,
     mt_texts: list[str | None] | None = None,
+    ar_doc: np.ndarray | None = None,
+    en_doc: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """``lexical`` (dictionary translation of the Arabic against the English; only with a lexicon) and
-    ``mt_lexical`` (the MT's words against the English; only with MT), per pair."""
+    ``mt_lexical`` (the MT's words against the English; only with MT), per pair. With the documents of
+    each row (``ar_doc``, ``en_doc``), also ``story_lexical``: the same for the Arabic paragraph with its
+    neighbours (i − 1, i + 1 in its document) against the whole English document of the pair."""
+    if lexicon is None and mt_texts is None:
+        return {}
     en_bags = [{s for s, _, _ in english_terms(t)} for t in en_texts]
     idf = _idf(en_bags)
     out = {}
     if lexicon is not None:
-        out["lexical"] = overlap(i, j, [translated_bag(t, lexicon) for t in ar_texts], en_bags, idf)
+        ar_bags = [translated_bag(t, lexicon) for t in ar_texts]
+        out["lexical"] = overlap(i, j, ar_bags, en_bags, idf)
+        if ar_doc is not None and en_doc is not None:
+            windows = [
+                set().union(
+                    *(ar_bags[k] for k in (a - 1, a, a + 1) if 0 <= k < len(ar_bags) and ar_doc[k] == ar_doc[a])
+                )
+                for a in range(len(ar_bags))
+            ]
+            doc_bags: dict[int, set[str]] = {}
+            for b, d in enumerate(en_doc.tolist()):
+                doc_bags.setdefault(d, set()).update(en_bags[b])
+            docs = [doc_bags.get(d, set()) for d in range(int(en_doc.max()) + 1 if len(en_doc) else 0)]
+            out["story_lexical"] = overlap(i, en_doc[j], windows, docs, idf)
     if mt_texts is not None:
         out["mt_lexical"] = overlap(i, j, [{s for s, _, _ in english_terms(t or "")} for t in mt_texts], en_bags, idf)
     return out

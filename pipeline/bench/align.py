@@ -87,7 +87,7 @@ def run_bench(
     encoder.encode(["warm-up"], "en")  # the encoder loads its weights on first use
     loaded = time.perf_counter()
     ar_vecs, en_vecs = encoder.encode(ar_texts, "ar"), encoder.encode(en_texts, "en")
-    links, _ = align_comparable(ar_rows, en_rows, ar_vecs, en_vecs, settings)
+    links, _, _ = align_comparable(ar_rows, en_rows, ar_vecs, en_vecs, settings)
     done = time.perf_counter()
     path = "dense" if 1000 * 1000 <= settings.dense_limit else "faiss"
     rows.append(BenchRow("end to end, encoder load included", 1000, 1000, path, round(done - started, 2), len(links)))
@@ -103,7 +103,7 @@ def run_bench(
             trial = replace(settings, dense_limit=n * n if path == "dense" else 0)
             log(f"bench-align: {n} × {n}, {path}")
             mark = time.perf_counter()
-            links, _ = align_comparable(ar_n, en_n, a, e, trial)
+            links, _, _ = align_comparable(ar_n, en_n, a, e, trial)
             rows.append(BenchRow("alignment only", n, n, path, round(time.perf_counter() - mark, 2), len(links)))
     return rows
 
