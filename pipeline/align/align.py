@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.align.comparable import Link, Unaligned, align_comparable
+from pipeline.align.comparable import align_comparable
 from pipeline.align.evidence import best_sentences, glosses, reason
 from pipeline.align.lexicon import dictionary_path, load_lexicon
 from pipeline.align.parallel import align_monotonic
@@ -12,10 +12,11 @@ from pipeline.align.settings import AlignSettings
 from pipeline.encoders import get_encoder
 from pipeline.errors import PipelineError
 from pipeline.progress import log
+from pipeline.records import Link, Segment, Unaligned
 
 
 def align_segments(
-    segments: list[dict],
+    segments: list[Segment],
     settings: AlignSettings,
     mode: str = "comparable",
     encoder_name: str | None = None,
@@ -24,19 +25,19 @@ def align_segments(
     """Align the Arabic rows of ``segments`` with the English rows. Returns (links, unaligned, info)
     where info records the encoder signature and the settings used (for the manifest)."""
     encoder = get_encoder(encoder_name or settings.encoder, threads)
-    ar_rows = [s for s in segments if s["lang"] == "ar"]
-    en_rows = [s for s in segments if s["lang"] == "en"]
-    info = {"encoder": encoder.signature(), "settings": settings.to_json()}
+    ar_rows = [s for s in segments if s.lang == "ar"]
+    en_rows = [s for s in segments if s.lang == "en"]
+    info: dict = {"encoder": encoder.signature(), "settings": settings.to_json()}
     if not ar_rows or not en_rows:
-        return [], [Unaligned(r["id"], r["text"], r.get("mt_text"), None, None) for r in ar_rows], info
+        return [], [Unaligned(r.id, r.text, r.mt_text, None, None) for r in ar_rows], info
     if mode == "parallel":
         links, unaligned = align_parallel(ar_rows, en_rows, encoder)
         return links, unaligned, info
-    ar_vecs = encoder.encode([r["text"] for r in ar_rows], "ar")
-    en_vecs = encoder.encode([r["text"] for r in en_rows], "en")
+    ar_vecs = encoder.encode([r.text for r in ar_rows], "ar")
+    en_vecs = encoder.encode([r.text for r in en_rows], "en")
     mt_vecs = None
-    if any(r.get("mt_text") for r in ar_rows):
-        mt_vecs = encoder.encode([r.get("mt_text") or r["text"] for r in ar_rows], "en")
+    if any(r.mt_text for r in ar_rows):
+        mt_vecs = encoder.encode([r.mt_text or r.text for r in ar_rows], "en")
     lexicon = load_lexicon()
     if lexicon is None:
         log(
@@ -48,7 +49,7 @@ def align_segments(
         info["dictionary"] = {"status": "used", **lexicon.describe()}
     links, unaligned, decided = align_comparable(ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, lexicon)
     info |= decided
-    add_sentence_evidence(links, {r["id"]: r for r in ar_rows + en_rows}, encoder)
+    add_sentence_evidence(links, {r.id: r for r in ar_rows + en_rows}, encoder)
     if lexicon is not None and mt_vecs is None:
         # No translation: the reader gets dictionary glosses of each Arabic paragraph's key terms.
         carried: dict[str, set[str]] = {}
@@ -56,30 +57,27 @@ def align_segments(
             carried.setdefault(link.ar_id, set()).update(
                 t["ar"] for t in link.evidence["terms"] if t["kind"] == "dictionary"
             )
-        info["glosses"] = {r["id"]: glosses(r["text"], lexicon, carried.get(r["id"])) for r in ar_rows}
+        info["glosses"] = {r.id: glosses(r.text, lexicon, carried.get(r.id)) for r in ar_rows}
     return links, unaligned, info
 
 
-def add_sentence_evidence(links: list[Link], rows: dict[str, dict], encoder) -> None:
+def add_sentence_evidence(links: list[Link], rows: dict[str, Segment], encoder) -> None:
     """Each link's best-matching sentence pair (``evidence.sentences``) and its one-sentence ``reason``.
     Only the linked paragraphs' sentences are embedded."""
     needed = {(link.ar_id, "ar") for link in links} | {(link.en_id, "en") for link in links}
     vectors: dict[str, np.ndarray] = {}
     for lang in ("ar", "en"):
         ids = sorted(pid for pid, side in needed if side == lang)
-        texts = [s["text"] for pid in ids for s in rows[pid].get("sentences") or []]
+        texts = [s["text"] for pid in ids for s in rows[pid].sentences]
         flat = encoder.encode(texts, lang) if texts else np.zeros((0, 1), dtype=np.float32)
         start = 0
         for pid in ids:
-            n = len(rows[pid].get("sentences") or [])
+            n = len(rows[pid].sentences)
             vectors[pid] = flat[start : start + n]
             start += n
     for link in links:
         sentences = best_sentences(
-            rows[link.ar_id].get("sentences") or [],
-            rows[link.en_id].get("sentences") or [],
-            vectors[link.ar_id],
-            vectors[link.en_id],
+            rows[link.ar_id].sentences, rows[link.en_id].sentences, vectors[link.ar_id], vectors[link.en_id]
         )
         if sentences:
             link.evidence["sentences"] = sentences
@@ -88,7 +86,7 @@ def add_sentence_evidence(links: list[Link], rows: dict[str, dict], encoder) -> 
         )
 
 
-def align_parallel(ar_rows: list[dict], en_rows: list[dict], encoder) -> tuple[list[Link], list[Unaligned]]:
+def align_parallel(ar_rows: list[Segment], en_rows: list[Segment], encoder) -> tuple[list[Link], list[Unaligned]]:
     """Monotonic alignment of each Arabic document with the English document in the same position."""
     ar_docs = _by_doc(ar_rows)
     en_docs = _by_doc(en_rows)
@@ -98,41 +96,39 @@ def align_parallel(ar_rows: list[dict], en_rows: list[dict], encoder) -> tuple[l
             f"--mode parallel pairs documents in order: got {len(ar_docs)} Arabic and {len(en_docs)} English documents",
         )
     links, unaligned = [], []
-    for ar_doc, en_doc in zip(ar_docs, en_docs):
+    for ar_doc, en_doc in zip(ar_docs, en_docs, strict=True):
         cache: dict[tuple[str, int, int], np.ndarray] = {}
 
-        def vector(rows, lang, start, count):
+        def vector(rows, lang, start, count, cache=cache):
             key = (lang, start, count)
             if key not in cache:
-                cache[key] = encoder.encode([" ".join(r["text"] for r in rows[start : start + count])], lang)[0]
+                cache[key] = encoder.encode([" ".join(r.text for r in rows[start : start + count])], lang)[0]
             return cache[key]
 
         # Embed all single paragraphs in two batches first; merged beads are embedded on demand.
         for lang, rows in (("ar", ar_doc), ("en", en_doc)):
-            for k, vec in enumerate(encoder.encode([r["text"] for r in rows], lang)):
+            for k, vec in enumerate(encoder.encode([r.text for r in rows], lang)):
                 cache[(lang, k, 1)] = vec
 
-        def similarity(i, a, j, b):
+        def similarity(i, a, j, b, ar_doc=ar_doc, en_doc=en_doc):
             return float(vector(ar_doc, "ar", i, a) @ vector(en_doc, "en", j, b))
 
         for ar_idx, en_idx, sim in align_monotonic(len(ar_doc), len(en_doc), similarity):
             bead = f"{len(ar_idx)}-{len(en_idx)}"
             if not en_idx:
                 for i in ar_idx:
-                    unaligned.append(
-                        Unaligned(ar_doc[i]["id"], ar_doc[i]["text"], ar_doc[i].get("mt_text"), None, None)
-                    )
+                    unaligned.append(Unaligned(ar_doc[i].id, ar_doc[i].text, ar_doc[i].mt_text, None, None))
                 continue
             for i in ar_idx:
                 for j in en_idx:
                     links.append(
                         Link(
-                            ar_doc[i]["id"],
-                            ar_doc[i]["text"],
-                            ar_doc[i].get("mt_text"),
-                            en_doc[j]["doc"],
-                            en_doc[j]["id"],
-                            en_doc[j]["text"],
+                            ar_doc[i].id,
+                            ar_doc[i].text,
+                            ar_doc[i].mt_text,
+                            en_doc[j].doc,
+                            en_doc[j].id,
+                            en_doc[j].text,
                             round(sim, 4),
                             "equivalent",
                             {
@@ -145,8 +141,8 @@ def align_parallel(ar_rows: list[dict], en_rows: list[dict], encoder) -> tuple[l
     return links, unaligned
 
 
-def _by_doc(rows: list[dict]) -> list[list[dict]]:
-    docs: dict[str, list[dict]] = {}
+def _by_doc(rows: list[Segment]) -> list[list[Segment]]:
+    docs: dict[str, list[Segment]] = {}
     for row in rows:
-        docs.setdefault(row["doc"], []).append(row)
+        docs.setdefault(row.doc, []).append(row)
     return list(docs.values())

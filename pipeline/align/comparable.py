@@ -18,7 +18,7 @@ Everything is data: scores, features and decisions are returned, nothing is prin
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -28,38 +28,9 @@ from pipeline.align.knn import knn_pairs
 from pipeline.align.pairs import Pairs, dense_pairs
 from pipeline.align.scoring import chrf_similarity
 from pipeline.align.settings import AlignSettings
+from pipeline.records import Link, Segment, Unaligned
 
 ANCHOR_WEIGHTS = {"number": 1.0, "date": 1.0, "name": 0.5}
-
-
-@dataclass
-class Link:
-    ar_id: str
-    ar_text: str
-    mt_text: str | None
-    en_doc: str
-    en_id: str
-    en_text: str
-    score: float
-    label: str
-    evidence: dict = field(default_factory=dict)
-    probability: float | None = None  # the link model's P(link), 0..1
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class Unaligned:
-    ar_id: str
-    ar_text: str
-    mt_text: str | None
-    best_en_id: str | None
-    best_score: float | None
-    best_probability: float | None = None  # the link model's probability of that nearest miss
-
-    def to_json(self) -> dict:
-        return asdict(self)
 
 
 def anchor_strength(anchors: list[Anchor]) -> float:
@@ -70,14 +41,14 @@ def anchor_strength(anchors: list[Anchor]) -> float:
 def pair_scores(pairs: Pairs, settings: AlignSettings) -> np.ndarray:
     """The score of each pair before anchors (anchors are added only where they exist)."""
     xling = pairs.cosine + settings.margin_weight * (pairs.margin - 1.0)
-    if pairs.mt_cosine is None:
+    if pairs.mt_cosine is None or pairs.mt_margin is None:
         return xling
     mtside = pairs.mt_cosine + settings.margin_weight * (pairs.mt_margin - 1.0)
     return (1.0 - settings.mt_weight) * xling + settings.mt_weight * mtside
 
 
 def pair_anchors(
-    ar_rows: list[dict], en_rows: list[dict], i: np.ndarray, j: np.ndarray, look: np.ndarray
+    ar_rows: list[Segment], en_rows: list[Segment], i: np.ndarray, j: np.ndarray, look: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, dict[int, list[Anchor]]]:
     """Anchor strength and anchor count per pair where ``look`` is set (0 elsewhere), and the anchors
     found, keyed by pair position."""
@@ -86,7 +57,7 @@ def pair_anchors(
     found: dict[int, list[Anchor]] = {}
     for k in np.nonzero(look)[0].tolist():
         a, b = int(i[k]), int(j[k])
-        anchors = shared_anchors(ar_rows[a]["text"], en_rows[b]["text"], ar_rows[a].get("mt_text"))
+        anchors = shared_anchors(ar_rows[a].text, en_rows[b].text, ar_rows[a].mt_text)
         if anchors:
             found[k] = anchors
             strength[k] = anchor_strength(anchors)
@@ -142,8 +113,8 @@ class Decisions:
 
 
 def decide(
-    ar_rows: list[dict],
-    en_rows: list[dict],
+    ar_rows: list[Segment],
+    en_rows: list[Segment],
     pairs: Pairs,
     settings: AlignSettings,
     lexicon=None,
@@ -170,8 +141,8 @@ def decide(
 
 
 def align_comparable(
-    ar_rows: list[dict],
-    en_rows: list[dict],
+    ar_rows: list[Segment],
+    en_rows: list[Segment],
     ar_vecs: np.ndarray,
     en_vecs: np.ndarray,
     settings: AlignSettings,
@@ -207,15 +178,15 @@ def align_comparable(
         evidence = link_evidence(ar, en, {name: float(v[k]) for name, v in decided.features.items()}, lexicon)
         evidence |= {"probability": round(float(decided.probability[k]), 4), "model": decided.model}
         if pairs.mt_cosine is not None:
-            evidence["chrf"] = round(chrf_similarity(ar.get("mt_text") or "", en["text"]), 4)
+            evidence["chrf"] = round(chrf_similarity(ar.mt_text or "", en.text), 4)
         links.append(
             Link(
-                ar["id"],
-                ar["text"],
-                ar.get("mt_text"),
-                en["doc"],
-                en["id"],
-                en["text"],
+                ar.id,
+                ar.text,
+                ar.mt_text,
+                en.doc,
+                en.id,
+                en.text,
                 round(float(decided.score[k]), 4),
                 label,
                 evidence,
@@ -233,10 +204,10 @@ def align_comparable(
         k = best.get(i)
         unaligned.append(
             Unaligned(
-                ar["id"],
-                ar["text"],
-                ar.get("mt_text"),
-                en_rows[int(pairs.j[k])]["id"] if k is not None else None,
+                ar.id,
+                ar.text,
+                ar.mt_text,
+                en_rows[int(pairs.j[k])].id if k is not None else None,
                 round(float(decided.score[k]), 4) if k is not None else None,
                 round(float(decided.probability[k]), 4) if k is not None else None,
             )

@@ -115,12 +115,12 @@ def reason(label: str, probability: float, terms: list[dict], sentences: dict | 
     return f"{head} (probability {probability:.2f}): " + "; ".join(parts)
 
 
-def link_evidence(ar: dict, en: dict, features: dict[str, float], lexicon) -> dict:
+def link_evidence(ar, en, features: dict[str, float], lexicon) -> dict:
     """Evidence of one link, without the sentence match (added by the caller, who has the encoder)."""
-    terms = anchor_terms(ar["text"], en["text"], ar.get("mt_text"))
+    terms = anchor_terms(ar.text, en.text, ar.mt_text)
     if lexicon is not None:
         named = {t["ar"] for t in terms}
-        terms += [t for t in dictionary_terms(ar["text"], en["text"], lexicon) if t["ar"] not in named]
+        terms += [t for t in dictionary_terms(ar.text, en.text, lexicon) if t["ar"] not in named]
     return {
         "cosine": round(features["cosine"], 4),
         "margin": round(features["margin"], 4),

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from pipeline.records import Segment
+
 
 def rank_within(group: np.ndarray, score: np.ndarray) -> np.ndarray:
     """Each pair's rank (0 = best) by score among the pairs of its group (its row or its column)."""
@@ -149,15 +151,15 @@ def variant_features(name: str) -> tuple[str, ...]:
     return BASE_FEATURES + (LEXICAL_FEATURES if "dictionary" in parts else ()) + (MT_FEATURES if "mt" in parts else ())
 
 
-def doc_indexes(rows: list[dict]) -> np.ndarray:
+def doc_indexes(rows: list[Segment]) -> np.ndarray:
     """Each row's document as 0, 1, ... in order of first appearance."""
     ids: dict[str, int] = {}
-    return np.array([ids.setdefault(r["doc"], len(ids)) for r in rows], dtype=np.int64)
+    return np.array([ids.setdefault(r.doc, len(ids)) for r in rows], dtype=np.int64)
 
 
 def link_features(
-    ar_rows: list[dict],
-    en_rows: list[dict],
+    ar_rows: list[Segment],
+    en_rows: list[Segment],
     i: np.ndarray,
     j: np.ndarray,
     cosine: np.ndarray,
@@ -171,10 +173,10 @@ def link_features(
     Shared by the aligner and the calibration, so a model means the same in both."""
     from pipeline.align.lexicon import lexical_features
 
-    mt_texts = [r.get("mt_text") for r in ar_rows] if mt_cosine is not None else None
+    mt_texts = [r.mt_text for r in ar_rows] if mt_cosine is not None else None
     ar_doc, en_doc = doc_indexes(ar_rows), doc_indexes(en_rows)
     extra = lexical_features(
-        [r["text"] for r in ar_rows], [r["text"] for r in en_rows], i, j, lexicon, mt_texts, ar_doc, en_doc
+        [r.text for r in ar_rows], [r.text for r in en_rows], i, j, lexicon, mt_texts, ar_doc, en_doc
     )
     if mt_cosine is not None:
         extra["mt_cosine"] = mt_cosine

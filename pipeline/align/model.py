@@ -48,7 +48,7 @@ class LinkModel:
     def probability(self, features: dict[str, np.ndarray]) -> np.ndarray:
         """P(link) of each pair from its features (every name in ``self.features`` must be present)."""
         z = np.full(len(next(iter(features.values()))), self.intercept, dtype=np.float64)
-        for name, mean, scale, coef in zip(self.features, self.mean, self.scale, self.coef):
+        for name, mean, scale, coef in zip(self.features, self.mean, self.scale, self.coef, strict=True):
             z += coef * (np.asarray(features[name], dtype=np.float64) - mean) / scale
         return 1.0 / (1.0 + np.exp(-z))
 

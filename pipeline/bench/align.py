@@ -1,4 +1,4 @@
-"""``python -m pipeline bench-align``: how long comparable alignment takes, and how it grows with size.
+"""``python -m pipeline bench align``: how long comparable alignment takes, and how it grows with size.
 
 1. End to end: 1,000 Arabic × 1,000 English paragraphs (three consecutive FLORES-200 devtest sentences
    each when ``--flores`` is there, else windows of the corpus's sentences), embedded with the default
@@ -20,6 +20,7 @@ import numpy as np
 
 from pipeline import config
 from pipeline.errors import PipelineError
+from pipeline.records import Segment
 from pipeline.progress import log
 
 
@@ -44,15 +45,18 @@ def bench_texts(flores: Path | None, corpus: Path, count: int) -> tuple[list[str
         ar, en = corpus_lines(corpus)
     if not ar or not en:
         raise PipelineError(flores or corpus, "no text to benchmark with")
+
     # 1,012 FLORES sentences make 1,000 windows only by overlapping: neighbouring windows share sentences,
     # which gives each paragraph a few related links besides its equivalent.
-    windows = lambda lines: [" ".join(lines[(k + d) % len(lines)] for d in range(3)) for k in range(count)]
+    def windows(lines: list[str]) -> list[str]:
+        return [" ".join(lines[(k + d) % len(lines)] for d in range(3)) for k in range(count)]
+
     order = np.random.default_rng(0).permutation(count)
     return windows(ar), [windows(en)[k] for k in order]
 
 
-def _rows(texts: list[str], lang: str) -> list[dict]:
-    return [{"id": f"{lang}:{k}", "doc": lang, "lang": lang, "text": t} for k, t in enumerate(texts)]
+def _rows(texts: list[str], lang: str) -> list[Segment]:
+    return [Segment.bare(f"{lang}:{k}", lang, lang, t) for k, t in enumerate(texts)]
 
 
 def _rotations(blocks: int, dim: int, seed: int = 0) -> list[np.ndarray]:
@@ -95,13 +99,13 @@ def run_bench(
     rotations = _rotations(-(-max(sizes) // 1000), ar_vecs.shape[1])
     for n in sizes:
         a, e = _tiled(ar_vecs, n, rotations), _tiled(en_vecs, n, rotations)
-        ar_n = [{**ar_rows[k % 1000], "id": f"ar:{k}"} for k in range(n)]
-        en_n = [{**en_rows[k % 1000], "id": f"en:{k}"} for k in range(n)]
+        ar_n = [replace(ar_rows[k % 1000], id=f"ar:{k}") for k in range(n)]
+        en_n = [replace(en_rows[k % 1000], id=f"en:{k}") for k in range(n)]
         for path in ("dense", "faiss"):
             if path == "dense" and n > dense_max:
                 continue
             trial = replace(settings, dense_limit=n * n if path == "dense" else 0)
-            log(f"bench-align: {n} × {n}, {path}")
+            log(f"bench align: {n} × {n}, {path}")
             mark = time.perf_counter()
             links, _, _ = align_comparable(ar_n, en_n, a, e, trial)
             rows.append(BenchRow("alignment only", n, n, path, round(time.perf_counter() - mark, 2), len(links)))

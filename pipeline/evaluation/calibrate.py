@@ -57,11 +57,11 @@ def load_gold_set(gold_path: Path, encoder) -> dict:
     stem = gold_path.name.removesuffix(".gold.tsv")
     files = gold_texts(gold_path)
     docs = [read_document(path, lang) for lang in ("ar", "en") for path in files[lang]]
-    segments = [s.to_json() for s in ingest_documents(docs).segments]
-    ar = [s for s in segments if s["lang"] == "ar"]
-    en = [s for s in segments if s["lang"] == "en"]
-    en_vecs = encoder.encode([s["text"] for s in en], "en")
-    cos = cosine_matrix(encoder.encode([s["text"] for s in ar], "ar"), en_vecs)
+    segments = ingest_documents(docs).segments
+    ar = [s for s in segments if s.lang == "ar"]
+    en = [s for s in segments if s.lang == "en"]
+    en_vecs = encoder.encode([s.text for s in en], "en")
+    cos = cosine_matrix(encoder.encode([s.text for s in ar], "ar"), en_vecs)
     gold = read_gold(gold_path)
     data = {
         "name": stem,
@@ -75,8 +75,8 @@ def load_gold_set(gold_path: Path, encoder) -> dict:
     }
     mt_path = gold_path.with_name(f"{stem}.mt.tsv")
     if mt_path.is_file():
-        translations = load_translations(mt_path, [s["id"] for s in ar])
-        data["mt"] = [translations.get(s["id"]) or s["text"] for s in ar]
+        translations = load_translations(mt_path, [s.id for s in ar])
+        data["mt"] = [translations.get(s.id) or s.text for s in ar]
         data["mt_cos"] = cosine_matrix(encoder.encode(data["mt"], "en"), en_vecs)
     return data
 
@@ -91,17 +91,18 @@ def _pairs(data: dict, settings: AlignSettings, use_mt: bool):
 def equivalent_mask(data: dict, settings: AlignSettings, use_mt: bool = False) -> np.ndarray:
     pairs = _pairs(data, settings, use_mt)
     score = pair_scores(pairs, settings) + settings.anchor_weight * data["anchors"]
-    return decide_equivalent(pairs.i, pairs.j, score, *data["cos"].shape, settings)
+    n_ar, n_en = data["cos"].shape
+    return decide_equivalent(pairs.i, pairs.j, score, n_ar, n_en, settings)
 
 
 def pair_ids(data: dict, mask: np.ndarray) -> set[tuple[str, str]]:
     pairs = _pairs(data, AlignSettings(), False)
-    return {(data["ar"][a]["id"], data["en"][b]["id"]) for a, b in zip(pairs.i[mask], pairs.j[mask])}
+    return {(data["ar"][a].id, data["en"][b].id) for a, b in zip(pairs.i[mask], pairs.j[mask], strict=True)}
 
 
 def pooled(preds: list[set], golds: list[set]) -> dict:
     """P/R/F1 over the sets together (micro average)."""
-    tp = sum(len(p & g) for p, g in zip(preds, golds))
+    tp = sum(len(p & g) for p, g in zip(preds, golds, strict=True))
     n_pred, n_gold = sum(len(p) for p in preds), sum(len(g) for g in golds)
     precision = tp / n_pred if n_pred else 0.0
     recall = tp / n_gold if n_gold else 0.0
@@ -110,7 +111,7 @@ def pooled(preds: list[set], golds: list[set]) -> dict:
 
 
 def _labels(data: dict, pairs) -> dict[str, np.ndarray]:
-    ids = [(data["ar"][a]["id"], data["en"][b]["id"]) for a, b in zip(pairs.i.tolist(), pairs.j.tolist())]
+    ids = [(data["ar"][a].id, data["en"][b].id) for a, b in zip(pairs.i.tolist(), pairs.j.tolist(), strict=True)]
     return {label: np.array([p in gold for p in ids]) for label, gold in data["gold"].items()}
 
 
@@ -169,7 +170,7 @@ def related_candidates(data: dict, settings: AlignSettings, lexicon, use_mt: boo
     key = ("related", lexicon is not None, use_mt)
     if key not in data:
         pairs = _pairs(data, settings, use_mt)
-        ar = [dict(r, mt_text=m) for r, m in zip(data["ar"], data["mt"])] if use_mt else data["ar"]
+        ar = [replace(r, mt_text=m) for r, m in zip(data["ar"], data["mt"], strict=True)] if use_mt else data["ar"]
         features = link_features(ar, data["en"], pairs.i, pairs.j, pairs.cosine, pairs.margin, pairs.mt_cosine, lexicon)
         data[key] = {
             "pairs": pairs,
@@ -194,7 +195,7 @@ def fit_link_model(sets: list[dict], settings: AlignSettings, lexicon, use_mt: b
         for threshold in PROBABILITY_THRESHOLDS:
             preds = [
                 keep_links(c["pairs"].i, p, ~c["equivalent"], float(threshold), cap)
-                for c, p in zip(cands, probabilities)
+                for c, p in zip(cands, probabilities, strict=True)
             ]
             score = pooled(
                 [set(np.nonzero(m)[0].tolist()) for m in preds],
@@ -249,7 +250,7 @@ def calibrate_baselines(sets: list[dict]) -> dict:
 
     def score(masks):
         return pooled(
-            [pair_ids(d, m) - d["gold"]["equivalent"] for d, m in zip(sets, masks)],
+            [pair_ids(d, m) - d["gold"]["equivalent"] for d, m in zip(sets, masks, strict=True)],
             [d["gold"]["related"] for d in sets],
         )["f1"]
 

@@ -23,10 +23,10 @@ so most units have no counterpart, as in the real corpus. Sets (deterministic fo
 
 Each set is written as ``NAME.ar.txt``, ``NAME.en.txt`` (one unit per line, ready for ``run``; the
 document sets write a folder ``NAME.en/`` of English documents instead) and ``NAME.gold.tsv``
-(``ar_id, en_id, label``; ``same-topic`` rows are negatives, not links), ids as the pipeline's ingest assigns them. The FLORES sets
-also get ``NAME.mt.tsv``: the real output of the default MT model (opus-mt-ar-en, from the shared
-``mt_outputs``; it translated the FLORES-101 version of the same Arabic sentences) for each Arabic unit,
-as ``--translations`` reads it, so the aligner's MT path is calibrated and measured on real MT.
+(``ar_id, en_id, label``; ``same-topic`` rows are negatives, not links), ids as the pipeline's ingest
+assigns them. The FLORES sets also get ``NAME.mt.tsv``: the real output of the default MT model
+(opus-mt-ar-en, from the shared ``mt_outputs``; it translated the FLORES-101 version of the same
+Arabic sentences) for each Arabic unit, as ``--translations`` reads it, so the aligner's MT path is calibrated and measured on real MT.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from pathlib import Path
 
 from pipeline.errors import PipelineError
 from pipeline.fileio import atomic_write_text
-from pipeline.ingest.documents import Document
+from pipeline.records import Document
 from pipeline.ingest.stage import ingest_documents
 
 KEEP_SHARE = 0.6
@@ -73,7 +73,7 @@ def flores_articles(data: Path) -> list[dict]:
         raise PipelineError(data / MT_OUTPUT, f"has {len(mt)} lines, FLORES devtest has {len(ar)}")
     meta = [line.split("\t") for line in _read_lines(folder / "metadata_devtest.tsv")[1:]]
     articles: list[dict] = []
-    for a, e, m, row in zip(ar, en, mt, meta):
+    for a, e, m, row in zip(ar, en, mt, meta, strict=True):
         if not articles or articles[-1]["url"] != row[0]:
             articles.append({"url": row[0], "topic": row[2].strip().lower(), "ar": [], "en": [], "mt": []})
         articles[-1]["ar"].append(a.strip())
@@ -86,7 +86,7 @@ def comparable(
     name: str,
     pairs: list[tuple[str, str]],
     seed: int,
-    related: set[tuple[int, int]] = frozenset(),
+    related: frozenset[tuple[int, int]] | set[tuple[int, int]] = frozenset(),
     keep: float = KEEP_SHARE,
     mt: list[str] | None = None,
 ) -> GoldSet:
@@ -118,14 +118,14 @@ def build_gold_sets(data: Path, seed: int = 13) -> list[GoldSet]:
     order = list(range(len(articles)))
     rng.shuffle(order)
     halves = {"tune": sorted(order[: len(order) // 2]), "test": sorted(order[len(order) // 2 :])}
-    sets = []
+    sets: list[GoldSet] = []
     for half, members in halves.items():
         chosen = [articles[i] for i in members]
         pairs = [(" ".join(a["ar"]), " ".join(a["en"])) for a in chosen]
         sets.append(
             comparable(f"flores-articles-{half}", pairs, seed + len(sets), mt=[" ".join(a["mt"]) for a in chosen])
         )
-        chunks = [(x, y) for a in chosen for x, y in zip(a["ar"], a["en"])]
+        chunks = [(x, y) for a in chosen for x, y in zip(a["ar"], a["en"], strict=True)]
         sets.append(
             comparable(f"flores-chunks-{half}", chunks, seed + len(sets), mt=[m for a in chosen for m in a["mt"]])
         )
@@ -134,10 +134,12 @@ def build_gold_sets(data: Path, seed: int = 13) -> list[GoldSet]:
         for variant, both in (("related", 0.0), ("mixed", 0.3)):
             sets.append(flores_documents(f"flores-{variant}-{half}", chosen, seed + len(sets), both))
     udhr = json.loads((data / "udhr_ar_en" / "udhr_ar_en_sections.json").read_text(encoding="utf-8"))
-    one_to_one = [(x, y) for s in udhr if len(s["ar"]) == len(s["en"]) for x, y in zip(s["ar"], s["en"])]
+    one_to_one = [(x, y) for s in udhr if len(s["ar"]) == len(s["en"]) for x, y in zip(s["ar"], s["en"], strict=True)]
     sets.append(comparable("udhr-chunks", one_to_one, seed + len(sets)))
     folder = data / "tatoeba_laser_ara_eng"
-    tatoeba = list(zip(_read_lines(folder / "tatoeba.ara-eng.ara"), _read_lines(folder / "tatoeba.ara-eng.eng")))
+    tatoeba = list(
+        zip(_read_lines(folder / "tatoeba.ara-eng.ara"), _read_lines(folder / "tatoeba.ara-eng.eng"), strict=True)
+    )
     sets.append(comparable("tatoeba", tatoeba, seed + len(sets)))
     sets.append(udhr_parallel(udhr))
     return sets
@@ -160,7 +162,7 @@ def flores_documents(name: str, articles: list[dict], seed: int, both: float) ->
     en_units: list[tuple[int, int]] = []
     for doc, k in enumerate(order):
         article = articles[k]
-        for s, (a, e, m) in enumerate(zip(article["ar"], article["en"], article["mt"])):
+        for s, (a, e, m) in enumerate(zip(article["ar"], article["en"], article["mt"], strict=True)):
             draw = rng.random()
             to_ar = draw < both + side
             to_en = draw < both or both + side <= draw < both + 2 * side
@@ -186,7 +188,9 @@ def flores_documents(name: str, articles: list[dict], seed: int, both: float) ->
 def udhr_parallel(sections: list[dict]) -> GoldSet:
     """The UDHR in document order; links are the section memberships (a section is right when all its
     paragraphs are linked within the section)."""
-    ar, en, spans = [], [], []
+    ar: list[str] = []
+    en: list[str] = []
+    spans = []
     for section in sections:
         a0, e0 = len(ar), len(en)
         ar.extend(section["ar"])
@@ -235,7 +239,7 @@ def write_gold_set(gold: GoldSet, out: Path) -> dict:
     if gold.mt:
         atomic_write_text(
             out / f"{gold.name}.mt.tsv",
-            "".join(f"{pid}\t{text}\n" for pid, text in zip(ids["ar"], gold.mt) if pid in kept),
+            "".join(f"{pid}\t{text}\n" for pid, text in zip(ids["ar"], gold.mt, strict=True) if pid in kept),
         )
     atomic_write_text(out / f"{gold.name}.gold.tsv", header + body)
     return {

@@ -116,7 +116,7 @@ def evaluate_alignment(pred_dir: Path, gold_path: Path) -> dict:
     rows = read_gold(gold_path)
     gold = [g for g in rows if g["label"] != NEGATIVE]
     labels = sorted({g["label"] for g in gold} | {l["label"] for l in links})
-    scores = {"gold": str(gold_path), "pred": str(pred_path)}
+    scores: dict = {"gold": str(gold_path), "pred": str(pred_path)}
     for label in labels:
         scores[label] = prf(
             {(l["ar_id"], l["en_id"]) for l in links if l["label"] == label},

@@ -4,22 +4,20 @@ Comparable sets run in comparable mode, ``udhr-parallel`` in parallel mode; naiv
 beside the aligner on each comparable set (mutual best cosine for equivalent links; a cosine threshold
 and mutual top-k, tuned by ``calibrate`` on the tune sets, for related links). MT metrics are computed on the shared
 system outputs; the FLORES sets run a second time with the real opus-mt-ar-en translations of their Arabic
-(``NAME.mt.tsv`` from build-gold) to measure the MT path; and, when ``--mt-model`` is present locally, on that model's translation of FLORES-200
-devtest (written to ``<out>/flores200.<model>.hyp``; skipped, and said so, when the model is absent).
+(``NAME.mt.tsv`` from build-gold) to measure the MT path; and, when ``--mt-model`` is present locally, on
+that model's translation of FLORES-200 devtest (written to ``<out>/flores200.<model>.hyp``; skipped, and
+said so, when the model is absent). ``python -m pipeline eval suite`` prints what :func:`run_suite` returns.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
 from pipeline import config
 from pipeline.align.settings import DEFAULT_SETTINGS_PATH
-from pipeline.errors import PipelineError
 from pipeline.evaluation.gold import gold_texts
 from pipeline.evaluation.metrics import evaluate_alignment, evaluate_mt, prf, read_gold
 from pipeline.progress import log
@@ -54,14 +52,17 @@ def baselines(out: Path, gold_path: Path, enc, tuned: dict) -> dict:
     if related and tuned:
         i, j = (a.ravel() for a in np.indices(sim.shape))
         flat = sim.ravel()
-        ids = lambda mask: {(ar[a]["id"], en[b]["id"]) for a, b in zip(i[mask], j[mask])} - equivalent
+
+        def ids(mask):
+            return {(ar[a]["id"], en[b]["id"]) for a, b in zip(i[mask], j[mask], strict=True)} - equivalent
+
         k = tuned["mutual_top_k"]
         out_scores["cosine_threshold"] = prf(ids(flat >= tuned["cosine_threshold"]), related)
         out_scores["mutual_top_k"] = prf(ids((rank_within(i, flat) < k) & (rank_within(j, flat) < k)), related)
     return out_scores
 
 
-def translate_flores(mt_model: str, mt_backend: str, shared: Path, out: Path) -> dict | None:
+def translate_flores(mt_model: str | None, mt_backend: str, shared: Path, out: Path) -> dict | None:
     """BLEU/chrF/chrF++ of ``mt_model`` on FLORES-200 devtest Arabic→English, or None when the model is not
     in models/ or a local folder (no download here)."""
     from pipeline.mt.models import resolve_model
@@ -72,10 +73,8 @@ def translate_flores(mt_model: str, mt_backend: str, shared: Path, out: Path) ->
     if not is_local:
         log(f"eval: MT model {mt_model} is not in models/ (`make models` downloads it): FLORES-200 translation skipped")
         return None
-    hyp = (
-        out
-        / f"flores200.{Path(mt_model).name if Path(mt_model).is_dir() else mt_model.replace('/', '--')}.{mt_backend}.hyp"
-    )
+    model_name = Path(mt_model).name if Path(mt_model).is_dir() else mt_model.replace("/", "--")
+    hyp = out / f"flores200.{model_name}.{mt_backend}.hyp"
     log(f"eval: translating FLORES-200 devtest with {mt_model} ({mt_backend}) → {hyp}")
     out.mkdir(parents=True, exist_ok=True)
     return evaluate_mt(
@@ -114,7 +113,10 @@ def table_row(name: str, entry: dict, base: dict | None = None) -> str:
     and the two related baselines' F1; any-link F1; same-topic pairs linked; sections right."""
     base = base or {}
     sections, topic = entry["sections"], entry.get("same_topic")
-    f1 = lambda key: f"{base[key]['f1']:.4f}" if key in base else ""
+
+    def f1(key: str) -> str:
+        return f"{base[key]['f1']:.4f}" if key in base else ""
+
     cells = [
         name,
         "tune" if entry["tuned_on"] else "test",
@@ -137,87 +139,78 @@ TABLE_HEAD = (
 )
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.evaluation.suite")
-    parser.add_argument("--gold", type=Path, default=config.GOLD)
-    parser.add_argument("--out", type=Path, default=config.EVAL_OUT)
-    parser.add_argument("--shared", type=Path, default=config.SHARED_DATA)
-    parser.add_argument(
-        "--mt-model", default=None, help="also translate FLORES-200 devtest with this model when it is present locally"
-    )
-    parser.add_argument("--mt-backend", default=config.MT_BACKEND, choices=config.MT_BACKENDS)
-    args = parser.parse_args(argv)
-    try:
-        from pipeline.encoders import get_encoder
+def run_suite(
+    gold: Path = config.GOLD,
+    out_dir: Path = config.EVAL_OUT,
+    shared: Path = config.SHARED_DATA,
+    mt_model: str | None = None,
+    mt_backend: str = config.MT_BACKEND,
+) -> tuple[dict, list[str]]:
+    """Run and score every gold set in ``gold`` (runs written under ``out_dir``), the corpus's hand-labelled
+    links, the shared MT outputs, and ``mt_model`` on FLORES-200 devtest when it is present locally.
+    Returns the summary (JSON-ready) and the table lines; printing is the caller's."""
+    from pipeline.encoders import get_encoder
 
-        summary = {"alignment": {}, "mt": {}}
-        rows = []
-        baseline_encoder = None  # loaded once, for every comparable set's baseline
-        tuned = json.loads(DEFAULT_SETTINGS_PATH.read_text(encoding="utf-8")).get("baselines", {})
-        for gold_path in sorted(args.gold.glob("*.gold.tsv")):
-            name = gold_path.name.removesuffix(".gold.tsv")
-            mode = "parallel" if name.endswith("-parallel") else "comparable"
-            out = args.out / name
-            log(f"eval: {name} ({mode})")
-            texts = gold_texts(gold_path)
-            entry = run_and_score(
-                RunConfig(**texts, out=out, mode=mode, formats=("jsonl",), cache=None),
+    summary: dict[str, dict] = {"alignment": {}, "mt": {}}
+    rows = []
+    baseline_encoder = None  # loaded once, for every comparable set's baseline
+    tuned = json.loads(DEFAULT_SETTINGS_PATH.read_text(encoding="utf-8")).get("baselines", {})
+    for gold_path in sorted(gold.glob("*.gold.tsv")):
+        name = gold_path.name.removesuffix(".gold.tsv")
+        mode = "parallel" if name.endswith("-parallel") else "comparable"
+        out = out_dir / name
+        log(f"eval: {name} ({mode})")
+        texts = gold_texts(gold_path)
+        entry = run_and_score(
+            RunConfig(ar=texts["ar"], en=texts["en"], out=out, mode=mode, formats=("jsonl",), cache=None),
+            gold_path,
+            name.endswith("-tune"),
+        )
+        if mode == "comparable":
+            baseline_encoder = baseline_encoder or get_encoder(config.ENCODER)
+            entry["baselines"] = baselines(out, gold_path, baseline_encoder, tuned)
+        summary["alignment"][name] = entry
+        rows.append(table_row(name, entry, entry.get("baselines")))
+        mt_file = gold / f"{name}.mt.tsv"
+        if mt_file.is_file():
+            # The same set with real MT of the Arabic (opus-mt-ar-en's shared outputs) as translations.
+            log(f"eval: {name} with MT")
+            with_mt = run_and_score(
+                RunConfig(
+                    ar=texts["ar"],
+                    en=texts["en"],
+                    out=out_dir / f"{name}+mt",
+                    translations=mt_file,
+                    formats=("jsonl",),
+                    cache=None,
+                ),
                 gold_path,
-                name.endswith("-tune"),
+                entry["tuned_on"],
             )
-            if mode == "comparable":
-                baseline_encoder = baseline_encoder or get_encoder(config.ENCODER)
-                entry["baselines"] = baselines(out, gold_path, baseline_encoder, tuned)
-            summary["alignment"][name] = entry
-            rows.append(table_row(name, entry, entry.get("baselines")))
-            mt_file = args.gold / f"{name}.mt.tsv"
-            if mt_file.is_file():
-                # The same set with real MT of the Arabic (opus-mt-ar-en's shared outputs) as translations.
-                log(f"eval: {name} with MT")
-                with_mt = run_and_score(
-                    RunConfig(
-                        **texts, out=args.out / f"{name}+mt", translations=mt_file, formats=("jsonl",), cache=None
-                    ),
-                    gold_path,
-                    entry["tuned_on"],
-                )
-                summary["alignment"][f"{name} + MT"] = with_mt
-                rows.append(table_row(f"{name} + MT", with_mt))
-        corpus_gold = config.CORPUS_GOLD
-        if corpus_gold.is_file():
-            # The project corpus against its hand-labelled links: no equivalents, a few specific related ones.
-            log("eval: corpus (hand-labelled links)")
-            corpus = run_and_score(
-                RunConfig(out=args.out / "corpus", formats=("jsonl",), cache=None), corpus_gold, False
-            )
-            summary["alignment"]["corpus"] = corpus
-            eq = corpus["equivalent"] or {"predicted": 0}
-            rows.append(
-                table_row(
-                    f"corpus (hand-labelled; {eq['predicted']} equivalent predicted)", {**corpus, "equivalent": None}
-                )
-            )
-        print(TABLE_HEAD)
-        print("\n".join(rows))
-        for hyp, ref in SYSTEM_OUTPUTS:
-            hyp_path, ref_path = args.shared / "mt_outputs" / hyp, args.shared / ref
-            if hyp_path.is_file() and ref_path.is_file():
-                summary["mt"][hyp] = evaluate_mt(hyp_path, ref_path)["json"]
-                s = summary["mt"][hyp]
-                print(f"MT {hyp}: BLEU {s['bleu']:.2f} chrF {s['chrf']:.3f} chrF++ {s['chrf++']:.3f}")
-        flores = translate_flores(args.mt_model, args.mt_backend, args.shared, args.out)
-        if flores:
-            summary["mt"][f"{args.mt_model} ({args.mt_backend}, this run)"] = flores
-            print(
-                f"MT {args.mt_model} on FLORES-200 devtest: BLEU {flores['bleu']:.2f} chrF {flores['chrf']:.3f} "
-                f"chrF++ {flores['chrf++']:.3f}"
-            )
-        print(json.dumps(summary, ensure_ascii=False))
-    except PipelineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+            summary["alignment"][f"{name} + MT"] = with_mt
+            rows.append(table_row(f"{name} + MT", with_mt))
+    corpus_gold = config.CORPUS_GOLD
+    if corpus_gold.is_file():
+        # The project corpus against its hand-labelled links: no equivalents, a few specific related ones.
+        log("eval: corpus (hand-labelled links)")
+        corpus = run_and_score(RunConfig(out=out_dir / "corpus", formats=("jsonl",), cache=None), corpus_gold, False)
+        summary["alignment"]["corpus"] = corpus
+        eq = corpus["equivalent"] or {"predicted": 0}
+        rows.append(
+            table_row(f"corpus (hand-labelled; {eq['predicted']} equivalent predicted)", {**corpus, "equivalent": None})
+        )
+    lines = TABLE_HEAD.split("\n") + rows
+    for hyp, ref in SYSTEM_OUTPUTS:
+        hyp_path, ref_path = shared / "mt_outputs" / hyp, shared / ref
+        if hyp_path.is_file() and ref_path.is_file():
+            summary["mt"][hyp] = evaluate_mt(hyp_path, ref_path)["json"]
+            s = summary["mt"][hyp]
+            lines.append(f"MT {hyp}: BLEU {s['bleu']:.2f} chrF {s['chrf']:.3f} chrF++ {s['chrf++']:.3f}")
+    flores = translate_flores(mt_model, mt_backend, shared, out_dir)
+    if flores:
+        summary["mt"][f"{mt_model} ({mt_backend}, this run)"] = flores
+        lines.append(
+            f"MT {mt_model} on FLORES-200 devtest: BLEU {flores['bleu']:.2f} chrF {flores['chrf']:.3f} "
+            f"chrF++ {flores['chrf++']:.3f}"
+        )
+    return summary, lines

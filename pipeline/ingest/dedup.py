@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from pipeline.ingest.stage import Segment
+from pipeline.records import Segment
 
 # Two paragraphs whose character 5-gram sets overlap this much (Jaccard) say the same thing in the same
 # words: a re-posted body with a changed quote mark or a dropped word. Distinct news paragraphs on the same
