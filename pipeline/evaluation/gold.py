@@ -26,7 +26,8 @@ document sets write a folder ``NAME.en/`` of English documents instead) and ``NA
 (``ar_id, en_id, label``; ``same-topic`` rows are negatives, not links), ids as the pipeline's ingest
 assigns them. The FLORES sets also get ``NAME.mt.tsv``: the real output of the default MT model
 (opus-mt-ar-en, from the shared ``mt_outputs``; it translated the FLORES-101 version of the same
-Arabic sentences) for each Arabic unit, as ``--translations`` reads it, so the aligner's MT path is calibrated and measured on real MT.
+Arabic sentences) for each Arabic unit, as ``--translations`` reads it, so the aligner's MT path is
+calibrated and measured on real MT.
 """
 
 from __future__ import annotations
