@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import FIXTURES, run_cli
 from pipeline.fileio import read_jsonl
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -79,9 +79,25 @@ def test_report_renders_arabic_right_to_left_without_console_errors(browser, rep
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 10_000
 
 
-def test_report_filters_hide_links_by_label_and_score(browser, corpus_run):
+@pytest.fixture(scope="module")
+def linked_run(tmp_path_factory):
+    """A run with links of both labels: the held-out FLORES fixture (tests/test_related.py) as a mixed set."""
+    from pipeline.evaluation.gold import flores_documents, gold_texts, write_gold_set
+
+    folder = tmp_path_factory.mktemp("linked")
+    articles = json.loads((FIXTURES / "flores_articles.json").read_text(encoding="utf-8"))
+    write_gold_set(flores_documents("linked", articles, seed=5, both=0.3), folder)
+    texts = gold_texts(folder / "linked.gold.tsv")
+    out = folder / "out"
+    result = run_cli("run", "--ar", *texts["ar"], "--en", *texts["en"], "--out", out, "--mt-model", "none")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_report_filters_hide_links_by_label_and_score(browser, linked_run):
     from selenium.webdriver.common.by import By
 
+    corpus_run = linked_run
     browser.get((corpus_run / "report.html").resolve().as_uri())
     visible = "return [...document.querySelectorAll(arguments[0])].filter(e => e.offsetParent !== null).length;"
     links = len(read_jsonl(corpus_run / "alignments.jsonl"))
@@ -89,13 +105,13 @@ def test_report_filters_hide_links_by_label_and_score(browser, corpus_run):
     browser.find_element(By.CSS_SELECTOR, "input[name=label][value=related]").click()
     assert browser.execute_script(visible, ".link.related") == 0
     browser.find_element(By.CSS_SELECTOR, "input[name=label][value=related]").click()
-    scores = sorted(link["score"] for link in read_jsonl(corpus_run / "alignments.jsonl"))
+    scores = sorted(link["probability"] for link in read_jsonl(corpus_run / "alignments.jsonl"))
     cut = round(scores[len(scores) // 2], 2)  # the median: some links above, some below
     browser.execute_script(
         "const r = document.getElementById('minscore'); r.value = arguments[0];r.dispatchEvent(new Event('input'));",
         cut,
     )
-    above = [link for link in read_jsonl(corpus_run / "alignments.jsonl") if link["score"] >= cut]
+    above = [link for link in read_jsonl(corpus_run / "alignments.jsonl") if link["probability"] >= cut]
     assert 0 < browser.execute_script(visible, ".link") == len(above) < links
     browser.find_element(By.CSS_SELECTOR, "input[name=label][value=none]").click()
     assert browser.execute_script(visible, ".pair") == len({link["ar_id"] for link in above})

@@ -29,7 +29,9 @@ def tsv_file(result: RunResult) -> dict[str, bytes]:
 
 @register("moses")
 def moses_text_files(result: RunResult) -> dict[str, bytes]:
-    return {name: text.encode() for name, text in moses_files(result.links).items()}
+    # A run with MT writes parallel.mt even when it made no link (an empty file, like parallel.ar/.en).
+    with_mt = any(row.get("mt_text") for row in result.segments)
+    return {name: text.encode() for name, text in moses_files(result.links, with_mt).items()}
 
 
 @register("tmx")

@@ -2,7 +2,8 @@
 
 Arabic paragraphs sit on the right (dir="rtl" lang="ar") with their MT under them; linked English
 paragraphs sit on the left with label, score and evidence; paragraphs with no counterpart say so.
-A small inline script filters by label and minimum score.
+A small inline script filters by label and minimum strength (a link's probability; a parallel-mode link,
+which has none, its score).
 """
 
 from __future__ import annotations
@@ -49,6 +50,11 @@ _JS = """
 """
 
 
+def _strength(link: dict) -> float:
+    """What the minimum filter compares: the link model's probability, or the score where there is none."""
+    return link["probability"] if link.get("probability") is not None else link["score"]
+
+
 def _evidence(link: dict) -> str:
     ev = link.get("evidence") or {}
     parts = [escape(ev["reason"])] if ev.get("reason") else []
@@ -91,7 +97,7 @@ def render_report(result) -> str:
         )
         if links:
             items = "".join(
-                f'<div class="link {escape(l["label"])}" data-label="{escape(l["label"])}" data-score="{l["score"]}">'
+                f'<div class="link {escape(l["label"])}" data-label="{escape(l["label"])}" data-score="{_strength(l)}">'
                 f'<span class="badge {escape(l["label"])}">{escape(l["label"])}</span>'
                 f'<span class="id">{escape(l["en_id"])} · {escape(en_docs.get(l["en_doc"], {}).get("outlet", l["en_doc"]))}'
                 f' · score {l["score"]:.3f}</span><p lang="en">{escape(l["en_text"])}</p>{_evidence(l)}</div>'
@@ -128,7 +134,7 @@ def render_report(result) -> str:
 <label><input type="checkbox" name="label" value="equivalent" checked> equivalent</label>
 <label><input type="checkbox" name="label" value="related" checked> related</label>
 <label><input type="checkbox" name="label" value="none" checked> no counterpart</label>
-<label>minimum score <input type="range" id="minscore" min="0" max="1.5" step="0.01" value="0"> <span id="minscore-value">0.00</span></label>
+<label>minimum probability <input type="range" id="minscore" min="0" max="1.5" step="0.01" value="0"> <span id="minscore-value">0.00</span></label>
 </div>
 <main>{"".join(pairs)}</main>
 <script>{_JS}</script></body></html>

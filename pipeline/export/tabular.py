@@ -35,12 +35,13 @@ def one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def moses_files(links: list[dict]) -> dict[str, str]:
-    """parallel.ar / parallel.en (and parallel.mt when any link has MT): line n of each is link n."""
+def moses_files(links: list[dict], with_mt: bool = False) -> dict[str, str]:
+    """parallel.ar / parallel.en (and parallel.mt when the run had MT, ``with_mt``, or any link has it):
+    line n of each is link n."""
     files = {
         "parallel.ar": "".join(one_line(l["ar_text"]) + "\n" for l in links),
         "parallel.en": "".join(one_line(l["en_text"]) + "\n" for l in links),
     }
-    if any(l.get("mt_text") for l in links):
+    if with_mt or any(l.get("mt_text") for l in links):
         files["parallel.mt"] = "".join(one_line(l.get("mt_text")) + "\n" for l in links)
     return files
