@@ -17,10 +17,18 @@ RUN_ARGS   ?=
 # A vecalign executable (installed apart, see the README) runs beside the sentence aligner in `make eval`.
 VECALIGN   ?=
 
-.PHONY: all setup lock models run export eval bench bench-full lint test clean
+.PHONY: all setup dictionary lock models run export eval calibrate bench bench-full lint test clean
 all: run
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed dictionary
+
+# The Arabic→English dictionary behind the lexical link feature and the glosses (Debian package; optional:
+# without it the aligner says so and uses the link model trained without it). Installed when we are root.
+DICTIONARY ?= /usr/share/dictd/freedict-ara-eng.index
+dictionary:
+	@test -f $(DICTIONARY) || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dict-freedict-ara-eng >/dev/null; } \
+	  || echo "dictionary: $(DICTIONARY) missing and not installable here (apt-get install dict-freedict-ara-eng): links are decided without it"; }
 
 # torch first, on its own: the CPU build (the PyPI default pulls CUDA packages), so it is not in the lock.
 # Everything else comes from requirements.lock, hash-checked.
@@ -51,6 +59,12 @@ eval: setup
 	$(PY) -m pipeline build-gold --data $(SHARED) --out $(GOLD)
 	$(PY) -m pipeline eval suite --gold $(GOLD) --out $(OUT)/eval --shared $(SHARED) $(MT_ARG) --mt-backend $(MT_BACKEND)
 	$(PY) -m pipeline eval align --sentences --data $(SHARED) --out $(OUT)/eval/sentences $(if $(VECALIGN),--vecalign $(VECALIGN))
+
+# Re-derive the shipped settings (weights, thresholds, link models) from the tune gold sets only.
+calibrate: setup
+	$(PY) -m pipeline build-gold --data $(SHARED) --out $(GOLD)
+	$(PY) -m pipeline calibrate --gold $(GOLD)/flores-articles-tune.gold.tsv $(GOLD)/flores-chunks-tune.gold.tsv \
+	  $(GOLD)/flores-related-tune.gold.tsv $(GOLD)/flores-mixed-tune.gold.tsv --write pipeline/align/calibrated.json --force
 
 # Speed: MT backends on a random-weight opus-mt-ar-en-shaped model; alignment time and how it grows.
 # `make bench`: the headline figures (batch 8 both backends; alignment to 10,000 paragraphs a side, dense

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 
-# Filled by the translate stage; absent from a segment's JSON when MT did not run on it.
+# Filled by the translate stage; absent from a segment's JSON when MT did not run on it. ``glosses``
+# (filled by the align stage when there is no MT and a dictionary) likewise.
 MT_FIELDS = ("mt_text", "mt_sentences", "mt_flags")
+OPTIONAL_FIELDS = (*MT_FIELDS, "glosses")
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,12 @@ class Segment:
     mt_text: str | None = None
     mt_sentences: list[dict] | None = None  # {"src", "mt"} per sentence; [] for paragraph-level translations
     mt_flags: list[str] | None = None
+    # Dictionary glosses of key Arabic words, {"ar", "span": [s, e], "en": [gloss, ...]}: not a translation.
+    glosses: list[dict] | None = None
 
     def to_json(self) -> dict:
         row = asdict(self)
-        for name in MT_FIELDS:
+        for name in OPTIONAL_FIELDS:
             if row[name] is None:
                 del row[name]
         return row
@@ -89,6 +93,7 @@ class Link:
     score: float
     label: str
     evidence: dict = field(default_factory=dict)
+    probability: float | None = None  # the link model's P(link), 0..1
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -101,6 +106,7 @@ class Unaligned:
     mt_text: str | None
     best_en_id: str | None
     best_score: float | None
+    best_probability: float | None = None  # the link model's probability of that nearest miss
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -14,7 +14,7 @@ import os
 import platform
 import shlex
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -401,6 +401,9 @@ def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult
     timings["translate"] = time.perf_counter() - mark
     mark = time.perf_counter()
     links, unaligned, align_info, sentences = align_stage(segments, config)
+    # Without MT, Arabic rows carry dictionary glosses of their key terms (marked as glosses, not a translation).
+    glosses = align_info.pop("glosses", {})
+    segments = [replace(s, glosses=glosses[s.id]) if s.id in glosses else s for s in segments]
     timings["align"] = time.perf_counter() - mark
     counts: dict[str, int] = {}
     for link in links:
@@ -418,7 +421,8 @@ def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult
         "parameters": {
             "mode": config.mode,
             **align_info["settings"],
-            "phrase_anchors": align_info.get("phrase_anchors", "not sought: parallel mode"),
+            "link_model": align_info.get("link_model", "none: parallel mode"),
+            "dictionary": align_info.get("dictionary", {"status": "not used: parallel mode"}),
             "sentences": align_info.get("sentence_settings"),
         },
         "translation": {k: v for k, v in translation.items() if k != "signature"},

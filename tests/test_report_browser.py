@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import FIXTURES, run_cli
 
 from pipeline.fileio import read_jsonl
 
@@ -80,6 +80,21 @@ def test_report_renders_arabic_right_to_left_without_console_errors(browser, rep
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 10_000
 
 
+@pytest.fixture(scope="module")
+def linked_run(tmp_path_factory):
+    """A run with links of both labels: the held-out FLORES fixture (tests/test_related.py) as a mixed set."""
+    from pipeline.evaluation.gold import flores_documents, gold_texts, write_gold_set
+
+    folder = tmp_path_factory.mktemp("linked")
+    articles = json.loads((FIXTURES / "flores_articles.json").read_text(encoding="utf-8"))
+    write_gold_set(flores_documents("linked", articles, seed=5, both=0.3), folder)
+    texts = gold_texts(folder / "linked.gold.tsv")
+    out = folder / "out"
+    result = run_cli("run", "--ar", *texts["ar"], "--en", *texts["en"], "--out", out, "--mt-model", "none")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
 VISIBLE = "return [...document.querySelectorAll(arguments[0])].filter(e => e.offsetParent !== null).length;"
 
 
@@ -100,17 +115,17 @@ def set_value(browser, element_id, value):
 
 
 @pytest.fixture
-def page(browser, corpus_run):
+def page(browser, linked_run):
     browser.set_window_size(1400, 1000)
-    browser.get((corpus_run / "report.html").resolve().as_uri())
+    browser.get((linked_run / "report.html").resolve().as_uri())
     return browser
 
 
-def test_report_filters_hide_links_and_the_header_counts_follow(page, corpus_run):
+def test_report_filters_hide_links_and_the_header_counts_follow(page, linked_run):
     from selenium.webdriver.common.by import By
 
-    links = read_jsonl(corpus_run / "alignments.jsonl")
-    unaligned = read_jsonl(corpus_run / "unaligned.jsonl")
+    links = read_jsonl(linked_run / "alignments.jsonl")
+    unaligned = read_jsonl(linked_run / "unaligned.jsonl")
     related = sum(link["label"] == "related" for link in links)
     assert page.execute_script(VISIBLE, "#view-ar .link") == len(links) > 0
     assert header_counts(page) == [len(links), len(links) - related, related, len(unaligned)]
@@ -137,11 +152,11 @@ def test_report_filters_hide_links_and_the_header_counts_follow(page, corpus_run
     assert "Nothing matches" in page.find_element(By.ID, "nothing").text
 
 
-def test_search_and_document_filter(page, corpus_run):
+def test_search_and_document_filter(page, linked_run):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.select import Select
 
-    links = read_jsonl(corpus_run / "alignments.jsonl")
+    links = read_jsonl(linked_run / "alignments.jsonl")
     doc = max({l["en_doc"] for l in links}, key=lambda d: sum(l["en_doc"] == d for l in links))
     Select(page.find_element(By.ID, "doc")).select_by_value(doc)
     shown = page.execute_script(
@@ -164,7 +179,7 @@ def test_search_and_document_filter(page, corpus_run):
     assert page.find_element(By.ID, "nothing").is_displayed() and header_counts(page)[0] == 0
 
 
-def test_arabic_search_ignores_hamza_and_diacritics(page, corpus_run):
+def test_arabic_search_ignores_hamza_and_diacritics(page, linked_run):
     from selenium.webdriver.common.by import By
 
     def plain(text):  # the page's folding: no diacritics or tatweel, one alef, ta marbuta as ha, ya
@@ -173,7 +188,7 @@ def test_arabic_search_ignores_hamza_and_diacritics(page, corpus_run):
             re.sub("[\u0622\u0623\u0625\u0671]", "\u0627", text).replace("\u0629", "\u0647").replace("\u0649", "\u064a")
         )
 
-    arabic = [s for s in read_jsonl(corpus_run / "segments.jsonl") if s["lang"] == "ar"]
+    arabic = [s for s in read_jsonl(linked_run / "segments.jsonl") if s["lang"] == "ar"]
     written = "الأجهزة"  # as the statement writes it; searched without the hamza
     expected = [s["id"] for s in arabic if "الاجهزه" in plain(s["text"])]
     assert any(written in s["text"] for s in arabic) and expected
@@ -184,12 +199,12 @@ def test_arabic_search_ignores_hamza_and_diacritics(page, corpus_run):
     assert shown == expected
 
 
-def test_english_article_view_lists_paragraphs_without_arabic(page, corpus_run):
+def test_english_article_view_lists_paragraphs_without_arabic(page, linked_run):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.select import Select
 
-    segments = read_jsonl(corpus_run / "segments.jsonl")
-    links = read_jsonl(corpus_run / "alignments.jsonl")
+    segments = read_jsonl(linked_run / "segments.jsonl")
+    links = read_jsonl(linked_run / "alignments.jsonl")
     english = [s for s in segments if s["lang"] == "en"]
     linked = {l["en_id"] for l in links}
     page.find_element(By.CSS_SELECTOR, "input[name=view][value=en]").click()
@@ -230,10 +245,10 @@ def test_columns_stack_on_a_narrow_screen_and_print_hides_controls(page, tmp_pat
         page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
 
 
-def test_decisions_download_as_corrections_that_export_applies(page, corpus_run, tmp_path):
+def test_decisions_download_as_corrections_that_export_applies(page, linked_run, tmp_path):
     from selenium.webdriver.common.by import By
 
-    out = shutil.copytree(corpus_run, tmp_path / "run")
+    out = shutil.copytree(linked_run, tmp_path / "run")
     links = read_jsonl(out / "alignments.jsonl")
     buttons = page.find_elements(By.CSS_SELECTOR, "#view-ar .link .decide button")
     buttons[1].click()  # reject the first link

@@ -7,12 +7,15 @@ from dataclasses import asdict
 import numpy as np
 
 from pipeline.align.comparable import align_comparable
+from pipeline.align.evidence import best_sentences, glosses, reason
+from pipeline.align.lexicon import dictionary_path, load_lexicon
 from pipeline.align.parallel import align_monotonic
 from pipeline.align.sentence_align import SentenceAlignSettings
 from pipeline.align.sentence_stage import EmbeddingMemo, align_parallel_sentences, refine_links
 from pipeline.align.settings import AlignSettings
 from pipeline.encoders import get_encoder
 from pipeline.errors import PipelineError
+from pipeline.progress import log
 from pipeline.records import Link, Segment, Unaligned
 
 
@@ -47,21 +50,57 @@ def align_segments(
     mt_vecs = None
     if any(r.mt_text for r in ar_rows):
         mt_vecs = encoder.encode([r.mt_text or r.text for r in ar_rows], "en")
-    phrases = None
-    if len(ar_rows) * len(en_rows) <= min(settings.phrase_limit, settings.dense_limit):
-        from pipeline.align.phrases import PhraseSettings, phrase_matches
-
-        phrases = phrase_matches([r.text for r in ar_rows], [r.text for r in en_rows], encoder, PhraseSettings())
-        info["phrase_anchors"] = "sought"
+    lexicon = load_lexicon()
+    if lexicon is None:
+        log(
+            f"align: DICTIONARY MISSING ({dictionary_path()}.index; Debian package dict-freedict-ara-eng): "
+            "links are decided without the dictionary feature, by the model trained without it"
+        )
+        info["dictionary"] = {"status": "missing", "path": str(dictionary_path())}
     else:
-        info["phrase_anchors"] = f"not sought: more than {settings.phrase_limit} pairs"
-    links, unaligned = align_comparable(ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, phrases)
+        info["dictionary"] = {"status": "used", **lexicon.describe()}
+    links, unaligned, decided = align_comparable(ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, lexicon)
+    info |= decided
+    add_sentence_evidence(links, {r.id: r for r in ar_rows + en_rows}, encoder)
+    if lexicon is not None and mt_vecs is None:
+        # No translation: the reader gets dictionary glosses of each Arabic paragraph's key terms.
+        carried: dict[str, set[str]] = {}
+        for link in links:
+            carried.setdefault(link.ar_id, set()).update(
+                t["ar"] for t in link.evidence["terms"] if t["kind"] == "dictionary"
+            )
+        info["glosses"] = {r.id: glosses(r.text, lexicon, carried.get(r.id)) for r in ar_rows}
     sentences = (
         []
         if memo is None or sentence_settings is None
-        else refine_links(segments, [l.to_json() for l in links], memo, sentence_settings)
+        else refine_links(segments, [link.to_json() for link in links], memo, sentence_settings)
     )
     return links, unaligned, info, sentences
+
+
+def add_sentence_evidence(links: list[Link], rows: dict[str, Segment], encoder) -> None:
+    """Each link's best-matching sentence pair (``evidence.sentences``) and its one-sentence ``reason``.
+    Only the linked paragraphs' sentences are embedded."""
+    needed = {(link.ar_id, "ar") for link in links} | {(link.en_id, "en") for link in links}
+    vectors: dict[str, np.ndarray] = {}
+    for lang in ("ar", "en"):
+        ids = sorted(pid for pid, side in needed if side == lang)
+        texts = [s["text"] for pid in ids for s in rows[pid].sentences]
+        flat = encoder.encode(texts, lang) if texts else np.zeros((0, 1), dtype=np.float32)
+        start = 0
+        for pid in ids:
+            n = len(rows[pid].sentences)
+            vectors[pid] = flat[start : start + n]
+            start += n
+    for link in links:
+        sentences = best_sentences(
+            rows[link.ar_id].sentences, rows[link.en_id].sentences, vectors[link.ar_id], vectors[link.en_id]
+        )
+        if sentences:
+            link.evidence["sentences"] = sentences
+        link.evidence["reason"] = reason(
+            link.label, link.probability or 0.0, link.evidence["terms"], sentences, link.evidence["features"]
+        )
 
 
 def align_parallel(

@@ -64,7 +64,7 @@ _EN_MONTH_RE = "|".join(sorted(_MONTH_EN, key=len, reverse=True))
 
 @dataclass(frozen=True)
 class Anchor:
-    kind: str  # "number" | "date" | "name" | "phrase" (pipeline.align.phrases)
+    kind: str  # "number" | "date" | "name"
     value: str  # normalised value both sides share
     ar: str  # as written in the Arabic (or MT) text
     en: str  # as written in the English text

@@ -1,7 +1,7 @@
 """Comparable-corpus alignment: an Arabic paragraph links to 0..k English paragraphs, in any document and
 any order; most link to nothing.
 
-Score of a pair (documented with its reasons in the README):
+Score of a pair, for the ``equivalent`` decision (documented with its reasons in the README):
 
     xling  = cos(ar, en) + margin_weight · (margin(ar, en) − 1)
     mtside = cos(mt, en) + margin_weight · (margin(mt, en) − 1)       (only when MT is present)
@@ -9,27 +9,28 @@ Score of a pair (documented with its reasons in the README):
 
 ``equivalent`` needs score ≥ equivalent_threshold and the pair to be the best of its row and column, or
 of one of them while scoring within merge_gap of the other's best (a split paragraph; one says what the
-other says); ``related`` needs score ≥ related_threshold, at least related_min_anchors shared anchors,
-and the pair among the related_rank best of both its row and its column (a specific detail, not the
-common topic), or share a specific phrase (``phrase`` anchors) with score ≥ phrase_floor.
+other says). ``related``: the calibrated link model (``pipeline.align.model``) gives every other pair a
+probability from its features (``pipeline.align.features``); pairs at or above the model's threshold are
+linked, at most the model's ``max_links`` per Arabic paragraph, most probable first.
 Everything is data: scores, features and decisions are returned, nothing is printed.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+
 import numpy as np
 
 from pipeline.align.anchors import Anchor, shared_anchors
+from pipeline.align.features import centroid_means, doc_indexes
 from pipeline.align.knn import knn_pairs
 from pipeline.align.pairs import Pairs, dense_pairs
 from pipeline.align.scoring import chrf_similarity
 from pipeline.align.settings import AlignSettings
 from pipeline.records import Link, Segment, Unaligned
 
-# Phrase anchors decide related links only (see decide_pairs); they add nothing to the score, whose
-# weights and thresholds are calibrated on numbers, dates and names.
-ANCHOR_WEIGHTS = {"number": 1.0, "date": 1.0, "name": 0.5, "phrase": 0.0}
+ANCHOR_WEIGHTS = {"number": 1.0, "date": 1.0, "name": 0.5}
 
 
 def anchor_strength(anchors: list[Anchor]) -> float:
@@ -65,8 +66,9 @@ def pair_anchors(
 
 
 def candidate_floor(settings: AlignSettings) -> float:
-    """Below this base score no anchor can lift a pair over a threshold, so anchors are not looked for."""
-    return min(settings.related_threshold, settings.equivalent_threshold) - settings.anchor_weight
+    """Below this base score no anchor can lift a pair over the equivalent threshold, so anchors are not
+    looked for (links below it get theirs as evidence afterwards)."""
+    return settings.equivalent_threshold - settings.anchor_weight
 
 
 def _group_max(group: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
@@ -77,35 +79,13 @@ def _group_max(group: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     return top
 
 
-def _rank_within(group: np.ndarray, score: np.ndarray) -> np.ndarray:
-    """Each pair's rank (0 = best) by score among the pairs of its group (its row or its column)."""
-    order = np.lexsort((-score, group))
-    ranks = np.empty(len(score), dtype=np.int64)
-    sorted_group = group[order]
-    starts = np.r_[0, np.nonzero(np.diff(sorted_group))[0] + 1]
-    first = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-    ranks[order] = np.arange(len(order)) - first
-    return ranks
-
-
-def decide_pairs(
-    i: np.ndarray,
-    j: np.ndarray,
-    base: np.ndarray,
-    strength: np.ndarray,
-    count: np.ndarray,
-    n_ar: int,
-    n_en: int,
-    settings: AlignSettings,
-    phrase: np.ndarray | None = None,
-) -> list[tuple[int, int, float, str]]:
-    """(i, j, score, label) for every kept link among the candidate pairs (parallel arrays), at most
-    ``max_links`` per Arabic row, strongest first. Candidate pairs must include each row's and column's
-    best pair (all pairs, or each side's nearest neighbours). Shared by the aligner and the calibration,
-    so calibrated thresholds mean what the aligner does."""
-    if base.size == 0:
-        return []
-    score = base + settings.anchor_weight * strength
+def decide_equivalent(
+    i: np.ndarray, j: np.ndarray, score: np.ndarray, n_ar: int, n_en: int, settings: AlignSettings
+) -> np.ndarray:
+    """Mask of the candidate pairs (parallel arrays) that are ``equivalent``. Candidate pairs must include
+    each row's and column's best pair. Shared by the aligner and the calibration."""
+    if score.size == 0:
+        return np.zeros(0, dtype=bool)
     row_top, col_top = _group_max(i, score, n_ar), _group_max(j, score, n_en)
     row_best = score >= row_top[i]
     col_best = score >= col_top[j]
@@ -117,26 +97,47 @@ def decide_pairs(
     split = (row_best & (score >= col_top[j] - settings.merge_gap)) | (
         col_best & (score >= row_top[i] - settings.merge_gap)
     )
-    equivalent = (score >= settings.equivalent_threshold) & (mutual | split)
-    # Related: a specific shared detail, not the corpus's common topic. The pair must stand out both ways,
-    # among the related_rank best of its row and of its column: a boilerplate paragraph close to
-    # everything is nobody's near-best, a paragraph on the same event detail is.
-    specific = (_rank_within(i, score) < settings.related_rank) & (_rank_within(j, score) < settings.related_rank)
-    related = ~equivalent & (score >= settings.related_threshold) & (count >= settings.related_min_anchors) & specific
-    if phrase is not None:
-        # Both paragraphs name the same specific thing ("memory sticks" ~ "عصا الذاكرة"): related even when
-        # the rest of the paragraphs differ, as long as they are not unrelated outright.
-        related |= ~equivalent & phrase & (score >= settings.phrase_floor)
-    keep = np.nonzero(equivalent | related)[0]
-    order = keep[np.lexsort((j[keep], -score[keep], i[keep]))]
-    out: list[tuple[int, int, float, str]] = []
-    per_row: dict[int, int] = {}
-    for k in order.tolist():
-        row = int(i[k])
-        if per_row.get(row, 0) < settings.max_links:
-            per_row[row] = per_row.get(row, 0) + 1
-            out.append((row, int(j[k]), float(score[k]), "equivalent" if equivalent[k] else "related"))
-    return out
+    return (score >= settings.equivalent_threshold) & (mutual | split)
+
+
+@dataclass
+class Decisions:
+    """What the aligner decided for every candidate pair (parallel to the pairs' arrays)."""
+
+    score: np.ndarray  # the equivalent score (base + anchors)
+    probability: np.ndarray  # the link model's P(link)
+    equivalent: np.ndarray  # masks
+    related: np.ndarray
+    features: dict[str, np.ndarray]
+    model: str  # the link model's variant
+
+
+def decide(
+    ar_rows: list[Segment],
+    en_rows: list[Segment],
+    pairs: Pairs,
+    settings: AlignSettings,
+    lexicon=None,
+    doc_means: np.ndarray | None = None,
+) -> Decisions:
+    """Equivalent by the calibrated score rule, related by the calibrated link model. ``doc_means``: see
+    :func:`pipeline.align.features.pair_features` (needed when the pairs are nearest neighbours only)."""
+    from pipeline.align.features import link_features, variant
+    from pipeline.align.model import keep_links
+
+    n_ar, n_en = len(ar_rows), len(en_rows)
+    base = pair_scores(pairs, settings)
+    strength, _, _ = pair_anchors(ar_rows, en_rows, pairs.i, pairs.j, base >= candidate_floor(settings))
+    score = base + settings.anchor_weight * strength
+    equivalent = decide_equivalent(pairs.i, pairs.j, score, n_ar, n_en, settings)
+    name = variant(lexicon is not None, pairs.mt_cosine is not None)
+    model = settings.link_model(name)
+    features = link_features(
+        ar_rows, en_rows, pairs.i, pairs.j, pairs.cosine, pairs.margin, pairs.mt_cosine, lexicon, doc_means
+    )
+    probability = model.probability(features)
+    related = keep_links(pairs.i, probability, ~equivalent, model.threshold, model.max_links)
+    return Decisions(score, probability, equivalent, related, features, name)
 
 
 def align_comparable(
@@ -146,56 +147,38 @@ def align_comparable(
     en_vecs: np.ndarray,
     settings: AlignSettings,
     mt_vecs: np.ndarray | None = None,
-    phrases: dict[tuple[int, int], list] | None = None,
-) -> tuple[list[Link], list[Unaligned]]:
-    """Decide the links of each Arabic row (``id``, ``text``, optional ``mt_text``) to the English rows
-    (``id``, ``doc``, ``text``). Returns the links (Arabic order, strongest first) and the unlinked rows.
+    lexicon=None,
+) -> tuple[list[Link], list[Unaligned], dict]:
+    """Decide the links of each Arabic row (``id``, ``doc``, ``text``, optional ``mt_text``) to the English
+    rows (``id``, ``doc``, ``text``). Returns the links (Arabic order, equivalent first, then most
+    probable first), the unlinked rows with their nearest miss, and what was decided how (for the manifest).
 
-    Up to ``settings.dense_limit`` pairs, every pair is scored from dense matrices; past it, only each
-    side's ``knn_candidates`` nearest neighbours (faiss), with the same margins and decisions.
-    ``phrases`` (from :func:`pipeline.align.phrases.phrase_matches`, only sought on the dense path) adds
-    shared specific phrases as anchors."""
+    Up to ``settings.dense_limit`` pairs, every pair is a candidate; past it, each side's
+    ``knn_candidates`` nearest neighbours (faiss), with the same margins and decisions. ``lexicon``
+    (``pipeline.align.lexicon``) adds the dictionary feature and its evidence."""
+    from pipeline.align.evidence import link_evidence
+
     n_ar, n_en = len(ar_rows), len(en_rows)
+    doc_means = None
     if n_ar * n_en <= settings.dense_limit:
         pairs = dense_pairs(ar_vecs, en_vecs, settings, mt_vecs)
     else:
         pairs = knn_pairs(ar_vecs, en_vecs, settings, mt_vecs)
-    base = pair_scores(pairs, settings)
-    strength, count, anchors = pair_anchors(ar_rows, en_rows, pairs.i, pairs.j, base >= candidate_floor(settings))
-    codes = pairs.i.astype(np.int64) * n_en + pairs.j  # ascending: pairs come in row-major order
-    phrase = None
-    if phrases:
-        phrase = np.zeros(len(base), dtype=bool)
-        for (a, b), found in phrases.items():
-            k = int(np.searchsorted(codes, a * n_en + b))
-            if k < len(codes) and codes[k] == a * n_en + b:
-                phrase[k] = True
-                anchors[k] = anchors.get(k, []) + [Anchor("phrase", m.en.lower(), m.ar, m.en) for m in found]
-                strength[k] = anchor_strength(anchors[k])
-                count[k] = len(anchors[k])
-    decided = decide_pairs(pairs.i, pairs.j, base, strength, count, n_ar, n_en, settings, phrase)
-    # Evidence and the unaligned rows' nearest paragraph speak of the base score (anchors aside).
-    row_top, col_top = _group_max(pairs.i, base, n_ar), _group_max(pairs.j, base, n_en)
+        doc_means = centroid_means(ar_vecs, en_vecs, doc_indexes(en_rows))
+    decided = decide(ar_rows, en_rows, pairs, settings, lexicon, doc_means)
+    keep = np.nonzero(decided.equivalent | decided.related)[0]
+    order = keep[np.lexsort((pairs.j[keep], -decided.probability[keep], ~decided.equivalent[keep], pairs.i[keep]))]
     links: list[Link] = []
     linked: set[int] = set()
-    for i, j, score, label in decided:
-        k = int(np.searchsorted(codes, i * n_en + j))
+    for k in order.tolist():
+        i, j = int(pairs.i[k]), int(pairs.j[k])
         linked.add(i)
-        evidence = {
-            "cosine": round(float(pairs.cosine[k]), 4),
-            "margin": round(float(pairs.margin[k]), 4),
-            "anchor_strength": round(float(strength[k]), 4),
-            "anchors": [{"kind": a.kind, "ar": a.ar, "en": a.en} for a in anchors.get(k, [])],
-            "best_of_row": bool(base[k] >= row_top[i]),
-            "best_of_column": bool(base[k] >= col_top[j]),
-        }
         ar, en = ar_rows[i], en_rows[j]
-        if pairs.mt_cosine is not None and pairs.mt_margin is not None:
-            evidence |= {
-                "mt_cosine": round(float(pairs.mt_cosine[k]), 4),
-                "mt_margin": round(float(pairs.mt_margin[k]), 4),
-                "chrf": round(chrf_similarity(ar.mt_text or "", en.text), 4),
-            }
+        label = "equivalent" if decided.equivalent[k] else "related"
+        evidence = link_evidence(ar, en, {name: float(v[k]) for name, v in decided.features.items()}, lexicon)
+        evidence |= {"probability": round(float(decided.probability[k]), 4), "model": decided.model}
+        if pairs.mt_cosine is not None:
+            evidence["chrf"] = round(chrf_similarity(ar.mt_text or "", en.text), 4)
         links.append(
             Link(
                 ar.id,
@@ -204,26 +187,29 @@ def align_comparable(
                 en.doc,
                 en.id,
                 en.text,
-                round(score, 4),
+                round(float(decided.score[k]), 4),
                 label,
                 evidence,
+                round(float(decided.probability[k]), 4),
             )
         )
-    best_of_row: dict[int, int] = {}
-    for k in np.nonzero(base >= row_top[pairs.i])[0].tolist():
-        best_of_row.setdefault(int(pairs.i[k]), k)
+    # Each unlinked row's nearest miss: its most probable English paragraph.
+    best: dict[int, int] = {}
+    for k in np.lexsort((pairs.j, -decided.probability, pairs.i)).tolist():
+        best.setdefault(int(pairs.i[k]), k)
     unaligned = []
     for i, ar in enumerate(ar_rows):
         if i in linked:
             continue
-        best = best_of_row.get(i)
+        k = best.get(i)
         unaligned.append(
             Unaligned(
                 ar.id,
                 ar.text,
                 ar.mt_text,
-                en_rows[int(pairs.j[best])].id if best is not None else None,
-                round(float(base[best]), 4) if best is not None else None,
+                en_rows[int(pairs.j[k])].id if k is not None else None,
+                round(float(decided.score[k]), 4) if k is not None else None,
+                round(float(decided.probability[k]), 4) if k is not None else None,
             )
         )
-    return links, unaligned
+    return links, unaligned, {"link_model": decided.model}

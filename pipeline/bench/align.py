@@ -102,7 +102,7 @@ def run_bench(
     encoder.encode(["warm-up"], "en")  # the encoder loads its weights on first use
     loaded = time.perf_counter()
     ar_vecs, en_vecs = encoder.encode(ar_texts, "ar"), encoder.encode(en_texts, "en")
-    links, _ = align_comparable(ar_rows, en_rows, ar_vecs, en_vecs, settings)
+    links, _, _ = align_comparable(ar_rows, en_rows, ar_vecs, en_vecs, settings)
     done = time.perf_counter()
     path = "dense" if 1000 * 1000 <= settings.dense_limit else "faiss"
     rows.append(BenchRow("end to end, encoder load included", 1000, 1000, path, round(done - started, 2), len(links)))
@@ -118,7 +118,7 @@ def run_bench(
         timings = []
         for _ in range(repeats):
             mark = time.perf_counter()
-            links, _ = align_comparable(ar_n, en_n, a, e, trial)
+            links, _, _ = align_comparable(ar_n, en_n, a, e, trial)
             timings.append(time.perf_counter() - mark)
         row = BenchRow(
             "alignment only",

@@ -1,8 +1,17 @@
-"""Calibration: tune the aligner's weights and thresholds on gold sets by maximising F1 (BUCC-style).
+"""Calibration: the only place the aligner's weights, thresholds and link models come from.
 
-Steps: load each gold set (its texts through the real ingest) → embed once → grid-search the weights and
-thresholds with the aligner's own decision function → write a versioned settings file (refuses to
-overwrite without ``force``). Thresholds are tuned on ``*-tune`` sets and checked on others by ``make eval``.
+Steps: load each tune gold set (its texts through the real ingest) → embed once →
+1. ``equivalent``: grid-search the score's weights and threshold with the aligner's own decision
+   (F1 pooled over the sets, so a false `equivalent` link in a purely comparable set counts against);
+   of the thresholds within one standard error of the best F1, the highest (an `equivalent` link claims
+   a translation, so of equally good choices the one claiming least);
+2. ``related``: per model variant (with/without the dictionary, with/without MT) fit the logistic link
+   model on every candidate pair of the sets that have related gold (target: the pair is linked), then
+   choose its probability threshold and links-per-paragraph cap: the best pooled related F1 among the
+   choices whose pooled precision reaches PRECISION_TARGET (a reader must be able to trust a link);
+3. the two baselines' own settings (cosine threshold, mutual top-k), tuned on the same sets;
+→ write a versioned settings file with the figures (refuses to overwrite without ``force``). Thresholds
+are tuned on ``*-tune`` sets only; ``make eval`` reports them on the ``*-test`` sets.
 """
 
 from __future__ import annotations
@@ -13,32 +22,41 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.align.comparable import decide_pairs, pair_anchors, pair_scores
+from pipeline.align.comparable import decide_equivalent, pair_anchors, pair_scores
+from pipeline.align.features import link_features, variant, variant_features
+from pipeline.align.lexicon import dictionary_path, load_lexicon
+from pipeline.align.model import LinkModel, fit_logistic, keep_links
 from pipeline.align.pairs import matrix_pairs
 from pipeline.align.scoring import cosine_matrix
 from pipeline.align.settings import AlignSettings
-from pipeline.ingest.documents import read_document
-from pipeline.encoders import get_encoder
 from pipeline.config import ENCODER
+from pipeline.encoders import get_encoder
 from pipeline.errors import PipelineError
+from pipeline.evaluation.gold import gold_texts
 from pipeline.evaluation.metrics import prf, read_gold
 from pipeline.fileio import atomic_write_text
+from pipeline.ingest.documents import read_document
 from pipeline.ingest.stage import ingest_documents
 from pipeline.mt.precomputed import load_translations
 from pipeline.progress import log
 
 MARGIN_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
-# Anchor weights above 0.06 let shared years and round numbers make false `equivalent` links on corpora
-# about one topic (the IHEC corpus) while gaining nothing measurable on the tune sets.
 ANCHOR_WEIGHTS = (0.0, 0.03, 0.06)
 MT_WEIGHTS = (0.25, 0.5, 0.75, 1.0)
 THRESHOLDS = np.round(np.arange(0.30, 1.40, 0.01), 2)
+PROBABILITY_THRESHOLDS = np.round(np.arange(0.05, 0.96, 0.01), 2)
+LINK_CAPS = (1, 2, 3, 5)
+PRECISION_TARGET = 0.7
+TOP_K = (1, 2, 3, 5)
 
 
 def load_gold_set(gold_path: Path, encoder) -> dict:
+    """A gold set's rows (through the real ingest), cosine matrices (and MT's, when the set has
+    ``NAME.mt.tsv``) and gold pairs by label."""
     gold_path = Path(gold_path)
     stem = gold_path.name.removesuffix(".gold.tsv")
-    docs = [read_document(gold_path.with_name(f"{stem}.{lang}.txt"), lang, f"{stem}-{lang}") for lang in ("ar", "en")]
+    files = gold_texts(gold_path)
+    docs = [read_document(path, lang) for lang in ("ar", "en") for path in files[lang]]
     segments = ingest_documents(docs).segments
     ar = [s for s in segments if s.lang == "ar"]
     en = [s for s in segments if s.lang == "en"]
@@ -52,33 +70,201 @@ def load_gold_set(gold_path: Path, encoder) -> dict:
         "cos": cos,
         "gold": {
             label: {(g["ar_id"], g["en_id"]) for g in gold if g["label"] == label}
-            for label in ("equivalent", "related")
+            for label in ("equivalent", "related", "same-topic")
         },
     }
     mt_path = gold_path.with_name(f"{stem}.mt.tsv")
     if mt_path.is_file():
-        # Real MT of the Arabic units (build-gold writes it for FLORES): calibrates mt_weight.
         translations = load_translations(mt_path, [s.id for s in ar])
-        mt = encoder.encode([translations.get(s.id) or s.text for s in ar], "en")
-        data["mt_cos"] = cosine_matrix(mt, en_vecs)
+        data["mt"] = [translations.get(s.id) or s.text for s in ar]
+        data["mt_cos"] = cosine_matrix(encoder.encode(data["mt"], "en"), en_vecs)
     return data
 
 
-def predicted(data: dict, settings: AlignSettings, use_mt: bool = False) -> dict[str, set]:
-    """Predicted (ar id, en id) pairs per label on gold set ``data`` (anchors from data["anchors"])."""
-    strength, count = data["anchors"]
-    mt_cos = data.get("mt_cos") if use_mt else None
-    key = ("pairs", settings.margin_k, mt_cos is not None)
+def _pairs(data: dict, settings: AlignSettings, use_mt: bool):
+    key = ("pairs", settings.margin_k, use_mt)
     if key not in data:  # margins depend on neither the weights nor the thresholds the grid varies
-        data[key] = matrix_pairs(data["cos"], settings.margin_k, mt_cos)
-    pairs = data[key]
-    out: dict[str, set] = {"equivalent": set(), "related": set()}
+        data[key] = matrix_pairs(data["cos"], settings.margin_k, data["mt_cos"] if use_mt else None)
+    return data[key]
+
+
+def equivalent_mask(data: dict, settings: AlignSettings, use_mt: bool = False) -> np.ndarray:
+    pairs = _pairs(data, settings, use_mt)
+    score = pair_scores(pairs, settings) + settings.anchor_weight * data["anchors"]
     n_ar, n_en = data["cos"].shape
-    for i, j, _, label in decide_pairs(
-        pairs.i, pairs.j, pair_scores(pairs, settings), strength, count, n_ar, n_en, settings
-    ):
-        out[label].add((data["ar"][i].id, data["en"][j].id))
-    return out
+    return decide_equivalent(pairs.i, pairs.j, score, n_ar, n_en, settings)
+
+
+def pair_ids(data: dict, mask: np.ndarray) -> set[tuple[str, str]]:
+    pairs = _pairs(data, AlignSettings(), False)
+    return {(data["ar"][a].id, data["en"][b].id) for a, b in zip(pairs.i[mask], pairs.j[mask], strict=True)}
+
+
+def pooled(preds: list[set], golds: list[set]) -> dict:
+    """P/R/F1 over the sets together (micro average)."""
+    tp = sum(len(p & g) for p, g in zip(preds, golds, strict=True))
+    n_pred, n_gold = sum(len(p) for p in preds), sum(len(g) for g in golds)
+    precision = tp / n_pred if n_pred else 0.0
+    recall = tp / n_gold if n_gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+def _labels(data: dict, pairs) -> dict[str, np.ndarray]:
+    ids = [(data["ar"][a].id, data["en"][b].id) for a, b in zip(pairs.i.tolist(), pairs.j.tolist(), strict=True)]
+    return {label: np.array([p in gold for p in ids]) for label, gold in data["gold"].items()}
+
+
+def calibrate_equivalent(sets: list[dict], fixed: dict) -> tuple[AlignSettings, float]:
+    base = AlignSettings()
+    grid = []
+    for margin_weight in [fixed["margin_weight"]] if "margin_weight" in fixed else MARGIN_WEIGHTS:
+        for anchor_weight in [fixed["anchor_weight"]] if "anchor_weight" in fixed else ANCHOR_WEIGHTS:
+            scores = []
+            for threshold in [fixed["equivalent_threshold"]] if "equivalent_threshold" in fixed else THRESHOLDS:
+                settings = replace(
+                    base,
+                    margin_weight=margin_weight,
+                    anchor_weight=anchor_weight,
+                    equivalent_threshold=float(threshold),
+                )
+                f1 = pooled(
+                    [pair_ids(d, equivalent_mask(d, settings)) for d in sets], [d["gold"]["equivalent"] for d in sets]
+                )["f1"]
+                scores.append((round(f1, 6), settings))
+            grid.append(scores)
+    best_f1 = max(f1 for scores in grid for f1, _ in scores)
+    # The one-standard-error rule: the F1 of n gold links is known to about sqrt(F1 (1 − F1) / n), so
+    # every threshold within one standard error of the best is as good; an `equivalent` link claims a
+    # translation, so of those the highest (claiming least) is taken, with the first weights (smaller)
+    # that reach the best F1.
+    n_gold = sum(len(d["gold"]["equivalent"]) for d in sets)
+    floor = best_f1 - float(np.sqrt(best_f1 * (1.0 - best_f1) / max(n_gold, 1)))
+    scores = next(scores for scores in grid if any(f1 == best_f1 for f1, _ in scores))
+    plateau = [settings for f1, settings in scores if f1 >= floor]
+    log(
+        f"calibrate: equivalent F1 {best_f1:.4f} at best; thresholds within one standard error (F1 ≥ {floor:.4f}): "
+        f"{plateau[0].equivalent_threshold}–{plateau[-1].equivalent_threshold}"
+    )
+    return plateau[-1], next(f1 for f1, s in scores if s == plateau[-1])
+
+
+def calibrate_mt_weight(sets: list[dict], settings: AlignSettings) -> AlignSettings:
+    mt_sets = [d for d in sets if "mt_cos" in d]
+    if not mt_sets:
+        return settings
+    scored = []
+    for mt_weight in MT_WEIGHTS:
+        trial = replace(settings, mt_weight=mt_weight)
+        f1 = pooled(
+            [pair_ids(d, equivalent_mask(d, trial, True)) for d in mt_sets], [d["gold"]["equivalent"] for d in mt_sets]
+        )["f1"]
+        scored.append((round(f1, 6), -mt_weight, mt_weight))
+    best = max(scored)
+    log(f"calibrate: with MT, equivalent F1 {best[0]:.4f} at mt_weight={best[2]}")
+    return replace(settings, mt_weight=best[2])
+
+
+def related_candidates(data: dict, settings: AlignSettings, lexicon, use_mt: bool) -> dict:
+    """Features, labels and the equivalent decision of every pair of a set, for one variant."""
+    key = ("related", lexicon is not None, use_mt)
+    if key not in data:
+        pairs = _pairs(data, settings, use_mt)
+        ar = [replace(r, mt_text=m) for r, m in zip(data["ar"], data["mt"], strict=True)] if use_mt else data["ar"]
+        features = link_features(ar, data["en"], pairs.i, pairs.j, pairs.cosine, pairs.margin, pairs.mt_cosine, lexicon)
+        data[key] = {
+            "pairs": pairs,
+            "features": features,
+            "labels": _labels(data, pairs),
+            "equivalent": equivalent_mask(data, settings, use_mt),
+        }
+    return data[key]
+
+
+def fit_link_model(sets: list[dict], settings: AlignSettings, lexicon, use_mt: bool) -> LinkModel:
+    name = variant(lexicon is not None, use_mt)
+    names = variant_features(name)
+    cands = [related_candidates(d, settings, lexicon, use_mt) for d in sets]
+    x = np.concatenate([np.column_stack([c["features"][f] for f in names]) for c in cands])
+    y = np.concatenate([(c["labels"]["related"] | c["labels"]["equivalent"]).astype(np.float64) for c in cands])
+    mean, scale, coef, intercept = fit_logistic(x, y)
+    model = LinkModel(names, tuple(mean.tolist()), tuple(scale.tolist()), tuple(coef.tolist()), intercept, 1.0, 1)
+    probabilities = [model.probability(c["features"]) for c in cands]
+    trials = []
+    for cap in LINK_CAPS:
+        for threshold in PROBABILITY_THRESHOLDS:
+            preds = [
+                keep_links(c["pairs"].i, p, ~c["equivalent"], float(threshold), cap)
+                for c, p in zip(cands, probabilities, strict=True)
+            ]
+            score = pooled(
+                [set(np.nonzero(m)[0].tolist()) for m in preds],
+                [set(np.nonzero(c["labels"]["related"])[0].tolist()) for c in cands],
+            )
+            trials.append(
+                (
+                    score["precision"] >= PRECISION_TARGET,
+                    round(score["f1"], 6),
+                    -cap,
+                    -threshold,
+                    float(threshold),
+                    cap,
+                    score,
+                )
+            )
+    best = max(
+        trials, key=lambda t: t[:4]
+    )  # precision target met first, then F1; fewer links, higher threshold on ties
+    training = {
+        "sets": [d["name"] for d in sets],
+        "pairs": int(len(y)),
+        "positives": int(y.sum()),
+        "related_pooled": {k: round(v, 4) for k, v in best[6].items()},
+        "precision_target_met": bool(best[0]),
+    }
+    log(
+        f"calibrate: link model {name}: related P {best[6]['precision']:.4f} R {best[6]['recall']:.4f} "
+        f"F1 {best[6]['f1']:.4f} at probability ≥ {best[4]}, at most {best[5]} per paragraph"
+    )
+    return replace(model, threshold=best[4], max_links=best[5], training=training)
+
+
+def set_measurements(data: dict, settings: AlignSettings, model: LinkModel, lexicon, use_mt: bool) -> dict:
+    c = related_candidates(data, settings, lexicon, use_mt)
+    related = keep_links(
+        c["pairs"].i, model.probability(c["features"]), ~c["equivalent"], model.threshold, model.max_links
+    )
+    topic = c["labels"]["same-topic"]
+    return {
+        "equivalent": prf(pair_ids(data, c["equivalent"]), data["gold"]["equivalent"]),
+        "related": prf(pair_ids(data, related), data["gold"]["related"]),
+        "same_topic_false_links": round(float((related | c["equivalent"])[topic].mean()), 4) if topic.any() else None,
+    }
+
+
+def calibrate_baselines(sets: list[dict]) -> dict:
+    """The baselines' own settings, tuned like the model on the sets with related gold: a cosine
+    threshold (every pair at or above it is linked) and mutual top-k (j among i's k most similar and i
+    among j's), each scored on related links (pairs of equivalent gold left aside)."""
+    from pipeline.align.features import rank_within
+
+    def score(masks):
+        return pooled(
+            [pair_ids(d, m) - d["gold"]["equivalent"] for d, m in zip(sets, masks, strict=True)],
+            [d["gold"]["related"] for d in sets],
+        )["f1"]
+
+    pairs = [_pairs(d, AlignSettings(), False) for d in sets]
+    cosine = max((round(score([p.cosine >= t for p in pairs]), 6), -t, float(t)) for t in THRESHOLDS[THRESHOLDS < 1.0])
+    top_k = max(
+        (round(score([(rank_within(p.i, p.cosine) < k) & (rank_within(p.j, p.cosine) < k) for p in pairs]), 6), -k, k)
+        for k in TOP_K
+    )
+    return {
+        "cosine_threshold": cosine[2],
+        "mutual_top_k": top_k[2],
+        "tune_related_f1": {"cosine_threshold": round(cosine[0], 4), "mutual_top_k": round(top_k[0], 4)},
+    }
 
 
 def calibrate(
@@ -89,8 +275,8 @@ def calibrate(
     fixed: dict | None = None,
 ) -> dict:
     """Tune on ``gold_paths``; returns the settings (with the measurements) and writes them to ``write``.
-    ``fixed`` pins any of margin_weight, anchor_weight, equivalent_threshold to one value (the rest and
-    the related threshold are still tuned). Raises PipelineError when ``write`` exists and not ``force``."""
+    ``fixed`` pins any of margin_weight, anchor_weight, equivalent_threshold to one value. Raises
+    PipelineError when ``write`` exists and not ``force``."""
     fixed = fixed or {}
     if write and Path(write).exists() and not force:
         raise PipelineError(write, "settings file exists (use --force to overwrite)")
@@ -98,64 +284,41 @@ def calibrate(
     sets = [load_gold_set(p, enc) for p in gold_paths]
     for data in sets:
         i, j = np.indices(data["cos"].shape)
-        data["anchors"] = pair_anchors(data["ar"], data["en"], i.ravel(), j.ravel(), data["cos"].ravel() >= 0.2)[:2]
-    base_settings = AlignSettings(encoder=encoder, related_threshold=99.0, related_min_anchors=0)
-    trials = []
-    for margin_weight in [fixed["margin_weight"]] if "margin_weight" in fixed else MARGIN_WEIGHTS:
-        for anchor_weight in [fixed["anchor_weight"]] if "anchor_weight" in fixed else ANCHOR_WEIGHTS:
-            for threshold in [fixed["equivalent_threshold"]] if "equivalent_threshold" in fixed else THRESHOLDS:
-                settings = replace(
-                    base_settings,
-                    margin_weight=margin_weight,
-                    anchor_weight=anchor_weight,
-                    equivalent_threshold=float(threshold),
-                )
-                f1s = [prf(predicted(d, settings)["equivalent"], d["gold"]["equivalent"])["f1"] for d in sets]
-                trials.append((float(np.mean(f1s)), settings))
-    best = max(trials, key=lambda t: t[0])  # the first of equal F1s: smaller weights, lower threshold
-    settings = best[1]
+        data["anchors"] = pair_anchors(data["ar"], data["en"], i.ravel(), j.ravel(), data["cos"].ravel() >= 0.2)[0]
+    settings, f1 = calibrate_equivalent(sets, fixed)
     log(
-        f"calibrate: equivalent F1 {best[0]:.4f} with margin_weight={settings.margin_weight}, "
+        f"calibrate: equivalent F1 {f1:.4f} with margin_weight={settings.margin_weight}, "
         f"anchor_weight={settings.anchor_weight}, equivalent_threshold={settings.equivalent_threshold}"
     )
-    # The related threshold: the one below the equivalent threshold that maximises the mean related F1 on
-    # the sets that have related gold links (equivalent decisions stay as tuned above).
+    settings = calibrate_mt_weight(sets, settings)
+    lexicon = load_lexicon()
+    if lexicon is None:
+        log(f"calibrate: DICTIONARY MISSING ({dictionary_path()}.index): only the models without it are trained")
     related_sets = [d for d in sets if d["gold"]["related"]]
-    best_related = (-1.0, settings.equivalent_threshold)
-    for threshold in THRESHOLDS[THRESHOLDS < settings.equivalent_threshold]:
-        trial = replace(settings, related_threshold=float(threshold))
-        f1s = [prf(predicted(d, trial)["related"], d["gold"]["related"])["f1"] for d in related_sets]
-        if f1s and np.mean(f1s) > best_related[0] + 1e-9:
-            best_related = (float(np.mean(f1s)), float(threshold))
-    # mt_weight: with the weights and thresholds above, the share of the score taken from the translation's
-    # English-side similarity that maximises equivalent F1 on the sets that have real MT.
-    mt_sets = [d for d in sets if "mt_cos" in d]
-    if mt_sets:
-        scored = []
-        for mt_weight in MT_WEIGHTS:
-            trial = replace(settings, mt_weight=mt_weight)
-            f1s = [prf(predicted(d, trial, use_mt=True)["equivalent"], d["gold"]["equivalent"])["f1"] for d in mt_sets]
-            scored.append((float(np.mean(f1s)), -mt_weight, mt_weight))
-        best_mt = max(scored)
-        log(f"calibrate: with MT, equivalent F1 {best_mt[0]:.4f} at mt_weight={best_mt[2]}")
-        settings = replace(settings, mt_weight=best_mt[2])
+    if not related_sets:
+        raise PipelineError(
+            None, "no gold set with related links among the sets given (build-gold makes flores-*-tune)"
+        )
+    models, measurements = {}, {}
+    for lex in [None, lexicon] if lexicon is not None else [None]:
+        for use_mt in (False, True):
+            if use_mt and not all("mt_cos" in d for d in related_sets):
+                continue
+            name = variant(lex is not None, use_mt)
+            model = fit_link_model(related_sets, settings, lex, use_mt)
+            models[name] = model.to_json()
+            measurements[name] = {
+                d["name"]: set_measurements(d, settings, model, lex, use_mt)
+                for d in sets
+                if not use_mt or "mt_cos" in d
+            }
     settings = replace(
         settings,
-        related_threshold=best_related[1],
+        link_models=models,
         calibrated_on=", ".join(d["name"] for d in sets)
         + (f" (fixed: {', '.join(f'{k}={v}' for k, v in sorted(fixed.items()))})" if fixed else ""),
     )
-    measurements = {
-        d["name"]: {label: prf(pred, d["gold"][label]) for label, pred in predicted(d, settings).items()} for d in sets
-    }
-    measurements |= {
-        f"{d['name']} + MT": {
-            label: prf(pred, d["gold"][label]) for label, pred in predicted(d, settings, use_mt=True).items()
-        }
-        for d in sets
-        if "mt_cos" in d
-    }
-    out = {**settings.to_json(), "measurements": measurements}
+    out = {**settings.to_json(), "baselines": calibrate_baselines(related_sets), "measurements": measurements}
     if write:
         atomic_write_text(Path(write), json.dumps(out, ensure_ascii=False, indent=2) + "\n")
     return out

@@ -4,20 +4,30 @@ A comparable set keeps a random part of the units on each side independently and
 so most units have no counterpart, as in the real corpus. Sets (deterministic for a seed):
 
 - ``flores-articles-{tune,test}``: FLORES-200 devtest articles (sentences joined), the 281 articles
-  split in two disjoint halves so thresholds tuned on one half are tested on the other. ``related``
-  gold links join different articles that share a specific (multi-part) topic from the metadata.
+  split in two disjoint halves so thresholds tuned on one half are tested on the other (equivalent
+  links only).
 - ``flores-chunks-{tune,test}``: the sentences of the same articles as separate units: distractors come
-  from the same document, which is harder. ``related`` gold links join sentences of the same article
-  (the same specific event) that are not each other's translation.
+  from the same document, which is harder (equivalent links only; related ones are measured on the
+  document sets below, where the English keeps its documents).
+- ``flores-related-{tune,test}`` and ``flores-mixed-{tune,test}``: the product's situation. One Arabic
+  document made of sentences of the half's articles, article after article; one English document per
+  article (articles in shuffled order, each keeping its sentence order). Each sentence goes to the Arabic
+  side, the English side, or neither (``related``: never both, so no unit has its translation — a purely
+  comparable set like the IHEC corpus; ``mixed``: some go to both and are ``equivalent``). An Arabic and
+  an English sentence of the same article that are not each other's translation are ``related``; of
+  different articles on the same topic (first metadata topic term: "travel", "sports"), they are
+  recorded as ``same-topic`` negatives, so the false-link rate on near misses can be reported.
 - ``udhr-chunks``: UDHR paragraphs as comparable units (same document, legal boilerplate throughout).
 - ``tatoeba``: short Tatoeba sentences (LASER test set).
 - ``udhr-parallel``: the whole UDHR in order, for ``--mode parallel`` (section-level scoring).
 
-Each set is written as ``NAME.ar.txt``, ``NAME.en.txt`` (one unit per line, ready for ``run``) and
-``NAME.gold.tsv`` (``ar_id, en_id, label``), ids as the pipeline's ingest assigns them. The FLORES sets
-also get ``NAME.mt.tsv``: the real output of the default MT model (opus-mt-ar-en, from the shared
-``mt_outputs``; it translated the FLORES-101 version of the same Arabic sentences) for each Arabic unit,
-as ``--translations`` reads it, so the aligner's MT path is calibrated and measured on real MT.
+Each set is written as ``NAME.ar.txt``, ``NAME.en.txt`` (one unit per line, ready for ``run``; the
+document sets write a folder ``NAME.en/`` of English documents instead) and ``NAME.gold.tsv``
+(``ar_id, en_id, label``; ``same-topic`` rows are negatives, not links), ids as the pipeline's ingest
+assigns them. The FLORES sets also get ``NAME.mt.tsv``: the real output of the default MT model
+(opus-mt-ar-en, from the shared ``mt_outputs``; it translated the FLORES-101 version of the same
+Arabic sentences) for each Arabic unit, as ``--translations`` reads it, so the aligner's MT path is
+calibrated and measured on real MT.
 """
 
 from __future__ import annotations
@@ -27,9 +37,9 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.records import Document
 from pipeline.errors import PipelineError
 from pipeline.fileio import atomic_write_text
+from pipeline.records import Document
 from pipeline.ingest.stage import ingest_documents
 
 KEEP_SHARE = 0.6
@@ -43,6 +53,7 @@ class GoldSet:
     links: list[tuple[int, int, str]]  # 0-based unit indexes into ar / en, label
     sections: list[tuple[str, list[int], list[int]]] | None = None  # parallel sets: name, ar idx, en idx
     mt: list[str] | None = None  # machine translation of each Arabic unit, when there is one
+    en_docs: list[int] | None = None  # per English unit, its document (document sets: one file each)
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -112,28 +123,17 @@ def build_gold_sets(data: Path, seed: int = 13) -> list[GoldSet]:
     for half, members in halves.items():
         chosen = [articles[i] for i in members]
         pairs = [(" ".join(a["ar"]), " ".join(a["en"])) for a in chosen]
-        related = {
-            (i, j)
-            for i, a in enumerate(chosen)
-            for j, b in enumerate(chosen)
-            if i != j and a["topic"] == b["topic"] and "," in a["topic"]
-        }
         sets.append(
-            comparable(
-                f"flores-articles-{half}", pairs, seed + len(sets), related, mt=[" ".join(a["mt"]) for a in chosen]
-            )
+            comparable(f"flores-articles-{half}", pairs, seed + len(sets), mt=[" ".join(a["mt"]) for a in chosen])
         )
         chunks = [(x, y) for a in chosen for x, y in zip(a["ar"], a["en"], strict=True)]
-        article_of = [k for k, a in enumerate(chosen) for _ in a["ar"]]
-        # Sentences of the same article (other than the translation) share its specific event: related.
-        same_article = {
-            (i, j) for i in range(len(chunks)) for j in range(len(chunks)) if i != j and article_of[i] == article_of[j]
-        }
         sets.append(
-            comparable(
-                f"flores-chunks-{half}", chunks, seed + len(sets), same_article, mt=[m for a in chosen for m in a["mt"]]
-            )
+            comparable(f"flores-chunks-{half}", chunks, seed + len(sets), mt=[m for a in chosen for m in a["mt"]])
         )
+    for half, members in halves.items():
+        chosen = [articles[i] for i in members]
+        for variant, both in (("related", 0.0), ("mixed", 0.3)):
+            sets.append(flores_documents(f"flores-{variant}-{half}", chosen, seed + len(sets), both))
     udhr = json.loads((data / "udhr_ar_en" / "udhr_ar_en_sections.json").read_text(encoding="utf-8"))
     one_to_one = [(x, y) for s in udhr if len(s["ar"]) == len(s["en"]) for x, y in zip(s["ar"], s["en"], strict=True)]
     sets.append(comparable("udhr-chunks", one_to_one, seed + len(sets)))
@@ -144,6 +144,46 @@ def build_gold_sets(data: Path, seed: int = 13) -> list[GoldSet]:
     sets.append(comparable("tatoeba", tatoeba, seed + len(sets)))
     sets.append(udhr_parallel(udhr))
     return sets
+
+
+# Share of an article's sentences on neither side: each side sees part of each story, as comparable news
+# does; the rest, after the share on both sides, is split evenly between the Arabic and the English side.
+NEITHER_SHARE = 0.2
+
+
+def flores_documents(name: str, articles: list[dict], seed: int, both: float) -> GoldSet:
+    """One Arabic document (the articles' sentences, article after article) against one English document
+    per article; ``both``: share of sentences kept on both sides (``equivalent`` links)."""
+    rng = random.Random(seed)
+    side = (1.0 - NEITHER_SHARE - both) / 2
+    order = list(range(len(articles)))
+    rng.shuffle(order)
+    ar, mt, en, en_docs = [], [], [], []
+    ar_units: list[tuple[int, int]] = []  # (article, sentence) of each Arabic unit
+    en_units: list[tuple[int, int]] = []
+    for doc, k in enumerate(order):
+        article = articles[k]
+        for s, (a, e, m) in enumerate(zip(article["ar"], article["en"], article["mt"], strict=True)):
+            draw = rng.random()
+            to_ar = draw < both + side
+            to_en = draw < both or both + side <= draw < both + 2 * side
+            if to_ar:
+                ar.append(a)
+                mt.append(m)
+                ar_units.append((k, s))
+            if to_en:
+                en.append(e)
+                en_docs.append(doc)
+                en_units.append((k, s))
+    topic = [a["topic"].split(",")[0].strip() for a in articles]
+    links = []
+    for i, (ka, sa) in enumerate(ar_units):
+        for j, (ke, se) in enumerate(en_units):
+            if ka == ke:
+                links.append((i, j, "equivalent" if sa == se else "related"))
+            elif topic[ka] == topic[ke]:
+                links.append((i, j, "same-topic"))
+    return GoldSet(name, ar, en, links, mt=mt, en_docs=en_docs)
 
 
 def udhr_parallel(sections: list[dict]) -> GoldSet:
@@ -164,14 +204,21 @@ def udhr_parallel(sections: list[dict]) -> GoldSet:
 def write_gold_set(gold: GoldSet, out: Path) -> dict:
     """Write the set's texts and gold links; links to units the ingest stage would drop are left out."""
     out = Path(out)
-    docs = {
-        lang: Document(id=f"{gold.name}-{lang}", lang=lang, path="", text="\n".join(units) + "\n", sha256="", meta={})
-        for lang, units in (("ar", gold.ar), ("en", gold.en))
-    }
-    kept = {s.id for s in ingest_documents(list(docs.values())).segments}
+    ar_doc = Document(id=f"{gold.name}-ar", lang="ar", path="", text="\n".join(gold.ar) + "\n", sha256="", meta={})
+    en_of = gold.en_docs or [0] * len(gold.en)
+    en_docs: dict[int, list[int]] = {}
+    for j, d in enumerate(en_of):
+        en_docs.setdefault(d, []).append(j)
+    en_id = (lambda d: f"{gold.name}-en-{d + 1:03d}") if gold.en_docs else (lambda d: f"{gold.name}-en")
+    docs = [ar_doc] + [
+        Document(id=en_id(d), lang="en", path="", text="\n".join(gold.en[j] for j in units) + "\n", sha256="", meta={})
+        for d, units in sorted(en_docs.items())
+    ]
+    kept = {s.id for s in ingest_documents(docs).segments}
+    line = {j: n + 1 for units in en_docs.values() for n, j in enumerate(units)}
     ids = {
-        lang: [f"{docs[lang].id}:{n + 1}" for n in range(len(units))]
-        for lang, units in (("ar", gold.ar), ("en", gold.en))
+        "ar": [f"{ar_doc.id}:{n + 1}" for n in range(len(gold.ar))],
+        "en": [f"{en_id(en_of[j])}:{line[j]}" for j in range(len(gold.en))],
     }
     rows = [
         (ids["ar"][i], ids["en"][j], label)
@@ -184,8 +231,12 @@ def write_gold_set(gold: GoldSet, out: Path) -> dict:
         body = "".join(f"{a}\t{e}\t{label}\t{section_of[a]}\n" for a, e, label in rows)
     else:
         body = "".join(f"{a}\t{e}\t{label}\t\n" for a, e, label in rows)
-    for lang in ("ar", "en"):
-        atomic_write_text(out / f"{gold.name}.{lang}.txt", docs[lang].text)
+    atomic_write_text(out / f"{gold.name}.ar.txt", ar_doc.text)
+    if gold.en_docs:
+        for doc in docs[1:]:
+            atomic_write_text(out / f"{gold.name}.en" / f"{doc.id}.txt", doc.text)
+    else:
+        atomic_write_text(out / f"{gold.name}.en.txt", docs[1].text)
     if gold.mt:
         atomic_write_text(
             out / f"{gold.name}.mt.tsv",
@@ -196,6 +247,16 @@ def write_gold_set(gold: GoldSet, out: Path) -> dict:
         "name": gold.name,
         "ar_units": len(gold.ar),
         "en_units": len(gold.en),
-        "links": len(rows),
+        "links": sum(label != "same-topic" for _, _, label in rows),
         "dropped_by_ingest": len(gold.links) - len(rows),
     }
+
+
+def gold_texts(gold_path: Path) -> dict[str, list[Path]]:
+    """The Arabic and English input files of the gold set ``NAME.gold.tsv``: ``NAME.ar.txt`` and
+    ``NAME.en.txt``, or the English documents in the folder ``NAME.en/``."""
+    gold_path = Path(gold_path)
+    stem = gold_path.name.removesuffix(".gold.tsv")
+    folder = gold_path.with_name(f"{stem}.en")
+    en = sorted(folder.glob("*.txt")) if folder.is_dir() else [gold_path.with_name(f"{stem}.en.txt")]
+    return {"ar": [gold_path.with_name(f"{stem}.ar.txt")], "en": en}

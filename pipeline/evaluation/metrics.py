@@ -88,6 +88,9 @@ def read_gold(path: Path) -> list[dict]:
     return rows
 
 
+NEGATIVE = "same-topic"  # gold rows that are recorded negatives, not links
+
+
 def prf(pred: set, gold: set) -> dict:
     tp = len(pred & gold)
     precision = tp / len(pred) if pred else (1.0 if not gold else 0.0)
@@ -105,10 +108,13 @@ def prf(pred: set, gold: set) -> dict:
 
 def evaluate_alignment(pred_dir: Path, gold_path: Path) -> dict:
     """Precision, recall and F1 per label and overall (a link counts for "overall" whatever its label).
-    With a ``section`` column (parallel sets), also how many sections are entirely right."""
+    Gold rows labelled ``same-topic`` are negatives (different stories on one topic): the share of them
+    linked is reported as ``same_topic``. With a ``section`` column (parallel sets), also how many
+    sections are entirely right."""
     pred_path = Path(pred_dir) / "alignments.jsonl" if Path(pred_dir).is_dir() else Path(pred_dir)
     links = read_jsonl(pred_path)
-    gold = read_gold(gold_path)
+    rows = read_gold(gold_path)
+    gold = [g for g in rows if g["label"] != NEGATIVE]
     labels = sorted({g["label"] for g in gold} | {l["label"] for l in links})
     scores: dict = {"gold": str(gold_path), "pred": str(pred_path)}
     for label in labels:
@@ -118,6 +124,10 @@ def evaluate_alignment(pred_dir: Path, gold_path: Path) -> dict:
         )
     predicted = {(l["ar_id"], l["en_id"]) for l in links}
     scores["overall"] = prf(predicted, {(g["ar_id"], g["en_id"]) for g in gold})
+    negatives = {(g["ar_id"], g["en_id"]) for g in rows if g["label"] == NEGATIVE}
+    if negatives:
+        linked = len(negatives & predicted)
+        scores["same_topic"] = {"pairs": len(negatives), "linked": linked, "rate": round(linked / len(negatives), 4)}
     if gold and gold[0].get("section"):
         by_section: dict[str, set] = {}
         for g in gold:
@@ -146,6 +156,9 @@ def format_alignment_report(scores: dict) -> str:
                 f"{key:<12} {value['precision']:>7.4f} {value['recall']:>7.4f} {value['f1']:>7.4f} "
                 f"{value['predicted']:>6} {value['gold']:>6}"
             )
+    if "same_topic" in scores:
+        t = scores["same_topic"]
+        lines.append(f"same-topic pairs linked: {t['linked']}/{t['pairs']} ({t['rate']:.4f})")
     if "sections" in scores:
         lines.append(f"sections right: {scores['sections']['right']}/{scores['sections']['total']}")
     return "\n".join(lines)

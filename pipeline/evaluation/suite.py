@@ -1,7 +1,8 @@
 """``make eval``: run the aligner on every gold set, score it, print a table and a JSON last line.
 
-Comparable sets run in comparable mode, ``udhr-parallel`` in parallel mode; a naive mutual-best-cosine
-baseline is scored beside the aligner on each comparable set. MT metrics are computed on the shared
+Comparable sets run in comparable mode, ``udhr-parallel`` in parallel mode; naive baselines are scored
+beside the aligner on each comparable set (mutual best cosine for equivalent links; a cosine threshold
+and mutual top-k, tuned by ``calibrate`` on the tune sets, for related links). MT metrics are computed on the shared
 system outputs; the FLORES sets run a second time with the real opus-mt-ar-en translations of their Arabic
 (``NAME.mt.tsv`` from build-gold) to measure the MT path; and, when ``--mt-model`` is present locally, on
 that model's translation of FLORES-200 devtest (written to ``<out>/flores200.<model>.hyp``; skipped, and
@@ -10,9 +11,14 @@ said so, when the model is absent). ``python -m pipeline eval suite`` prints wha
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import numpy as np
+
 from pipeline import config
+from pipeline.align.settings import DEFAULT_SETTINGS_PATH
+from pipeline.evaluation.gold import gold_texts
 from pipeline.evaluation.metrics import evaluate_alignment, evaluate_mt, prf, read_gold
 from pipeline.progress import log
 from pipeline.run import RunConfig, run_pipeline
@@ -24,9 +30,12 @@ SYSTEM_OUTPUTS = [
 ]
 
 
-def mutual_best_baseline(out: Path, gold_path: Path, enc) -> dict:
-    """Link i–j when j is i's most similar English unit by raw cosine and i is j's (no threshold), with
-    encoder ``enc``."""
+def baselines(out: Path, gold_path: Path, enc, tuned: dict) -> dict:
+    """The naive baselines on a finished run's paragraphs, with encoder ``enc``: mutual best cosine (no
+    threshold) scored on equivalent links; a cosine threshold and mutual top-k (their settings tuned by
+    ``calibrate`` on the tune sets: ``tuned``) scored on related links, pairs of equivalent gold aside."""
+    from pipeline.align.features import rank_within
+    from pipeline.evaluation.metrics import NEGATIVE
     from pipeline.fileio import read_jsonl
 
     segments = read_jsonl(out / "segments.jsonl")
@@ -34,9 +43,23 @@ def mutual_best_baseline(out: Path, gold_path: Path, enc) -> dict:
     en = [s for s in segments if s["lang"] == "en"]
     sim = enc.encode([s["text"] for s in ar], "ar") @ enc.encode([s["text"] for s in en], "en").T
     rb, cb = sim.argmax(1), sim.argmax(0)
-    pred = {(ar[i]["id"], en[int(rb[i])]["id"]) for i in range(len(ar)) if cb[rb[i]] == i}
-    gold = {(g["ar_id"], g["en_id"]) for g in read_gold(gold_path) if g["label"] == "equivalent"}
-    return prf(pred, gold)
+    gold = read_gold(gold_path)
+    equivalent = {(g["ar_id"], g["en_id"]) for g in gold if g["label"] == "equivalent"}
+    related = {(g["ar_id"], g["en_id"]) for g in gold if g["label"] not in ("equivalent", NEGATIVE)}
+    out_scores = {
+        "mutual_best": prf({(ar[i]["id"], en[int(rb[i])]["id"]) for i in range(len(ar)) if cb[rb[i]] == i}, equivalent)
+    }
+    if related and tuned:
+        i, j = (a.ravel() for a in np.indices(sim.shape))
+        flat = sim.ravel()
+
+        def ids(mask):
+            return {(ar[a]["id"], en[b]["id"]) for a, b in zip(i[mask], j[mask], strict=True)} - equivalent
+
+        k = tuned["mutual_top_k"]
+        out_scores["cosine_threshold"] = prf(ids(flat >= tuned["cosine_threshold"]), related)
+        out_scores["mutual_top_k"] = prf(ids((rank_within(i, flat) < k) & (rank_within(j, flat) < k)), related)
+    return out_scores
 
 
 def translate_flores(mt_model: str | None, mt_backend: str, shared: Path, out: Path) -> dict | None:
@@ -68,9 +91,12 @@ def run_and_score(config: RunConfig, gold_path: Path, tuned_on: bool) -> dict:
     """Run the pipeline as ``config`` says and score its links against ``gold_path``."""
     run_pipeline(config)
     scores = evaluate_alignment(config.out, gold_path)
+    has_related = any(g["label"] == "related" for g in read_gold(gold_path))
     return {
         "equivalent": scores.get("equivalent"),
-        "related": scores.get("related"),
+        "related": scores.get("related") if has_related else None,
+        "overall": scores.get("overall"),
+        "same_topic": scores.get("same_topic"),
         "sections": scores.get("sections"),
         "tuned_on": tuned_on,
     }
@@ -78,7 +104,7 @@ def run_and_score(config: RunConfig, gold_path: Path, tuned_on: bool) -> dict:
 
 TABLE_HEADER = (
     "| set | role | equivalent P | equivalent R | equivalent F1 | mutual-best F1 | related P | related R "
-    "| related F1 | sections |"
+    "| related F1 | cosine-threshold F1 | mutual-top-k F1 | any-link F1 | same-topic linked | sections |"
 )
 
 
@@ -91,15 +117,27 @@ def score_cells(scores: dict | None) -> list[str]:
     return [f"{scores['precision']:.4f}", f"{scores['recall']:.4f}", f"{scores['f1']:.4f}"]
 
 
-def table_row(name: str, entry: dict, baseline: dict | None = None) -> str:
-    """One row of the printed table: equivalent P/R/F1, the baseline's F1, related P/R/F1, sections right."""
-    sections = entry["sections"]
+def table_row(name: str, entry: dict, base: dict | None = None) -> str:
+    """One row of the printed table: equivalent P/R/F1 and the mutual-best baseline's F1; related P/R/F1
+    and the two related baselines' F1 (``base``: baseline name → scores); any-link F1; the share of
+    same-topic pairs linked; sections right. "n/a" where the set has nothing to score."""
+    base = base or {}
+    sections, topic = entry["sections"], entry.get("same_topic")
+    has = {label: bool((entry.get(label) or {}).get("gold")) for label in ("equivalent", "related")}
+
+    def f1(key: str, label: str) -> str:
+        return f"{base[key]['f1']:.4f}" if key in base and has[label] else "n/a"
+
     cells = [
         name,
         "tune" if entry["tuned_on"] else "test",
         *score_cells(entry["equivalent"]),
-        f"{baseline['f1']:.4f}" if baseline and (entry["equivalent"] or {}).get("gold") else "n/a",
+        f1("mutual_best", "equivalent"),
         *score_cells(entry["related"]),
+        f1("cosine_threshold", "related"),
+        f1("mutual_top_k", "related"),
+        f"{entry['overall']['f1']:.4f}" if entry.get("overall") and has["related"] else "n/a",
+        f"{topic['rate']:.4f}" if topic else "n/a",
         f"{sections['right']}/{sections['total']}" if sections else "n/a",
     ]
     return "| " + " | ".join(cells) + " |"
@@ -139,12 +177,13 @@ def run_suite(
     summary: dict[str, dict] = {"alignment": {}, "mt": {}}
     rows = []
     baseline_encoder = None  # loaded once, for every comparable set's baseline
+    tuned = json.loads(DEFAULT_SETTINGS_PATH.read_text(encoding="utf-8")).get("baselines", {})
     for gold_path in sorted(gold.glob("*.gold.tsv")):
         name = gold_path.name.removesuffix(".gold.tsv")
         mode = "parallel" if name.endswith("-parallel") else "comparable"
         out = out_dir / name
         log(f"eval: {name} ({mode})")
-        texts = {"ar": [gold / f"{name}.ar.txt"], "en": [gold / f"{name}.en.txt"]}
+        texts = gold_texts(gold_path)
         entry = run_and_score(
             RunConfig(ar=texts["ar"], en=texts["en"], out=out, mode=mode, formats=("jsonl",), cache=None),
             gold_path,
@@ -152,9 +191,9 @@ def run_suite(
         )
         if mode == "comparable":
             baseline_encoder = baseline_encoder or get_encoder(config.ENCODER)
-            entry["baseline_mutual_best"] = mutual_best_baseline(out, gold_path, baseline_encoder)
+            entry["baselines"] = baselines(out, gold_path, baseline_encoder, tuned)
         summary["alignment"][name] = entry
-        rows.append(table_row(name, entry, entry.get("baseline_mutual_best") or {}))
+        rows.append(table_row(name, entry, entry.get("baselines")))
         mt_file = gold / f"{name}.mt.tsv"
         if mt_file.is_file():
             # The same set with real MT of the Arabic (opus-mt-ar-en's shared outputs) as translations.

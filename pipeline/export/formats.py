@@ -47,7 +47,9 @@ def tsv_files(result: RunResult) -> dict[str, bytes]:
 @register("moses", ("parallel.ar", "parallel.en", "parallel.mt", "parallel.meta.tsv", "parallel.index"))
 def moses_text_files(result: RunResult) -> dict[str, bytes]:
     beads = translation_beads(result.links, result.segments)
-    files = {**moses_files(beads), **sentence_moses_files(result.sentences)}
+    # A run with MT writes parallel.mt even when it made no link (an empty file, like parallel.ar/.en).
+    with_mt = any(row.get("mt_text") for row in result.segments)
+    files = {**moses_files(beads, with_mt), **sentence_moses_files(result.sentences)}
     if result.manifest.get("parameters", {}).get("mode") == "parallel":
         files["parallel.index"] = alignment_index(beads, result.segments)
     return {name: text.encode() for name, text in files.items()}

@@ -50,14 +50,15 @@ def tsv_text(links: list[dict]) -> str:
     return "\n".join(rows) + "\n"
 
 
-def moses_files(beads: list[Bead]) -> dict[str, str]:
-    """parallel.ar / parallel.en (and parallel.mt when any bead has MT): line n of each is bead n, and
-    row n of parallel.meta.tsv says what it is (label, score, bead shape, paragraph ids)."""
+def moses_files(beads: list[Bead], with_mt: bool = False) -> dict[str, str]:
+    """parallel.ar / parallel.en (and parallel.mt when the run had MT, ``with_mt``, or any bead has it):
+    line n of each is bead n, and row n of parallel.meta.tsv says what it is (label, score, bead shape,
+    paragraph ids)."""
     files = {
         "parallel.ar": "".join(b.ar_text + "\n" for b in beads),
         "parallel.en": "".join(b.en_text + "\n" for b in beads),
     }
-    if any(b.mt_text for b in beads):
+    if with_mt or any(b.mt_text for b in beads):
         files["parallel.mt"] = "".join(one_line(b.mt_text) + "\n" for b in beads)
     meta = ["\t".join(META_COLUMNS)]
     for line, bead in enumerate(beads, 1):

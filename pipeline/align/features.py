@@ -1,0 +1,183 @@
+"""Features of candidate (Arabic, English) pairs, the evidence the calibrated link model weighs.
+
+Each feature is one number per pair, computed over the pairs' parallel arrays (``Pairs``) so the dense
+path (every pair) and the nearest-neighbour path (candidates only) share the code. Names are stable: the
+model file lists the features it was trained with, and the aligner computes exactly those.
+
+- ``cosine``, ``margin``: the encoder's similarity and its ratio margin (hubness-corrected);
+- ``row_rank``, ``col_rank``: 1/(1 + rank) of the pair by cosine in its Arabic row and English column;
+- ``doc_best``: the Arabic paragraph's best cosine with any paragraph of the English paragraph's
+  document (a paragraph that has its counterpart in a document relates to the rest of that document);
+- ``context``: the same for the Arabic paragraph's neighbours (i − 1, i + 1 in its document): a
+  passage that talks about a story supports each of its paragraphs' links to that story;
+- ``story``: best plus mean cosine with the English document, averaged over the Arabic paragraph and
+  its neighbours; ``story_z``: how many standard deviations that stands above the same paragraph's
+  story scores with the other English documents;
+- ``anchors``: strength of shared numbers, dates and names (``pipeline.align.anchors``);
+- ``lexical``: IDF-weighted share of the paragraphs' content words that a bilingual dictionary translates
+  into each other (``pipeline.align.lexicon``; missing without the dictionary);
+- ``mt_cosine``, ``mt_lexical``: with MT, the translation's cosine with the English paragraph and its
+  IDF-weighted word overlap.
+Pure functions; nothing is printed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pipeline.records import Segment
+
+
+def rank_within(group: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Each pair's rank (0 = best) by score among the pairs of its group (its row or its column)."""
+    order = np.lexsort((-score, group))
+    ranks = np.empty(len(score), dtype=np.int64)
+    sorted_group = group[order]
+    starts = np.r_[0, np.nonzero(np.diff(sorted_group))[0] + 1] if len(order) else np.zeros(0, dtype=np.int64)
+    first = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    ranks[order] = np.arange(len(order)) - first
+    return ranks
+
+
+def doc_best(i: np.ndarray, en_doc_of_pair: np.ndarray, cosine: np.ndarray, n_ar: int, n_docs: int) -> np.ndarray:
+    """(n_ar, n_docs): each Arabic paragraph's best cosine with any candidate paragraph of each English
+    document; 0 where it has none (cosines of unrelated text sit near 0)."""
+    best = np.zeros(n_ar * n_docs, dtype=np.float32)
+    np.maximum.at(best, i.astype(np.int64) * n_docs + en_doc_of_pair, cosine.astype(np.float32))
+    return best.reshape(n_ar, n_docs)
+
+
+def doc_mean(i: np.ndarray, en_doc_of_pair: np.ndarray, cosine: np.ndarray, n_ar: int, n_docs: int) -> np.ndarray:
+    """(n_ar, n_docs): each Arabic paragraph's mean cosine with the candidate paragraphs of each English
+    document (0 where it has none)."""
+    key = i.astype(np.int64) * n_docs + en_doc_of_pair
+    total = np.bincount(key, weights=cosine, minlength=n_ar * n_docs)
+    count = np.bincount(key, minlength=n_ar * n_docs)
+    return (total / np.maximum(count, 1)).reshape(n_ar, n_docs).astype(np.float32)
+
+
+def window(values: np.ndarray, ar_doc: np.ndarray) -> np.ndarray:
+    """(n_ar, n_docs): the mean of ``values`` over each Arabic paragraph and its neighbours in the same
+    Arabic document (i − 1, i, i + 1)."""
+    total = values.astype(np.float64).copy()
+    count = np.ones(len(values))
+    if len(values) > 1:
+        same = ar_doc[1:] == ar_doc[:-1]
+        total[1:] += np.where(same[:, None], values[:-1], 0.0)
+        total[:-1] += np.where(same[:, None], values[1:], 0.0)
+        count[1:] += same
+        count[:-1] += same
+    return total / count[:, None]
+
+
+def centroid_means(ar_vecs: np.ndarray, en_vecs: np.ndarray, en_doc: np.ndarray) -> np.ndarray:
+    """(n_ar, n_docs): the mean cosine of each Arabic vector with each English document's vectors, exactly,
+    from the documents' summed vectors (mean of dot products = dot product with the mean)."""
+    n_docs = int(en_doc.max()) + 1 if len(en_doc) else 0
+    sums = np.zeros((n_docs, en_vecs.shape[1]), dtype=np.float64)
+    np.add.at(sums, en_doc, en_vecs)
+    counts = np.bincount(en_doc, minlength=n_docs)[:, None]
+    return (ar_vecs @ (sums / np.maximum(counts, 1)).T).astype(np.float32)
+
+
+def neighbour_support(best: np.ndarray, ar_doc: np.ndarray) -> np.ndarray:
+    """(n_ar, n_docs): for each Arabic paragraph, the larger ``best`` of its previous and next paragraph
+    in the same Arabic document (0 at a document's edge)."""
+    n_ar = best.shape[0]
+    out = np.zeros_like(best)
+    if n_ar < 2:
+        return out
+    same_prev = ar_doc[1:] == ar_doc[:-1]  # row k and k - 1 share a document
+    out[1:] = np.where(same_prev[:, None], best[:-1], 0.0)
+    out[:-1] = np.maximum(out[:-1], np.where(same_prev[:, None], best[1:], 0.0))
+    return out
+
+
+def pair_features(
+    i: np.ndarray,
+    j: np.ndarray,
+    cosine: np.ndarray,
+    margin: np.ndarray,
+    ar_doc: np.ndarray,
+    en_doc: np.ndarray,
+    extra: dict[str, np.ndarray] | None = None,
+    doc_means: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """The features of each candidate pair (parallel arrays ``i``, ``j``), ``ar_doc``/``en_doc`` the
+    document index of each Arabic/English paragraph. ``extra`` adds features computed elsewhere
+    (anchors, lexical, MT) under their names. ``doc_means`` (n_ar, n_docs): each Arabic paragraph's mean
+    cosine with each English document, when the candidates are not every pair (:func:`centroid_means`)."""
+    n_ar = len(ar_doc)
+    n_docs = int(en_doc.max()) + 1 if len(en_doc) else 0
+    pair_doc = en_doc[j]
+    best = doc_best(i, pair_doc, cosine, n_ar, n_docs)
+    support = neighbour_support(best, ar_doc)
+    story = window(best, ar_doc) + window(
+        doc_means if doc_means is not None else doc_mean(i, pair_doc, cosine, n_ar, n_docs), ar_doc
+    )
+    # How far the story score of this document stands above the Arabic paragraph's scores with the other
+    # documents, in standard deviations: with a few documents on one topic nothing stands out far.
+    spread = story.std(axis=1, keepdims=True) if n_docs > 1 else np.ones((n_ar, 1))
+    story_z = (story - story.mean(axis=1, keepdims=True)) / np.maximum(spread, 1e-6)
+    features = {
+        "cosine": cosine.astype(np.float64),
+        "margin": margin.astype(np.float64),
+        "row_rank": 1.0 / (1.0 + rank_within(i, cosine)),
+        "col_rank": 1.0 / (1.0 + rank_within(j, cosine)),
+        "doc_best": best[i, pair_doc].astype(np.float64),
+        "context": support[i, pair_doc].astype(np.float64),
+        "story": story[i, pair_doc],
+        "story_z": story_z[i, pair_doc],
+    }
+    for name, values in (extra or {}).items():
+        features[name] = np.asarray(values, dtype=np.float64)
+    return features
+
+
+# The features each variant of the link model uses; the variant is chosen by what the run has (a
+# dictionary, MT), so a missing dictionary means the model trained without it, never a silent zero.
+BASE_FEATURES = ("cosine", "margin", "row_rank", "col_rank", "doc_best", "context", "story", "story_z")
+LEXICAL_FEATURES = ("lexical", "story_lexical")
+MT_FEATURES = ("mt_cosine", "mt_lexical")
+
+
+def variant(lexical: bool, mt: bool) -> str:
+    """Name of the model variant for a run with/without the dictionary and MT."""
+    return "+".join(["encoder"] + (["dictionary"] if lexical else []) + (["mt"] if mt else []))
+
+
+def variant_features(name: str) -> tuple[str, ...]:
+    parts = name.split("+")
+    return BASE_FEATURES + (LEXICAL_FEATURES if "dictionary" in parts else ()) + (MT_FEATURES if "mt" in parts else ())
+
+
+def doc_indexes(rows: list[Segment]) -> np.ndarray:
+    """Each row's document as 0, 1, ... in order of first appearance."""
+    ids: dict[str, int] = {}
+    return np.array([ids.setdefault(r.doc, len(ids)) for r in rows], dtype=np.int64)
+
+
+def link_features(
+    ar_rows: list[Segment],
+    en_rows: list[Segment],
+    i: np.ndarray,
+    j: np.ndarray,
+    cosine: np.ndarray,
+    margin: np.ndarray,
+    mt_cosine: np.ndarray | None,
+    lexicon,
+    doc_means: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Every feature the run can compute for the candidate pairs: the base ones, ``lexical`` when a
+    dictionary is given, the MT ones when the Arabic rows have ``mt_text`` (and ``mt_cosine`` is given).
+    Shared by the aligner and the calibration, so a model means the same in both."""
+    from pipeline.align.lexicon import lexical_features
+
+    mt_texts = [r.mt_text for r in ar_rows] if mt_cosine is not None else None
+    ar_doc, en_doc = doc_indexes(ar_rows), doc_indexes(en_rows)
+    extra = lexical_features(
+        [r.text for r in ar_rows], [r.text for r in en_rows], i, j, lexicon, mt_texts, ar_doc, en_doc
+    )
+    if mt_cosine is not None:
+        extra["mt_cosine"] = mt_cosine
+    return pair_features(i, j, cosine, margin, doc_indexes(ar_rows), doc_indexes(en_rows), extra, doc_means)
