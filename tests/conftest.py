@@ -32,6 +32,25 @@ def corpus_run(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def related_run(tmp_path_factory):
+    """A comparable run with thematic links only, the IHEC corpus's shape on held-out text: the FLORES
+    fixture (tests/fixtures/flores_articles.json) as one Arabic document against one English document per
+    article, no sentence kept on both sides (so every link the aligner makes is ``related``)."""
+    import json
+
+    from pipeline.evaluation.gold import flores_documents, gold_texts, write_gold_set
+
+    folder = tmp_path_factory.mktemp("related_run")
+    articles = json.loads((FIXTURES / "flores_articles.json").read_text(encoding="utf-8"))
+    write_gold_set(flores_documents("related", articles, seed=5, both=0.0), folder)
+    texts = gold_texts(folder / "related.gold.tsv")
+    out = folder / "out"
+    result = run_cli("run", "--ar", *texts["ar"], "--en", *texts["en"], "--out", out, "--mt-model", "none")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
 def tiny_marian(tmp_path_factory):
     """A tiny MarianMT model folder with random weights and a real MarianTokenizer whose SentencePiece
     models are trained on the corpus; loadable with from_pretrained like a downloaded OPUS-MT model."""

@@ -54,9 +54,9 @@ def udhr_parallel(tmp_path_factory):
 
 
 @pytest.fixture
-def corpus_copy(corpus_run, tmp_path):
-    """A private copy of the corpus run, for tests that edit or re-export it."""
-    return shutil.copytree(corpus_run, tmp_path / "run")
+def run_copy(related_run, tmp_path):
+    """A private copy of the comparable run with related links, for tests that edit or re-export it."""
+    return shutil.copytree(related_run, tmp_path / "run")
 
 
 def test_all_files_written(corpus_run):
@@ -84,22 +84,22 @@ def test_all_files_written(corpus_run):
     assert manifest["files"] == {name: sha256_file(corpus_run / name) for name in manifest["files"]}
 
 
-def test_comparable_translation_files_hold_no_related_link(corpus_run):
-    links = read_links(corpus_run)
+def test_comparable_translation_files_hold_no_related_link(related_run):
+    links = read_links(related_run)
     related = [l for l in links if l["label"] == "related"]
-    equivalent = translation_beads(links, read_jsonl(corpus_run / "segments.jsonl"))
-    assert related  # the corpus has thematic links only
-    assert len(lines(corpus_run / "parallel.ar")) == len(lines(corpus_run / "parallel.en")) == len(equivalent)
-    assert len(tmxfile((corpus_run / "alignments.tmx").read_bytes(), "ar", "en").units) == len(equivalent)
-    assert read_jsonl(corpus_run / "related.jsonl") == related
-    assert [(r["ar_id"], r["en_id"]) for r in tsv_rows(corpus_run / "related.tsv")] == [
+    equivalent = translation_beads(links, read_jsonl(related_run / "segments.jsonl"))
+    assert related  # a comparable run: thematic links only
+    assert len(lines(related_run / "parallel.ar")) == len(lines(related_run / "parallel.en")) == len(equivalent)
+    assert len(tmxfile((related_run / "alignments.tmx").read_bytes(), "ar", "en").units) == len(equivalent)
+    assert read_jsonl(related_run / "related.jsonl") == related
+    assert [(r["ar_id"], r["en_id"]) for r in tsv_rows(related_run / "related.tsv")] == [
         (l["ar_id"], l["en_id"]) for l in related
     ]
 
 
-def test_tsv_carries_evidence_as_json(corpus_run):
-    links = read_links(corpus_run)
-    rows = tsv_rows(corpus_run / "alignments.tsv")
+def test_tsv_carries_evidence_as_json(related_run):
+    links = read_links(related_run)
+    rows = tsv_rows(related_run / "alignments.tsv")
     assert [json.loads(r["evidence"]) for r in rows] == [l["evidence"] for l in links]
     assert [float(r["score"]) for r in rows] == [l["score"] for l in links]
 
@@ -304,36 +304,36 @@ def assert_consistent(out):
     return links, manifest
 
 
-def test_an_edited_alignments_file_re_exports_consistently(corpus_copy):
-    links = read_links(corpus_copy)
+def test_an_edited_alignments_file_re_exports_consistently(run_copy):
+    links = read_links(run_copy)
     only_link = next(l for l in links if sum(x["ar_id"] == l["ar_id"] for x in links) == 1)
     edited = [l for l in links if l is not only_link]
     edited[0] = {"ar_id": edited[0]["ar_id"], "en_id": edited[0]["en_id"], "label": "equivalent", "score": 1.0}
-    (corpus_copy / "alignments.jsonl").write_text(
+    (run_copy / "alignments.jsonl").write_text(
         "".join(json.dumps(l, ensure_ascii=False) + "\n" for l in edited), encoding="utf-8"
     )
-    result = run_cli("export", "--out", corpus_copy)
+    result = run_cli("export", "--out", run_copy)
     assert result.returncode == 0, result.stderr
-    after, manifest = assert_consistent(corpus_copy)
+    after, manifest = assert_consistent(run_copy)
     assert len(after) == len(links) - 1 and manifest["counts"]["links_equivalent"] == 1
-    assert only_link["ar_id"] in [r["ar_id"] for r in read_jsonl(corpus_copy / "unaligned.jsonl")]
+    assert only_link["ar_id"] in [r["ar_id"] for r in read_jsonl(run_copy / "unaligned.jsonl")]
     assert after[0]["en_text"] == links[1 if links[0] is only_link else 0]["en_text"]  # texts refilled
-    assert lines(corpus_copy / "parallel.en") == [after[0]["en_text"]]
+    assert lines(run_copy / "parallel.en") == [after[0]["en_text"]]
 
 
-def test_a_narrow_export_leaves_no_stale_file(corpus_copy):
-    links = read_links(corpus_copy)
-    (corpus_copy / "alignments.jsonl").write_text(
+def test_a_narrow_export_leaves_no_stale_file(run_copy):
+    links = read_links(run_copy)
+    (run_copy / "alignments.jsonl").write_text(
         "".join(json.dumps(l, ensure_ascii=False) + "\n" for l in links[1:]), encoding="utf-8"
     )
-    result = run_cli("export", "--out", corpus_copy, "--formats", "tmx")
+    result = run_cli("export", "--out", run_copy, "--formats", "tmx")
     assert result.returncode == 0, result.stderr
-    after, _ = assert_consistent(corpus_copy)  # the report, TSV and related files follow too
+    after, _ = assert_consistent(run_copy)  # the report, TSV and related files follow too
     assert len(after) == len(links) - 1
 
 
-def test_report_decisions_re_export_and_apply_twice(corpus_copy, tmp_path):
-    links = read_links(corpus_copy)
+def test_report_decisions_re_export_and_apply_twice(run_copy, tmp_path):
+    links = read_links(run_copy)
     decisions = tmp_path / "corrections.jsonl"
     decisions.write_text(
         json.dumps({"ar_id": links[0]["ar_id"], "en_id": links[0]["en_id"], "decision": "reject"})
@@ -342,9 +342,9 @@ def test_report_decisions_re_export_and_apply_twice(corpus_copy, tmp_path):
         + "\n"
     )
     for _ in range(2):
-        result = run_cli("export", "--out", corpus_copy, "--corrections", decisions)
+        result = run_cli("export", "--out", run_copy, "--corrections", decisions)
         assert result.returncode == 0, result.stderr
-        after, manifest = assert_consistent(corpus_copy)
+        after, manifest = assert_consistent(run_copy)
         assert (links[0]["ar_id"], links[0]["en_id"]) not in {(l["ar_id"], l["en_id"]) for l in after}
         assert after[0]["review"] == "accepted" and len(after) == len(links) - 1
     assert manifest["corrections"]["already_absent"] == 1 and manifest["corrections"]["sha256"] == sha256_file(
@@ -361,12 +361,12 @@ def test_report_decisions_re_export_and_apply_twice(corpus_copy, tmp_path):
         ("--labels related,equivalent --min-score MEDIAN", lambda link, median: link["score"] >= median),
     ],
 )
-def test_filters_apply_to_every_file(corpus_copy, args, keep):
-    links = read_links(corpus_copy)
+def test_filters_apply_to_every_file(run_copy, args, keep):
+    links = read_links(run_copy)
     median = sorted(l["score"] for l in links)[len(links) // 2]
-    result = run_cli("export", "--out", corpus_copy, *args.replace("MEDIAN", repr(median)).split())
+    result = run_cli("export", "--out", run_copy, *args.replace("MEDIAN", repr(median)).split())
     assert result.returncode == 0, result.stderr
-    after, manifest = assert_consistent(corpus_copy)
+    after, manifest = assert_consistent(run_copy)
     assert [(l["ar_id"], l["en_id"]) for l in after] == [(l["ar_id"], l["en_id"]) for l in links if keep(l, median)]
     assert manifest["export"]["min_score"] == (median if "MEDIAN" in args else None)
 
@@ -383,18 +383,18 @@ def test_filters_apply_to_every_file(corpus_copy, args, keep):
         (lambda links: [links[0], links[0]], "is linked twice"),
     ],
 )
-def test_a_broken_edit_is_refused_and_nothing_changes(corpus_copy, edit, message):
-    before = {p.name: p.read_bytes() for p in corpus_copy.iterdir()}
-    rows = edit(read_links(corpus_copy))
-    (corpus_copy / "alignments.jsonl").write_text(
+def test_a_broken_edit_is_refused_and_nothing_changes(run_copy, edit, message):
+    before = {p.name: p.read_bytes() for p in run_copy.iterdir()}
+    rows = edit(read_links(run_copy))
+    (run_copy / "alignments.jsonl").write_text(
         "".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in rows), encoding="utf-8"
     )
-    edited = (corpus_copy / "alignments.jsonl").read_bytes()
-    result = run_cli("export", "--out", corpus_copy)
+    edited = (run_copy / "alignments.jsonl").read_bytes()
+    result = run_cli("export", "--out", run_copy)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "alignments.jsonl" in result.stderr and message in result.stderr
     assert "Traceback" not in result.stderr
-    after = {p.name: p.read_bytes() for p in corpus_copy.iterdir()}
+    after = {p.name: p.read_bytes() for p in run_copy.iterdir()}
     assert after == {**before, "alignments.jsonl": edited}
 
 
