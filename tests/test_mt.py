@@ -72,9 +72,12 @@ def test_mt_travels_to_the_parallel_outputs(transformers_run, tmp_path):
     assert "Machine translation: " in (first / "report.html").read_text(encoding="utf-8")
     # parallel.* hold translations only: a link a reader marks equivalent brings its MT line along.
     out = shutil.copytree(first, tmp_path / "run")
-    (out / "alignments.jsonl").write_text(json.dumps({**links[0], "label": "equivalent"}) + "\n", encoding="utf-8")
+    ar_id = next(iter(by_id))
+    en_id = next(r["id"] for r in read_jsonl(first / "segments.jsonl") if r["lang"] == "en")
+    marked = {"ar_id": ar_id, "en_id": en_id, "label": "equivalent", "score": 1.0}
+    (out / "alignments.jsonl").write_text(json.dumps(marked) + "\n", encoding="utf-8")
     assert run_cli("export", "--out", out).returncode == 0
-    expected = " ".join(by_id[links[0]["ar_id"]].split())
+    expected = " ".join(by_id[ar_id].split())
     assert (out / "parallel.mt").read_text(encoding="utf-8").splitlines() == [expected]
 
 

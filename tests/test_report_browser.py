@@ -147,7 +147,9 @@ def test_report_filters_hide_links_and_the_header_counts_follow(page, linked_run
     page.find_element(By.CSS_SELECTOR, "input[name=label][value=none]").click()
     assert header_counts(page)[3] == 0 and page.execute_script(VISIBLE, ".pair") < len(links)
     assert not page.find_element(By.ID, "nothing").is_displayed()
-    set_value(page, "minvalue", 1)
+    set_value(page, "minvalue", 0)
+    for label in ("equivalent", "related"):  # with "none" already off, nothing is left to show
+        page.find_element(By.CSS_SELECTOR, f"input[name=label][value={label}]").click()
     assert page.execute_script(VISIBLE, ".pair") == 0 and header_counts(page)[0] == 0
     assert "Nothing matches" in page.find_element(By.ID, "nothing").text
 
@@ -167,14 +169,15 @@ def test_search_and_document_filter(page, linked_run):
         header_counts(page)[0] == len(shown) and header_counts(page)[3] == 0
     )  # no-counterpart rows belong to no document
     Select(page.find_element(By.ID, "doc")).select_by_value("")
-    word = "memory"
+    word = re.findall(r"[a-z]{6,}", links[0]["en_text"].lower())[0]  # a word of a linked English paragraph
     page.find_element(By.ID, "search").send_keys(word)
-    texts = page.execute_script(
-        "return [...document.querySelectorAll('#view-ar .link')].filter(e => e.offsetParent)"
-        ".map(e => e.textContent.toLowerCase());"
+    shown = page.execute_script(
+        "return [...document.querySelectorAll('#view-ar .pair')].filter(e => e.offsetParent)"
+        ".map(e => [e.dataset.ar, e.textContent.toLowerCase()]);"
     )
-    expected = [l for l in links if word in l["en_text"].lower()]
-    assert expected and len(texts) == len(expected) and all(word in t for t in texts)
+    expected = {l["ar_id"] for l in links if word in l["en_text"].lower()}
+    # every paragraph shown holds the word (in a link's English, reason or sentence pairs); none that does is hidden
+    assert expected and expected <= {ar for ar, _ in shown} and all(word in text for _, text in shown)
     page.find_element(By.ID, "search").send_keys("zzzqqq")
     assert page.find_element(By.ID, "nothing").is_displayed() and header_counts(page)[0] == 0
 
@@ -189,22 +192,29 @@ def test_arabic_search_ignores_hamza_and_diacritics(page, linked_run):
         )
 
     arabic = [s for s in read_jsonl(linked_run / "segments.jsonl") if s["lang"] == "ar"]
-    written = "الأجهزة"  # as the statement writes it; searched without the hamza
-    expected = [s["id"] for s in arabic if "الاجهزه" in plain(s["text"])]
-    assert any(written in s["text"] for s in arabic) and expected
-    page.find_element(By.ID, "search").send_keys("الاجهزة")
+    # A word the text writes with a hamza on its alef, searched without it.
+    written = next(
+        w for s in arabic for w in re.findall("[\u0621-\u064a]*\u0623[\u0621-\u064a]+", s["text"]) if len(w) > 4
+    )
+    searched = written.replace("\u0623", "\u0627")
+    expected = [s["id"] for s in arabic if plain(searched) in plain(s["text"])]
+    assert expected and searched != written
+    page.find_element(By.ID, "search").send_keys(searched)
     shown = page.execute_script(
         "return [...document.querySelectorAll('#view-ar .pair')].filter(e => e.offsetParent).map(e => e.dataset.ar);"
     )
     assert shown == expected
 
 
-def test_english_article_view_lists_paragraphs_without_arabic(page, linked_run):
+def test_english_article_view_lists_paragraphs_without_arabic(browser, related_run):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.select import Select
 
-    segments = read_jsonl(linked_run / "segments.jsonl")
-    links = read_jsonl(linked_run / "alignments.jsonl")
+    page = browser
+    page.set_window_size(1400, 1000)
+    page.get((related_run / "report.html").resolve().as_uri())
+    segments = read_jsonl(related_run / "segments.jsonl")
+    links = read_jsonl(related_run / "alignments.jsonl")
     english = [s for s in segments if s["lang"] == "en"]
     linked = {l["en_id"] for l in links}
     page.find_element(By.CSS_SELECTOR, "input[name=view][value=en]").click()

@@ -30,8 +30,8 @@ def settings_file(tmp_path, **changes):
     [
         ({"margin_weight": "0.5"}, 'margin_weight must be a number, not "0.5"'),
         ({"equivalent_threshold": None}, "equivalent_threshold must be a number, not null"),
-        ({"max_links": 2.5}, "max_links must be a whole number, not 2.5"),
-        ({"related_rank": True}, "related_rank must be a whole number, not true"),
+        ({"margin_k": 2.5}, "margin_k must be a whole number, not 2.5"),
+        ({"knn_candidates": True}, "knn_candidates must be a whole number, not true"),
         ({"encoder": 3}, "encoder must be a string, not 3"),
         ({"margin_wieght": 0.5}, "unknown settings: margin_wieght"),
     ],
