@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
+from pipeline.dedup import DuplicateIndex, Match, shingles
 from pipeline.documents import Document
 from pipeline.furniture import TRIM_RULES, LineContext, classify_line, starts_comment_section
 from pipeline.sentences import split_sentences
@@ -73,15 +74,6 @@ def raw_lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _shingles(key: str, size: int = 5) -> set[str]:
-    squeezed = re.sub(r"\W+", " ", key).strip()
-    return {squeezed[i:i + size] for i in range(max(1, len(squeezed) - size + 1))}
-
-
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
-
-
 def _looks_like_title(text: str) -> bool:
     return len(text.split()) <= TITLE_MAX_WORDS and text[-1] not in ".!?؟…:\"”"
 
@@ -90,7 +82,8 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
     """Segment, clean and de-duplicate ``documents`` (duplicates are looked for across documents of a language)."""
     segments: list[Segment] = []
     removed: list[Removed] = []
-    seen: list[tuple[Segment, set[str]]] = []
+    # One index per language: duplicates are sought among the kept paragraphs of the same language.
+    seen: dict[str, tuple[DuplicateIndex, list[Segment]]] = {}
     for doc in documents:
         kept: list[Segment] = []
         title: str | None = None
@@ -124,8 +117,9 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
                     end = start + len(raw)
                 text = clean_text(raw)
             key = arabic_key(text)
-            shingles = _shingles(key)
-            duplicate = _find_duplicate(key, shingles, doc.lang, seen, title)
+            grams = shingles(key)
+            index, indexed = seen.setdefault(doc.lang, (DuplicateIndex(NEAR_DUPLICATE_JACCARD), []))
+            duplicate = _duplicate_reason(index.find(key, grams), indexed)
             if duplicate is not None:
                 rule_name, reason = duplicate
                 removed.append(Removed(doc.id, n, start, end, text, rule_name, reason))
@@ -137,21 +131,18 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
                               text=text, key=key, start=start, end=end,
                               sentences=[{"text": text[s:e], "start": s, "end": e} for s, e in split_sentences(text)])
             kept.append(segment)
-            seen.append((segment, shingles))
+            index.add(key, grams)
+            indexed.append(segment)
         segments.extend(kept)
     return IngestResult(segments=segments, removed=removed)
 
 
-def _find_duplicate(key: str, shingles: set[str], lang: str, seen: list[tuple[Segment, set[str]]],
-                    title: str | None) -> tuple[str, str] | None:
-    for other, other_shingles in seen:
-        if other.lang != lang:
-            continue
-        if key == other.key:
-            if other.kind == "title":
-                return "repeated_title", f"repeated title (same as {other.id})"
-            return "duplicate", f"exact duplicate of {other.id}"
-        similarity = _jaccard(shingles, other_shingles)
-        if similarity >= NEAR_DUPLICATE_JACCARD:
-            return "near_duplicate", f"near-duplicate of {other.id} (5-gram Jaccard {similarity:.2f})"
-    return None
+def _duplicate_reason(match: Match | None, indexed: list[Segment]) -> tuple[str, str] | None:
+    if match is None:
+        return None
+    other = indexed[match.position]
+    if match.exact:
+        if other.kind == "title":
+            return "repeated_title", f"repeated title (same as {other.id})"
+        return "duplicate", f"exact duplicate of {other.id}"
+    return "near_duplicate", f"near-duplicate of {other.id} (5-gram Jaccard {match.similarity:.2f})"
