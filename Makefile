@@ -13,7 +13,7 @@ MT_BACKEND ?= transformers
 MODELS     ?= $(MT_MODEL)
 RUN_ARGS   ?=
 
-.PHONY: all setup models run translate align export eval bench test clean
+.PHONY: all setup models run translate align export eval bench bench-full test clean
 all: run
 
 setup: $(VENV)/.installed
@@ -49,6 +49,11 @@ eval: setup
 bench: setup
 	$(PY) -m pipeline bench-mt --repeats 3 --json
 	$(PY) -m pipeline bench-align --flores $(SHARED)/flores200_devtest --json
+
+# The same, with the alignment step alone up to 320,000 paragraphs a side and ingest up to 40,000 (long).
+bench-full: setup
+	$(PY) -m pipeline bench-align --flores $(SHARED)/flores200_devtest --json \
+	    --sizes 10000 20000 40000 80000 160000 320000 --exact-max 40000 --ingest-sizes 1000 2000 4000 10000 20000 40000
 
 test: setup
 	$(BIN)/pytest -q

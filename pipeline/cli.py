@@ -156,10 +156,11 @@ def cmd_bench_align(args) -> int:
 
     from pipeline.bench_align import format_table, run_bench
 
-    rows = run_bench(args.flores, args.corpus, tuple(args.sizes), args.dense_max, args.threads)
-    print(format_table(rows))
+    rows, slopes = run_bench(args.flores, args.corpus, tuple(args.sizes), args.exact_max, args.dense_max,
+                             tuple(args.ingest_sizes), args.threads)
+    print(format_table(rows, slopes))
     if args.json:
-        print(json.dumps([asdict(r) for r in rows]))
+        print(json.dumps({"rows": [asdict(r) for r in rows], "slopes": slopes}))
     return 0
 
 
@@ -231,12 +232,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
     p.set_defaults(func=cmd_bench_mt)
 
-    p = sub.add_parser("bench-align", help="alignment time for 1000 × 1000 paragraphs, and how it grows (dense vs faiss)")
+    p = sub.add_parser("bench-align", help="whole-path time for 1000 × 1000 paragraphs, ingest and alignment as they grow (exact vs inverted file)")
     p.add_argument("--flores", type=Path, default=Path("../shared/data/flores200_devtest"),
                    help="FLORES-200 devtest folder for the texts (default: the corpus when absent)")
     p.add_argument("--corpus", type=Path, default=Path("corpus"))
-    p.add_argument("--sizes", nargs="+", type=int, default=[1000, 2000, 5000, 10000, 20000, 40000])
-    p.add_argument("--dense-max", type=int, default=10000, help="largest size also timed on the dense path")
+    p.add_argument("--sizes", nargs="+", type=int, default=[10000, 20000, 40000],
+                   help="paragraphs a side for the alignment step alone (make bench-full: 10000 … 320000)")
+    p.add_argument("--exact-max", type=int, default=40000, help="largest size also timed with exact search")
+    p.add_argument("--dense-max", type=int, default=0, help="largest size also timed on the dense path")
+    p.add_argument("--ingest-sizes", nargs="+", type=int, default=[1000, 2000, 4000],
+                   help="distinct paragraphs for ingest alone")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
     p.set_defaults(func=cmd_bench_align)
