@@ -43,7 +43,7 @@ export: setup
 
 eval: setup
 	$(PY) -m pipeline build-gold --data $(SHARED) --out $(GOLD)
-	$(PY) -m pipeline.eval_suite --gold $(GOLD) --out $(OUT)/eval --shared $(SHARED) --mt-model $(MT_MODEL) --mt-backend $(MT_BACKEND)
+	$(PY) -m pipeline.evaluation.suite --gold $(GOLD) --out $(OUT)/eval --shared $(SHARED) --mt-model $(MT_MODEL) --mt-backend $(MT_BACKEND)
 
 # Speed: MT backends on a random-weight opus-mt-ar-en-shaped model; alignment time and how it grows.
 bench: setup

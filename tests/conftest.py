@@ -12,8 +12,14 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 def run_cli(*args, cwd=ROOT, env=None):
     """Run ``python -m pipeline`` as a user would; returns the CompletedProcess."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *map(str, args)],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -29,8 +35,8 @@ def corpus_run(tmp_path_factory):
 def tiny_marian(tmp_path_factory):
     """A tiny MarianMT model folder with random weights and a real MarianTokenizer whose SentencePiece
     models are trained on the corpus; loadable with from_pretrained like a downloaded OPUS-MT model."""
-    from pipeline.corpus import corpus_lines
-    from pipeline.mt.random_model import build_random_marian
+    from pipeline.ingest.corpus import corpus_lines
+    from pipeline.bench.random_model import build_random_marian
 
     arabic, english = corpus_lines(ROOT / "corpus")
     return build_random_marian(tmp_path_factory.mktemp("models") / "tiny-marian", arabic, english, seed=7)

@@ -7,18 +7,21 @@ from pipeline.align.anchors import shared_anchors
 from pipeline.align.parallel import align_monotonic
 
 
-@pytest.mark.parametrize("ar, en, expected", [
-    ("في 12 ايار الجاري", "on 12 May", {("date", "12/5")}),
-    ("في 12 أيار/ مايو الجاري", "held on May 12, 2018", {("date", "12/5")}),
-    ("لغاية يوم الخميس الموافق 31/5/2018", "until 31 May 2018", {("date", "31/5"), ("date", "31/5/2018")}),
-    ("باستثناء محافظة كركوك", "except in Kirkuk province", {("name", "krk")}),
-    ("قال الصدر", "said Muqtada al-Sadr", {("name", "sdr")}),
-    ("نحو ١٥٠٠ شكوى", "nearly 1,500 complaints", {("number", "1500")}),
-    ("المطابقة 100%", "a 100% match", {("number", "100")}),
-    ("رقم (45) لسنة 2013", "law 45 of 2013", {("number", "45"), ("number", "2013")}),
-    ("في 5 مواقع", "in 5 places", set()),                       # one-digit numbers match by chance
-    ("قال الوزير", "It may rain in the capital", set()),         # "may" the verb is not a month
-])
+@pytest.mark.parametrize(
+    "ar, en, expected",
+    [
+        ("في 12 ايار الجاري", "on 12 May", {("date", "12/5")}),
+        ("في 12 أيار/ مايو الجاري", "held on May 12, 2018", {("date", "12/5")}),
+        ("لغاية يوم الخميس الموافق 31/5/2018", "until 31 May 2018", {("date", "31/5"), ("date", "31/5/2018")}),
+        ("باستثناء محافظة كركوك", "except in Kirkuk province", {("name", "krk")}),
+        ("قال الصدر", "said Muqtada al-Sadr", {("name", "sdr")}),
+        ("نحو ١٥٠٠ شكوى", "nearly 1,500 complaints", {("number", "1500")}),
+        ("المطابقة 100%", "a 100% match", {("number", "100")}),
+        ("رقم (45) لسنة 2013", "law 45 of 2013", {("number", "45"), ("number", "2013")}),
+        ("في 5 مواقع", "in 5 places", set()),  # one-digit numbers match by chance
+        ("قال الوزير", "It may rain in the capital", set()),  # "may" the verb is not a month
+    ],
+)
 def test_anchors(ar, en, expected):
     assert {(a.kind, a.value) for a in shared_anchors(ar, en)} == expected
 
@@ -35,7 +38,9 @@ def udhr_run(tmp_path_factory):
     sections = json.loads((FIXTURES / "udhr_ar_en_sections.json").read_text(encoding="utf-8"))
     folder = tmp_path_factory.mktemp("udhr")
     for lang in ("ar", "en"):
-        (folder / f"udhr.{lang}.txt").write_text("\n".join(p for s in sections for p in s[lang]) + "\n", encoding="utf-8")
+        (folder / f"udhr.{lang}.txt").write_text(
+            "\n".join(p for s in sections for p in s[lang]) + "\n", encoding="utf-8"
+        )
     gold = ["ar_id\ten_id\tlabel\tsection"]
     a = e = 0
     for s in sections:
@@ -45,8 +50,21 @@ def udhr_run(tmp_path_factory):
         a, e = a + len(s["ar"]), e + len(s["en"])
     (folder / "gold.tsv").write_text("\n".join(gold) + "\n", encoding="utf-8")
     out = folder / "out"
-    result = run_cli("run", "--ar", folder / "udhr.ar.txt", "--en", folder / "udhr.en.txt", "--out", out,
-                     "--mode", "parallel", "--mt-model", "none", "--formats", "jsonl")
+    result = run_cli(
+        "run",
+        "--ar",
+        folder / "udhr.ar.txt",
+        "--en",
+        folder / "udhr.en.txt",
+        "--out",
+        out,
+        "--mode",
+        "parallel",
+        "--mt-model",
+        "none",
+        "--formats",
+        "jsonl",
+    )
     assert result.returncode == 0, result.stderr
     return folder, out
 
@@ -67,7 +85,7 @@ def test_udhr_parallel_sections(udhr_run):
 def test_corpus_links_are_never_equivalent(corpus_run):
     links = [json.loads(l) for l in (corpus_run / "alignments.jsonl").read_text(encoding="utf-8").splitlines()]
     assert links, "the aligner found no thematic links at all"
-    assert all(l["label"] == "related" for l in links)   # 2018 statement vs 2021 reports
+    assert all(l["label"] == "related" for l in links)  # 2018 statement vs 2021 reports
     for l in links:
         assert {"ar_id", "ar_text", "mt_text", "en_doc", "en_id", "en_text", "score", "label", "evidence"} <= set(l)
         assert {"cosine", "margin", "anchors"} <= set(l["evidence"])
@@ -87,15 +105,18 @@ def _pairs_from(matrix):
     return i.ravel(), j.ravel(), base.ravel(), base.shape
 
 
-@pytest.mark.parametrize("name, matrix, expected", [
-    ("mutual best pairs", [[0.9, 0.1], [0.2, 0.8]], {(0, 0, "equivalent"), (1, 1, "equivalent")}),
-    ("below the threshold", [[0.5, 0.1], [0.2, 0.4]], set()),
-    # English 0 and 1 are the two halves of Arabic 0: both score alike, both are equivalent.
-    ("a split paragraph", [[0.85, 0.80], [0.1, 0.2]], {(0, 0, "equivalent"), (0, 1, "equivalent")}),
-    # Arabic 0 has its equivalent (English 0); English 1 has no counterpart and its best is Arabic 0,
-    # far below Arabic 0's own link: a near neighbour, not a second equivalent (Easter vs. Christmas).
-    ("a near neighbour of a linked paragraph", [[1.15, 0.90], [0.1, 0.2]], {(0, 0, "equivalent")}),
-])
+@pytest.mark.parametrize(
+    "name, matrix, expected",
+    [
+        ("mutual best pairs", [[0.9, 0.1], [0.2, 0.8]], {(0, 0, "equivalent"), (1, 1, "equivalent")}),
+        ("below the threshold", [[0.5, 0.1], [0.2, 0.4]], set()),
+        # English 0 and 1 are the two halves of Arabic 0: both score alike, both are equivalent.
+        ("a split paragraph", [[0.85, 0.80], [0.1, 0.2]], {(0, 0, "equivalent"), (0, 1, "equivalent")}),
+        # Arabic 0 has its equivalent (English 0); English 1 has no counterpart and its best is Arabic 0,
+        # far below Arabic 0's own link: a near neighbour, not a second equivalent (Easter vs. Christmas).
+        ("a near neighbour of a linked paragraph", [[1.15, 0.90], [0.1, 0.2]], {(0, 0, "equivalent")}),
+    ],
+)
 def test_decide_pairs(name, matrix, expected):
     import numpy as np
 
@@ -136,19 +157,28 @@ def test_faiss_candidates_decide_like_the_dense_matrix():
 def test_corpus_links_name_the_specific_detail_they_share(corpus_run):
     """The numbered points of the IHEC statement link to the reports' paragraphs on the same detail, and
     the link says which: the memory sticks, the Supreme Security Committee."""
-    links = {(l["ar_id"], l["en_id"]): l for l in
-             (json.loads(x) for x in (corpus_run / "alignments.jsonl").read_text(encoding="utf-8").splitlines())}
+    links = {
+        (l["ar_id"], l["en_id"]): l
+        for l in (json.loads(x) for x in (corpus_run / "alignments.jsonl").read_text(encoding="utf-8").splitlines())
+    }
     shared = lambda key: {a["en"] for a in links[key]["evidence"]["anchors"] if a["kind"] == "phrase"}
     assert "memory sticks" in shared(("ihec:7", "ina:2"))
     assert "Supreme Security Committee" in shared(("ihec:12", "ina:2"))
-    assert len(links) <= 30   # specific links only: most of the 16 Arabic paragraphs get one or two
+    assert len(links) <= 30  # specific links only: most of the 16 Arabic paragraphs get one or two
 
 
-@pytest.mark.parametrize("text, lang, expected_in, expected_out", [
-    ("the Supreme Security Committee, securing the requirements", "en",
-     ["Supreme Security Committee", "securing"], ["Committee securing", "the Supreme"]),
-    ("نقل البيانات من خلال عصا الذاكرة الخارجية", "ar", ["عصا الذاكرة", "نقل البيانات"], ["من خلال", "خلال عصا"]),
-])
+@pytest.mark.parametrize(
+    "text, lang, expected_in, expected_out",
+    [
+        (
+            "the Supreme Security Committee, securing the requirements",
+            "en",
+            ["Supreme Security Committee", "securing"],
+            ["Committee securing", "the Supreme"],
+        ),
+        ("نقل البيانات من خلال عصا الذاكرة الخارجية", "ar", ["عصا الذاكرة", "نقل البيانات"], ["من خلال", "خلال عصا"]),
+    ],
+)
 def test_phrases_do_not_cross_punctuation_or_end_on_function_words(text, lang, expected_in, expected_out):
     from pipeline.align.phrases import phrases
 
@@ -159,18 +189,35 @@ def test_phrases_do_not_cross_punctuation_or_end_on_function_words(text, lang, e
 def test_translations_feed_the_scores_and_the_evidence(tmp_path):
     """With MT (here: the English itself, a perfect translation) each link's evidence has the
     English-side similarity and chrF, and the one-to-one paragraphs come out equivalent."""
-    sections = [s for s in json.loads((FIXTURES / "udhr_ar_en_sections.json").read_text(encoding="utf-8"))
-                if len(s["ar"]) == len(s["en"])]
+    sections = [
+        s
+        for s in json.loads((FIXTURES / "udhr_ar_en_sections.json").read_text(encoding="utf-8"))
+        if len(s["ar"]) == len(s["en"])
+    ]
     ar = [p for s in sections for p in s["ar"]]
     en = [p for s in sections for p in s["en"]]
     (tmp_path / "u.ar.txt").write_text("\n".join(ar) + "\n", encoding="utf-8")
     (tmp_path / "u.en.txt").write_text("\n".join(en) + "\n", encoding="utf-8")
-    (tmp_path / "mt.txt").write_text("\n".join(en) + "\n", encoding="utf-8")   # line n for paragraph n
-    result = run_cli("run", "--ar", tmp_path / "u.ar.txt", "--en", tmp_path / "u.en.txt",
-                     "--translations", tmp_path / "mt.txt", "--out", tmp_path / "out", "--formats", "jsonl")
+    (tmp_path / "mt.txt").write_text("\n".join(en) + "\n", encoding="utf-8")  # line n for paragraph n
+    result = run_cli(
+        "run",
+        "--ar",
+        tmp_path / "u.ar.txt",
+        "--en",
+        tmp_path / "u.en.txt",
+        "--translations",
+        tmp_path / "mt.txt",
+        "--out",
+        tmp_path / "out",
+        "--formats",
+        "jsonl",
+    )
     assert result.returncode == 0, result.stderr
     links = [json.loads(l) for l in (tmp_path / "out" / "alignments.jsonl").read_text(encoding="utf-8").splitlines()]
     assert links and all({"mt_cosine", "mt_margin", "chrf"} <= set(l["evidence"]) for l in links)
-    right = {(l["ar_id"], l["en_id"]) for l in links if l["label"] == "equivalent"
-             and l["ar_id"].split(":")[1] == l["en_id"].split(":")[1]}
+    right = {
+        (l["ar_id"], l["en_id"])
+        for l in links
+        if l["label"] == "equivalent" and l["ar_id"].split(":")[1] == l["en_id"].split(":")[1]
+    }
     assert len(right) >= 0.9 * len(ar)

@@ -1,4 +1,5 @@
 """The inverted file (pipeline/align/ann.py) against exact search: recall, links, and its edge cases."""
+
 import json
 import random
 from dataclasses import replace
@@ -12,13 +13,16 @@ from pipeline.align.ann import NeighbourIndex, k_recall
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-@pytest.mark.parametrize("found, truth, expected", [
-    ([[1, 2, 3]], [[1, 2, 3]], 1.0),
-    ([[3, 2, 1]], [[1, 2, 3]], 1.0),          # order does not matter
-    ([[1, 2, 9]], [[1, 2, 3]], 2 / 3),
-    ([[-1, -1, -1]], [[1, 2, 3]], 0.0),        # nothing found
-    ([[1, 2, 3], [7, 8, 9]], [[1, 2, 3], [4, 5, 6]], 0.5),
-])
+@pytest.mark.parametrize(
+    "found, truth, expected",
+    [
+        ([[1, 2, 3]], [[1, 2, 3]], 1.0),
+        ([[3, 2, 1]], [[1, 2, 3]], 1.0),  # order does not matter
+        ([[1, 2, 9]], [[1, 2, 3]], 2 / 3),
+        ([[-1, -1, -1]], [[1, 2, 3]], 0.0),  # nothing found
+        ([[1, 2, 3], [7, 8, 9]], [[1, 2, 3], [4, 5, 6]], 0.5),
+    ],
+)
 def test_k_recall(found, truth, expected):
     assert k_recall(np.array(found), np.array(truth)) == pytest.approx(expected)
 
@@ -37,11 +41,13 @@ def udhr_vectors():
 
 
 def tiled(rows, vecs, blocks, lang):
-    from pipeline.bench_align import _rotations, _tiled
+    from pipeline.bench.align import _rotations, _tiled
 
     n = len(vecs) * blocks
-    return ([{**rows[k % len(rows)], "id": f"{lang}:{k}"} for k in range(n)],
-            _tiled(vecs, n, _rotations(blocks, vecs.shape[1])))
+    return (
+        [{**rows[k % len(rows)], "id": f"{lang}:{k}"} for k in range(n)],
+        _tiled(vecs, n, _rotations(blocks, vecs.shape[1])),
+    )
 
 
 def test_inverted_file_keeps_the_exact_links(udhr_vectors):

@@ -1,4 +1,5 @@
 """Bad input: one line naming the file and the problem, non-zero exit, no traceback, outputs untouched."""
+
 import shutil
 
 import pytest
@@ -28,15 +29,18 @@ def make_bad(tmp_path, kind):
     return path
 
 
-@pytest.mark.parametrize("kind, message", [
-    ("empty", "empty file"),
-    ("blank", "empty file"),
-    ("latin1", "not UTF-8"),
-    ("binary", "binary data"),
-    ("folder", "is a folder"),
-    ("missing", "no such file"),
-    ("english_as_arabic", "expected Arabic text"),
-])
+@pytest.mark.parametrize(
+    "kind, message",
+    [
+        ("empty", "empty file"),
+        ("blank", "empty file"),
+        ("latin1", "not UTF-8"),
+        ("binary", "binary data"),
+        ("folder", "is a folder"),
+        ("missing", "no such file"),
+        ("english_as_arabic", "expected Arabic text"),
+    ],
+)
 def test_bad_arabic_input_is_refused_by_name(tmp_path, kind, message):
     out = tmp_path / "out"
     out.mkdir()
@@ -66,6 +70,16 @@ def test_bad_translations_file_is_refused(tmp_path):
 
 
 def test_require_mt_makes_a_missing_model_an_error(tmp_path):
-    result = run_cli("run", "--ar", ARABIC, "--en", ENGLISH, "--out", tmp_path / "o",
-                     "--mt-model", tmp_path / "no-such-model", "--require-mt")
+    result = run_cli(
+        "run",
+        "--ar",
+        ARABIC,
+        "--en",
+        ENGLISH,
+        "--out",
+        tmp_path / "o",
+        "--mt-model",
+        tmp_path / "no-such-model",
+        "--require-mt",
+    )
     assert result.returncode == 2 and "MT model not available" in result.stderr and "Traceback" not in result.stderr

@@ -1,14 +1,15 @@
 """The duplicate index (pipeline/dedup.py) decides exactly as comparing every paragraph with every earlier one."""
+
 import random
 from pathlib import Path
 
 import pytest
 
-import pipeline.ingest
-from pipeline.corpus import corpus_lines, load_manifest
-from pipeline.dedup import DuplicateIndex, Match, jaccard, shingles
-from pipeline.documents import Document, read_document
-from pipeline.ingest import NEAR_DUPLICATE_JACCARD, ingest_documents
+import pipeline.ingest.stage
+from pipeline.ingest.corpus import corpus_lines, load_manifest
+from pipeline.ingest.dedup import NEAR_DUPLICATE_JACCARD, DuplicateIndex, Match, jaccard, shingles_of
+from pipeline.ingest.documents import Document, read_document
+from pipeline.ingest.stage import ingest_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,7 +38,7 @@ class ExhaustiveIndex:
 def both_ways(documents, monkeypatch):
     fast = ingest_documents(documents)
     with monkeypatch.context() as patch:
-        patch.setattr(pipeline.ingest, "DuplicateIndex", ExhaustiveIndex)
+        patch.setattr(pipeline.ingest.stage, "DuplicateIndex", ExhaustiveIndex)
         slow = ingest_documents(documents)
     return fast, slow
 
@@ -57,7 +58,7 @@ def edit(text: str, rng: random.Random, edits: int) -> str:
         else:
             w = words[k]
             c = rng.randrange(len(w))
-            words[k] = w[:c] + rng.choice("abcdefghijklmnopqrstuvwxyzابتثجحخدذرزسشصضطظعغفقكلمنهوي") + w[c + 1:]
+            words[k] = w[:c] + rng.choice("abcdefghijklmnopqrstuvwxyzابتثجحخدذرزسشصضطظعغفقكلمنهوي") + w[c + 1 :]
     return " ".join(words)
 
 
@@ -77,7 +78,11 @@ def synthetic_documents(seed: int) -> list[Document]:
                 copy = edit(source, rng, rng.randrange(13))
                 made.append(copy)
                 out.append(copy)
-            docs.append(Document(id=f"{lang}{d}", lang=lang, path=f"{lang}{d}.txt", sha256="", meta={}, text="\n".join(out) + "\n"))
+            docs.append(
+                Document(
+                    id=f"{lang}{d}", lang=lang, path=f"{lang}{d}.txt", sha256="", meta={}, text="\n".join(out) + "\n"
+                )
+            )
     return docs
 
 
@@ -101,23 +106,26 @@ def test_synthetic_near_duplicates_equal_the_exhaustive_scan(monkeypatch, seed):
     # The set exercises every branch: kept near-copies, removed near-copies, exact copies.
     assert rules.count("near_duplicate") >= 20 and rules.count("duplicate") >= 5
     near_misses = 0
-    kept = [shingles(s.key) for s in fast.segments]
+    kept = [shingles_of(s.key) for s in fast.segments]
     for a in range(len(kept)):
         for b in range(a):
             near_misses += 0.6 <= jaccard(kept[a], kept[b]) < NEAR_DUPLICATE_JACCARD
     assert near_misses >= 5, "no pair just under the threshold: the set does not test the boundary"
 
 
-@pytest.mark.parametrize("key, earlier, expected", [
-    ("abcdefghij", ["abcdefghij"], (0, True)),
-    ("abcdefghijk", ["zzzzzzz", "abcdefghij"], (1, False)),            # 6 of 7 shingles shared: 0.86
-    ("abcdefghijkl", ["abcdefghij"], None),                              # 6 of 8: 0.75
-    ("abcdefghijk", ["abcdefghijk x", "abcdefghij"], (1, False)),     # the first passing one, not the first candidate
-    ("abc", ["abc", "abc"], (0, True)),
-])
+@pytest.mark.parametrize(
+    "key, earlier, expected",
+    [
+        ("abcdefghij", ["abcdefghij"], (0, True)),
+        ("abcdefghijk", ["zzzzzzz", "abcdefghij"], (1, False)),  # 6 of 7 shingles shared: 0.86
+        ("abcdefghijkl", ["abcdefghij"], None),  # 6 of 8: 0.75
+        ("abcdefghijk", ["abcdefghijk x", "abcdefghij"], (1, False)),  # the first passing one, not the first candidate
+        ("abc", ["abc", "abc"], (0, True)),
+    ],
+)
 def test_index_finds_the_earliest_passing_paragraph(key, earlier, expected):
     index = DuplicateIndex(NEAR_DUPLICATE_JACCARD)
     for other in earlier:
-        index.add(other, shingles(other))
-    match = index.find(key, shingles(key))
+        index.add(other, shingles_of(other))
+    match = index.find(key, shingles_of(key))
     assert (None if match is None else (match.position, match.exact)) == expected

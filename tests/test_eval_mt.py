@@ -1,4 +1,5 @@
 """eval-mt reproduces the published leaderboard scores of real system outputs (sacreBLEU defaults)."""
+
 import json
 
 import pytest
@@ -8,11 +9,14 @@ from conftest import FIXTURES, run_cli
 D = FIXTURES / "mt_outputs"
 
 
-@pytest.mark.parametrize("hyp, ref, bleu, chrf, chrfpp", [
-    ("nllb-200-distilled-600M.flores200-devtest.ara-eng.output", "eng_Latn.devtest", 37.6, 62.695, 60.914),
-    ("opus-mt-tc-big-ar-en.flores200-devtest.ara-eng.output", "eng_Latn.devtest", 42.8, 67.161, 65.403),
-    ("opus-mt-ar-en.flores101-devtest.ara-eng.output", "flores101.eng.devtest", 33.97, 61.03, None),
-])
+@pytest.mark.parametrize(
+    "hyp, ref, bleu, chrf, chrfpp",
+    [
+        ("nllb-200-distilled-600M.flores200-devtest.ara-eng.output", "eng_Latn.devtest", 37.6, 62.695, 60.914),
+        ("opus-mt-tc-big-ar-en.flores200-devtest.ara-eng.output", "eng_Latn.devtest", 42.8, 67.161, 65.403),
+        ("opus-mt-ar-en.flores101-devtest.ara-eng.output", "flores101.eng.devtest", 33.97, 61.03, None),
+    ],
+)
 def test_published_scores(hyp, ref, bleu, chrf, chrfpp):
     result = run_cli("eval-mt", "--hyp", D / hyp, "--ref", D / ref)
     assert result.returncode == 0, result.stderr

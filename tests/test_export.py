@@ -13,8 +13,18 @@ def read_links(out):
 
 def test_all_files_written(corpus_run):
     names = {p.name for p in corpus_run.iterdir()}
-    assert {"segments.jsonl", "removed.jsonl", "alignments.jsonl", "unaligned.jsonl", "alignments.tsv",
-            "parallel.ar", "parallel.en", "alignments.tmx", "report.html", "manifest.json"} <= names
+    assert {
+        "segments.jsonl",
+        "removed.jsonl",
+        "alignments.jsonl",
+        "unaligned.jsonl",
+        "alignments.tsv",
+        "parallel.ar",
+        "parallel.en",
+        "alignments.tmx",
+        "report.html",
+        "manifest.json",
+    } <= names
     assert not any(n.startswith(".staging") for n in names)
     manifest = json.loads((corpus_run / "manifest.json").read_text(encoding="utf-8"))
     assert {"inputs", "models", "parameters", "timings", "libraries", "translation", "files"} <= set(manifest)
@@ -37,8 +47,17 @@ def test_tmx_round_trips_through_a_real_reader(corpus_run):
 
 
 def test_tmx_is_valid_for_hostile_text():
-    link = {"ar_id": "a:1", "ar_text": "نص\u200f <b>&amp; \x07\x1b\"'", "mt_text": "x\x00y", "en_doc": "e",
-            "en_id": "e:1", "en_text": "A & B < C \u202e]]>", "score": 0.5, "label": "related", "evidence": {}}
+    link = {
+        "ar_id": "a:1",
+        "ar_text": "نص\u200f <b>&amp; \x07\x1b\"'",
+        "mt_text": "x\x00y",
+        "en_doc": "e",
+        "en_id": "e:1",
+        "en_text": "A & B < C \u202e]]>",
+        "score": 0.5,
+        "label": "related",
+        "evidence": {},
+    }
     tmx = tmxfile(tmx_bytes([link]), "ar", "en")
     unit = tmx.units[0]
     assert unit.source == "نص\u200f <b>&amp; \"'" and unit.target == "A & B < C \u202e]]>"
@@ -55,8 +74,16 @@ def test_tsv_escapes_tabs_and_newlines():
 def test_rerun_is_byte_identical_and_export_reproduces(corpus_run, tmp_path):
     out = tmp_path / "again"
     assert run_cli("run", "--out", out, "--mt-model", "none").returncode == 0
-    for name in ("segments.jsonl", "removed.jsonl", "alignments.jsonl", "alignments.tsv", "parallel.ar",
-                 "parallel.en", "alignments.tmx", "report.html"):
+    for name in (
+        "segments.jsonl",
+        "removed.jsonl",
+        "alignments.jsonl",
+        "alignments.tsv",
+        "parallel.ar",
+        "parallel.en",
+        "alignments.tmx",
+        "report.html",
+    ):
         assert (out / name).read_bytes() == (corpus_run / name).read_bytes(), name
     before = (out / "alignments.tmx").read_bytes()
     (out / "alignments.tmx").unlink()

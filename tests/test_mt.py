@@ -1,13 +1,14 @@
 """The translation stage end to end with a tiny random-weight MarianMT model built by the tests
 (real MarianTokenizer, SentencePiece trained on the corpus): both backends, the cache, the flags,
 the sentence mapping, precomputed translations and a missing model."""
+
 import json
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, run_cli
-from pipeline.corpus import corpus_lines
+from pipeline.ingest.corpus import corpus_lines
 from pipeline.fileio import read_jsonl
 from pipeline.mt.cache import TranslationCache, cache_key
 from pipeline.mt.flags import quality_flags
@@ -30,8 +31,9 @@ def transformers_run(tiny_marian, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("mt_run")
     first, second = tmp / "first", tmp / "second"
     for out in (first, second):
-        result = run_cli("run", "--out", out, "--mt-model", tiny_marian, "--cache", tmp / "cache", *FAST,
-                         env=offline_env(tmp))
+        result = run_cli(
+            "run", "--out", out, "--mt-model", tiny_marian, "--cache", tmp / "cache", *FAST, env=offline_env(tmp)
+        )
         assert result.returncode == 0, result.stderr
     return first, second
 
@@ -49,7 +51,7 @@ def test_every_arabic_paragraph_gets_mt_text_with_its_sentence_mapping(transform
     translation = manifest["translation"]
     assert translation["status"] == "ok" and translation["backend"] == "transformers"
     assert translation["translated"] >= len(rows) and translation["cached"] == 0
-    assert manifest["models"]["mt"]["revision"]   # the model folder's content hash keys the cache
+    assert manifest["models"]["mt"]["revision"]  # the model folder's content hash keys the cache
 
 
 def test_rerun_comes_from_the_cache_with_identical_output(transformers_run):
@@ -74,8 +76,19 @@ def test_mt_travels_to_the_parallel_outputs(transformers_run):
 def test_ctranslate2_backend_converts_once_and_translates(tiny_marian, tmp_path):
     env = offline_env(tmp_path)
     for _ in range(2):
-        result = run_cli("run", "--out", tmp_path / "out", "--mt-model", tiny_marian, "--mt-backend", "ctranslate2",
-                         "--cache", tmp_path / "cache", *FAST, env=env)
+        result = run_cli(
+            "run",
+            "--out",
+            tmp_path / "out",
+            "--mt-model",
+            tiny_marian,
+            "--mt-backend",
+            "ctranslate2",
+            "--cache",
+            tmp_path / "cache",
+            *FAST,
+            env=env,
+        )
         assert result.returncode == 0, result.stderr
     converted = list((tmp_path / "models" / "ct2").iterdir())
     assert len(converted) == 1 and (converted[0] / "model.bin").is_file()
@@ -83,25 +96,29 @@ def test_ctranslate2_backend_converts_once_and_translates(tiny_marian, tmp_path)
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["models"]["mt"]["backend"] == "ctranslate2"
     assert manifest["models"]["mt"]["quantization"] == "int8"
-    assert manifest["translation"]["translated"] == 0   # second run: all from the cache
+    assert manifest["translation"]["translated"] == 0  # second run: all from the cache
 
 
 def test_ctranslate2_float32_decodes_like_transformers(tiny_marian, tmp_path):
     """Same weights, same greedy search: the same tokens. transformers forces </s> at the length limit,
     so its output is the CTranslate2 output less the last token."""
     from pipeline.mt.ct2 import CTranslate2Translator
-    from pipeline.mt.hf import Decoding, TransformersTranslator
+    from pipeline.mt.base import Decoding
+    from pipeline.mt.hf import TransformersTranslator
 
-    sentences = ["أكدت المفوضية العليا المستقلة للانتخابات أن أجهزة الاقتراع لا ترتبط بالإنترنت",
-                 "وقالت إن النتائج ستعلن خلال أربع وعشرين ساعة", "كركوك"]
+    sentences = [
+        "أكدت المفوضية العليا المستقلة للانتخابات أن أجهزة الاقتراع لا ترتبط بالإنترنت",
+        "وقالت إن النتائج ستعلن خلال أربع وعشرين ساعة",
+        "كركوك",
+    ]
     greedy = Decoding(num_beams=1, max_new_tokens=10)
     torch_out = TransformersTranslator(str(tiny_marian), decoding=greedy).translate(sentences)
-    ct2_out = CTranslate2Translator(str(tiny_marian), decoding=greedy, quantization="float32",
-                                    ct2_dir=tmp_path / "ct2").translate(sentences)
-    assert len(set(torch_out)) > 1   # the model's output depends on its input
+    ct2_out = CTranslate2Translator(
+        str(tiny_marian), decoding=greedy, quantization="float32", ct2_dir=tmp_path / "ct2"
+    ).translate(sentences)
+    assert len(set(torch_out)) > 1  # the model's output depends on its input
     for a, b in zip(torch_out, ct2_out):
         assert b.startswith(a) and len(b.split()) <= len(a.split()) + 1, (a, b)
-
 
 
 @pytest.mark.parametrize("workers, batch_size", [(2, 1), (2, 2), (3, 8)])
@@ -109,15 +126,21 @@ def test_ctranslate2_parallel_batches_give_the_single_worker_output(tiny_marian,
     """Parallel workers and smaller batches are for speed only: each sentence comes out as one worker,
     one batch would translate it (the reason batch size and workers are not in the cache key)."""
     from pipeline.mt.ct2 import CTranslate2Translator
-    from pipeline.mt.hf import Decoding
+    from pipeline.mt.base import Decoding
 
     sentences = corpus_lines(ROOT / "corpus")[0][:7]
     ct2_dir = tmp_path / "ct2"
 
     def translate(workers: int, batch_size: int) -> list[str]:
         decoding = Decoding(num_beams=2, max_new_tokens=12, batch_size=batch_size)
-        translator = CTranslate2Translator(str(tiny_marian), threads=workers, decoding=decoding,
-                                           quantization="float32", ct2_dir=ct2_dir, workers=workers)
+        translator = CTranslate2Translator(
+            str(tiny_marian),
+            threads=workers,
+            decoding=decoding,
+            quantization="float32",
+            ct2_dir=ct2_dir,
+            workers=workers,
+        )
         assert translator.workers == workers
         return translator.translate(sentences)
 
@@ -130,7 +153,8 @@ def test_ctranslate2_refuses_fewer_than_one_worker(tiny_marian, tmp_path):
 
     with pytest.raises(PipelineError, match="at least one worker, not 0"):
         CTranslate2Translator(str(tiny_marian), workers=0, ct2_dir=tmp_path / "ct2")
-    assert not (tmp_path / "ct2").exists()   # refused before converting anything
+    assert not (tmp_path / "ct2").exists()  # refused before converting anything
+
 
 def test_long_sentences_are_split_under_the_limit_at_clause_boundaries(tiny_marian):
     from pipeline.mt.hf import TransformersTranslator
@@ -143,7 +167,7 @@ def test_long_sentences_are_split_under_the_limit_at_clause_boundaries(tiny_mari
     pieces = split_long(sentence, translator, limit=60)
     assert len(pieces) > 1
     assert all(translator.count_tokens(p) <= 60 for p in pieces)
-    assert " ".join(pieces).split() == sentence.split()   # nothing lost, no word cut
+    assert " ".join(pieces).split() == sentence.split()  # nothing lost, no word cut
 
 
 def test_cache_key_changes_with_every_setting_and_the_cache_persists(tmp_path):
@@ -158,15 +182,22 @@ def test_cache_key_changes_with_every_setting_and_the_cache_persists(tmp_path):
     assert TranslationCache(tmp_path / "mt.sqlite").get_many([key, "missing"]) == {key: "a sentence"}
 
 
-@pytest.mark.parametrize("source, translation, expected", [
-    ("أعلنت المفوضية النتائج", "The commission announced the results", []),
-    ("أعلنت المفوضية النتائج", "", ["empty"]),
-    ("أعلنت المفوضية النتائج", "The commission أعلنت المفوضية results", ["arabic_script_left"]),
-    ("أعلنت المفوضية النتائج اليوم", "the results the results the results the results the results", ["repeated_ngrams"]),
-    ("أعلنت المفوضية النتائج النهائية للانتخابات البرلمانية في جميع المحافظات", "Results.", ["length_ratio"]),
-    ("فاز 329 مرشحا في 18 محافظة", "329 candidates won in the provinces", ["numbers_missing:18"]),
-    ("فاز ٣٢٩ مرشحا في ١٨ محافظة", "329 candidates won in 18 provinces", []),
-])
+@pytest.mark.parametrize(
+    "source, translation, expected",
+    [
+        ("أعلنت المفوضية النتائج", "The commission announced the results", []),
+        ("أعلنت المفوضية النتائج", "", ["empty"]),
+        ("أعلنت المفوضية النتائج", "The commission أعلنت المفوضية results", ["arabic_script_left"]),
+        (
+            "أعلنت المفوضية النتائج اليوم",
+            "the results the results the results the results the results",
+            ["repeated_ngrams"],
+        ),
+        ("أعلنت المفوضية النتائج النهائية للانتخابات البرلمانية في جميع المحافظات", "Results.", ["length_ratio"]),
+        ("فاز 329 مرشحا في 18 محافظة", "329 candidates won in the provinces", ["numbers_missing:18"]),
+        ("فاز ٣٢٩ مرشحا في ١٨ محافظة", "329 candidates won in 18 provinces", []),
+    ],
+)
 def test_quality_flags(source, translation, expected):
     assert quality_flags(source, translation) == expected
 
@@ -201,8 +232,15 @@ def test_missing_model_is_reported_and_the_run_goes_on(tmp_path):
 
 
 def test_require_mt_makes_a_missing_model_an_error(tmp_path):
-    result = run_cli("run", "--out", tmp_path / "out", "--mt-model", "Helsinki-NLP/opus-mt-ar-en", "--require-mt",
-                     env=offline_env(tmp_path))
+    result = run_cli(
+        "run",
+        "--out",
+        tmp_path / "out",
+        "--mt-model",
+        "Helsinki-NLP/opus-mt-ar-en",
+        "--require-mt",
+        env=offline_env(tmp_path),
+    )
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1].startswith("error: Helsinki-NLP/opus-mt-ar-en: MT model not available")
     assert "Traceback" not in result.stderr
@@ -215,8 +253,21 @@ def test_eval_mt_translates_the_source_with_a_model(tiny_marian, tmp_path):
     ref = tmp_path / "ref.en"
     ref.write_text("The commission announced the results\nKirkuk\n", encoding="utf-8")
     hyp = tmp_path / "hyp.en"
-    result = run_cli("eval-mt", "--src", src, "--ref", ref, "--hyp", hyp, "--mt-model", tiny_marian,
-                     "--cache", tmp_path / "cache", *FAST, env=offline_env(tmp_path))
+    result = run_cli(
+        "eval-mt",
+        "--src",
+        src,
+        "--ref",
+        ref,
+        "--hyp",
+        hyp,
+        "--mt-model",
+        tiny_marian,
+        "--cache",
+        tmp_path / "cache",
+        *FAST,
+        env=offline_env(tmp_path),
+    )
     assert result.returncode == 0, result.stderr
     scores = json.loads(result.stdout.strip().splitlines()[-1])
     assert {"bleu", "chrf", "chrf++", "signature"} <= set(scores)
@@ -231,12 +282,16 @@ class FakeHub:
         from types import SimpleNamespace
 
         self.files, self.tamper = files, tamper
-        self.siblings = [SimpleNamespace(rfilename=name, size=len(data),
-                                         lfs=SimpleNamespace(sha256=hashlib.sha256(data).hexdigest()))
-                         for name, data in files.items()]
+        self.siblings = [
+            SimpleNamespace(
+                rfilename=name, size=len(data), lfs=SimpleNamespace(sha256=hashlib.sha256(data).hexdigest())
+            )
+            for name, data in files.items()
+        ]
 
     def model_info(self, name, revision, files_metadata):
         from types import SimpleNamespace
+
         return SimpleNamespace(sha="a" * 40, siblings=self.siblings)
 
     def snapshot_download(self, name, revision, local_dir, allow_patterns):
@@ -253,8 +308,17 @@ def test_models_download_verifies_hashes_and_writes_atomically(tmp_path, monkeyp
     from pipeline.errors import PipelineError
     from pipeline.mt import download, models
 
-    hub = FakeHub({"config.json": b"{}", "vocab.json": b"{}", "source.spm": b"s", "model.safetensors": b"weights",
-                   "pytorch_model.bin": b"old weights", "tf_model.h5": b"tf"}, tamper)
+    hub = FakeHub(
+        {
+            "config.json": b"{}",
+            "vocab.json": b"{}",
+            "source.spm": b"s",
+            "model.safetensors": b"weights",
+            "pytorch_model.bin": b"old weights",
+            "tf_model.h5": b"tf",
+        },
+        tamper,
+    )
     monkeypatch.setattr(huggingface_hub, "HfApi", lambda: hub)
     monkeypatch.setattr(huggingface_hub, "snapshot_download", hub.snapshot_download)
     monkeypatch.setattr(models, "MODELS_DIR", tmp_path)
@@ -262,20 +326,26 @@ def test_models_download_verifies_hashes_and_writes_atomically(tmp_path, monkeyp
     if tamper:
         with pytest.raises(PipelineError, match="sha256 does not match"):
             download.download_model("Helsinki-NLP/opus-mt-ar-en")
-        assert list(tmp_path.iterdir()) == []   # nothing half-written
+        assert list(tmp_path.iterdir()) == []  # nothing half-written
         return
     folder = download.download_model("Helsinki-NLP/opus-mt-ar-en")
     assert folder == target
     record = json.loads((folder / ".download.json").read_text())
     assert record["revision"] == "a" * 40
-    assert sorted(f["path"] for f in record["files"]) == ["config.json", "model.safetensors", "source.spm", "vocab.json"]
+    assert sorted(f["path"] for f in record["files"]) == [
+        "config.json",
+        "model.safetensors",
+        "source.spm",
+        "vocab.json",
+    ]
     with pytest.raises(PipelineError, match="already exists"):
         download.download_model("Helsinki-NLP/opus-mt-ar-en")
 
 
 def test_models_without_network_says_so(tmp_path):
-    result = run_cli("models", "Helsinki-NLP/opus-mt-ar-en",
-                     env={**offline_env(tmp_path), "HF_ENDPOINT": "http://127.0.0.1:9"})
+    result = run_cli(
+        "models", "Helsinki-NLP/opus-mt-ar-en", env={**offline_env(tmp_path), "HF_ENDPOINT": "http://127.0.0.1:9"}
+    )
     assert result.returncode == 2
     assert "cannot download from the Hugging Face hub" in result.stderr
     assert "by hand" in result.stderr and "Traceback" not in result.stderr

@@ -5,6 +5,7 @@ Needs the Debian packages chromium and chromium-driver (.ci/run installs them); 
 not installed, with the reason shown by ``pytest -ra``. The screenshot goes to $REPORT_SCREENSHOT when set,
 else into the test's temporary folder.
 """
+
 import json
 import os
 import shutil
@@ -17,8 +18,9 @@ from pipeline.fileio import read_jsonl
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
-                                reason="headless Chromium not installed (apt-get install chromium chromium-driver)")
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER), reason="headless Chromium not installed (apt-get install chromium chromium-driver)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +30,13 @@ def browser():
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1000",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
@@ -62,7 +70,7 @@ def test_report_renders_arabic_right_to_left_without_console_errors(browser, rep
                 pairs: document.querySelectorAll('.pair').length};
     """)
     assert layout["direction"] == "rtl"
-    assert layout["arLeft"] > layout["linksLeft"]          # Arabic on the right, English links on the left
+    assert layout["arLeft"] > layout["linksLeft"]  # Arabic on the right, English links on the left
     assert layout["mtDirection"] == "ltr"
     arabic = [r for r in read_jsonl(report_with_mt / "segments.jsonl") if r["lang"] == "ar"]
     assert layout["pairs"] == len(arabic)
@@ -82,9 +90,11 @@ def test_report_filters_hide_links_by_label_and_score(browser, corpus_run):
     assert browser.execute_script(visible, ".link.related") == 0
     browser.find_element(By.CSS_SELECTOR, "input[name=label][value=related]").click()
     scores = sorted(link["score"] for link in read_jsonl(corpus_run / "alignments.jsonl"))
-    cut = round(scores[len(scores) // 2], 2)   # the median: some links above, some below
-    browser.execute_script("const r = document.getElementById('minscore'); r.value = arguments[0];"
-                           "r.dispatchEvent(new Event('input'));", cut)
+    cut = round(scores[len(scores) // 2], 2)  # the median: some links above, some below
+    browser.execute_script(
+        "const r = document.getElementById('minscore'); r.value = arguments[0];r.dispatchEvent(new Event('input'));",
+        cut,
+    )
     above = [link for link in read_jsonl(corpus_run / "alignments.jsonl") if link["score"] >= cut]
     assert 0 < browser.execute_script(visible, ".link") == len(above) < links
     browser.find_element(By.CSS_SELECTOR, "input[name=label][value=none]").click()

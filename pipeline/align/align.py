@@ -1,4 +1,5 @@
 """The align stage: embed paragraphs, then align in comparable or parallel mode."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,9 +11,13 @@ from pipeline.encoders import get_encoder
 from pipeline.errors import PipelineError
 
 
-def align_segments(segments: list[dict], settings: AlignSettings, mode: str = "comparable",
-                   encoder_name: str | None = None, threads: int | None = None
-                   ) -> tuple[list[Link], list[Unaligned], dict]:
+def align_segments(
+    segments: list[dict],
+    settings: AlignSettings,
+    mode: str = "comparable",
+    encoder_name: str | None = None,
+    threads: int | None = None,
+) -> tuple[list[Link], list[Unaligned], dict]:
     """Align the Arabic rows of ``segments`` with the English rows. Returns (links, unaligned, info)
     where info records the encoder signature and the settings used (for the manifest)."""
     encoder = get_encoder(encoder_name or settings.encoder, threads)
@@ -32,6 +37,7 @@ def align_segments(segments: list[dict], settings: AlignSettings, mode: str = "c
     phrases = None
     if len(ar_rows) * len(en_rows) <= min(settings.phrase_limit, settings.dense_limit):
         from pipeline.align.phrases import PhraseSettings, phrase_matches
+
         phrases = phrase_matches([r["text"] for r in ar_rows], [r["text"] for r in en_rows], encoder, PhraseSettings())
         info["phrase_anchors"] = "sought"
     else:
@@ -45,8 +51,10 @@ def align_parallel(ar_rows: list[dict], en_rows: list[dict], encoder) -> tuple[l
     ar_docs = _by_doc(ar_rows)
     en_docs = _by_doc(en_rows)
     if len(ar_docs) != len(en_docs):
-        raise PipelineError(None, f"--mode parallel pairs documents in order: got {len(ar_docs)} Arabic and "
-                                  f"{len(en_docs)} English documents")
+        raise PipelineError(
+            None,
+            f"--mode parallel pairs documents in order: got {len(ar_docs)} Arabic and {len(en_docs)} English documents",
+        )
     links, unaligned = [], []
     for ar_doc, en_doc in zip(ar_docs, en_docs):
         cache: dict[tuple[str, int, int], np.ndarray] = {}
@@ -54,7 +62,7 @@ def align_parallel(ar_rows: list[dict], en_rows: list[dict], encoder) -> tuple[l
         def vector(rows, lang, start, count):
             key = (lang, start, count)
             if key not in cache:
-                cache[key] = encoder.encode([" ".join(r["text"] for r in rows[start:start + count])], lang)[0]
+                cache[key] = encoder.encode([" ".join(r["text"] for r in rows[start : start + count])], lang)[0]
             return cache[key]
 
         # Embed all single paragraphs in two batches first; merged beads are embedded on demand.
@@ -69,14 +77,29 @@ def align_parallel(ar_rows: list[dict], en_rows: list[dict], encoder) -> tuple[l
             bead = f"{len(ar_idx)}-{len(en_idx)}"
             if not en_idx:
                 for i in ar_idx:
-                    unaligned.append(Unaligned(ar_doc[i]["id"], ar_doc[i]["text"], ar_doc[i].get("mt_text"), None, None))
+                    unaligned.append(
+                        Unaligned(ar_doc[i]["id"], ar_doc[i]["text"], ar_doc[i].get("mt_text"), None, None)
+                    )
                 continue
             for i in ar_idx:
                 for j in en_idx:
-                    links.append(Link(ar_doc[i]["id"], ar_doc[i]["text"], ar_doc[i].get("mt_text"), en_doc[j]["doc"],
-                                      en_doc[j]["id"], en_doc[j]["text"], round(sim, 4), "equivalent",
-                                      {"bead": bead, "bead_cosine": round(sim, 4),
-                                       "pair_cosine": round(float(vector(ar_doc, "ar", i, 1) @ vector(en_doc, "en", j, 1)), 4)}))
+                    links.append(
+                        Link(
+                            ar_doc[i]["id"],
+                            ar_doc[i]["text"],
+                            ar_doc[i].get("mt_text"),
+                            en_doc[j]["doc"],
+                            en_doc[j]["id"],
+                            en_doc[j]["text"],
+                            round(sim, 4),
+                            "equivalent",
+                            {
+                                "bead": bead,
+                                "bead_cosine": round(sim, 4),
+                                "pair_cosine": round(float(vector(ar_doc, "ar", i, 1) @ vector(en_doc, "en", j, 1)), 4),
+                            },
+                        )
+                    )
     return links, unaligned
 
 

@@ -5,36 +5,69 @@
 - names matched across scripts by their consonant skeleton (كركوك ~ Kirkuk, الصدر ~ Sadr).
 Pure functions; :func:`shared_anchors` returns data, printing is elsewhere.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.textnorm import arabic_key, digits_to_ascii
+from pipeline.text.normalize import arabic_key, digits_to_ascii
+from pipeline.text.numbers import numbers
 
-_MONTHS_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-              "october", "november", "december"]
+_MONTHS_EN = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 _MONTH_EN = {name: i + 1 for i, name in enumerate(_MONTHS_EN)} | {name[:3]: i + 1 for i, name in enumerate(_MONTHS_EN)}
 _MONTH_EN["sept"] = 9
 # Keys are matching keys (arabic_key): hamza/alef forms folded.
 _MONTH_AR = {
-    "كانون الثاني": 1, "شباط": 2, "اذار": 3, "نيسان": 4, "ايار": 5, "حزيران": 6, "تموز": 7, "اب": 8,
-    "ايلول": 9, "تشرين الاول": 10, "تشرين الثاني": 11, "كانون الاول": 12,
-    "يناير": 1, "فبراير": 2, "مارس": 3, "ابريل": 4, "مايو": 5, "يونيو": 6, "يوليو": 7, "اغسطس": 8,
-    "سبتمبر": 9, "اكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
+    "كانون الثاني": 1,
+    "شباط": 2,
+    "اذار": 3,
+    "نيسان": 4,
+    "ايار": 5,
+    "حزيران": 6,
+    "تموز": 7,
+    "اب": 8,
+    "ايلول": 9,
+    "تشرين الاول": 10,
+    "تشرين الثاني": 11,
+    "كانون الاول": 12,
+    "يناير": 1,
+    "فبراير": 2,
+    "مارس": 3,
+    "ابريل": 4,
+    "مايو": 5,
+    "يونيو": 6,
+    "يوليو": 7,
+    "اغسطس": 8,
+    "سبتمبر": 9,
+    "اكتوبر": 10,
+    "نوفمبر": 11,
+    "ديسمبر": 12,
 }
 _AR_MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTH_AR), key=len, reverse=True))
 _EN_MONTH_RE = "|".join(sorted(_MONTH_EN, key=len, reverse=True))
-_NUMBER_RE = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 
 
 @dataclass(frozen=True)
 class Anchor:
-    kind: str      # "number" | "date" | "name" | "phrase" (pipeline.align.phrases)
-    value: str     # normalised value both sides share
-    ar: str        # as written in the Arabic (or MT) text
-    en: str        # as written in the English text
+    kind: str  # "number" | "date" | "name" | "phrase" (pipeline.align.phrases)
+    value: str  # normalised value both sides share
+    ar: str  # as written in the Arabic (or MT) text
+    en: str  # as written in the English text
 
     def describe(self) -> str:
         return self.en if self.ar == self.en else f"{self.ar} ~ {self.en}"
@@ -42,19 +75,6 @@ class Anchor:
 
 # The extractors below are pure and called for every candidate pair: they are cached per text, and the
 # dicts they return are shared, so callers must not change them.
-@lru_cache(maxsize=1 << 16)
-def numbers(text: str) -> dict[str, str]:
-    """Normalised number → surface form. One-digit numbers are left out: they match by chance."""
-    found = {}
-    for match in _NUMBER_RE.finditer(digits_to_ascii(text)):
-        value = match.group().replace(",", "")
-        if value.endswith(".0"):
-            value = value[:-2]
-        if len(value.replace(".", "")) >= 2:
-            found.setdefault(value, match.group())
-    return found
-
-
 @lru_cache(maxsize=1 << 16)
 def dates(text: str, lang: str) -> dict[str, str]:
     """Normalised "D/M" or "D/M/Y" (or "M/Y") → surface form."""
@@ -71,12 +91,13 @@ def dates(text: str, lang: str) -> dict[str, str]:
             _add_date(found, match.group(1), _MONTH_AR[match.group(2)], match.group(3), match.group().strip())
     else:
         lower = plain.lower()
-        for match in re.finditer(rf"(?:(\d{{1,2}})\s+)?\b({_EN_MONTH_RE})\b\.?(?:\s+(\d{{1,2}})\b)?(?:,?\s+(\d{{4}}))?", lower):
+        for match in re.finditer(
+            rf"(?:(\d{{1,2}})\s+)?\b({_EN_MONTH_RE})\b\.?(?:\s+(\d{{1,2}})\b)?(?:,?\s+(\d{{4}}))?", lower
+        ):
             day = match.group(1) or match.group(3)
             if match.group(2) == "may" and not (day or match.group(4)):
                 continue  # the modal verb "may"
-            _add_date(found, day, _MONTH_EN[match.group(2)], match.group(4),
-                      plain[match.start():match.end()].strip())
+            _add_date(found, day, _MONTH_EN[match.group(2)], match.group(4), plain[match.start() : match.end()].strip())
     return found
 
 
@@ -91,14 +112,61 @@ def _add_date(found: dict, day, month: int, year, surface: str) -> None:
 
 # Consonant skeletons: both scripts map to one Latin consonant class per sound; vowels, long-vowel
 # letters and ʿayn are dropped because transliterations disagree on them; doubled letters collapse.
-_AR_SKELETON = str.maketrans({
-    "ب": "b", "ت": "t", "ث": "t", "ج": "j", "ح": "h", "خ": "k", "د": "d", "ذ": "d", "ر": "r", "ز": "z",
-    "س": "s", "ش": "s", "ص": "s", "ض": "d", "ط": "t", "ظ": "z", "ع": "", "غ": "g", "ف": "f", "ق": "k",
-    "ك": "k", "ل": "l", "م": "m", "ن": "n", "ه": "h", "ة": "", "و": "", "ي": "", "ا": "", "ء": "", "پ": "b",
-    "چ": "j", "ڤ": "f", "گ": "g", "ى": "",
-})
-_EN_DIGRAPHS = [("kh", "k"), ("sh", "s"), ("th", "t"), ("dh", "d"), ("gh", "g"), ("ph", "f"), ("ch", "j"),
-                ("ck", "k"), ("ou", ""), ("q", "k"), ("c", "k"), ("x", "ks"), ("v", "f"), ("p", "b")]
+_AR_SKELETON = str.maketrans(
+    {
+        "ب": "b",
+        "ت": "t",
+        "ث": "t",
+        "ج": "j",
+        "ح": "h",
+        "خ": "k",
+        "د": "d",
+        "ذ": "d",
+        "ر": "r",
+        "ز": "z",
+        "س": "s",
+        "ش": "s",
+        "ص": "s",
+        "ض": "d",
+        "ط": "t",
+        "ظ": "z",
+        "ع": "",
+        "غ": "g",
+        "ف": "f",
+        "ق": "k",
+        "ك": "k",
+        "ل": "l",
+        "م": "m",
+        "ن": "n",
+        "ه": "h",
+        "ة": "",
+        "و": "",
+        "ي": "",
+        "ا": "",
+        "ء": "",
+        "پ": "b",
+        "چ": "j",
+        "ڤ": "f",
+        "گ": "g",
+        "ى": "",
+    }
+)
+_EN_DIGRAPHS = [
+    ("kh", "k"),
+    ("sh", "s"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("gh", "g"),
+    ("ph", "f"),
+    ("ch", "j"),
+    ("ck", "k"),
+    ("ou", ""),
+    ("q", "k"),
+    ("c", "k"),
+    ("x", "ks"),
+    ("v", "f"),
+    ("p", "b"),
+]
 _AR_CLITICS = ("وبال", "وال", "بال", "كال", "فال", "لل", "ال", "و", "ب", "ل", "ف")
 MIN_SKELETON = 3
 
@@ -121,7 +189,7 @@ def arabic_skeletons(word: str) -> set[str]:
     forms = {word}
     for clitic in _AR_CLITICS:
         if word.startswith(clitic) and len(word) - len(clitic) >= 3:
-            forms.add(word[len(clitic):])
+            forms.add(word[len(clitic) :])
     return {_collapse(form.translate(_AR_SKELETON)) for form in forms}
 
 
@@ -143,8 +211,12 @@ def arabic_words(text: str) -> list[str]:
 @lru_cache(maxsize=1 << 16)
 def arabic_name_forms(text: str) -> tuple[tuple[str, str], ...]:
     """(word, skeleton) for every Arabic word of ``text`` long enough to be matched as a name."""
-    return tuple((word, skeleton) for word in arabic_words(text) for skeleton in sorted(arabic_skeletons(word))
-                 if len(skeleton) >= MIN_SKELETON)
+    return tuple(
+        (word, skeleton)
+        for word in arabic_words(text)
+        for skeleton in sorted(arabic_skeletons(word))
+        if len(skeleton) >= MIN_SKELETON
+    )
 
 
 def shared_anchors(ar_text: str, en_text: str, mt_text: str | None = None) -> list[Anchor]:

@@ -9,6 +9,7 @@ and nprobe doubles until the inverted file finds at least ``recall`` of their ex
 neighbours (k-recall@k). That keeps recall where it is wanted whatever the data's geometry.
 Distance computations are counted in :data:`STATS` (the benchmark reports them).
 """
+
 from __future__ import annotations
 
 import math
@@ -31,6 +32,7 @@ RECALL_SAMPLE = 1000
 class SearchStats:
     """Inner products computed by the searches since the last :meth:`reset` (exact: queries × base;
     inverted file: the list vectors scanned plus the queries' distances to the list centroids)."""
+
     distances: int = 0
     searches: int = 0
     ivf_searches: int = 0
@@ -58,8 +60,9 @@ def _f32(x: np.ndarray) -> np.ndarray:
 class NeighbourIndex:
     """The base vectors, searchable for each query's k most similar (inner product)."""
 
-    def __init__(self, base: np.ndarray, ivf_min: int, recall: float, k: int, queries: np.ndarray | None = None,
-                 seed: int = 0):
+    def __init__(
+        self, base: np.ndarray, ivf_min: int, recall: float, k: int, queries: np.ndarray | None = None, seed: int = 0
+    ):
         faiss = _faiss()
         self.base = _f32(base)
         self.n, dim = self.base.shape
@@ -76,9 +79,9 @@ class NeighbourIndex:
         self.index = faiss.IndexIVFFlat(quantizer, dim, self.nlist, faiss.METRIC_INNER_PRODUCT)
         self.index.cp.seed = seed
         self.index.train(sample)
-        STATS.distances += len(sample) * self.nlist * self.index.cp.niter   # k-means assignments
+        STATS.distances += len(sample) * self.nlist * self.index.cp.niter  # k-means assignments
         self.index.add(self.base)
-        self.quantizer = quantizer     # the index does not own it: keep it alive
+        self.quantizer = quantizer  # the index does not own it: keep it alive
         self.nprobe = self._choose_nprobe(self.base if queries is None else _f32(queries), recall, k, rng)
 
     def _choose_nprobe(self, queries: np.ndarray, recall: float, k: int, rng: np.random.Generator) -> int:
@@ -118,7 +121,7 @@ class NeighbourIndex:
             # A query whose nprobe lists hold fewer than k vectors gets -1 ids: search those exactly.
             short = np.nonzero((ids < 0).any(axis=1))[0]
             for start in range(0, len(short), CHUNK):
-                rows = short[start:start + CHUNK]
+                rows = short[start : start + CHUNK]
                 full = queries[rows] @ self.base.T
                 top = np.argsort(-full, axis=1, kind="stable")[:, :k]
                 ids[rows], sims[rows] = top, np.take_along_axis(full, top, axis=1)

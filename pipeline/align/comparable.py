@@ -14,6 +14,7 @@ and the pair among the related_rank best of both its row and its column (a speci
 common topic), or share a specific phrase (``phrase`` anchors) with score ≥ phrase_floor.
 Everything is data: scores, features and decisions are returned, nothing is printed.
 """
+
 from __future__ import annotations
 
 import math
@@ -62,6 +63,7 @@ class Unaligned:
 class Pairs:
     """Candidate (Arabic, English) pairs as parallel arrays, in row-major order (by i, then j): every
     pair, or each side's nearest neighbours."""
+
     i: np.ndarray
     j: np.ndarray
     cosine: np.ndarray
@@ -85,8 +87,9 @@ def matrix_pairs(cos: np.ndarray, margin_k: int, mt_cos: np.ndarray | None = Non
     return pairs
 
 
-def dense_pairs(ar_vecs: np.ndarray, en_vecs: np.ndarray, settings: AlignSettings,
-                mt_vecs: np.ndarray | None = None) -> Pairs:
+def dense_pairs(
+    ar_vecs: np.ndarray, en_vecs: np.ndarray, settings: AlignSettings, mt_vecs: np.ndarray | None = None
+) -> Pairs:
     """Every pair, from full similarity matrices."""
     mt_cos = cosine_matrix(mt_vecs, en_vecs) if mt_vecs is not None else None
     return matrix_pairs(cosine_matrix(ar_vecs, en_vecs), settings.margin_k, mt_cos)
@@ -101,8 +104,9 @@ def pair_scores(pairs: Pairs, settings: AlignSettings) -> np.ndarray:
     return (1.0 - settings.mt_weight) * xling + settings.mt_weight * mtside
 
 
-def pair_anchors(ar_rows: list[dict], en_rows: list[dict], i: np.ndarray, j: np.ndarray, look: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray, dict[int, list[Anchor]]]:
+def pair_anchors(
+    ar_rows: list[dict], en_rows: list[dict], i: np.ndarray, j: np.ndarray, look: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, dict[int, list[Anchor]]]:
     """Anchor strength and anchor count per pair where ``look`` is set (0 elsewhere), and the anchors
     found, keyed by pair position."""
     strength = np.zeros(len(i), dtype=np.float32)
@@ -142,9 +146,17 @@ def _rank_within(group: np.ndarray, score: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def decide_pairs(i: np.ndarray, j: np.ndarray, base: np.ndarray, strength: np.ndarray, count: np.ndarray,
-                 n_ar: int, n_en: int, settings: AlignSettings, phrase: np.ndarray | None = None
-                 ) -> list[tuple[int, int, float, str]]:
+def decide_pairs(
+    i: np.ndarray,
+    j: np.ndarray,
+    base: np.ndarray,
+    strength: np.ndarray,
+    count: np.ndarray,
+    n_ar: int,
+    n_en: int,
+    settings: AlignSettings,
+    phrase: np.ndarray | None = None,
+) -> list[tuple[int, int, float, str]]:
     """(i, j, score, label) for every kept link among the candidate pairs (parallel arrays), at most
     ``max_links`` per Arabic row, strongest first. Candidate pairs must include each row's and column's
     best pair (all pairs, or each side's nearest neighbours). Shared by the aligner and the calibration,
@@ -160,14 +172,15 @@ def decide_pairs(i: np.ndarray, j: np.ndarray, base: np.ndarray, strength: np.nd
     # split in two: both halves score alike), otherwise it is a near neighbour of a paragraph that
     # already has its equivalent (Easter vs. Christmas).
     mutual = row_best & col_best
-    split = (row_best & (score >= col_top[j] - settings.merge_gap)) | (col_best & (score >= row_top[i] - settings.merge_gap))
+    split = (row_best & (score >= col_top[j] - settings.merge_gap)) | (
+        col_best & (score >= row_top[i] - settings.merge_gap)
+    )
     equivalent = (score >= settings.equivalent_threshold) & (mutual | split)
     # Related: a specific shared detail, not the corpus's common topic. The pair must stand out both ways,
     # among the related_rank best of its row and of its column: a boilerplate paragraph close to
     # everything is nobody's near-best, a paragraph on the same event detail is.
     specific = (_rank_within(i, score) < settings.related_rank) & (_rank_within(j, score) < settings.related_rank)
-    related = (~equivalent & (score >= settings.related_threshold) & (count >= settings.related_min_anchors)
-               & specific)
+    related = ~equivalent & (score >= settings.related_threshold) & (count >= settings.related_min_anchors) & specific
     if phrase is not None:
         # Both paragraphs name the same specific thing ("memory sticks" ~ "عصا الذاكرة"): related even when
         # the rest of the paragraphs differ, as long as they are not unrelated outright.
@@ -183,9 +196,15 @@ def decide_pairs(i: np.ndarray, j: np.ndarray, base: np.ndarray, strength: np.nd
     return out
 
 
-def align_comparable(ar_rows: list[dict], en_rows: list[dict], ar_vecs: np.ndarray, en_vecs: np.ndarray,
-                     settings: AlignSettings, mt_vecs: np.ndarray | None = None,
-                     phrases: dict[tuple[int, int], list] | None = None) -> tuple[list[Link], list[Unaligned]]:
+def align_comparable(
+    ar_rows: list[dict],
+    en_rows: list[dict],
+    ar_vecs: np.ndarray,
+    en_vecs: np.ndarray,
+    settings: AlignSettings,
+    mt_vecs: np.ndarray | None = None,
+    phrases: dict[tuple[int, int], list] | None = None,
+) -> tuple[list[Link], list[Unaligned]]:
     """Decide the links of each Arabic row (``id``, ``text``, optional ``mt_text``) to the English rows
     (``id``, ``doc``, ``text``). Returns the links (Arabic order, strongest first) and the unlinked rows.
 
@@ -198,10 +217,11 @@ def align_comparable(ar_rows: list[dict], en_rows: list[dict], ar_vecs: np.ndarr
         pairs = dense_pairs(ar_vecs, en_vecs, settings, mt_vecs)
     else:
         from pipeline.align.knn import knn_pairs
+
         pairs = knn_pairs(ar_vecs, en_vecs, settings, mt_vecs)
     base = pair_scores(pairs, settings)
     strength, count, anchors = pair_anchors(ar_rows, en_rows, pairs.i, pairs.j, base >= candidate_floor(settings))
-    codes = pairs.i.astype(np.int64) * n_en + pairs.j   # ascending: pairs come in row-major order
+    codes = pairs.i.astype(np.int64) * n_en + pairs.j  # ascending: pairs come in row-major order
     phrase = None
     if phrases:
         phrase = np.zeros(len(base), dtype=bool)
@@ -225,15 +245,29 @@ def align_comparable(ar_rows: list[dict], en_rows: list[dict], ar_vecs: np.ndarr
             "margin": round(float(pairs.margin[k]), 4),
             "anchor_strength": round(float(strength[k]), 4),
             "anchors": [{"kind": a.kind, "ar": a.ar, "en": a.en} for a in anchors.get(k, [])],
-            "best_of_row": bool(base[k] >= row_top[i]), "best_of_column": bool(base[k] >= col_top[j]),
+            "best_of_row": bool(base[k] >= row_top[i]),
+            "best_of_column": bool(base[k] >= col_top[j]),
         }
         ar, en = ar_rows[i], en_rows[j]
         if pairs.mt_cosine is not None:
-            evidence |= {"mt_cosine": round(float(pairs.mt_cosine[k]), 4),
-                         "mt_margin": round(float(pairs.mt_margin[k]), 4),
-                         "chrf": round(chrf_similarity(ar.get("mt_text") or "", en["text"]), 4)}
-        links.append(Link(ar["id"], ar["text"], ar.get("mt_text"), en["doc"], en["id"], en["text"],
-                          round(score, 4), label, evidence))
+            evidence |= {
+                "mt_cosine": round(float(pairs.mt_cosine[k]), 4),
+                "mt_margin": round(float(pairs.mt_margin[k]), 4),
+                "chrf": round(chrf_similarity(ar.get("mt_text") or "", en["text"]), 4),
+            }
+        links.append(
+            Link(
+                ar["id"],
+                ar["text"],
+                ar.get("mt_text"),
+                en["doc"],
+                en["id"],
+                en["text"],
+                round(score, 4),
+                label,
+                evidence,
+            )
+        )
     best_of_row: dict[int, int] = {}
     for k in np.nonzero(base >= row_top[pairs.i])[0].tolist():
         best_of_row.setdefault(int(pairs.i[k]), k)
@@ -242,7 +276,13 @@ def align_comparable(ar_rows: list[dict], en_rows: list[dict], ar_vecs: np.ndarr
         if i in linked:
             continue
         k = best_of_row.get(i)
-        unaligned.append(Unaligned(ar["id"], ar["text"], ar.get("mt_text"),
-                                   en_rows[int(pairs.j[k])]["id"] if k is not None else None,
-                                   round(float(base[k]), 4) if k is not None else None))
+        unaligned.append(
+            Unaligned(
+                ar["id"],
+                ar["text"],
+                ar.get("mt_text"),
+                en_rows[int(pairs.j[k])]["id"] if k is not None else None,
+                round(float(base[k]), 4) if k is not None else None,
+            )
+        )
     return links, unaligned

@@ -6,6 +6,7 @@ Margins use the same k best neighbours as the dense path, so scores and decision
 pair both paths score (``tests/test_align.py`` checks this). Each row's and column's best pair is always a
 candidate, which is all the equivalent decision needs; related links beyond the k nearest are not sought.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,8 +16,9 @@ from pipeline.align.comparable import Pairs
 from pipeline.align.settings import AlignSettings
 
 
-def _margins(src: np.ndarray, tgt: np.ndarray, i: np.ndarray, j: np.ndarray, k: int,
-             d_st: np.ndarray, d_ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _margins(
+    src: np.ndarray, tgt: np.ndarray, i: np.ndarray, j: np.ndarray, k: int, d_st: np.ndarray, d_ts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """cos and ratio margin of pairs (i, j), from each side's neighbour similarities (global top-k)."""
     row_mean = d_st[:, :k].mean(axis=1)
     col_mean = d_ts[:, :k].mean(axis=1)
@@ -25,8 +27,9 @@ def _margins(src: np.ndarray, tgt: np.ndarray, i: np.ndarray, j: np.ndarray, k: 
     return cos, margin
 
 
-def knn_pairs(ar_vecs: np.ndarray, en_vecs: np.ndarray, settings: AlignSettings,
-              mt_vecs: np.ndarray | None = None) -> Pairs:
+def knn_pairs(
+    ar_vecs: np.ndarray, en_vecs: np.ndarray, settings: AlignSettings, mt_vecs: np.ndarray | None = None
+) -> Pairs:
     """The union of each Arabic paragraph's and each English paragraph's ``knn_candidates`` nearest
     neighbours, scored like :func:`pipeline.align.comparable.dense_pairs`. Past ``settings.ivf_min``
     paragraphs on the searched side the neighbours come from an inverted file (``pipeline.align.ann``)."""

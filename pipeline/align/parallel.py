@@ -2,6 +2,7 @@
 1-1, 1-2, 2-1, 1-0 and 0-1, in the vecalign / Bertalign manner: a merged bead is scored by the
 embedding of the joined paragraphs, so a paragraph the translator split in two aligns to both halves.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -19,8 +20,9 @@ MERGE_PENALTY = 0.05
 SKIP_PENALTY = 0.15
 
 
-def align_monotonic(n_ar: int, n_en: int, bead_similarity: Callable[[int, int, int, int], float]
-                    ) -> list[tuple[list[int], list[int], float]]:
+def align_monotonic(
+    n_ar: int, n_en: int, bead_similarity: Callable[[int, int, int, int], float]
+) -> list[tuple[list[int], list[int], float]]:
     """Best monotonic path; ``bead_similarity(i, a, j, b)`` is the similarity of Arabic paragraphs
     i..i+a−1 with English paragraphs j..j+b−1. Returns beads (ar indexes, en indexes, similarity);
     skipped paragraphs appear as beads with an empty side."""

@@ -8,6 +8,7 @@ paragraphs of the run), so "election results" in a corpus about elections does n
 counts when its cosine is at least ``min_cosine``; pairs are taken strongest first, each word once.
 Pure functions over arrays; the encoder is passed in.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,17 +16,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.textnorm import arabic_key
+from pipeline.text.normalize import arabic_key
 
-_EN_STOP = set("""a an the and or but of to in on at by for from with without as is are was were be been being has have
+_EN_STOP = set(
+    """a an the and or but of to in on at by for from with without as is are was were be been being has have
 had do does did this that these those it its he she they them his her their we our you your i me my not no nor so than
 then there here which who whom whose what when where why how all any both each few more most other some such only own
 same very can will just should would could may might must shall also into over under about after before between
 during through up down out off again further once said says say added told according while since until per
-mr ms one two three first second new last next via using within among against""".split())
-_AR_STOP = {arabic_key(w) for w in """في من على إلى الى عن مع أن ان إن أو او و ثم قد لا ما لم لن هذا هذه ذلك تلك التي الذي الذين
+mr ms one two three first second new last next via using within among against""".split()
+)
+_AR_STOP = {
+    arabic_key(w)
+    for w in """في من على إلى الى عن مع أن ان إن أو او و ثم قد لا ما لم لن هذا هذه ذلك تلك التي الذي الذين
 هو هي هم كان كانت يكون تم تمت بعد قبل عند حيث كما كل أي اي بين غير لدى لها له لهم ب ل ف ك وقد وأن وان وإن فقد
-كذلك أيضا ايضا الآتي خلال علما مع عبر حول ضمن منذ حتى لكن بل اذا إذا وذلك وهي وهو وكان وكانت ومن وفي وعلى اما إما أما""".split()}
+كذلك أيضا ايضا الآتي خلال علما مع عبر حول ضمن منذ حتى لكن بل اذا إذا وذلك وهي وهو وكان وكانت ومن وفي وعلى اما إما أما""".split()
+}
 _PUNCT = re.compile(r"[.,;:!?()\[\]{}\"“”«»'‘’/،؛؟…–—-]+\s|[.,;:!?()\[\]{}\"“”«»/،؛؟…–—]+")
 _WORD = re.compile(r"[\w\u0600-\u06FF]+(?:[-'’][\w\u0600-\u06FF]+)*")
 
@@ -33,10 +39,10 @@ _WORD = re.compile(r"[\w\u0600-\u06FF]+(?:[-'’][\w\u0600-\u06FF]+)*")
 @dataclass(frozen=True)
 class PhraseSettings:
     max_words: int = 3
-    min_words: int = 2            # single words match too loosely across languages
+    min_words: int = 2  # single words match too loosely across languages
     min_chars: int = 4
-    max_doc_share: float = 0.3    # a word in more of its side's paragraphs than this is the common topic
-    min_cosine: float = 0.8       # "memory sticks" ~ "عصا الذاكرة" is 0.81; loose pairs sit below 0.8
+    max_doc_share: float = 0.3  # a word in more of its side's paragraphs than this is the common topic
+    min_cosine: float = 0.8  # "memory sticks" ~ "عصا الذاكرة" is 0.81; loose pairs sit below 0.8
 
 
 def _is_stop(word: str, lang: str) -> bool:
@@ -51,7 +57,7 @@ def phrases(text: str, lang: str, max_words: int = 3, min_chars: int = 4) -> lis
     out, seen = [], set()
     for n in range(1, max_words + 1):
         for words, i in ((w, i) for w in chunks for i in range(len(w) - n + 1)):
-            gram = words[i:i + n]
+            gram = words[i : i + n]
             if _is_stop(gram[0], lang) or _is_stop(gram[-1], lang) or any(w.isdigit() for w in gram):
                 continue
             phrase = " ".join(gram)
@@ -95,8 +101,15 @@ def specific_phrases(texts: list[str], lang: str, settings: PhraseSettings) -> l
     out = []
     for text in texts:
         items = phrases(text, lang, settings.max_words, settings.min_chars)
-        out.append([p for p in items if len(p.split()) >= settings.min_words
-                    and word_stem(p.split()[0], lang) not in common and word_stem(p.split()[-1], lang) not in common])
+        out.append(
+            [
+                p
+                for p in items
+                if len(p.split()) >= settings.min_words
+                and word_stem(p.split()[0], lang) not in common
+                and word_stem(p.split()[-1], lang) not in common
+            ]
+        )
     return out
 
 
@@ -107,8 +120,9 @@ class PhraseMatch:
     cosine: float
 
 
-def match_phrases(ar_phrases: list[str], en_phrases: list[str], ar_vecs: np.ndarray, en_vecs: np.ndarray,
-                  min_cosine: float) -> list[PhraseMatch]:
+def match_phrases(
+    ar_phrases: list[str], en_phrases: list[str], ar_vecs: np.ndarray, en_vecs: np.ndarray, min_cosine: float
+) -> list[PhraseMatch]:
     """Phrase pairs with cosine ≥ min_cosine, strongest first, no word used twice on either side."""
     if not ar_phrases or not en_phrases:
         return []
@@ -129,8 +143,9 @@ def match_phrases(ar_phrases: list[str], en_phrases: list[str], ar_vecs: np.ndar
     return out
 
 
-def phrase_matches(ar_texts: list[str], en_texts: list[str], encoder, settings: PhraseSettings
-                   ) -> dict[tuple[int, int], list[PhraseMatch]]:
+def phrase_matches(
+    ar_texts: list[str], en_texts: list[str], encoder, settings: PhraseSettings
+) -> dict[tuple[int, int], list[PhraseMatch]]:
     """(Arabic paragraph, English paragraph) → the specific phrases they share, for every pair that shares
     one. All specific phrases of each side are embedded once and compared all against all."""
     ar_phrases = specific_phrases(ar_texts, "ar", settings)
@@ -153,8 +168,9 @@ def phrase_matches(ar_texts: list[str], en_texts: list[str], encoder, settings: 
         a_vecs = np.stack([ar_vecs[p] for p in a_items])
         for j, e_items in enumerate(en_has):
             if e_items:
-                found = match_phrases(a_items, e_items, a_vecs, np.stack([en_vecs[p] for p in e_items]),
-                                      settings.min_cosine)
+                found = match_phrases(
+                    a_items, e_items, a_vecs, np.stack([en_vecs[p] for p in e_items]), settings.min_cosine
+                )
                 if found:
                     out[(i, j)] = found
     return out

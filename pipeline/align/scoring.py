@@ -1,4 +1,5 @@
 """Similarities: cosine and ratio margin (Artetxe & Schwenk 2019) matrices, chrF of one pair. Pure functions."""
+
 from __future__ import annotations
 
 import numpy as np

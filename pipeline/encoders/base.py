@@ -1,4 +1,5 @@
 """The encoder interface: texts in, L2-normalised float32 rows out, plus a signature for reproducibility."""
+
 from __future__ import annotations
 
 import abc
@@ -22,8 +23,10 @@ class Encoder(abc.ABC):
         """Embed ``texts`` (language code ``lang``) as an (n, dim) float32 array with unit-length rows."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        parts = [np.asarray(self._encode_batch(list(texts[i:i + self.batch_size]), lang), dtype=np.float32)
-                 for i in range(0, len(texts), self.batch_size)]
+        parts = [
+            np.asarray(self._encode_batch(list(texts[i : i + self.batch_size]), lang), dtype=np.float32)
+            for i in range(0, len(texts), self.batch_size)
+        ]
         vectors = np.concatenate(parts, axis=0)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-12)

@@ -3,6 +3,7 @@
 Pooling follows each model family: LaBSE uses the pooler output of [CLS]; e5 models mean-pool the last
 hidden state over real tokens and expect a ``query: `` prefix; other models mean-pool.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,7 +27,9 @@ class TransformersEncoder(Encoder):
             self._tokenizer = AutoTokenizer.from_pretrained(model)
             self._model = AutoModel.from_pretrained(model).eval()
         except (OSError, ValueError) as exc:
-            raise PipelineError(model, f"cannot load a transformers encoder from here ({str(exc).splitlines()[0]})") from None
+            raise PipelineError(
+                model, f"cannot load a transformers encoder from here ({str(exc).splitlines()[0]})"
+            ) from None
         self.model_id = model
         self.name = f"hf:{model}"
         lowered = model.lower()
@@ -41,8 +44,13 @@ class TransformersEncoder(Encoder):
 
     def _encode_batch(self, texts: list[str], lang: str) -> np.ndarray:
         torch = self._torch
-        batch = self._tokenizer([self.prefix + t for t in texts], padding=True, truncation=True,
-                                max_length=self.max_length, return_tensors="pt")
+        batch = self._tokenizer(
+            [self.prefix + t for t in texts],
+            padding=True,
+            truncation=True,
+            max_length=self.max_length,
+            return_tensors="pt",
+        )
         with torch.inference_mode():
             output = self._model(**batch)
         if self.pooling == "pooler" and getattr(output, "pooler_output", None) is not None:
@@ -52,5 +60,9 @@ class TransformersEncoder(Encoder):
         return (summed / mask.sum(dim=1).clamp(min=1)).float().numpy()
 
     def signature(self) -> dict:
-        return {"encoder": self.name, "pooling": self.pooling, "prefix": self.prefix,
-                "revision": getattr(self._model.config, "_commit_hash", None)}
+        return {
+            "encoder": self.name,
+            "pooling": self.pooling,
+            "prefix": self.prefix,
+            "revision": getattr(self._model.config, "_commit_hash", None),
+        }

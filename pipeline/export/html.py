@@ -4,6 +4,7 @@ Arabic paragraphs sit on the right (dir="rtl" lang="ar") with their MT under the
 paragraphs sit on the left with label, score and evidence; paragraphs with no counterpart say so.
 A small inline script filters by label and minimum score.
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -54,8 +55,12 @@ def _evidence(link: dict) -> str:
     for key in ("cosine", "margin", "mt_cosine", "chrf", "bead", "bead_cosine"):
         if key in ev:
             parts.append(f"{escape(key)} {escape(str(ev[key]))}")
-    anchors = "".join(f'<span class="anchor">{escape(a["ar"])} ~ {escape(a["en"])}</span>' if a["ar"] != a["en"]
-                      else f'<span class="anchor">{escape(a["en"])}</span>' for a in ev.get("anchors", []))
+    anchors = "".join(
+        f'<span class="anchor">{escape(a["ar"])} ~ {escape(a["en"])}</span>'
+        if a["ar"] != a["en"]
+        else f'<span class="anchor">{escape(a["en"])}</span>'
+        for a in ev.get("anchors", [])
+    )
     return f'<div class="evidence">{" · ".join(parts)}{"<br>anchors: " + anchors if anchors else ""}</div>'
 
 
@@ -72,31 +77,46 @@ def render_report(result) -> str:
         links = links_by_ar.get(row["id"], [])
         mt = row.get("mt_text")
         flags = row.get("mt_flags") or []
-        ar_html = (f'<div class="ar"><div class="id">{escape(row["id"])}</div>'
-                   f'<p class="src" dir="rtl" lang="ar">{escape(row["text"])}</p>'
-                   + (f'<div class="mt" lang="en"><span class="id">MT</span> {escape(mt)}'
-                      + (f'<div class="flags">flags: {escape(", ".join(flags))}</div>' if flags else "") + "</div>"
-                      if mt else "") + "</div>")
+        ar_html = (
+            f'<div class="ar"><div class="id">{escape(row["id"])}</div>'
+            f'<p class="src" dir="rtl" lang="ar">{escape(row["text"])}</p>'
+            + (
+                f'<div class="mt" lang="en"><span class="id">MT</span> {escape(mt)}'
+                + (f'<div class="flags">flags: {escape(", ".join(flags))}</div>' if flags else "")
+                + "</div>"
+                if mt
+                else ""
+            )
+            + "</div>"
+        )
         if links:
             items = "".join(
                 f'<div class="link {escape(l["label"])}" data-label="{escape(l["label"])}" data-score="{l["score"]}">'
                 f'<span class="badge {escape(l["label"])}">{escape(l["label"])}</span>'
                 f'<span class="id">{escape(l["en_id"])} · {escape(en_docs.get(l["en_doc"], {}).get("outlet", l["en_doc"]))}'
                 f' · score {l["score"]:.3f}</span><p lang="en">{escape(l["en_text"])}</p>{_evidence(l)}</div>'
-                for l in links)
+                for l in links
+            )
             links_html = f'<div class="links">{items}</div>'
         else:
             links_html = '<div class="links"><p class="none">No counterpart in the English documents.</p></div>'
         pairs.append(f'<section class="pair" data-ar="{escape(row["id"])}">{ar_html}{links_html}</section>')
     counts = result.manifest.get("counts", {})
     status = translation.get("status", "")
-    mt_line = (f'MT: {escape(str(translation.get("model") or translation.get("backend") or "none"))} ({escape(status)})'
-               if status else "MT: none")
+    mt_line = (
+        f'MT: {escape(str(translation.get("model") or translation.get("backend") or "none"))} ({escape(status)})'
+        if status
+        else "MT: none"
+    )
     if status.startswith("missing"):
-        mt_line += (f'</p><p class="warn">MT model missing: {escape(status.split(":", 1)[-1].strip())}. '
-                    "This run has no machine translation; links rest on the cross-lingual encoder and anchors.")
-    docs_line = ", ".join(f'{escape(d["id"])} ({escape(d.get("outlet", ""))}, {escape(d["lang"])})'
-                          for d in result.manifest.get("inputs", []))
+        mt_line += (
+            f'</p><p class="warn">MT model missing: {escape(status.split(":", 1)[-1].strip())}. '
+            "This run has no machine translation; links rest on the cross-lingual encoder and anchors."
+        )
+    docs_line = ", ".join(
+        f'{escape(d["id"])} ({escape(d.get("outlet", ""))}, {escape(d["lang"])})'
+        for d in result.manifest.get("inputs", [])
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Arabic–English alignment report</title><style>{_CSS}</style></head>

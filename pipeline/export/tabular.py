@@ -1,4 +1,5 @@
 """TSV and Moses-style line-aligned text: formats where a newline or tab inside a text would break rows."""
+
 from __future__ import annotations
 
 TSV_COLUMNS = ("ar_id", "en_doc", "en_id", "label", "score", "ar_text", "mt_text", "en_text")
@@ -8,7 +9,7 @@ def escape_tsv(value) -> str:
     """Backslash escapes, so that every row stays one line of tab-separated fields (reversible)."""
     if value is None:
         return ""
-    return (str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r"))
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def unescape_tsv(value: str) -> str:
@@ -36,8 +37,10 @@ def one_line(text: str | None) -> str:
 
 def moses_files(links: list[dict]) -> dict[str, str]:
     """parallel.ar / parallel.en (and parallel.mt when any link has MT): line n of each is link n."""
-    files = {"parallel.ar": "".join(one_line(l["ar_text"]) + "\n" for l in links),
-             "parallel.en": "".join(one_line(l["en_text"]) + "\n" for l in links)}
+    files = {
+        "parallel.ar": "".join(one_line(l["ar_text"]) + "\n" for l in links),
+        "parallel.en": "".join(one_line(l["en_text"]) + "\n" for l in links),
+    }
     if any(l.get("mt_text") for l in links):
         files["parallel.mt"] = "".join(one_line(l.get("mt_text")) + "\n" for l in links)
     return files

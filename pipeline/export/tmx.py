@@ -3,6 +3,7 @@
 Valid XML for any input: characters XML 1.0 forbids (C0 controls other than tab/newline/CR, lone
 surrogates, U+FFFE/U+FFFF) are dropped; bidi marks are legal and kept; escaping is lxml's.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,14 +22,28 @@ def xml_safe(text) -> str:
 
 def tmx_bytes(links: list[dict]) -> bytes:
     root = etree.Element("tmx", version="1.4")
-    etree.SubElement(root, "header", creationtool="pipeline", creationtoolversion=__version__,
-                     segtype="paragraph", adminlang="en", srclang="ar", datatype="plaintext", **{"o-tmf": "jsonl"})
+    etree.SubElement(
+        root,
+        "header",
+        creationtool="pipeline",
+        creationtoolversion=__version__,
+        segtype="paragraph",
+        adminlang="en",
+        srclang="ar",
+        datatype="plaintext",
+        **{"o-tmf": "jsonl"},
+    )
     body = etree.SubElement(root, "body")
     for link in links:
         tu = etree.SubElement(body, "tu")
-        props = [("x-score", link["score"]), ("x-label", link["label"]), ("x-ar-id", link["ar_id"]),
-                 ("x-ar-doc", link["ar_id"].rsplit(":", 1)[0]), ("x-en-doc", link["en_doc"]),
-                 ("x-en-id", link["en_id"])]
+        props = [
+            ("x-score", link["score"]),
+            ("x-label", link["label"]),
+            ("x-ar-id", link["ar_id"]),
+            ("x-ar-doc", link["ar_id"].rsplit(":", 1)[0]),
+            ("x-en-doc", link["en_doc"]),
+            ("x-en-id", link["en_id"]),
+        ]
         if link.get("mt_text"):
             props.append(("x-mt", link["mt_text"]))
         for name, value in props:

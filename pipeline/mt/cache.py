@@ -3,6 +3,7 @@
 A second run of the same input with the same model, revision, backend and decoding settings translates
 nothing; changing any of them changes every key.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,8 +31,10 @@ class TranslationCache:
             return {}
         found = {}
         for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            rows = self._db.execute(f"SELECT key, translation FROM mt WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            chunk = keys[start : start + 500]
+            rows = self._db.execute(
+                f"SELECT key, translation FROM mt WHERE key IN ({','.join('?' * len(chunk))})", chunk
+            )
             found.update(rows.fetchall())
         return found
 

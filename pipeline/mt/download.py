@@ -7,6 +7,7 @@ rename into place (a failed download leaves nothing half-written) → optionally
 An existing model folder is not replaced without ``force``. Without network the command says so and
 how to install a model by hand; ``make`` itself never needs this step.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,10 +20,20 @@ from pipeline.fileio import sha256_file
 from pipeline.mt.models import KNOWN_MODELS, local_folder
 from pipeline.progress import log
 
-CONFIG_FILES = ("config.json", "generation_config.json", "tokenizer_config.json", "special_tokens_map.json",
-                "vocab.json", "source.spm", "target.spm", "sentencepiece.bpe.model", "tokenizer.json",
-                "README.md", "LICENSE")
-WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")   # the first one the repository has
+CONFIG_FILES = (
+    "config.json",
+    "generation_config.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "vocab.json",
+    "source.spm",
+    "target.spm",
+    "sentencepiece.bpe.model",
+    "tokenizer.json",
+    "README.md",
+    "LICENSE",
+)
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")  # the first one the repository has
 RECORD = ".download.json"
 
 
@@ -38,10 +49,13 @@ def choose_files(available: dict[str, dict]) -> list[str]:
 
 def _hub_error(name: str, exc: Exception) -> PipelineError:
     folder = local_folder(name)
-    return PipelineError(name, f"cannot download from the Hugging Face hub ({type(exc).__name__}: "
-                               f"{str(exc).splitlines()[0][:160] if str(exc) else 'no detail'}). Without network, "
-                               f"copy the model's files (config.json, tokenizer files, weights) into {folder}/ "
-                               "by hand; the pipeline runs without MT until then")
+    return PipelineError(
+        name,
+        f"cannot download from the Hugging Face hub ({type(exc).__name__}: "
+        f"{str(exc).splitlines()[0][:160] if str(exc) else 'no detail'}). Without network, "
+        f"copy the model's files (config.json, tokenizer files, weights) into {folder}/ "
+        "by hand; the pipeline runs without MT until then",
+    )
 
 
 def download_model(name: str, revision: str | None = None, force: bool = False) -> Path:
@@ -62,7 +76,7 @@ def download_model(name: str, revision: str | None = None, force: bool = False) 
 
     try:
         info = HfApi().model_info(name, revision=revision, files_metadata=True)
-    except Exception as exc:   # offline, unknown repo or revision: hub errors come in many types
+    except Exception as exc:  # offline, unknown repo or revision: hub errors come in many types
         raise _hub_error(name, exc) from None
     available = {s.rfilename: {"size": s.size, "sha256": s.lfs.sha256 if s.lfs else None} for s in info.siblings}
     files = choose_files(available)
@@ -82,7 +96,7 @@ def download_model(name: str, revision: str | None = None, force: bool = False) 
             if expected["sha256"] and digest != expected["sha256"]:
                 raise PipelineError(path, "sha256 does not match the hub's")
             record["files"].append({"path": file, "size": size, "sha256": digest})
-        shutil.rmtree(partial / ".cache", ignore_errors=True)   # huggingface_hub's download bookkeeping
+        shutil.rmtree(partial / ".cache", ignore_errors=True)  # huggingface_hub's download bookkeeping
         (partial / RECORD).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
         if target.exists():
             shutil.rmtree(target)

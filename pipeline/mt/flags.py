@@ -1,10 +1,11 @@
 """Quality flags for a translated paragraph: cheap checks that catch the usual MT failures."""
+
 from __future__ import annotations
 
 import re
 
-from pipeline.align.anchors import numbers
-from pipeline.textnorm import script_ratio
+from pipeline.text.numbers import numbers
+from pipeline.text.script import script_ratio
 
 # English runs ~1.0–1.6× the characters of its Arabic source (Arabic omits short vowels); outside
 # 0.5–3.0 a sentence was usually dropped or the decoder looped.
@@ -25,7 +26,7 @@ def quality_flags(source: str, translation: str) -> list[str]:
     words = re.findall(r"\w+", translation.lower())
     grams: dict[tuple, int] = {}
     for i in range(len(words) - REPEAT_NGRAM + 1):
-        gram = tuple(words[i:i + REPEAT_NGRAM])
+        gram = tuple(words[i : i + REPEAT_NGRAM])
         grams[gram] = grams.get(gram, 0) + 1
     if grams and max(grams.values()) >= REPEAT_COUNT:
         flags.append("repeated_ngrams")

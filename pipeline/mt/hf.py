@@ -1,28 +1,18 @@
 """transformers backend: MarianMT / NLLB (any AutoModelForSeq2SeqLM) on CPU with torch."""
+
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.mt.base import Translator
+from pipeline.mt.base import Decoding, Translator
 from pipeline.mt.models import KNOWN_MODELS, resolve_model, weights_hash
 from pipeline.progress import quiet_transformers
 
 
-@dataclass(frozen=True)
-class Decoding:
-    """Decoding settings shared by the backends. All but ``batch_size`` (speed only) are in the cache key."""
-    num_beams: int = 4
-    max_new_tokens: int = 256
-    min_new_tokens: int = 0      # >0 only in benchmarks, to fix the output length
-    batch_size: int = 8          # the fastest on 2 cores for both backends (bench-mt)
-
-
 def _from_pretrained_kwargs(name: str, is_local: bool, allow_download: bool) -> dict:
     known = KNOWN_MODELS.get(name)
-    return {} if is_local else {"local_files_only": not allow_download,
-                                "revision": known.revision if known else None}
+    return {} if is_local else {"local_files_only": not allow_download, "revision": known.revision if known else None}
 
 
 def _not_available(name: str, is_local: bool, allow_download: bool, exc: Exception) -> PipelineError:
@@ -41,7 +31,12 @@ def load_tokenizer(name: str, allow_download: bool = False):
     source, is_local = resolve_model(name)
     kwargs = _from_pretrained_kwargs(name, is_local, allow_download)
     try:
-        return AutoTokenizer.from_pretrained(source, **kwargs), AutoConfig.from_pretrained(source, **kwargs), source, is_local
+        return (
+            AutoTokenizer.from_pretrained(source, **kwargs),
+            AutoConfig.from_pretrained(source, **kwargs),
+            source,
+            is_local,
+        )
     except (OSError, ValueError) as exc:
         raise _not_available(name, is_local, allow_download, exc) from None
 
@@ -86,17 +81,24 @@ class TokenizerTranslator(Translator):
         return len(self.tokenizer(text, verbose=False)["input_ids"])
 
     def signature(self) -> dict:
-        return {"model": self.name, "revision": self.revision, "backend": self.backend,
-                "num_beams": self.decoding.num_beams, "max_new_tokens": self.decoding.max_new_tokens,
-                "min_new_tokens": self.decoding.min_new_tokens,
-                "source_lang": self.source_lang, "target_lang": self.target_lang}
+        return {
+            "model": self.name,
+            "revision": self.revision,
+            "backend": self.backend,
+            "num_beams": self.decoding.num_beams,
+            "max_new_tokens": self.decoding.max_new_tokens,
+            "min_new_tokens": self.decoding.min_new_tokens,
+            "source_lang": self.source_lang,
+            "target_lang": self.target_lang,
+        }
 
 
 class TransformersTranslator(TokenizerTranslator):
     backend = "transformers"
 
-    def __init__(self, name: str, threads: int | None = None, decoding: Decoding = Decoding(),
-                 allow_download: bool = False):
+    def __init__(
+        self, name: str, threads: int | None = None, decoding: Decoding = Decoding(), allow_download: bool = False
+    ):
         import torch
 
         if threads:
@@ -124,9 +126,14 @@ class TransformersTranslator(TokenizerTranslator):
         out = [""] * len(sentences)
         size = self.decoding.batch_size
         for start in range(0, len(order), size):
-            idx = order[start:start + size]
-            batch = self.tokenizer([sentences[i] for i in idx], return_tensors="pt", padding=True,
-                                   truncation=True, max_length=self.max_source_tokens)
+            idx = order[start : start + size]
+            batch = self.tokenizer(
+                [sentences[i] for i in idx],
+                return_tensors="pt",
+                padding=True,
+                truncation=True,
+                max_length=self.max_source_tokens,
+            )
             with torch.inference_mode():
                 generated = self.model.generate(**batch, **self.generate_kwargs())
             for i, text in zip(idx, self.tokenizer.batch_decode(generated, skip_special_tokens=True)):

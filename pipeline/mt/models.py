@@ -1,4 +1,5 @@
 """Known MT models, where ``make models`` puts them, and how a model name resolves to something loadable."""
+
 from __future__ import annotations
 
 import hashlib
@@ -13,8 +14,8 @@ MODELS_DIR = Path(os.environ.get("PIPELINE_MODELS", "models"))
 @dataclass(frozen=True)
 class KnownModel:
     hub_id: str
-    revision: str                 # pinned hub commit (what `make models` downloads)
-    source_lang: str | None = None   # NLLB language codes; None for Marian pair models
+    revision: str  # pinned hub commit (what `make models` downloads)
+    source_lang: str | None = None  # NLLB language codes; None for Marian pair models
     target_lang: str | None = None
 
 
@@ -22,12 +23,17 @@ class KnownModel:
 # offline machine this was written on; `make models` fails clearly if a commit is not on the hub).
 KNOWN_MODELS = {
     "Helsinki-NLP/opus-mt-ar-en": KnownModel(
-        "Helsinki-NLP/opus-mt-ar-en", "f830c0f121521df2551726dd799a0c47b0f67841"),          # Apache-2.0, 300 MB
+        "Helsinki-NLP/opus-mt-ar-en", "f830c0f121521df2551726dd799a0c47b0f67841"
+    ),  # Apache-2.0, 300 MB
     "Helsinki-NLP/opus-mt-tc-big-ar-en": KnownModel(
-        "Helsinki-NLP/opus-mt-tc-big-ar-en", "633b76a46252ccfe8a18920198e06bca8a7d7c17"),   # CC-BY-4.0, 600 MB
+        "Helsinki-NLP/opus-mt-tc-big-ar-en", "633b76a46252ccfe8a18920198e06bca8a7d7c17"
+    ),  # CC-BY-4.0, 600 MB
     "facebook/nllb-200-distilled-600M": KnownModel(
-        "facebook/nllb-200-distilled-600M", "6e750dabefd8d11c2fe724ff0347232e10cd72fb",     # CC-BY-NC-4.0, 2.5 GB
-        "arb_Arab", "eng_Latn"),
+        "facebook/nllb-200-distilled-600M",
+        "6e750dabefd8d11c2fe724ff0347232e10cd72fb",  # CC-BY-NC-4.0, 2.5 GB
+        "arb_Arab",
+        "eng_Latn",
+    ),
 }
 
 

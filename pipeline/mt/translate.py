@@ -1,5 +1,6 @@
 """Paragraph-safe translation: sentence by sentence (long ones split under the model's limit), cached,
 rejoined into paragraphs with the sentence mapping kept."""
+
 from __future__ import annotations
 
 import re
@@ -29,9 +30,11 @@ def split_long(sentence: str, translator: Translator, limit: int | None = None) 
     if len(clauses) == 1:
         words = sentence.split()
         if len(words) == 1:
-            return [sentence]   # one enormous "word": let the tokenizer truncate it
+            return [sentence]  # one enormous "word": let the tokenizer truncate it
         half = len(words) // 2
-        return split_long(" ".join(words[:half]), translator, limit) + split_long(" ".join(words[half:]), translator, limit)
+        return split_long(" ".join(words[:half]), translator, limit) + split_long(
+            " ".join(words[half:]), translator, limit
+        )
     pieces, current = [], ""
     for clause in clauses:
         candidate = f"{current} {clause}".strip()
@@ -44,8 +47,9 @@ def split_long(sentence: str, translator: Translator, limit: int | None = None) 
     return pieces
 
 
-def translate_sentences(sentences: list[str], translator: Translator, cache: TranslationCache,
-                        stats: TranslationStats | None = None) -> list[str]:
+def translate_sentences(
+    sentences: list[str], translator: Translator, cache: TranslationCache, stats: TranslationStats | None = None
+) -> list[str]:
     """Translate each sentence (split under the model's length limit and rejoined), reading and filling
     the cache; only sentences the cache lacks reach the model. Updates ``stats`` when given."""
     started = time.perf_counter()
@@ -61,7 +65,7 @@ def translate_sentences(sentences: list[str], translator: Translator, cache: Tra
     chunk_size = 64
     with progress(total=len(todo), desc="translate", unit="sent") as bar:
         for start in range(0, len(todo), chunk_size):
-            chunk = todo[start:start + chunk_size]
+            chunk = todo[start : start + chunk_size]
             outputs = translator.translate([piece for _, piece in chunk])
             fresh = {key: out for (key, _), out in zip(chunk, outputs)}
             cache.put_many(fresh)
@@ -99,5 +103,3 @@ def apply_precomputed(rows: list[dict], translations: dict[str, str]) -> Transla
         row["mt_sentences"] = []
         row["mt_flags"] = quality_flags(row["text"], row["mt_text"])
     return TranslationStats(translated=0, cached=0, seconds=0.0)
-
-

@@ -6,24 +6,26 @@ Two kinds of rule:
   trailing photo credit).
 Rules match shapes (separators, URL forms, date forms, phrase families), never the exact strings of
 one corpus. Each removal is kept, with the rule's reason, in ``removed.jsonl``.
-Duplicates and repeated titles depend on other paragraphs and are handled in :mod:`pipeline.ingest`.
+Duplicates and repeated titles depend on other paragraphs and are handled in :mod:`pipeline.ingest.stage`.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from typing import Callable
 
-from pipeline.textnorm import arabic_key
+from pipeline.text.normalize import arabic_key
 
 
 @dataclass(frozen=True)
 class LineContext:
     """What a line rule may look at besides the paragraph's own (cleaned) text."""
-    position: int          # 0-based among the document's non-empty lines
-    total: int             # number of non-empty lines in the document
+
+    position: int  # 0-based among the document's non-empty lines
+    total: int  # number of non-empty lines in the document
     in_comment_section: bool
-    previous_kept: int     # how many paragraphs of this document were kept before this one
+    previous_kept: int  # how many paragraphs of this document were kept before this one
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class LineRule:
 @dataclass(frozen=True)
 class TrimRule:
     """``find(raw_line, title)`` returns the (start, end) span to cut from the raw line, or None."""
+
     name: str
     reason: str
     find: Callable[[str, str | None], tuple[int, int] | None]
@@ -44,34 +47,41 @@ class TrimRule:
 _SENTENCE_END = ".!?؟…:"
 _URL = r"(?:https?://|www\.)\S+|(?:pic\.twitter\.com|twitter\.com|x\.com|t\.co|bit\.ly)/\S*"
 _TWEET_HOSTS = re.compile(r"(?:pic\.)?twitter\.com|(?:^|//|www\.)x\.com|t\.co/", re.I)
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
-           "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
 _TIMESTAMP_RE = re.compile(
     rf"""(?ix)
     (?:\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{2,4}}
        |(?:{_MONTHS})\.?\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})\.?,?\s+\d{{4}})?
     \s*[,|-]?\s*
-    (?:\d{{1,2}}:\d{{2}}(?::\d{{2}})?\s*(?:[ap]\.?m\.?)?)?""")
+    (?:\d{{1,2}}:\d{{2}}(?::\d{{2}})?\s*(?:[ap]\.?m\.?)?)?"""
+)
 _BREADCRUMB_SEPARATOR = re.compile(r"\s(?:/|›|»|>|\||::)\s")
 # Comment prompts and comment-section headings, in English and Arabic (matched on the matching key, so
 # tanwin, hamza and alef spellings do not matter).
 _COMMENT_PROMPT_RE = re.compile(
     r"(?:leave|post|add|write|submit)\s+(?:a|your)\s+(?:comment|reply)|comments?(?:\s*\(\d+\))?|"
-    r"(?:\d+\s+)?comments|اترك تعليقا|اضف تعليقا|اكتب تعليقا|التعليقات|تعليقات|شارك برايك", re.I)
+    r"(?:\d+\s+)?comments|اترك تعليقا|اضف تعليقا|اكتب تعليقا|التعليقات|تعليقات|شارك برايك",
+    re.I,
+)
 _COMMENT_HEADING_RE = re.compile(r"comments?(?:\s*\(\d+\))?|التعليقات|تعليقات", re.I)
 _COMMENT_POLICY_RE = re.compile(
-    r"\bcomments?\b.*\b(?:moderat\w*|guidelines?|approv\w*|reject\w*|publication|policy|edited)\b", re.I)
+    r"\bcomments?\b.*\b(?:moderat\w*|guidelines?|approv\w*|reject\w*|publication|policy|edited)\b", re.I
+)
 _TWEET_ATTRIBUTION_RE = re.compile(
     rf"[-—–]\s*[^()]{{1,80}}\(@\w{{1,30}}\)\s+(?:(?:{_MONTHS})\s+\d{{1,2}},\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}})",
-    re.I)
+    re.I,
+)
 _SOURCE_LINE_RE = re.compile(r"(?:sources?|via|المصدر|مصدر)\s*[:：/]\s*.{0,100}", re.I)
-_PHOTO_CREDIT_RE = re.compile(r"(?<=[.!?)])\s*(?:photo|photograph|image|picture)(?:\s+credit)?\s*:\s*[^.!?]{1,80}$",
-                              re.I)
+_PHOTO_CREDIT_RE = re.compile(
+    r"(?<=[.!?)])\s*(?:photo|photograph|image|picture)(?:\s+credit)?\s*:\s*[^.!?]{1,80}$", re.I
+)
 
 
 def _is_breadcrumb(text: str, ctx: LineContext) -> bool:
-    return (len(text) <= 250 and len(_BREADCRUMB_SEPARATOR.findall(text)) >= 2
-            and text[-1] not in _SENTENCE_END)
+    return len(text) <= 250 and len(_BREADCRUMB_SEPARATOR.findall(text)) >= 2 and text[-1] not in _SENTENCE_END
 
 
 def _is_bare_link(text: str, ctx: LineContext) -> bool:
@@ -104,25 +114,36 @@ def _is_source_line(text: str, ctx: LineContext) -> bool:
 
 def _is_leading_section_label(text: str, ctx: LineContext) -> bool:
     # A one- or two-word line before any kept text is a section label ("Iraq", "Politics"), not prose.
-    return (ctx.previous_kept == 0 and ctx.position + 1 < ctx.total and len(text.split()) <= 2
-            and not any(ch.isdigit() for ch in text) and text[-1] not in _SENTENCE_END)
+    return (
+        ctx.previous_kept == 0
+        and ctx.position + 1 < ctx.total
+        and len(text.split()) <= 2
+        and not any(ch.isdigit() for ch in text)
+        and text[-1] not in _SENTENCE_END
+    )
 
 
 LINE_RULES: list[LineRule] = [
     LineRule("comment_section", "comment section (everything after a 'Comments' heading)", _is_comment_section),
-    LineRule("breadcrumb", "breadcrumb navigation (two or more ' / ' or '›' separators, no sentence end)",
-             _is_breadcrumb),
+    LineRule(
+        "breadcrumb", "breadcrumb navigation (two or more ' / ' or '›' separators, no sentence end)", _is_breadcrumb
+    ),
     LineRule("tweet_link", "tweet link (a line that is only a twitter/x.com URL)", _is_tweet_link),
     LineRule("bare_link", "bare link (a line that is only URLs)", _is_bare_link),
-    LineRule("tweet_attribution", "tweet attribution ('- Name (@handle) Month D, YYYY')",
-             lambda text, ctx: _TWEET_ATTRIBUTION_RE.fullmatch(text) is not None),
+    LineRule(
+        "tweet_attribution",
+        "tweet attribution ('- Name (@handle) Month D, YYYY')",
+        lambda text, ctx: _TWEET_ATTRIBUTION_RE.fullmatch(text) is not None,
+    ),
     LineRule("timestamp", "bare timestamp (a line that is only a date and/or time)", _is_timestamp),
-    LineRule("comment_prompt", "comment prompt ('leave a comment', 'اترك تعليقاً', 'Post a comment')",
-             _is_comment_prompt),
+    LineRule(
+        "comment_prompt", "comment prompt ('leave a comment', 'اترك تعليقاً', 'Post a comment')", _is_comment_prompt
+    ),
     LineRule("comment_policy", "comment-policy text (comments and moderation/guidelines)", _is_comment_policy),
     LineRule("source_line", "'Source: …' line", _is_source_line),
-    LineRule("section_label", "leading section label (one or two words before the text starts)",
-             _is_leading_section_label),
+    LineRule(
+        "section_label", "leading section label (one or two words before the text starts)", _is_leading_section_label
+    ),
 ]
 
 
@@ -167,8 +188,9 @@ def find_photo_credit(raw: str, title: str | None) -> tuple[int, int] | None:
 
 
 TRIM_RULES: list[TrimRule] = [
-    TrimRule("glued_headline", "headline glued to the first paragraph (title text run into the body)",
-             find_glued_title),
+    TrimRule(
+        "glued_headline", "headline glued to the first paragraph (title text run into the body)", find_glued_title
+    ),
     TrimRule("photo_credit", "photo credit at the end of a caption ('Photo: …')", find_photo_credit),
 ]
 

@@ -5,6 +5,7 @@ brackets stay with their sentence. Never the Arabic comma `،` (Arabic prose cha
 An English full stop after a known abbreviation or a single initial is not a boundary, and a piece of
 fewer than two words is joined to the next sentence (e.g. the source tag "(المستقلة)…." before the text).
 """
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,8 @@ import re
 _BOUNDARY_RE = re.compile(r"[.!?؟…]+[\"'”’»)\]]*(?=\s|$)|\n+")
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof gen maj col lt capt sgt st jr sr no nos vs etc inc ltd co corp dept gov rep sen "
-    "jan feb mar apr jun jul aug sep sept oct nov dec u.s u.n u.k e.g i.e a.m p.m".split())
+    "jan feb mar apr jun jul aug sep sept oct nov dec u.s u.n u.k e.g i.e a.m p.m".split()
+)
 MIN_WORDS = 2
 
 
@@ -23,7 +25,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     for match in _BOUNDARY_RE.finditer(text):
         end = match.end()
         if match.group().startswith(".") and not match.group().startswith(".."):
-            word = re.search(r"([\w.]+)\.$", text[start:match.start() + 1])
+            word = re.search(r"([\w.]+)\.$", text[start : match.start() + 1])
             if word and (word.group(1).lower() in _ABBREVIATIONS or re.fullmatch(r"[A-Z]", word.group(1))):
                 continue
         if len(text[start:end].split()) < MIN_WORDS:

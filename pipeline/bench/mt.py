@@ -7,6 +7,7 @@ real Arabic sentences from the corpus with a fixed output length (random weights
 min = max new tokens makes every backend do the same work). Each (backend, batch size) runs in a fresh
 process, so peak memory is that configuration's own.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,7 @@ BACKENDS = ("transformers", "ctranslate2")
 class BenchResult:
     backend: str
     batch_size: int
-    workers: int             # batches translated at once (CTranslate2's inter_threads); 1 for transformers
+    workers: int  # batches translated at once (CTranslate2's inter_threads); 1 for transformers
     src_tokens_per_s: float
     peak_rss_mb: float
     sentences: int
@@ -50,9 +51,9 @@ def corpus_sentences(corpus: Path, count: int) -> list[str]:
 
 def prepare_model(corpus: Path, model_dir: Path) -> tuple[Path, Path]:
     """The random opus-mt-ar-en-shaped model and its CTranslate2 int8 conversion (built once, reused)."""
-    from pipeline.corpus import corpus_lines
+    from pipeline.ingest.corpus import corpus_lines
     from pipeline.mt.ct2 import convert_to_ct2
-    from pipeline.mt.random_model import OPUS_MT_AR_EN, build_random_marian
+    from pipeline.bench.random_model import OPUS_MT_AR_EN, build_random_marian
 
     hf_dir, ct2_dir = model_dir / "transformers", model_dir / "ct2-int8"
     if not (hf_dir / "config.json").is_file():
@@ -71,41 +72,68 @@ def peak_rss_mb() -> float:
     if status.is_file():
         for line in status.read_text().splitlines():
             if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)   # kB
+                return round(int(line.split()[1]) / 1024, 1)  # kB
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)   # bytes on macOS, KiB elsewhere
+    return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)  # bytes on macOS, KiB elsewhere
 
 
 def measure(job: dict) -> BenchResult:
     """One configuration, in this process: load the backend, warm up, time the sentences."""
-    from pipeline.mt.hf import Decoding
+    from pipeline.mt.base import Decoding
 
-    decoding = Decoding(num_beams=job["beams"], max_new_tokens=job["new_tokens"], min_new_tokens=job["new_tokens"],
-                        batch_size=job["batch_size"])
+    decoding = Decoding(
+        num_beams=job["beams"],
+        max_new_tokens=job["new_tokens"],
+        min_new_tokens=job["new_tokens"],
+        batch_size=job["batch_size"],
+    )
     if job["backend"] == "transformers":
         from pipeline.mt.hf import TransformersTranslator
+
         translator = TransformersTranslator(job["model"], threads=job["threads"], decoding=decoding)
     else:
         from pipeline.mt.ct2 import CTranslate2Translator
-        translator = CTranslate2Translator(job["model"], threads=job["threads"], decoding=decoding,
-                                           ct2_dir=Path(job["ct2_dir"]), workers=job["ct2_workers"])
+
+        translator = CTranslate2Translator(
+            job["model"],
+            threads=job["threads"],
+            decoding=decoding,
+            ct2_dir=Path(job["ct2_dir"]),
+            workers=job["ct2_workers"],
+        )
     sentences = job["sentences"]
-    translator.translate(sentences[:job["batch_size"]])   # warm-up: first-call allocations are not throughput
+    translator.translate(sentences[: job["batch_size"]])  # warm-up: first-call allocations are not throughput
     timings = []
     for _ in range(job["repeats"]):
         started = time.perf_counter()
         translator.translate(sentences)
         timings.append(time.perf_counter() - started)
-    seconds = statistics.median(timings)   # the median: a shared machine's slow moments skew a single timing
+    seconds = statistics.median(timings)  # the median: a shared machine's slow moments skew a single timing
     tokens = sum(translator.count_tokens(s) for s in sentences)
-    return BenchResult(job["backend"], job["batch_size"], getattr(translator, "workers", 1),
-                       round(tokens / seconds, 1), peak_rss_mb(),
-                       len(sentences), tokens, round(seconds, 3))
+    return BenchResult(
+        job["backend"],
+        job["batch_size"],
+        getattr(translator, "workers", 1),
+        round(tokens / seconds, 1),
+        peak_rss_mb(),
+        len(sentences),
+        tokens,
+        round(seconds, 3),
+    )
 
 
-def run_bench(corpus: Path = Path("corpus"), model_dir: Path = Path(".cache/bench-mt"), backends=BACKENDS,
-              batch_sizes=(1, 8, 16), sentences: int = 64, new_tokens: int = 32, beams: int = 4,
-              threads: int | None = None, ct2_workers: int | None = None, repeats: int = 1) -> list[BenchResult]:
+def run_bench(
+    corpus: Path = Path("corpus"),
+    model_dir: Path = Path(".cache/bench-mt"),
+    backends=BACKENDS,
+    batch_sizes=(1, 8, 16),
+    sentences: int = 64,
+    new_tokens: int = 32,
+    beams: int = 4,
+    threads: int | None = None,
+    ct2_workers: int | None = None,
+    repeats: int = 1,
+) -> list[BenchResult]:
     """Every (backend, batch size), each in its own process, timed ``repeats`` times (the median counts).
     Raises PipelineError for an unknown backend, fewer than one repeat or CTranslate2 worker, or a worker
     process that fails."""
@@ -121,13 +149,25 @@ def run_bench(corpus: Path = Path("corpus"), model_dir: Path = Path(".cache/benc
     results = []
     for backend in backends:
         for batch_size in batch_sizes:
-            job = {"backend": backend, "batch_size": batch_size, "model": str(hf_dir), "ct2_dir": str(ct2_dir),
-                   "sentences": texts, "new_tokens": new_tokens, "beams": beams,
-                   "threads": threads or os.cpu_count() or 1, "ct2_workers": ct2_workers,
-                   "repeats": repeats}
+            job = {
+                "backend": backend,
+                "batch_size": batch_size,
+                "model": str(hf_dir),
+                "ct2_dir": str(ct2_dir),
+                "sentences": texts,
+                "new_tokens": new_tokens,
+                "beams": beams,
+                "threads": threads or os.cpu_count() or 1,
+                "ct2_workers": ct2_workers,
+                "repeats": repeats,
+            }
             log(f"bench-mt: {backend}, batch size {batch_size}")
-            done = subprocess.run([sys.executable, "-m", "pipeline.bench_mt", "--worker"], input=json.dumps(job),
-                                  capture_output=True, text=True)
+            done = subprocess.run(
+                [sys.executable, "-m", "pipeline.bench.mt", "--worker"],
+                input=json.dumps(job),
+                capture_output=True,
+                text=True,
+            )
             if done.returncode != 0:
                 raise PipelineError(None, f"bench-mt worker for {backend} failed: {done.stderr.strip()[-500:]}")
             results.append(BenchResult(**json.loads(done.stdout.strip().splitlines()[-1])))
@@ -137,17 +177,24 @@ def run_bench(corpus: Path = Path("corpus"), model_dir: Path = Path(".cache/benc
 def format_table(results: list[BenchResult]) -> str:
     base = next((r.src_tokens_per_s for r in results if r.backend == "transformers"), None)
     base_run = max((r for r in results if r.backend == "transformers"), key=lambda r: r.src_tokens_per_s, default=None)
-    lines = [f"{'backend':<13} {'batch':>5} {'workers':>7} {'src tok/s':>10} {'× tf fp32':>9} {'peak RSS MB':>11} {'seconds':>8}"]
+    lines = [
+        f"{'backend':<13} {'batch':>5} {'workers':>7} {'src tok/s':>10} {'× tf fp32':>9} {'peak RSS MB':>11} {'seconds':>8}"
+    ]
     for r in results:
-        same_batch = next((b.src_tokens_per_s for b in results
-                           if b.backend == "transformers" and b.batch_size == r.batch_size), base)
+        same_batch = next(
+            (b.src_tokens_per_s for b in results if b.backend == "transformers" and b.batch_size == r.batch_size), base
+        )
         ratio = f"{r.src_tokens_per_s / same_batch:.2f}" if same_batch else "-"
-        lines.append(f"{r.backend:<13} {r.batch_size:>5} {r.workers:>7} {r.src_tokens_per_s:>10.1f} {ratio:>9} {r.peak_rss_mb:>11.1f} {r.seconds:>8.2f}")
+        lines.append(
+            f"{r.backend:<13} {r.batch_size:>5} {r.workers:>7} {r.src_tokens_per_s:>10.1f} {ratio:>9} {r.peak_rss_mb:>11.1f} {r.seconds:>8.2f}"
+        )
     if base_run:
         best = max(results, key=lambda r: r.src_tokens_per_s)
-        lines.append(f"fastest: {best.backend} batch {best.batch_size}, {best.src_tokens_per_s / base_run.src_tokens_per_s:.2f}× "
-                     f"the fastest transformers fp32 configuration, at {best.peak_rss_mb / base_run.peak_rss_mb:.0%} "
-                     f"of its peak memory")
+        lines.append(
+            f"fastest: {best.backend} batch {best.batch_size}, {best.src_tokens_per_s / base_run.src_tokens_per_s:.2f}× "
+            f"the fastest transformers fp32 configuration, at {best.peak_rss_mb / base_run.peak_rss_mb:.0%} "
+            f"of its peak memory"
+        )
     return "\n".join(lines)
 
 

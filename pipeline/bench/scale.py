@@ -6,6 +6,7 @@ absent) with the words' real frequencies, 30–50 words each, a full stop every 
 paragraphs rarely repeat sentences; tiling whole sentences would make every paragraph share long
 stretches with hundreds of others, which is not what an archive of distinct paragraphs looks like.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,19 +23,22 @@ from pipeline.progress import log
 
 @dataclass
 class StageTiming:
-    what: str            # "ingest" or "whole path"
-    paragraphs: int      # per side
+    what: str  # "ingest" or "whole path"
+    paragraphs: int  # per side
     seconds: float
-    kept: int            # paragraphs kept by ingest (both sides for the whole path)
+    kept: int  # paragraphs kept by ingest (both sides for the whole path)
     links: int | None = None
-    stages: dict | None = None   # the run's own timings per stage (whole path)
+    stages: dict | None = None  # the run's own timings per stage (whole path)
 
 
 def source_lines(flores: Path | None, corpus: Path) -> tuple[list[str], list[str]]:
     if flores and (flores / "arb_Arab.devtest").is_file():
-        return (flores.joinpath("arb_Arab.devtest").read_text(encoding="utf-8").splitlines(),
-                flores.joinpath("eng_Latn.devtest").read_text(encoding="utf-8").splitlines())
-    from pipeline.corpus import corpus_lines
+        return (
+            flores.joinpath("arb_Arab.devtest").read_text(encoding="utf-8").splitlines(),
+            flores.joinpath("eng_Latn.devtest").read_text(encoding="utf-8").splitlines(),
+        )
+    from pipeline.ingest.corpus import corpus_lines
+
     ar, en = corpus_lines(corpus)
     if not ar or not en:
         raise PipelineError(flores or corpus, "no text to benchmark with")
@@ -51,7 +55,7 @@ def distinct_paragraphs(lines: list[str], count: int, seed: int = 0) -> list[str
     stops = rng.integers(8, 21, size=int(lengths.sum()))
     paragraphs, at = [], 0
     for length in lengths.tolist():
-        chunk = drawn[at:at + length]
+        chunk = drawn[at : at + length]
         parts, since = [], 0
         for k, word in enumerate(chunk.tolist()):
             since += 1
@@ -73,8 +77,8 @@ def write_inputs(folder: Path, ar: list[str], en: list[str]) -> tuple[Path, Path
 
 def time_ingest(ar_lines: list[str], sizes) -> list[StageTiming]:
     """Ingest alone of n distinct Arabic paragraphs (one document), for each n."""
-    from pipeline.documents import Document
-    from pipeline.ingest import ingest_documents
+    from pipeline.ingest.documents import Document
+    from pipeline.ingest.stage import ingest_documents
 
     rows = []
     for n in sizes:
@@ -87,8 +91,9 @@ def time_ingest(ar_lines: list[str], sizes) -> list[StageTiming]:
     return rows
 
 
-def time_whole_path(ar_lines: list[str], en_lines: list[str], sizes, threads: int | None = None,
-                    work: Path | None = None) -> list[StageTiming]:
+def time_whole_path(
+    ar_lines: list[str], en_lines: list[str], sizes, threads: int | None = None, work: Path | None = None
+) -> list[StageTiming]:
     """``python -m pipeline run`` (no MT) on n distinct Arabic and n distinct English paragraphs."""
     from pipeline.run import RunConfig, run_pipeline
 
@@ -96,15 +101,20 @@ def time_whole_path(ar_lines: list[str], en_lines: list[str], sizes, threads: in
     with tempfile.TemporaryDirectory(dir=work) as tmp:
         for n in sizes:
             folder = Path(tmp) / str(n)
-            ar_path, en_path = write_inputs(folder, distinct_paragraphs(ar_lines, n, seed=n),
-                                            distinct_paragraphs(en_lines, n, seed=n + 1))
+            ar_path, en_path = write_inputs(
+                folder, distinct_paragraphs(ar_lines, n, seed=n), distinct_paragraphs(en_lines, n, seed=n + 1)
+            )
             log(f"bench: whole path, {n} × {n} paragraphs")
             mark = time.perf_counter()
-            result = run_pipeline(RunConfig(ar=[ar_path], en=[en_path], out=folder / "out", mt_model="none",
-                                            threads=threads, cache=None))
+            result = run_pipeline(
+                RunConfig(ar=[ar_path], en=[en_path], out=folder / "out", mt_model="none", threads=threads, cache=None)
+            )
             seconds = round(time.perf_counter() - mark, 2)
-            rows.append(StageTiming("whole path", n, seconds, len(result.segments), len(result.links),
-                                    result.manifest["timings"]))
+            rows.append(
+                StageTiming(
+                    "whole path", n, seconds, len(result.segments), len(result.links), result.manifest["timings"]
+                )
+            )
     return rows
 
 

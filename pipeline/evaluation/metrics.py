@@ -2,6 +2,7 @@
 
 Both return data; the CLI prints it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -36,9 +37,16 @@ def mt_scores(hypotheses: list[str], references: list[str]) -> dict:
     return {"lines": lines, "json": {**scores, "signature": signatures}}
 
 
-def evaluate_mt(hyp: Path | None, ref: Path, src: Path | None = None, mt_model: str | None = None,
-                mt_backend: str = "transformers", threads: int | None = None, decoding=None,
-                cache_dir: Path | None = None) -> dict:
+def evaluate_mt(
+    hyp: Path | None,
+    ref: Path,
+    src: Path | None = None,
+    mt_model: str | None = None,
+    mt_backend: str = "transformers",
+    threads: int | None = None,
+    decoding=None,
+    cache_dir: Path | None = None,
+) -> dict:
     """Score ``hyp`` against ``ref``; with ``src`` and ``mt_model`` translate ``src`` first, through the
     translation cache (then ``hyp``, when given, is where the translations are written). Raises
     PipelineError for missing files, a line count mismatch or a missing model."""
@@ -84,8 +92,14 @@ def prf(pred: set, gold: set) -> dict:
     precision = tp / len(pred) if pred else (1.0 if not gold else 0.0)
     recall = tp / len(gold) if gold else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
-            "predicted": len(pred), "gold": len(gold), "correct": tp}
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "predicted": len(pred),
+        "gold": len(gold),
+        "correct": tp,
+    }
 
 
 def evaluate_alignment(pred_dir: Path, gold_path: Path) -> dict:
@@ -97,8 +111,10 @@ def evaluate_alignment(pred_dir: Path, gold_path: Path) -> dict:
     labels = sorted({g["label"] for g in gold} | {l["label"] for l in links})
     scores = {"gold": str(gold_path), "pred": str(pred_path)}
     for label in labels:
-        scores[label] = prf({(l["ar_id"], l["en_id"]) for l in links if l["label"] == label},
-                            {(g["ar_id"], g["en_id"]) for g in gold if g["label"] == label})
+        scores[label] = prf(
+            {(l["ar_id"], l["en_id"]) for l in links if l["label"] == label},
+            {(g["ar_id"], g["en_id"]) for g in gold if g["label"] == label},
+        )
     predicted = {(l["ar_id"], l["en_id"]) for l in links}
     scores["overall"] = prf(predicted, {(g["ar_id"], g["en_id"]) for g in gold})
     if gold and gold[0].get("section"):
@@ -109,7 +125,9 @@ def evaluate_alignment(pred_dir: Path, gold_path: Path) -> dict:
         section_of_en = {g["en_id"]: g["section"] for g in gold}
         right = 0
         for section, pairs in by_section.items():
-            touching = {p for p in predicted if section_of_ar.get(p[0]) == section or section_of_en.get(p[1]) == section}
+            touching = {
+                p for p in predicted if section_of_ar.get(p[0]) == section or section_of_en.get(p[1]) == section
+            }
             ar_ids = {a for a, _ in pairs}
             en_ids = {e for _, e in pairs}
             inside = all(p in pairs for p in touching)
@@ -123,8 +141,10 @@ def format_alignment_report(scores: dict) -> str:
     lines = [f"{'label':<12} {'P':>7} {'R':>7} {'F1':>7} {'pred':>6} {'gold':>6}"]
     for key, value in scores.items():
         if isinstance(value, dict) and "f1" in value:
-            lines.append(f"{key:<12} {value['precision']:>7.4f} {value['recall']:>7.4f} {value['f1']:>7.4f} "
-                         f"{value['predicted']:>6} {value['gold']:>6}")
+            lines.append(
+                f"{key:<12} {value['precision']:>7.4f} {value['recall']:>7.4f} {value['f1']:>7.4f} "
+                f"{value['predicted']:>6} {value['gold']:>6}"
+            )
     if "sections" in scores:
         lines.append(f"sections right: {scores['sections']['right']}/{scores['sections']['total']}")
     return "\n".join(lines)

@@ -19,6 +19,7 @@ also get ``NAME.mt.tsv``: the real output of the default MT model (opus-mt-ar-en
 ``mt_outputs``; it translated the FLORES-101 version of the same Arabic sentences) for each Arabic unit,
 as ``--translations`` reads it, so the aligner's MT path is calibrated and measured on real MT.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,10 +27,10 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.documents import Document
+from pipeline.ingest.documents import Document
 from pipeline.errors import PipelineError
 from pipeline.fileio import atomic_write_text
-from pipeline.ingest import ingest_documents
+from pipeline.ingest.stage import ingest_documents
 
 KEEP_SHARE = 0.6
 
@@ -39,9 +40,9 @@ class GoldSet:
     name: str
     ar: list[str]
     en: list[str]
-    links: list[tuple[int, int, str]]     # 0-based unit indexes into ar / en, label
-    sections: list[tuple[str, list[int], list[int]]] | None = None   # parallel sets: name, ar idx, en idx
-    mt: list[str] | None = None           # machine translation of each Arabic unit, when there is one
+    links: list[tuple[int, int, str]]  # 0-based unit indexes into ar / en, label
+    sections: list[tuple[str, list[int], list[int]]] | None = None  # parallel sets: name, ar idx, en idx
+    mt: list[str] | None = None  # machine translation of each Arabic unit, when there is one
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -50,7 +51,7 @@ def _read_lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 
 
-MT_OUTPUT = "mt_outputs/opus-mt-ar-en.flores101-devtest.ara-eng.output"   # line n translates devtest line n
+MT_OUTPUT = "mt_outputs/opus-mt-ar-en.flores101-devtest.ara-eng.output"  # line n translates devtest line n
 
 
 def flores_articles(data: Path) -> list[dict]:
@@ -71,8 +72,14 @@ def flores_articles(data: Path) -> list[dict]:
     return articles
 
 
-def comparable(name: str, pairs: list[tuple[str, str]], seed: int, related: set[tuple[int, int]] = frozenset(),
-               keep: float = KEEP_SHARE, mt: list[str] | None = None) -> GoldSet:
+def comparable(
+    name: str,
+    pairs: list[tuple[str, str]],
+    seed: int,
+    related: set[tuple[int, int]] = frozenset(),
+    keep: float = KEEP_SHARE,
+    mt: list[str] | None = None,
+) -> GoldSet:
     """Keep each side of each pair with probability ``keep``, shuffle both sides; gold = pairs kept on both.
     ``mt`` (one per pair) follows the Arabic side."""
     rng = random.Random(seed)
@@ -84,8 +91,13 @@ def comparable(name: str, pairs: list[tuple[str, str]], seed: int, related: set[
     en_pos = {unit: pos for pos, unit in enumerate(en_keep)}
     links = [(ar_pos[u], en_pos[u], "equivalent") for u in ar_keep if u in en_pos]
     links += [(ar_pos[a], en_pos[b], "related") for a, b in sorted(related) if a in ar_pos and b in en_pos]
-    return GoldSet(name, [pairs[u][0] for u in ar_keep], [pairs[u][1] for u in en_keep], sorted(links),
-                   mt=[mt[u] for u in ar_keep] if mt else None)
+    return GoldSet(
+        name,
+        [pairs[u][0] for u in ar_keep],
+        [pairs[u][1] for u in en_keep],
+        sorted(links),
+        mt=[mt[u] for u in ar_keep] if mt else None,
+    )
 
 
 def build_gold_sets(data: Path, seed: int = 13) -> list[GoldSet]:
@@ -95,22 +107,33 @@ def build_gold_sets(data: Path, seed: int = 13) -> list[GoldSet]:
     rng = random.Random(seed)
     order = list(range(len(articles)))
     rng.shuffle(order)
-    halves = {"tune": sorted(order[: len(order) // 2]), "test": sorted(order[len(order) // 2:])}
+    halves = {"tune": sorted(order[: len(order) // 2]), "test": sorted(order[len(order) // 2 :])}
     sets = []
     for half, members in halves.items():
         chosen = [articles[i] for i in members]
         pairs = [(" ".join(a["ar"]), " ".join(a["en"])) for a in chosen]
-        related = {(i, j) for i, a in enumerate(chosen) for j, b in enumerate(chosen)
-                   if i != j and a["topic"] == b["topic"] and "," in a["topic"]}
-        sets.append(comparable(f"flores-articles-{half}", pairs, seed + len(sets), related,
-                               mt=[" ".join(a["mt"]) for a in chosen]))
+        related = {
+            (i, j)
+            for i, a in enumerate(chosen)
+            for j, b in enumerate(chosen)
+            if i != j and a["topic"] == b["topic"] and "," in a["topic"]
+        }
+        sets.append(
+            comparable(
+                f"flores-articles-{half}", pairs, seed + len(sets), related, mt=[" ".join(a["mt"]) for a in chosen]
+            )
+        )
         chunks = [(x, y) for a in chosen for x, y in zip(a["ar"], a["en"])]
         article_of = [k for k, a in enumerate(chosen) for _ in a["ar"]]
         # Sentences of the same article (other than the translation) share its specific event: related.
-        same_article = {(i, j) for i in range(len(chunks)) for j in range(len(chunks))
-                        if i != j and article_of[i] == article_of[j]}
-        sets.append(comparable(f"flores-chunks-{half}", chunks, seed + len(sets), same_article,
-                               mt=[m for a in chosen for m in a["mt"]]))
+        same_article = {
+            (i, j) for i in range(len(chunks)) for j in range(len(chunks)) if i != j and article_of[i] == article_of[j]
+        }
+        sets.append(
+            comparable(
+                f"flores-chunks-{half}", chunks, seed + len(sets), same_article, mt=[m for a in chosen for m in a["mt"]]
+            )
+        )
     udhr = json.loads((data / "udhr_ar_en" / "udhr_ar_en_sections.json").read_text(encoding="utf-8"))
     one_to_one = [(x, y) for s in udhr if len(s["ar"]) == len(s["en"]) for x, y in zip(s["ar"], s["en"])]
     sets.append(comparable("udhr-chunks", one_to_one, seed + len(sets)))
@@ -137,13 +160,20 @@ def udhr_parallel(sections: list[dict]) -> GoldSet:
 def write_gold_set(gold: GoldSet, out: Path) -> dict:
     """Write the set's texts and gold links; links to units the ingest stage would drop are left out."""
     out = Path(out)
-    docs = {lang: Document(id=f"{gold.name}-{lang}", lang=lang, path="", text="\n".join(units) + "\n",
-                           sha256="", meta={}) for lang, units in (("ar", gold.ar), ("en", gold.en))}
+    docs = {
+        lang: Document(id=f"{gold.name}-{lang}", lang=lang, path="", text="\n".join(units) + "\n", sha256="", meta={})
+        for lang, units in (("ar", gold.ar), ("en", gold.en))
+    }
     kept = {s.id for s in ingest_documents(list(docs.values())).segments}
-    ids = {lang: [f"{docs[lang].id}:{n + 1}" for n in range(len(units))] for lang, units in
-           (("ar", gold.ar), ("en", gold.en))}
-    rows = [(ids["ar"][i], ids["en"][j], label) for i, j, label in gold.links
-            if ids["ar"][i] in kept and ids["en"][j] in kept]
+    ids = {
+        lang: [f"{docs[lang].id}:{n + 1}" for n in range(len(units))]
+        for lang, units in (("ar", gold.ar), ("en", gold.en))
+    }
+    rows = [
+        (ids["ar"][i], ids["en"][j], label)
+        for i, j, label in gold.links
+        if ids["ar"][i] in kept and ids["en"][j] in kept
+    ]
     header = "ar_id\ten_id\tlabel\tsection\n"
     if gold.sections:
         section_of = {ids["ar"][i]: name for name, a_idx, _ in gold.sections for i in a_idx}
@@ -153,8 +183,15 @@ def write_gold_set(gold: GoldSet, out: Path) -> dict:
     for lang in ("ar", "en"):
         atomic_write_text(out / f"{gold.name}.{lang}.txt", docs[lang].text)
     if gold.mt:
-        atomic_write_text(out / f"{gold.name}.mt.tsv", "".join(
-            f"{pid}\t{text}\n" for pid, text in zip(ids["ar"], gold.mt) if pid in kept))
+        atomic_write_text(
+            out / f"{gold.name}.mt.tsv",
+            "".join(f"{pid}\t{text}\n" for pid, text in zip(ids["ar"], gold.mt) if pid in kept),
+        )
     atomic_write_text(out / f"{gold.name}.gold.tsv", header + body)
-    return {"name": gold.name, "ar_units": len(gold.ar), "en_units": len(gold.en),
-            "links": len(rows), "dropped_by_ingest": len(gold.links) - len(rows)}
+    return {
+        "name": gold.name,
+        "ar_units": len(gold.ar),
+        "en_units": len(gold.en),
+        "links": len(rows),
+        "dropped_by_ingest": len(gold.links) - len(rows),
+    }

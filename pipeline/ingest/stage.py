@@ -5,21 +5,18 @@ so an id stays the same when a furniture rule is added or changed. ``start``/``e
 (code point) offsets into the decoded raw file: ``raw[start:end]`` is the paragraph before clean-up.
 Sentence offsets index into the paragraph's cleaned ``text``.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
 
-from pipeline.dedup import DuplicateIndex, Match, shingles
-from pipeline.documents import Document
-from pipeline.furniture import TRIM_RULES, LineContext, classify_line, starts_comment_section
-from pipeline.sentences import split_sentences
-from pipeline.textnorm import arabic_key, clean_text
+from pipeline.ingest.documents import Document
+from pipeline.ingest.furniture import TRIM_RULES, LineContext, classify_line, starts_comment_section
+from pipeline.ingest.dedup import NEAR_DUPLICATE_JACCARD, DuplicateIndex, Match, shingles_of
+from pipeline.text.sentences import split_sentences
+from pipeline.text.normalize import arabic_key, clean_text
 
-# Two paragraphs whose character 5-gram sets overlap this much (Jaccard) say the same thing in the same
-# words: a re-posted body with a changed quote mark or a dropped word. Distinct news paragraphs on the same
-# event stay far below (< 0.3 in this corpus).
-NEAR_DUPLICATE_JACCARD = 0.8
 # A title is the document's first kept paragraph when it is short and does not end like a sentence.
 TITLE_MAX_WORDS = 30
 
@@ -29,14 +26,14 @@ class Segment:
     id: str
     doc: str
     lang: str
-    index: int            # 0-based position among the document's kept paragraphs
-    n: int                # 1-based number of the non-empty line in the raw file
-    kind: str             # "title" or "paragraph"
+    index: int  # 0-based position among the document's kept paragraphs
+    n: int  # 1-based number of the non-empty line in the raw file
+    kind: str  # "title" or "paragraph"
     text: str
-    key: str              # matching key (see textnorm.arabic_key), beside the text, never replacing it
+    key: str  # matching key (see text.normalize.arabic_key), beside the text, never replacing it
     start: int
     end: int
-    sentences: list[dict] = field(default_factory=list)   # {"text", "start", "end"} into ``text``
+    sentences: list[dict] = field(default_factory=list)  # {"text", "start", "end"} into ``text``
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -93,8 +90,9 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
             n = position + 1
             raw = doc.text[start:end]
             text = clean_text(raw)
-            ctx = LineContext(position=position, total=len(lines), in_comment_section=in_comments,
-                              previous_kept=len(kept))
+            ctx = LineContext(
+                position=position, total=len(lines), in_comment_section=in_comments, previous_kept=len(kept)
+            )
             rule = classify_line(text, ctx)
             if starts_comment_section(text):
                 in_comments = True
@@ -106,9 +104,12 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
                 if span is None:
                     continue
                 cut_start, cut_end = start + span[0], start + span[1]
-                removed.append(Removed(doc.id, n, cut_start, cut_end, clean_text(doc.text[cut_start:cut_end]),
-                                       trim.name, trim.reason))
-                raw = raw[:span[0]] + raw[span[1]:]
+                removed.append(
+                    Removed(
+                        doc.id, n, cut_start, cut_end, clean_text(doc.text[cut_start:cut_end]), trim.name, trim.reason
+                    )
+                )
+                raw = raw[: span[0]] + raw[span[1] :]
                 if span[0] == 0:
                     lead = len(raw) - len(raw.lstrip())
                     start, raw = cut_end + lead, raw.lstrip()
@@ -117,7 +118,7 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
                     end = start + len(raw)
                 text = clean_text(raw)
             key = arabic_key(text)
-            grams = shingles(key)
+            grams = shingles_of(key)
             index, indexed = seen.setdefault(doc.lang, (DuplicateIndex(NEAR_DUPLICATE_JACCARD), []))
             duplicate = _duplicate_reason(index.find(key, grams), indexed)
             if duplicate is not None:
@@ -127,9 +128,19 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
             kind = "title" if not kept and _looks_like_title(text) else "paragraph"
             if kind == "title":
                 title = text
-            segment = Segment(id=f"{doc.id}:{n}", doc=doc.id, lang=doc.lang, index=len(kept), n=n, kind=kind,
-                              text=text, key=key, start=start, end=end,
-                              sentences=[{"text": text[s:e], "start": s, "end": e} for s, e in split_sentences(text)])
+            segment = Segment(
+                id=f"{doc.id}:{n}",
+                doc=doc.id,
+                lang=doc.lang,
+                index=len(kept),
+                n=n,
+                kind=kind,
+                text=text,
+                key=key,
+                start=start,
+                end=end,
+                sentences=[{"text": text[s:e], "start": s, "end": e} for s, e in split_sentences(text)],
+            )
             kept.append(segment)
             index.add(key, grams)
             indexed.append(segment)

@@ -12,6 +12,7 @@
    is synthetic.
 Results are data (:class:`BenchRow`); printing is in the CLI.
 """
+
 from __future__ import annotations
 
 import time
@@ -29,12 +30,12 @@ class BenchRow:
     what: str
     n_ar: int
     n_en: int
-    path: str          # "run", "index" (ingest), "dense", "exact" (faiss flat) or "ivf" (faiss inverted file)
+    path: str  # "run", "index" (ingest), "dense", "exact" (faiss flat) or "ivf" (faiss inverted file)
     seconds: float
     links: int
-    distances: int | None = None     # inner products computed (the faiss paths count theirs)
-    nprobe: int | None = None        # lists searched per query (ivf)
-    recall: float | None = None      # k-recall@k against exact search, on held-out queries (ivf)
+    distances: int | None = None  # inner products computed (the faiss paths count theirs)
+    nprobe: int | None = None  # lists searched per query (ivf)
+    recall: float | None = None  # k-recall@k against exact search, on held-out queries (ivf)
     links_kept: float | None = None  # share of the exact path's links found with the same label (ivf)
 
 
@@ -44,7 +45,8 @@ def bench_texts(flores: Path | None, corpus: Path, count: int) -> tuple[list[str
         ar = flores.joinpath("arb_Arab.devtest").read_text(encoding="utf-8").splitlines()
         en = flores.joinpath("eng_Latn.devtest").read_text(encoding="utf-8").splitlines()
     else:
-        from pipeline.corpus import corpus_lines
+        from pipeline.ingest.corpus import corpus_lines
+
         ar, en = corpus_lines(corpus)
     if not ar or not en:
         raise PipelineError(flores or corpus, "no text to benchmark with")
@@ -80,23 +82,31 @@ def whole_path(ar_texts: list[str], en_texts: list[str], threads: int | None) ->
     ingest → embed (encoder load included) → align → export."""
     import tempfile
 
-    from pipeline.bench_scale import write_inputs
+    from pipeline.bench.scale import write_inputs
     from pipeline.run import RunConfig, run_pipeline
 
     with tempfile.TemporaryDirectory() as tmp:
         ar_path, en_path = write_inputs(Path(tmp), ar_texts, en_texts)
         log(f"bench-align: whole path, {len(ar_texts)} × {len(en_texts)}")
         mark = time.perf_counter()
-        result = run_pipeline(RunConfig(ar=[ar_path], en=[en_path], out=Path(tmp) / "out", mt_model="none",
-                                        threads=threads, cache=None))
+        result = run_pipeline(
+            RunConfig(ar=[ar_path], en=[en_path], out=Path(tmp) / "out", mt_model="none", threads=threads, cache=None)
+        )
         seconds = time.perf_counter() - mark
     stages = " ".join(f"{k} {v:.2f}" for k, v in result.manifest["timings"].items())
-    return BenchRow(f"whole path ({stages})", len(ar_texts), len(en_texts), "run", round(seconds, 2),
-                    len(result.links))
+    return BenchRow(f"whole path ({stages})", len(ar_texts), len(en_texts), "run", round(seconds, 2), len(result.links))
 
 
-def align_scaling(ar_rows: list[dict], en_rows: list[dict], ar_vecs: np.ndarray, en_vecs: np.ndarray, settings,
-                  sizes, exact_max: int, dense_max: int = 0) -> list[BenchRow]:
+def align_scaling(
+    ar_rows: list[dict],
+    en_rows: list[dict],
+    ar_vecs: np.ndarray,
+    en_vecs: np.ndarray,
+    settings,
+    sizes,
+    exact_max: int,
+    dense_max: int = 0,
+) -> list[BenchRow]:
     """The alignment step alone on n × n tiled paragraphs: exact nearest neighbours up to ``exact_max``
     (and dense matrices up to ``dense_max``), the inverted file at every size. For the inverted file:
     inner products computed, nprobe chosen, k-recall@k on 1,000 queries it was not tuned on, and the
@@ -113,15 +123,23 @@ def align_scaling(ar_rows: list[dict], en_rows: list[dict], ar_vecs: np.ndarray,
         exact_links = None
         paths = (["dense"] if n <= dense_max else []) + (["exact"] if n <= exact_max else []) + ["ivf"]
         for path in paths:
-            trial = replace(settings, dense_limit=n * n if path == "dense" else 0,
-                            ivf_min=0 if path == "ivf" else n + 1)
+            trial = replace(
+                settings, dense_limit=n * n if path == "dense" else 0, ivf_min=0 if path == "ivf" else n + 1
+            )
             log(f"bench-align: {n} × {n}, {path}")
             ann.STATS.reset()
             mark = time.perf_counter()
             links, _ = align_comparable(ar_n, en_n, a, e, trial)
             seconds = round(time.perf_counter() - mark, 2)
-            row = BenchRow("alignment only", n, n, path, seconds, len(links),
-                           distances=ann.STATS.distances if path != "dense" else n * n)
+            row = BenchRow(
+                "alignment only",
+                n,
+                n,
+                path,
+                seconds,
+                len(links),
+                distances=ann.STATS.distances if path != "dense" else n * n,
+            )
             decided = {(l.ar_id, l.en_id, l.label) for l in links}
             if path == "exact":
                 exact_links = decided
@@ -146,12 +164,18 @@ def _held_out_recall(a: np.ndarray, e: np.ndarray, settings, depth: int) -> floa
     return round(k_recall(found, truth), 4)
 
 
-def run_bench(flores: Path | None = Path("../shared/data/flores200_devtest"), corpus: Path = Path("corpus"),
-              sizes=(10000, 20000, 40000), exact_max: int = 40000, dense_max: int = 0,
-              ingest_sizes=(1000, 2000, 4000), threads: int | None = None) -> tuple[list[BenchRow], dict]:
+def run_bench(
+    flores: Path | None = Path("../shared/data/flores200_devtest"),
+    corpus: Path = Path("corpus"),
+    sizes=(10000, 20000, 40000),
+    exact_max: int = 40000,
+    dense_max: int = 0,
+    ingest_sizes=(1000, 2000, 4000),
+    threads: int | None = None,
+) -> tuple[list[BenchRow], dict]:
     """Rows, and the fitted log-log slopes (``ingest``, ``ivf``, ``exact``)."""
     from pipeline.align.settings import load_settings
-    from pipeline.bench_scale import loglog_slope, source_lines, time_ingest
+    from pipeline.bench.scale import loglog_slope, source_lines, time_ingest
     from pipeline.encoders import get_encoder
 
     settings = load_settings()
@@ -162,24 +186,32 @@ def run_bench(flores: Path | None = Path("../shared/data/flores200_devtest"), co
         rows.append(BenchRow("ingest only (distinct paragraphs)", timing.paragraphs, 0, "index", timing.seconds, 0))
     encoder = get_encoder(settings.encoder, threads)
     ar_vecs, en_vecs = encoder.encode(ar_texts, "ar"), encoder.encode(en_texts, "en")
-    rows += align_scaling(_rows(ar_texts, "ar"), _rows(en_texts, "en"), ar_vecs, en_vecs, settings, sizes,
-                          exact_max, dense_max)
+    rows += align_scaling(
+        _rows(ar_texts, "ar"), _rows(en_texts, "en"), ar_vecs, en_vecs, settings, sizes, exact_max, dense_max
+    )
     slopes = {}
-    for label, what, path in (("ingest", "ingest only (distinct paragraphs)", "index"),
-                              ("exact", "alignment only", "exact"), ("ivf", "alignment only", "ivf")):
+    for label, what, path in (
+        ("ingest", "ingest only (distinct paragraphs)", "index"),
+        ("exact", "alignment only", "exact"),
+        ("ivf", "alignment only", "ivf"),
+    ):
         picked = [r for r in rows if r.what == what and r.path == path]
         slopes[label] = loglog_slope([r.n_ar for r in picked], [r.seconds for r in picked])
     return rows, slopes
 
 
 def format_table(rows: list[BenchRow], slopes: dict | None = None) -> str:
-    lines = [f"{'what':<36} {'Arabic':>7} {'English':>7} {'path':>6} {'seconds':>8} {'links':>7} "
-             f"{'distances':>15} {'nprobe':>6} {'recall':>6} {'kept':>6}"]
+    lines = [
+        f"{'what':<36} {'Arabic':>7} {'English':>7} {'path':>6} {'seconds':>8} {'links':>7} "
+        f"{'distances':>15} {'nprobe':>6} {'recall':>6} {'kept':>6}"
+    ]
     blank = lambda v, fmt: format(v, fmt) if v is not None else ""
     for r in rows:
-        lines.append(f"{r.what[:36]:<36} {r.n_ar:>7} {r.n_en:>7} {r.path:>6} {r.seconds:>8.2f} {r.links:>7} "
-                     f"{blank(r.distances, ',d'):>15} {blank(r.nprobe, 'd'):>6} {blank(r.recall, '.4f'):>6} "
-                     f"{blank(r.links_kept, '.4f'):>6}")
+        lines.append(
+            f"{r.what[:36]:<36} {r.n_ar:>7} {r.n_en:>7} {r.path:>6} {r.seconds:>8.2f} {r.links:>7} "
+            f"{blank(r.distances, ',d'):>15} {blank(r.nprobe, 'd'):>6} {blank(r.recall, '.4f'):>6} "
+            f"{blank(r.links_kept, '.4f'):>6}"
+        )
         if len(r.what) > 36:
             lines.append(f"  {r.what}")
     if slopes:

@@ -1,11 +1,12 @@
 """Reading input documents: every way a file can be wrong is refused here, before anything is written."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.textnorm import script_ratio
+from pipeline.text.script import script_ratio
 
 LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
 # A document must have at least this share of its letters in its language's script. Real Arabic news text
@@ -19,7 +20,7 @@ class Document:
     id: str
     lang: str
     path: str
-    text: str          # the decoded raw file; paragraph offsets index into it
+    text: str  # the decoded raw file; paragraph offsets index into it
     sha256: str
     meta: dict
 
@@ -54,7 +55,9 @@ def read_document(path, lang: str, doc_id: str | None = None, meta: dict | None 
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise PipelineError(path, f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+        raise PipelineError(
+            path, f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
@@ -67,10 +70,18 @@ def read_document(path, lang: str, doc_id: str | None = None, meta: dict | None 
     if share < MIN_SCRIPT_SHARE:
         found = "Arabic" if ratio["arabic"] > ratio["latin"] else "Latin" if ratio["latin"] else "other"
         raise PipelineError(
-            path, f"expected {LANGUAGE_NAMES[lang]} text (given as --{lang}) but only {share:.0%} of its letters "
-                  f"are in {'Arabic' if lang == 'ar' else 'Latin'} script (mostly {found} script)")
-    return Document(id=doc_id or default_doc_id(path), lang=lang, path=str(path), text=text,
-                    sha256=hashlib.sha256(data).hexdigest(), meta=dict(meta or {}))
+            path,
+            f"expected {LANGUAGE_NAMES[lang]} text (given as --{lang}) but only {share:.0%} of its letters "
+            f"are in {'Arabic' if lang == 'ar' else 'Latin'} script (mostly {found} script)",
+        )
+    return Document(
+        id=doc_id or default_doc_id(path),
+        lang=lang,
+        path=str(path),
+        text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        meta=dict(meta or {}),
+    )
 
 
 def default_doc_id(path: Path) -> str:

