@@ -98,7 +98,7 @@ def test_corpus_links_are_never_equivalent(corpus_run):
 def _pairs_from(matrix):
     import numpy as np
 
-    from pipeline.align.comparable import Pairs
+    from pipeline.align.pairs import Pairs
 
     base = np.asarray(matrix, dtype=np.float32)
     i, j = np.indices(base.shape)

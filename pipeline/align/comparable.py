@@ -23,7 +23,9 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from pipeline.align.anchors import Anchor, shared_anchors
-from pipeline.align.scoring import chrf_similarity, cosine_matrix, ratio_margin
+from pipeline.align.knn import knn_pairs
+from pipeline.align.pairs import Pairs, dense_pairs
+from pipeline.align.scoring import chrf_similarity
 from pipeline.align.settings import AlignSettings
 
 # Phrase anchors decide related links only (see decide_pairs); they add nothing to the score, whose
@@ -59,40 +61,9 @@ class Unaligned:
         return asdict(self)
 
 
-@dataclass
-class Pairs:
-    """Candidate (Arabic, English) pairs as parallel arrays, in row-major order (by i, then j): every
-    pair, or each side's nearest neighbours."""
-
-    i: np.ndarray
-    j: np.ndarray
-    cosine: np.ndarray
-    margin: np.ndarray
-    mt_cosine: np.ndarray | None = None
-    mt_margin: np.ndarray | None = None
-
-
 def anchor_strength(anchors: list[Anchor]) -> float:
     """0..1, saturating: one shared number or date ≈ 0.63, two ≈ 0.86; a name counts half."""
     return 1.0 - math.exp(-sum(ANCHOR_WEIGHTS[a.kind] for a in anchors))
-
-
-def matrix_pairs(cos: np.ndarray, margin_k: int, mt_cos: np.ndarray | None = None) -> Pairs:
-    """Every pair of full cosine matrices (Arabic × English, and MT × English when given), with ratio
-    margins over each row's and column's ``margin_k`` best."""
-    i, j = np.indices(cos.shape)
-    pairs = Pairs(i.ravel(), j.ravel(), cos.ravel(), ratio_margin(cos, margin_k).ravel())
-    if mt_cos is not None:
-        pairs.mt_cosine, pairs.mt_margin = mt_cos.ravel(), ratio_margin(mt_cos, margin_k).ravel()
-    return pairs
-
-
-def dense_pairs(
-    ar_vecs: np.ndarray, en_vecs: np.ndarray, settings: AlignSettings, mt_vecs: np.ndarray | None = None
-) -> Pairs:
-    """Every pair, from full similarity matrices."""
-    mt_cos = cosine_matrix(mt_vecs, en_vecs) if mt_vecs is not None else None
-    return matrix_pairs(cosine_matrix(ar_vecs, en_vecs), settings.margin_k, mt_cos)
 
 
 def pair_scores(pairs: Pairs, settings: AlignSettings) -> np.ndarray:
@@ -216,8 +187,6 @@ def align_comparable(
     if n_ar * n_en <= settings.dense_limit:
         pairs = dense_pairs(ar_vecs, en_vecs, settings, mt_vecs)
     else:
-        from pipeline.align.knn import knn_pairs
-
         pairs = knn_pairs(ar_vecs, en_vecs, settings, mt_vecs)
     base = pair_scores(pairs, settings)
     strength, count, anchors = pair_anchors(ar_rows, en_rows, pairs.i, pairs.j, base >= candidate_floor(settings))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from pipeline.align.ann import NeighbourIndex
-from pipeline.align.comparable import Pairs
+from pipeline.align.pairs import Pairs
 from pipeline.align.settings import AlignSettings
 
 
@@ -31,7 +31,7 @@ def knn_pairs(
     ar_vecs: np.ndarray, en_vecs: np.ndarray, settings: AlignSettings, mt_vecs: np.ndarray | None = None
 ) -> Pairs:
     """The union of each Arabic paragraph's and each English paragraph's ``knn_candidates`` nearest
-    neighbours, scored like :func:`pipeline.align.comparable.dense_pairs`. Past ``settings.ivf_min``
+    neighbours, scored like :func:`pipeline.align.pairs.dense_pairs`. Past ``settings.ivf_min``
     paragraphs on the searched side the neighbours come from an inverted file (``pipeline.align.ann``)."""
     depth = max(settings.knn_candidates, settings.margin_k)
     en_index = NeighbourIndex(en_vecs, settings.ivf_min, settings.ivf_recall, depth, queries=ar_vecs)

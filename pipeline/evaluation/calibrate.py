@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.align.comparable import decide_pairs, matrix_pairs, pair_anchors, pair_scores
+from pipeline.align.comparable import decide_pairs, pair_anchors, pair_scores
+from pipeline.align.pairs import matrix_pairs
 from pipeline.align.scoring import cosine_matrix
 from pipeline.align.settings import AlignSettings
 from pipeline.ingest.documents import read_document
