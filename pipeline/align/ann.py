@@ -72,7 +72,7 @@ class NeighbourIndex:
             self.index = faiss.IndexFlatIP(dim)
             self.index.add(self.base)
             return
-        self.nlist = max(16, int(round(math.sqrt(self.n))))
+        self.nlist = max(16, round(math.sqrt(self.n)))
         rng = np.random.default_rng(seed)
         sample = self.base[np.sort(rng.choice(self.n, size=min(self.n, TRAIN_PER_LIST * self.nlist), replace=False))]
         quantizer = faiss.IndexFlatIP(dim)

@@ -202,8 +202,10 @@ def run_bench(
 
 def format_table(rows: list[BenchRow], slopes: dict | None = None) -> str:
     lines = [
-        f"{'what':<36} {'Arabic':>7} {'English':>7} {'path':>6} {'seconds':>8} {'links':>7} "
-        f"{'distances':>15} {'nprobe':>6} {'recall':>6} {'kept':>6}"
+        (
+            f"{'what':<36} {'Arabic':>7} {'English':>7} {'path':>6} {'seconds':>8} {'links':>7} "
+            f"{'distances':>15} {'nprobe':>6} {'recall':>6} {'kept':>6}"
+        )
     ]
     blank = lambda v, fmt: format(v, fmt) if v is not None else ""
     for r in rows:

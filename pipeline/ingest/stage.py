@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
+from pipeline.ingest.dedup import NEAR_DUPLICATE_JACCARD, DuplicateIndex, Match, shingles_of
 from pipeline.ingest.documents import Document
 from pipeline.ingest.furniture import TRIM_RULES, LineContext, classify_line, starts_comment_section
-from pipeline.ingest.dedup import NEAR_DUPLICATE_JACCARD, DuplicateIndex, Match, shingles_of
-from pipeline.text.sentences import split_sentences
 from pipeline.text.normalize import arabic_key, clean_text
+from pipeline.text.sentences import split_sentences
 
 # A title is the document's first kept paragraph when it is short and does not end like a sentence.
 TITLE_MAX_WORDS = 30
