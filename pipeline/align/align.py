@@ -29,11 +29,11 @@ def align_segments(
     if mode == "parallel":
         links, unaligned = align_parallel(ar_rows, en_rows, encoder)
         return links, unaligned, info
-    ar_vecs = encoder.encode([r["text"] for r in ar_rows], "ar")
-    en_vecs = encoder.encode([r["text"] for r in en_rows], "en")
+    ar_vecs = encoder.encode([r["text"] for r in ar_rows], "ar", "align: embed Arabic")
+    en_vecs = encoder.encode([r["text"] for r in en_rows], "en", "align: embed English")
     mt_vecs = None
     if any(r.get("mt_text") for r in ar_rows):
-        mt_vecs = encoder.encode([r.get("mt_text") or r["text"] for r in ar_rows], "en")
+        mt_vecs = encoder.encode([r.get("mt_text") or r["text"] for r in ar_rows], "en", "align: embed MT")
     phrases = None
     if len(ar_rows) * len(en_rows) <= min(settings.phrase_limit, settings.dense_limit):
         from pipeline.align.phrases import PhraseSettings, phrase_matches

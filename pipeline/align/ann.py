@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.errors import PipelineError
-from pipeline.progress import progress
+from pipeline.progress import log, progress
 
 # Queries searched at once: bounds the result buffers and gives the progress bar its steps.
 CHUNK = 8192
@@ -83,6 +83,7 @@ class NeighbourIndex:
         self.index.add(self.base)
         self.quantizer = quantizer  # the index does not own it: keep it alive
         self.nprobe = self._choose_nprobe(self.base if queries is None else _f32(queries), recall, k, rng)
+        log(f"align: inverted file over {self.n} paragraphs, {self.nlist} lists, searching {self.nprobe} per query")
 
     def _choose_nprobe(self, queries: np.ndarray, recall: float, k: int, rng: np.random.Generator) -> int:
         """The smallest power of two whose k-recall@k on a sample of ``queries`` (those the index will

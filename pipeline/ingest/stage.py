@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pipeline.ingest.dedup import NEAR_DUPLICATE_JACCARD, DuplicateIndex, Match, shingles_of
 from pipeline.ingest.documents import Document
 from pipeline.ingest.furniture import TRIM_RULES, LineContext, classify_line, starts_comment_section
+from pipeline.progress import progress
 from pipeline.text.normalize import arabic_key, clean_text
 from pipeline.text.sentences import split_sentences
 
@@ -81,12 +82,14 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
     removed: list[Removed] = []
     # One index per language: duplicates are sought among the kept paragraphs of the same language.
     seen: dict[str, tuple[DuplicateIndex, list[Segment]]] = {}
-    for doc in documents:
+    all_lines = [raw_lines(doc.text) for doc in documents]
+    bar = progress(sum(map(len, all_lines)), "ingest", unit="line")
+    for doc, lines in zip(documents, all_lines):
         kept: list[Segment] = []
         title: str | None = None
         in_comments = False
-        lines = raw_lines(doc.text)
         for position, (start, end) in enumerate(lines):
+            bar.update()
             n = position + 1
             raw = doc.text[start:end]
             text = clean_text(raw)
@@ -145,6 +148,7 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
             index.add(key, grams)
             indexed.append(segment)
         segments.extend(kept)
+    bar.close()
     return IngestResult(segments=segments, removed=removed)
 
 
