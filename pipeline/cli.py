@@ -45,6 +45,22 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
         help="precomputed translations (JSONL/TSV keyed by paragraph id, or one line per Arabic paragraph)",
     )
     p.add_argument("--require-mt", action="store_true", help="fail instead of continuing when the MT model is missing")
+    p.add_argument(
+        "--engine",
+        choices=("embedded", "ray"),
+        default="embedded",
+        help="where embedding runs: this process (default) or a Ray actor pool (extra [distributed])",
+    )
+    p.add_argument(
+        "--ray-address", default=None, metavar="ADDRESS", help="Ray cluster to use (default: RAY_ADDRESS, else local)"
+    )
+    p.add_argument(
+        "--ray-work",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="Parquet between stages (shared storage on a cluster)",
+    )
     p.add_argument("--allow-download", action="store_true", help="let transformers download the MT model from the hub")
     p.add_argument(
         "--mode",
@@ -110,6 +126,9 @@ def cmd_run(args) -> int:
             threads=args.threads,
             cache=args.cache,
             decoding=_decoding(args),
+            engine=args.engine,
+            ray_address=args.ray_address,
+            ray_work=args.ray_work,
         )
     )
     return 0
@@ -239,6 +258,7 @@ def cmd_bench_align(args) -> int:
         args.dense_max,
         tuple(args.ingest_sizes),
         args.threads,
+        tuple(args.parts),
     )
     print(format_table(rows, slopes))
     if args.json:
@@ -352,6 +372,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="paragraphs a side for the alignment step alone (make bench-full: 10000 … 320000)",
     )
     p.add_argument("--exact-max", type=int, default=40000, help="largest size also timed with exact search")
+    p.add_argument(
+        "--parts",
+        nargs="+",
+        choices=("whole", "ingest", "align"),
+        default=["whole", "ingest", "align"],
+        help="what to time: the whole path at 1000 × 1000, ingest alone, the alignment step alone",
+    )
     p.add_argument("--dense-max", type=int, default=0, help="largest size also timed on the dense path")
     p.add_argument(
         "--ingest-sizes", nargs="+", type=int, default=[1000, 2000, 4000], help="distinct paragraphs for ingest alone"

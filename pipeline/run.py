@@ -62,6 +62,9 @@ class RunConfig:
     threads: int | None = None
     cache: Path | None = DEFAULT_CACHE
     decoding: Decoding = field(default_factory=Decoding)  # MT beam size, length limit, batch size
+    engine: str = "embedded"  # where embedding runs: this process, or "ray" (pipeline.engine)
+    ray_address: str | None = None  # a running Ray cluster (default: RAY_ADDRESS, else a local instance)
+    ray_work: Path | None = None  # where the Ray engine's Parquet goes (shared storage on a real cluster)
 
 
 @dataclass
@@ -79,6 +82,8 @@ def load_inputs(config: RunConfig) -> list[Document]:
     """Read and validate every input document (raises PipelineError naming the first bad file)."""
     if config.mode not in MODES:
         raise PipelineError(None, f"unknown mode {config.mode!r} (expected comparable or parallel)")
+    if config.engine not in ("embedded", "ray"):
+        raise PipelineError(None, f"unknown engine {config.engine!r} (expected embedded or ray)")
     if bool(config.ar) != bool(config.en):
         raise PipelineError(None, "give both --ar and --en files, or neither (to read the corpus manifest)")
     docs: list[Document] = []
@@ -183,7 +188,16 @@ def align_stage(segments: list[dict], config: RunConfig) -> tuple[list[dict], li
     from pipeline.align.settings import load_settings
 
     settings = load_settings(config.settings)
-    links, unaligned, info = align_segments(segments, settings, config.mode, config.encoder, config.threads)
+    embedder = None
+    if config.engine == "ray":
+        from pipeline.engine.ray_engine import ray_embedder
+
+        def embedder(encoder):
+            return ray_embedder(encoder.name, encoder.batch_size, encoder.dim, config.ray_address, config.ray_work)
+
+    links, unaligned, info = align_segments(
+        segments, settings, config.mode, config.encoder, config.threads, embedder=embedder
+    )
     return [l.to_json() for l in links], [u.to_json() for u in unaligned], info
 
 
@@ -227,6 +241,7 @@ def run_pipeline(config: RunConfig) -> RunResult:
         "models": {"mt": translation.get("signature") or translation.get("model"), "encoder": align_info["encoder"]},
         "parameters": {
             "mode": config.mode,
+            "engine": config.engine,
             **align_info["settings"],
             "phrase_anchors": align_info.get("phrase_anchors", "not sought: parallel mode"),
         },

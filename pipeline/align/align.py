@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from pipeline.align.comparable import Link, Unaligned, align_comparable
 from pipeline.align.parallel import align_monotonic
 from pipeline.align.settings import AlignSettings
-from pipeline.encoders import get_encoder
+from pipeline.encoders import Encoder, get_encoder
 from pipeline.errors import PipelineError
 
 
@@ -17,10 +19,14 @@ def align_segments(
     mode: str = "comparable",
     encoder_name: str | None = None,
     threads: int | None = None,
+    embedder: Callable[[Encoder], Callable[..., np.ndarray]] | None = None,
 ) -> tuple[list[Link], list[Unaligned], dict]:
     """Align the Arabic rows of ``segments`` with the English rows. Returns (links, unaligned, info)
-    where info records the encoder signature and the settings used (for the manifest)."""
+    where info records the encoder signature and the settings used (for the manifest). ``embedder``
+    turns the encoder into the ``embed(texts, lang, desc)`` that embeds the paragraphs (default: its
+    own ``encode``; the Ray engine's runs the same ``encode`` on workers)."""
     encoder = get_encoder(encoder_name or settings.encoder, threads)
+    embed = embedder(encoder) if embedder else encoder.encode
     ar_rows = [s for s in segments if s["lang"] == "ar"]
     en_rows = [s for s in segments if s["lang"] == "en"]
     info = {"encoder": encoder.signature(), "settings": settings.to_json()}
@@ -29,11 +35,11 @@ def align_segments(
     if mode == "parallel":
         links, unaligned = align_parallel(ar_rows, en_rows, encoder)
         return links, unaligned, info
-    ar_vecs = encoder.encode([r["text"] for r in ar_rows], "ar", "align: embed Arabic")
-    en_vecs = encoder.encode([r["text"] for r in en_rows], "en", "align: embed English")
+    ar_vecs = embed([r["text"] for r in ar_rows], "ar", "align: embed Arabic")
+    en_vecs = embed([r["text"] for r in en_rows], "en", "align: embed English")
     mt_vecs = None
     if any(r.get("mt_text") for r in ar_rows):
-        mt_vecs = encoder.encode([r.get("mt_text") or r["text"] for r in ar_rows], "en", "align: embed MT")
+        mt_vecs = embed([r.get("mt_text") or r["text"] for r in ar_rows], "en", "align: embed MT")
     phrases = None
     if len(ar_rows) * len(en_rows) <= min(settings.phrase_limit, settings.dense_limit):
         from pipeline.align.phrases import PhraseSettings, phrase_matches

@@ -172,23 +172,26 @@ def run_bench(
     dense_max: int = 0,
     ingest_sizes=(1000, 2000, 4000),
     threads: int | None = None,
+    parts=("whole", "ingest", "align"),
 ) -> tuple[list[BenchRow], dict]:
-    """Rows, and the fitted log-log slopes (``ingest``, ``ivf``, ``exact``)."""
+    """Rows, and the fitted log-log slopes (``ingest``, ``ivf``, ``exact``), of the ``parts`` asked for."""
     from pipeline.align.settings import load_settings
     from pipeline.bench.scale import loglog_slope, source_lines, time_ingest
     from pipeline.encoders import get_encoder
 
     settings = load_settings()
     ar_texts, en_texts = bench_texts(flores, corpus, 1000)
-    rows = [whole_path(ar_texts, en_texts, threads)]
-    ar_lines, _ = source_lines(flores, corpus)
-    for timing in time_ingest(ar_lines, ingest_sizes):
-        rows.append(BenchRow("ingest only (distinct paragraphs)", timing.paragraphs, 0, "index", timing.seconds, 0))
-    encoder = get_encoder(settings.encoder, threads)
-    ar_vecs, en_vecs = encoder.encode(ar_texts, "ar"), encoder.encode(en_texts, "en")
-    rows += align_scaling(
-        _rows(ar_texts, "ar"), _rows(en_texts, "en"), ar_vecs, en_vecs, settings, sizes, exact_max, dense_max
-    )
+    rows = [whole_path(ar_texts, en_texts, threads)] if "whole" in parts else []
+    if "ingest" in parts:
+        ar_lines, _ = source_lines(flores, corpus)
+        for timing in time_ingest(ar_lines, ingest_sizes):
+            rows.append(BenchRow("ingest only (distinct paragraphs)", timing.paragraphs, 0, "index", timing.seconds, 0))
+    if "align" in parts:
+        encoder = get_encoder(settings.encoder, threads)
+        ar_vecs, en_vecs = encoder.encode(ar_texts, "ar"), encoder.encode(en_texts, "en")
+        rows += align_scaling(
+            _rows(ar_texts, "ar"), _rows(en_texts, "en"), ar_vecs, en_vecs, settings, sizes, exact_max, dense_max
+        )
     slopes = {}
     for label, what, path in (
         ("ingest", "ingest only (distinct paragraphs)", "index"),
