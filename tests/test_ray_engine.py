@@ -52,7 +52,7 @@ def test_a_dead_actor_is_retried(two_nodes, corpus_run, tmp_path, monkeypatch):
     actor, retries the batch, and the output is the same."""
     import ray.cloudpickle
 
-    import pipeline.engine.batches as batches
+    from pipeline.engine import batches
 
     marker = tmp_path / "died"
 

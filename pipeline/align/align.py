@@ -19,14 +19,15 @@ def align_segments(
     mode: str = "comparable",
     encoder_name: str | None = None,
     threads: int | None = None,
-    embedder: Callable[[Encoder], Callable[..., np.ndarray]] | None = None,
+    embedder: Callable[[Encoder], Callable[[list[tuple[list[str], str, str]]], list[np.ndarray]]] | None = None,
 ) -> tuple[list[Link], list[Unaligned], dict]:
     """Align the Arabic rows of ``segments`` with the English rows. Returns (links, unaligned, info)
     where info records the encoder signature and the settings used (for the manifest). ``embedder``
-    turns the encoder into the ``embed(texts, lang, desc)`` that embeds the paragraphs (default: its
-    own ``encode``; the Ray engine's runs the same ``encode`` on workers)."""
+    turns the encoder into the ``embed_sides([(texts, lang, progress label), ...])`` that embeds the
+    paragraphs (default: the encoder's ``encode`` on each side in turn; the Ray engine's runs the same
+    ``encode`` on workers)."""
     encoder = get_encoder(encoder_name or settings.encoder, threads)
-    embed = embedder(encoder) if embedder else encoder.encode
+    embed_sides = embedder(encoder) if embedder else lambda sides: [encoder.encode(*side) for side in sides]
     ar_rows = [s for s in segments if s["lang"] == "ar"]
     en_rows = [s for s in segments if s["lang"] == "en"]
     info = {"encoder": encoder.signature(), "settings": settings.to_json()}
@@ -35,11 +36,14 @@ def align_segments(
     if mode == "parallel":
         links, unaligned = align_parallel(ar_rows, en_rows, encoder)
         return links, unaligned, info
-    ar_vecs = embed([r["text"] for r in ar_rows], "ar", "align: embed Arabic")
-    en_vecs = embed([r["text"] for r in en_rows], "en", "align: embed English")
-    mt_vecs = None
+    sides = [
+        ([r["text"] for r in ar_rows], "ar", "align: embed Arabic"),
+        ([r["text"] for r in en_rows], "en", "align: embed English"),
+    ]
     if any(r.get("mt_text") for r in ar_rows):
-        mt_vecs = embed([r.get("mt_text") or r["text"] for r in ar_rows], "en", "align: embed MT")
+        sides.append(([r.get("mt_text") or r["text"] for r in ar_rows], "en", "align: embed MT"))
+    ar_vecs, en_vecs, *mt = embed_sides(sides)
+    mt_vecs = mt[0] if mt else None
     phrases = None
     if len(ar_rows) * len(en_rows) <= min(settings.phrase_limit, settings.dense_limit):
         from pipeline.align.phrases import PhraseSettings, phrase_matches

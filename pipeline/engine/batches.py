@@ -12,31 +12,40 @@ from __future__ import annotations
 import numpy as np
 
 
-def text_chunks(texts: list[str], size: int) -> list[dict]:
-    """Rows ``{"chunk", "texts"}``: the texts in the batches ``Encoder.encode`` would make."""
+def text_chunks(texts: list[str], size: int, side: int = 0, lang: str = "ar") -> list[dict]:
+    """Rows ``{"side", "chunk", "lang", "texts"}``: the texts in the batches ``Encoder.encode`` would make."""
     return [
-        {"chunk": c, "texts": list(texts[start : start + size])} for c, start in enumerate(range(0, len(texts), size))
+        {"side": side, "chunk": c, "lang": lang, "texts": list(texts[start : start + size])}
+        for c, start in enumerate(range(0, len(texts), size))
     ]
 
 
 class EmbedChunks:
-    """Loads the encoder once (per worker), then embeds batches of chunk rows: ``{"chunk", "texts"}`` →
-    ``{"chunk", "vectors"}`` (float32 bytes, row-major, ``dim`` wide)."""
+    """Loads the encoder once (per worker), then embeds batches of chunk rows: ``{"side", "chunk", "lang",
+    "texts"}`` → ``{"side", "chunk", "vectors"}`` (float32 bytes, row-major, ``dim`` wide)."""
 
-    def __init__(self, encoder_name: str, lang: str, threads: int | None = None):
+    def __init__(self, encoder_name: str, threads: int | None = None):
         from pipeline.encoders import get_encoder
 
         self.encoder = get_encoder(encoder_name, threads)
-        self.lang = lang
 
     def __call__(self, batch: dict) -> dict:
-        vectors = [self.encoder.encode([str(t) for t in texts], self.lang).tobytes() for texts in batch["texts"]]
-        return {"chunk": np.asarray(batch["chunk"]), "vectors": np.array(vectors, dtype=object)}
+        vectors = [
+            self.encoder.encode([str(t) for t in texts], str(lang)).tobytes()
+            for texts, lang in zip(batch["texts"], batch["lang"])
+        ]
+        return {
+            "side": np.asarray(batch["side"]),
+            "chunk": np.asarray(batch["chunk"]),
+            "vectors": np.array(vectors, dtype=object),
+        }
 
 
-def join_chunks(chunks: list[int], vectors: list[bytes], dim: int) -> np.ndarray:
-    """The embedded side's (n, dim) matrix back from chunk rows in any order."""
-    order = np.argsort(np.asarray(chunks), kind="stable")
-    if not len(order):
-        return np.zeros((0, dim), dtype=np.float32)
-    return np.concatenate([np.frombuffer(vectors[k], dtype=np.float32).reshape(-1, dim) for k in order])
+def join_chunks(sides: list[int], chunks: list[int], vectors: list[bytes], dim: int, count: int) -> list[np.ndarray]:
+    """Each of ``count`` sides' (n, dim) matrix back from chunk rows in any order."""
+    out = []
+    for side in range(count):
+        rows = sorted((c, k) for k, (s, c) in enumerate(zip(sides, chunks)) if s == side)
+        parts = [np.frombuffer(vectors[k], dtype=np.float32).reshape(-1, dim) for _, k in rows]
+        out.append(np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32))
+    return out

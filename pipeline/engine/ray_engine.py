@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import logging
 import os
-import warnings
 import shutil
 import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -72,30 +72,35 @@ def ray_embedder(
     address: str | None = None,
     work: Path | None = None,
     actors: int | None = None,
-) -> Callable[[list[str], str, str | None], np.ndarray]:
-    """An ``embed(texts, lang, desc)`` that embeds on the Ray cluster, for
-    :func:`pipeline.align.align.align_segments`."""
+) -> Callable[[list[tuple[list[str], str, str]]], list[np.ndarray]]:
+    """An ``embed_sides([(texts, lang, desc), ...])`` that embeds every side in one Ray Dataset (one actor
+    pool, each actor loading the encoder once), for :func:`pipeline.align.align.align_segments`."""
     ray = _connect(address)
     from ray.data import ActorPoolStrategy
 
-    from pipeline.engine.batches import EmbedChunks, join_chunks, text_chunks
+    from pipeline.engine import batches
 
     pool = actors or max(1, int(ray.cluster_resources().get("CPU", 1)))
 
-    def embed(texts: list[str], lang: str, desc: str | None = None) -> np.ndarray:
+    def embed_sides(sides: list[tuple[list[str], str, str]]) -> list[np.ndarray]:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         folder = Path(tempfile.mkdtemp(prefix="ray-embed-", dir=work))
         try:
-            rows = text_chunks(texts, batch_size)
+            rows = [
+                row
+                for s, (texts, lang, _) in enumerate(sides)
+                for row in batches.text_chunks(texts, batch_size, s, lang)
+            ]
             pq.write_table(pa.Table.from_pylist(rows), folder / "texts.parquet", row_group_size=CHUNKS_PER_TASK)
-            log(f"{desc or 'embed'}: {len(texts)} paragraphs in {len(rows)} batches on {pool} Ray actors")
+            names = ", ".join(f"{len(texts)} {desc or lang}" for texts, lang, desc in sides)
+            log(f"ray: embedding {names} in {len(rows)} batches on up to {pool} actors")
             dataset = ray.data.read_parquet(str(folder / "texts.parquet"), override_num_blocks=max(1, len(rows)))
             warnings.filterwarnings("ignore", message=".*ray_remote_args.*")
             vectors = dataset.map_batches(
-                EmbedChunks,
-                fn_constructor_args=(encoder_name, lang, 1),
+                batches.EmbedChunks,
+                fn_constructor_args=(encoder_name, 1),
                 batch_size=CHUNKS_PER_TASK,
                 batch_format="numpy",
                 compute=ActorPoolStrategy(min_size=1, max_size=min(pool, max(1, len(rows)))),
@@ -105,8 +110,14 @@ def ray_embedder(
             )
             vectors.write_parquet(str(folder / "vectors"))
             table = pq.read_table(folder / "vectors")
-            return join_chunks(table.column("chunk").to_pylist(), table.column("vectors").to_pylist(), dim)
+            return batches.join_chunks(
+                table.column("side").to_pylist(),
+                table.column("chunk").to_pylist(),
+                table.column("vectors").to_pylist(),
+                dim,
+                len(sides),
+            )
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    return embed
+    return embed_sides
