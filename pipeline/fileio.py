@@ -42,10 +42,6 @@ def jsonl_text(rows: Iterable[dict]) -> str:
     return "".join(dumps_json(row) + "\n" for row in rows)
 
 
-def write_jsonl(path: Path, rows: Iterable[dict]) -> None:
-    atomic_write_text(path, jsonl_text(rows))
-
-
 def read_jsonl(path: Path) -> list[dict]:
     """Read a JSONL file; raises PipelineError naming the file and line on a missing file or bad JSON."""
     path = Path(path)

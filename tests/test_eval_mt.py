@@ -1,4 +1,4 @@
-"""eval-mt reproduces the published leaderboard scores of real system outputs (sacreBLEU defaults)."""
+"""`eval mt` reproduces the published leaderboard scores of real system outputs (sacreBLEU defaults)."""
 
 import json
 
@@ -18,7 +18,7 @@ D = FIXTURES / "mt_outputs"
     ],
 )
 def test_published_scores(hyp, ref, bleu, chrf, chrfpp):
-    result = run_cli("eval-mt", "--hyp", D / hyp, "--ref", D / ref)
+    result = run_cli("eval", "mt", "--hyp", D / hyp, "--ref", D / ref)
     assert result.returncode == 0, result.stderr
     scores = json.loads(result.stdout.strip().splitlines()[-1])
     digits = len(str(bleu).split(".")[1])
@@ -32,5 +32,5 @@ def test_published_scores(hyp, ref, bleu, chrf, chrfpp):
 def test_line_count_mismatch_is_refused(tmp_path):
     hyp = tmp_path / "hyp.txt"
     hyp.write_text("one line\n", encoding="utf-8")
-    result = run_cli("eval-mt", "--hyp", hyp, "--ref", D / "eng_Latn.devtest")
+    result = run_cli("eval", "mt", "--hyp", hyp, "--ref", D / "eng_Latn.devtest")
     assert result.returncode == 2 and str(hyp) in result.stderr and "Traceback" not in result.stderr

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from pipeline.ingest.documents import Document
+from pipeline.records import Document
 from pipeline.ingest.furniture import LineContext, classify_line, find_glued_title
 from pipeline.ingest.stage import ingest_documents
 
@@ -63,7 +63,10 @@ def test_leading_section_label_only_at_start():
 
 def test_glued_title_matches_without_apostrophe():
     title = "Standing behind it are political figures.. Al-Kazemi’s office reveals details of a rig attempt"
-    raw = "Standing behind it are political figures.. Al-Kazemis office reveals details of a rig attemptShafaq News/ The office said more."
+    raw = (
+        "Standing behind it are political figures.. Al-Kazemis office reveals details of a rig attempt"
+        "Shafaq News/ The office said more."
+    )
     span = find_glued_title(raw, title)
     assert span is not None and raw[span[1] :].startswith("Shafaq News/")
     assert find_glued_title("Something else entirely, with enough words here.", title) is None

@@ -117,7 +117,7 @@ def test_ctranslate2_float32_decodes_like_transformers(tiny_marian, tmp_path):
         str(tiny_marian), decoding=greedy, quantization="float32", ct2_dir=tmp_path / "ct2"
     ).translate(sentences)
     assert len(set(torch_out)) > 1  # the model's output depends on its input
-    for a, b in zip(torch_out, ct2_out):
+    for a, b in zip(torch_out, ct2_out, strict=True):
         assert b.startswith(a) and len(b.split()) <= len(a.split()) + 1, (a, b)
 
 
@@ -254,7 +254,8 @@ def test_eval_mt_translates_the_source_with_a_model(tiny_marian, tmp_path):
     ref.write_text("The commission announced the results\nKirkuk\n", encoding="utf-8")
     hyp = tmp_path / "hyp.en"
     result = run_cli(
-        "eval-mt",
+        "eval",
+        "mt",
         "--src",
         src,
         "--ref",

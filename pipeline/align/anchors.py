@@ -69,16 +69,13 @@ class Anchor:
     ar: str  # as written in the Arabic (or MT) text
     en: str  # as written in the English text
 
-    def describe(self) -> str:
-        return self.en if self.ar == self.en else f"{self.ar} ~ {self.en}"
-
 
 # The extractors below are pure and called for every candidate pair: they are cached per text, and the
 # dicts they return are shared, so callers must not change them.
 @lru_cache(maxsize=1 << 16)
 def dates(text: str, lang: str) -> dict[str, str]:
     """Normalised "D/M" or "D/M/Y" (or "M/Y") → surface form."""
-    found = {}
+    found: dict[str, str] = {}
     plain = digits_to_ascii(text)
     for match in re.finditer(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b", plain):
         day, month, year = map(int, match.groups())
@@ -94,10 +91,12 @@ def dates(text: str, lang: str) -> dict[str, str]:
         for match in re.finditer(
             rf"(?:(\d{{1,2}})\s+)?\b({_EN_MONTH_RE})\b\.?(?:\s+(\d{{1,2}})\b)?(?:,?\s+(\d{{4}}))?", lower
         ):
-            day = match.group(1) or match.group(3)
-            if match.group(2) == "may" and not (day or match.group(4)):
+            day_text = match.group(1) or match.group(3)
+            if match.group(2) == "may" and not (day_text or match.group(4)):
                 continue  # the modal verb "may"
-            _add_date(found, day, _MONTH_EN[match.group(2)], match.group(4), plain[match.start() : match.end()].strip())
+            _add_date(
+                found, day_text, _MONTH_EN[match.group(2)], match.group(4), plain[match.start() : match.end()].strip()
+            )
     return found
 
 
@@ -196,7 +195,7 @@ def arabic_skeletons(word: str) -> set[str]:
 @lru_cache(maxsize=1 << 16)
 def english_names(text: str) -> dict[str, str]:
     """Skeleton → capitalised word, for words that are not the first of a sentence (likely names)."""
-    names = {}
+    names: dict[str, str] = {}
     for match in re.finditer(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:-[A-Z]?[a-z]+)?)\b", text):
         skeleton = english_skeleton(match.group(1))
         if len(skeleton) >= MIN_SKELETON:

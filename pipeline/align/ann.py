@@ -140,5 +140,5 @@ def k_recall(found: np.ndarray, truth: np.ndarray) -> float:
     """Mean share of each query's true k nearest neighbours among the k found (k-recall@k)."""
     if truth.size == 0:
         return 1.0
-    hits = sum(len(set(f.tolist()) & set(t.tolist())) for f, t in zip(found, truth))
+    hits = sum(len(set(f.tolist()) & set(t.tolist())) for f, t in zip(found, truth, strict=True))
     return hits / truth.size

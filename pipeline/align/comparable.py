@@ -18,8 +18,6 @@ Everything is data: scores, features and decisions are returned, nothing is prin
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
-
 import numpy as np
 
 from pipeline.align.anchors import Anchor, shared_anchors
@@ -28,38 +26,11 @@ from pipeline.align.pairs import Pairs, dense_pairs
 from pipeline.align.scoring import chrf_similarity
 from pipeline.align.settings import AlignSettings
 from pipeline.progress import progress
+from pipeline.records import Link, Segment, Unaligned
 
 # Phrase anchors decide related links only (see decide_pairs); they add nothing to the score, whose
 # weights and thresholds are calibrated on numbers, dates and names.
 ANCHOR_WEIGHTS = {"number": 1.0, "date": 1.0, "name": 0.5, "phrase": 0.0}
-
-
-@dataclass
-class Link:
-    ar_id: str
-    ar_text: str
-    mt_text: str | None
-    en_doc: str
-    en_id: str
-    en_text: str
-    score: float
-    label: str
-    evidence: dict = field(default_factory=dict)
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class Unaligned:
-    ar_id: str
-    ar_text: str
-    mt_text: str | None
-    best_en_id: str | None
-    best_score: float | None
-
-    def to_json(self) -> dict:
-        return asdict(self)
 
 
 def anchor_strength(anchors: list[Anchor]) -> float:
@@ -70,14 +41,14 @@ def anchor_strength(anchors: list[Anchor]) -> float:
 def pair_scores(pairs: Pairs, settings: AlignSettings) -> np.ndarray:
     """The score of each pair before anchors (anchors are added only where they exist)."""
     xling = pairs.cosine + settings.margin_weight * (pairs.margin - 1.0)
-    if pairs.mt_cosine is None:
+    if pairs.mt_cosine is None or pairs.mt_margin is None:
         return xling
     mtside = pairs.mt_cosine + settings.margin_weight * (pairs.mt_margin - 1.0)
     return (1.0 - settings.mt_weight) * xling + settings.mt_weight * mtside
 
 
 def pair_anchors(
-    ar_rows: list[dict], en_rows: list[dict], i: np.ndarray, j: np.ndarray, look: np.ndarray
+    ar_rows: list[Segment], en_rows: list[Segment], i: np.ndarray, j: np.ndarray, look: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, dict[int, list[Anchor]]]:
     """Anchor strength and anchor count per pair where ``look`` is set (0 elsewhere), and the anchors
     found, keyed by pair position."""
@@ -88,7 +59,7 @@ def pair_anchors(
     with progress(len(todo), "align: anchors", unit="pair") as bar:
         for k in todo:
             a, b = int(i[k]), int(j[k])
-            anchors = shared_anchors(ar_rows[a]["text"], en_rows[b]["text"], ar_rows[a].get("mt_text"))
+            anchors = shared_anchors(ar_rows[a].text, en_rows[b].text, ar_rows[a].mt_text)
             if anchors:
                 found[k] = anchors
                 strength[k] = anchor_strength(anchors)
@@ -162,7 +133,8 @@ def decide_pairs(
         related |= ~equivalent & phrase & (score >= settings.phrase_floor)
     keep = np.nonzero(equivalent | related)[0]
     order = keep[np.lexsort((j[keep], -score[keep], i[keep]))]
-    out, per_row = [], {}
+    out: list[tuple[int, int, float, str]] = []
+    per_row: dict[int, int] = {}
     for k in order.tolist():
         row = int(i[k])
         if per_row.get(row, 0) < settings.max_links:
@@ -172,8 +144,8 @@ def decide_pairs(
 
 
 def align_comparable(
-    ar_rows: list[dict],
-    en_rows: list[dict],
+    ar_rows: list[Segment],
+    en_rows: list[Segment],
     ar_vecs: np.ndarray,
     en_vecs: np.ndarray,
     settings: AlignSettings,
@@ -222,20 +194,20 @@ def align_comparable(
             "best_of_column": bool(base[k] >= col_top[j]),
         }
         ar, en = ar_rows[i], en_rows[j]
-        if pairs.mt_cosine is not None:
+        if pairs.mt_cosine is not None and pairs.mt_margin is not None:
             evidence |= {
                 "mt_cosine": round(float(pairs.mt_cosine[k]), 4),
                 "mt_margin": round(float(pairs.mt_margin[k]), 4),
-                "chrf": round(chrf_similarity(ar.get("mt_text") or "", en["text"]), 4),
+                "chrf": round(chrf_similarity(ar.mt_text or "", en.text), 4),
             }
         links.append(
             Link(
-                ar["id"],
-                ar["text"],
-                ar.get("mt_text"),
-                en["doc"],
-                en["id"],
-                en["text"],
+                ar.id,
+                ar.text,
+                ar.mt_text,
+                en.doc,
+                en.id,
+                en.text,
                 round(score, 4),
                 label,
                 evidence,
@@ -248,14 +220,14 @@ def align_comparable(
     for i, ar in enumerate(ar_rows):
         if i in linked:
             continue
-        k = best_of_row.get(i)
+        best = best_of_row.get(i)
         unaligned.append(
             Unaligned(
-                ar["id"],
-                ar["text"],
-                ar.get("mt_text"),
-                en_rows[int(pairs.j[k])]["id"] if k is not None else None,
-                round(float(base[k]), 4) if k is not None else None,
+                ar.id,
+                ar.text,
+                ar.mt_text,
+                en_rows[int(pairs.j[best])].id if best is not None else None,
+                round(float(base[best]), 4) if best is not None else None,
             )
         )
     return links, unaligned

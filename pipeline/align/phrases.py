@@ -30,7 +30,8 @@ _AR_STOP = {
     arabic_key(w)
     for w in """في من على إلى الى عن مع أن ان إن أو او و ثم قد لا ما لم لن هذا هذه ذلك تلك التي الذي الذين
 هو هي هم كان كانت يكون تم تمت بعد قبل عند حيث كما كل أي اي بين غير لدى لها له لهم ب ل ف ك وقد وأن وان وإن فقد
-كذلك أيضا ايضا الآتي خلال علما مع عبر حول ضمن منذ حتى لكن بل اذا إذا وذلك وهي وهو وكان وكانت ومن وفي وعلى اما إما أما""".split()
+كذلك أيضا ايضا الآتي خلال علما مع عبر حول ضمن منذ حتى لكن بل اذا إذا وذلك وهي وهو وكان وكانت
+ومن وفي وعلى اما إما أما""".split()
 }
 _PUNCT = re.compile(r"[.,;:!?()\[\]{}\"“”«»'‘’/،؛؟…–—-]+\s|[.,;:!?()\[\]{}\"“”«»/،؛؟…–—]+")
 _WORD = re.compile(r"[\w\u0600-\u06FF]+(?:[-'’][\w\u0600-\u06FF]+)*")
@@ -129,7 +130,9 @@ def match_phrases(
     sim = ar_vecs @ en_vecs.T
     # Greedy, strongest first; overlapping n-grams ("Security Committee", "Supreme Security Committee")
     # compete for the same words, so each word is used once on each side.
-    pairs = sorted(((float(sim[i, j]), i, j) for i, j in zip(*np.nonzero(sim >= min_cosine))), reverse=True)
+    pairs = sorted(
+        ((float(sim[i, j]), i, j) for i, j in zip(*np.nonzero(sim >= min_cosine), strict=True)), reverse=True
+    )
     used_ar: set[str] = set()
     used_en: set[str] = set()
     out = []
@@ -154,8 +157,8 @@ def phrase_matches(
     en_unique = sorted({p for items in en_phrases for p in items})
     if not ar_unique or not en_unique:
         return {}
-    ar_vecs = dict(zip(ar_unique, encoder.encode(ar_unique, "ar")))
-    en_vecs = dict(zip(en_unique, encoder.encode(en_unique, "en")))
+    ar_vecs = dict(zip(ar_unique, encoder.encode(ar_unique, "ar"), strict=True))
+    en_vecs = dict(zip(en_unique, encoder.encode(en_unique, "en"), strict=True))
     sim = np.stack([ar_vecs[p] for p in ar_unique]) @ np.stack([en_vecs[p] for p in en_unique]).T
     strong_ar = {ar_unique[a] for a in np.nonzero((sim >= settings.min_cosine).any(axis=1))[0]}
     strong_en = {en_unique[e] for e in np.nonzero((sim >= settings.min_cosine).any(axis=0))[0]}

@@ -10,6 +10,7 @@ import json
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from pipeline.config import ENCODER
 from pipeline.errors import PipelineError
 
 SETTINGS_VERSION = 1
@@ -18,7 +19,7 @@ DEFAULT_SETTINGS_PATH = Path(__file__).with_name("calibrated.json")
 
 @dataclass(frozen=True)
 class AlignSettings:
-    encoder: str = "usem3"
+    encoder: str = ENCODER
     margin_k: int = 4  # neighbours for the ratio margin
     margin_weight: float = 0.5  # weight of (margin - 1) beside the raw cosine
     anchor_weight: float = 0.05  # weight of anchor strength (0..1)

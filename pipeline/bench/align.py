@@ -1,10 +1,10 @@
-"""``python -m pipeline bench-align``: how long comparable alignment takes, and how it grows with size.
+"""``python -m pipeline bench align``: how long comparable alignment takes, and how it grows with size.
 
 1. The whole path: 1,000 Arabic × 1,000 English paragraphs (three consecutive FLORES-200 devtest
    sentences each when ``--flores`` is there, else windows of the corpus's sentences) written as two
    files and run through ``run_pipeline`` without MT: ingest → embed (encoder load included) → align →
    export, with the run's own time per stage.
-2. Ingest alone on 1,000 / 2,000 / 4,000 distinct paragraphs (``pipeline.bench_scale``).
+2. Ingest alone on 1,000 / 2,000 / 4,000 distinct paragraphs (``pipeline.bench.scale``).
 3. Scaling: the alignment step alone (scores, margins, anchors, decisions) on n × n paragraphs, exact
    nearest neighbours against the inverted file (``pipeline.align.ann``). Vectors for n > 1,000 are the
    real embeddings again under a random rotation per block of 1,000 (the same for both sides), texts
@@ -21,8 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline import config
 from pipeline.errors import PipelineError
 from pipeline.progress import log
+from pipeline.records import Segment
 
 
 @dataclass
@@ -50,15 +52,18 @@ def bench_texts(flores: Path | None, corpus: Path, count: int) -> tuple[list[str
         ar, en = corpus_lines(corpus)
     if not ar or not en:
         raise PipelineError(flores or corpus, "no text to benchmark with")
+
     # 1,012 FLORES sentences make 1,000 windows only by overlapping: neighbouring windows share sentences,
     # which gives each paragraph a few related links besides its equivalent.
-    windows = lambda lines: [" ".join(lines[(k + d) % len(lines)] for d in range(3)) for k in range(count)]
+    def windows(lines: list[str]) -> list[str]:
+        return [" ".join(lines[(k + d) % len(lines)] for d in range(3)) for k in range(count)]
+
     order = np.random.default_rng(0).permutation(count)
     return windows(ar), [windows(en)[k] for k in order]
 
 
-def _rows(texts: list[str], lang: str) -> list[dict]:
-    return [{"id": f"{lang}:{k}", "doc": lang, "lang": lang, "text": t} for k, t in enumerate(texts)]
+def _rows(texts: list[str], lang: str) -> list[Segment]:
+    return [Segment.bare(f"{lang}:{k}", lang, lang, t) for k, t in enumerate(texts)]
 
 
 def _rotations(blocks: int, dim: int, seed: int = 0) -> list[np.ndarray]:
@@ -73,8 +78,8 @@ def _tiled(vectors: np.ndarray, n: int, rotations: list[np.ndarray]) -> np.ndarr
     return np.concatenate([vectors @ rotations[b] for b in range(-(-n // size))])[:n]
 
 
-def _rows_n(rows: list[dict], n: int, lang: str) -> list[dict]:
-    return [{**rows[k % len(rows)], "id": f"{lang}:{k}"} for k in range(n)]
+def _rows_n(rows: list[Segment], n: int, lang: str) -> list[Segment]:
+    return [replace(rows[k % len(rows)], id=f"{lang}:{k}") for k in range(n)]
 
 
 def whole_path(ar_texts: list[str], en_texts: list[str], threads: int | None) -> BenchRow:
@@ -87,7 +92,7 @@ def whole_path(ar_texts: list[str], en_texts: list[str], threads: int | None) ->
 
     with tempfile.TemporaryDirectory() as tmp:
         ar_path, en_path = write_inputs(Path(tmp), ar_texts, en_texts)
-        log(f"bench-align: whole path, {len(ar_texts)} × {len(en_texts)}")
+        log(f"bench align: whole path, {len(ar_texts)} × {len(en_texts)}")
         mark = time.perf_counter()
         result = run_pipeline(
             RunConfig(ar=[ar_path], en=[en_path], out=Path(tmp) / "out", mt_model="none", threads=threads, cache=None)
@@ -98,8 +103,8 @@ def whole_path(ar_texts: list[str], en_texts: list[str], threads: int | None) ->
 
 
 def align_scaling(
-    ar_rows: list[dict],
-    en_rows: list[dict],
+    ar_rows: list[Segment],
+    en_rows: list[Segment],
     ar_vecs: np.ndarray,
     en_vecs: np.ndarray,
     settings,
@@ -126,7 +131,7 @@ def align_scaling(
             trial = replace(
                 settings, dense_limit=n * n if path == "dense" else 0, ivf_min=0 if path == "ivf" else n + 1
             )
-            log(f"bench-align: {n} × {n}, {path}")
+            log(f"bench align: {n} × {n}, {path}")
             ann.STATS.reset()
             mark = time.perf_counter()
             links, _ = align_comparable(ar_n, en_n, a, e, trial)
@@ -165,8 +170,8 @@ def _held_out_recall(a: np.ndarray, e: np.ndarray, settings, depth: int) -> floa
 
 
 def run_bench(
-    flores: Path | None = Path("../shared/data/flores200_devtest"),
-    corpus: Path = Path("corpus"),
+    flores: Path | None = config.FLORES200_DEVTEST,
+    corpus: Path = config.CORPUS,
     sizes=(10000, 20000, 40000),
     exact_max: int = 40000,
     dense_max: int = 0,
@@ -210,7 +215,10 @@ def format_table(rows: list[BenchRow], slopes: dict | None = None) -> str:
             f"{'distances':>15} {'nprobe':>6} {'recall':>6} {'kept':>6}"
         )
     ]
-    blank = lambda v, fmt: format(v, fmt) if v is not None else ""
+
+    def blank(value, fmt: str) -> str:
+        return format(value, fmt) if value is not None else ""
+
     for r in rows:
         lines.append(
             f"{r.what[:36]:<36} {r.n_ar:>7} {r.n_en:>7} {r.path:>6} {r.seconds:>8.2f} {r.links:>7} "

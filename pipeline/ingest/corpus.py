@@ -48,7 +48,8 @@ def corpus_lines(corpus_dir: Path) -> tuple[list[str], list[str]]:
     :func:`load_manifest` and :func:`pipeline.ingest.documents.read_document` do."""
     from pipeline.ingest.documents import read_document
 
-    arabic, english = [], []
+    arabic: list[str] = []
+    english: list[str] = []
     for entry in load_manifest(corpus_dir):
         doc = read_document(entry.path, entry.lang, entry.id, entry.meta)
         (arabic if entry.lang == "ar" else english).extend(line for line in doc.text.splitlines() if line.strip())

@@ -11,9 +11,9 @@ least α = ⌈t·|x|⌉ shingles, so *any* |x| − α + 1 shingles of x include 
 paragraph's shingles are indexed in full, and a new paragraph probes with its |x| − α + 1 rarest ones
 (shortest posting lists), so every paragraph that could pass is a candidate. Probing twice as many lists
 and keeping the paragraphs found in enough of them (a duplicate can be missing from at most |x| − α of
-x's lists) leaves few candidates; they are then checked exactly, in the order they were seen. Decisions are the exhaustive scan's, not an approximation (MinHash
-LSH would miss a true pair now and then); the work per paragraph is its shingles plus the few paragraphs
-that share a rare one.
+x's lists) leaves few candidates; they are then checked exactly, in the order they were seen. Decisions
+are the exhaustive scan's, not an approximation (MinHash LSH would miss a true pair now and then); the
+work per paragraph is its shingles plus the few paragraphs that share a rare one.
 """
 
 from __future__ import annotations

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+from pipeline.records import Document
 from pipeline.text.script import script_ratio
 
 LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
@@ -13,16 +13,6 @@ LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
 # scores > 0.9 (Latin names and acronyms are a few percent); an English file passed as --ar scores ~0.
 MIN_SCRIPT_SHARE = 0.5
 MAX_BYTES = 50 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Document:
-    id: str
-    lang: str
-    path: str
-    text: str  # the decoded raw file; paragraph offsets index into it
-    sha256: str
-    meta: dict
 
 
 def read_document(path, lang: str, doc_id: str | None = None, meta: dict | None = None) -> Document:

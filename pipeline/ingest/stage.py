@@ -9,49 +9,17 @@ Sentence offsets index into the paragraph's cleaned ``text``.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
 from pipeline.ingest.dedup import NEAR_DUPLICATE_JACCARD, DuplicateIndex, Match, shingles_of
-from pipeline.ingest.documents import Document
 from pipeline.ingest.furniture import TRIM_RULES, LineContext, classify_line, starts_comment_section
 from pipeline.progress import progress
+from pipeline.records import Document, Removed, Segment
 from pipeline.text.normalize import arabic_key, clean_text
 from pipeline.text.sentences import split_sentences
 
 # A title is the document's first kept paragraph when it is short and does not end like a sentence.
 TITLE_MAX_WORDS = 30
-
-
-@dataclass
-class Segment:
-    id: str
-    doc: str
-    lang: str
-    index: int  # 0-based position among the document's kept paragraphs
-    n: int  # 1-based number of the non-empty line in the raw file
-    kind: str  # "title" or "paragraph"
-    text: str
-    key: str  # matching key (see text.normalize.arabic_key), beside the text, never replacing it
-    start: int
-    end: int
-    sentences: list[dict] = field(default_factory=list)  # {"text", "start", "end"} into ``text``
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class Removed:
-    doc: str
-    n: int
-    start: int
-    end: int
-    text: str
-    rule: str
-    reason: str
-
-    def to_json(self) -> dict:
-        return asdict(self)
 
 
 @dataclass
@@ -84,7 +52,7 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
     seen: dict[str, tuple[DuplicateIndex, list[Segment]]] = {}
     all_lines = [raw_lines(doc.text) for doc in documents]
     bar = progress(sum(map(len, all_lines)), "ingest", unit="line")
-    for doc, lines in zip(documents, all_lines):
+    for doc, lines in zip(documents, all_lines, strict=True):
         kept: list[Segment] = []
         title: str | None = None
         in_comments = False

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from pipeline.errors import PipelineError
 from pipeline.mt.base import Translator
-from pipeline.mt.models import DEFAULT_MT_MODEL
-
-BACKENDS = ("transformers", "ctranslate2")
+from pipeline.config import MT_BACKEND
+from pipeline.config import MT_BACKENDS as BACKENDS
 
 
 def load_translator(
-    name: str, backend: str = "transformers", threads: int | None = None, allow_download: bool = False, decoding=None
+    name: str, backend: str = MT_BACKEND, threads: int | None = None, allow_download: bool = False, decoding=None
 ) -> Translator:
     """Load MT model ``name`` (hub id or local folder) with ``backend`` and ``decoding`` settings
     (:class:`pipeline.mt.base.Decoding`); raises PipelineError when the model is not available here or the
@@ -33,4 +32,4 @@ def load_translator(
     raise PipelineError(None, f"unknown MT backend {backend!r} (expected one of {', '.join(BACKENDS)})")
 
 
-__all__ = ["Translator", "load_translator", "DEFAULT_MT_MODEL", "BACKENDS"]
+__all__ = ["Translator", "load_translator", "BACKENDS"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 
+from pipeline.errors import PipelineError
+
 
 @dataclass(frozen=True)
 class Decoding:
@@ -13,7 +15,18 @@ class Decoding:
     num_beams: int = 4
     max_new_tokens: int = 256
     min_new_tokens: int = 0  # >0 only in benchmarks, to fix the output length
-    batch_size: int = 8  # the fastest on 2 cores for both backends (bench-mt)
+    batch_size: int = 8  # the fastest on 2 cores for both backends (bench mt)
+
+    def __post_init__(self) -> None:
+        for name, flag in (
+            ("num_beams", "--mt-beams"),
+            ("max_new_tokens", "--mt-max-new-tokens"),
+            ("batch_size", "--mt-batch-size"),
+        ):
+            if getattr(self, name) < 1:
+                raise PipelineError(None, f"{flag} must be at least 1")
+        if self.min_new_tokens < 0:
+            raise PipelineError(None, "min_new_tokens must be at least 0")
 
 
 class Translator(abc.ABC):

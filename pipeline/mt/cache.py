@@ -29,7 +29,7 @@ class TranslationCache:
     def get_many(self, keys: list[str]) -> dict[str, str]:
         if not self._db or not keys:
             return {}
-        found = {}
+        found: dict[str, str] = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             rows = self._db.execute(

@@ -63,7 +63,7 @@ class CTranslate2Translator(TokenizerTranslator):
         self,
         name: str,
         threads: int | None = None,
-        decoding: Decoding = Decoding(),
+        decoding: Decoding | None = None,
         quantization: str = "int8",
         allow_download: bool = False,
         ct2_dir: Path | None = None,
@@ -87,12 +87,12 @@ class CTranslate2Translator(TokenizerTranslator):
         self.max_source_tokens = source_limit(self.tokenizer, config)
         threads = threads or os.cpu_count() or 1
         # Throughput: on CPU, independent batches on single-threaded workers (CTranslate2's inter_threads) beat
-        # one batch spread over every core; on 2 cores, 2 workers translate 1.6–1.9× the tokens/s of 1 (bench-mt).
+        # one batch spread over every core; on 2 cores, 2 workers translate 1.6–1.9× the tokens/s of 1 (bench mt).
         self.workers = workers or threads
         self.translator = ctranslate2.Translator(
             str(self.ct2_dir), device="cpu", inter_threads=self.workers, intra_threads=max(1, threads // self.workers)
         )
-        self.quantization, self.decoding = quantization, decoding
+        self.quantization, self.decoding = quantization, decoding or Decoding()
         self._set_languages()
 
     def _translate(self, sentences: list[str]) -> list[str]:

@@ -78,15 +78,19 @@ def download_model(name: str, revision: str | None = None, force: bool = False) 
         info = HfApi().model_info(name, revision=revision, files_metadata=True)
     except Exception as exc:  # offline, unknown repo or revision: hub errors come in many types
         raise _hub_error(name, exc) from None
-    available = {s.rfilename: {"size": s.size, "sha256": s.lfs.sha256 if s.lfs else None} for s in info.siblings}
+    available: dict[str, dict] = {
+        s.rfilename: {"size": s.size, "sha256": s.lfs.sha256 if s.lfs else None} for s in info.siblings or []
+    }
     files = choose_files(available)
     total = sum(available[f]["size"] or 0 for f in files)
-    log(f"models: {name}@{info.sha[:12]}: {len(files)} files, {total / 1e6:.0f} MB → {target}")
+    revision = info.sha or revision
+    log(f"models: {name}@{(revision or '')[:12]}: {len(files)} files, {total / 1e6:.0f} MB → {target}")
     partial = target.with_name(f".{target.name}.partial{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     try:
         snapshot_download(name, revision=info.sha, local_dir=partial, allow_patterns=files)
-        record = {"hub_id": name, "revision": info.sha, "files": []}
+        files_record: list[dict] = []
+        record = {"hub_id": name, "revision": info.sha, "files": files_record}
         for file in files:
             path = partial / file
             size, digest = path.stat().st_size, sha256_file(path)
@@ -95,7 +99,7 @@ def download_model(name: str, revision: str | None = None, force: bool = False) 
                 raise PipelineError(path, f"downloaded {size} bytes, the hub lists {expected['size']}")
             if expected["sha256"] and digest != expected["sha256"]:
                 raise PipelineError(path, "sha256 does not match the hub's")
-            record["files"].append({"path": file, "size": size, "sha256": digest})
+            files_record.append({"path": file, "size": size, "sha256": digest})
         shutil.rmtree(partial / ".cache", ignore_errors=True)  # huggingface_hub's download bookkeeping
         (partial / RECORD).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
         if target.exists():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pipeline.errors import PipelineError
 from pipeline.mt.base import Decoding, Translator
@@ -69,6 +70,11 @@ class TokenizerTranslator(Translator):
     """What both model backends share: a transformers tokenizer, NLLB language codes, token counting and
     the cache signature. Subclasses set ``tokenizer``, ``name``, ``revision`` and ``decoding``."""
 
+    tokenizer: Any
+    name: str
+    revision: str | None
+    decoding: Decoding
+
     def _set_languages(self) -> None:
         known = KNOWN_MODELS.get(self.name)
         self.source_lang = known.source_lang if known else None
@@ -97,7 +103,7 @@ class TransformersTranslator(TokenizerTranslator):
     backend = "transformers"
 
     def __init__(
-        self, name: str, threads: int | None = None, decoding: Decoding = Decoding(), allow_download: bool = False
+        self, name: str, threads: int | None = None, decoding: Decoding | None = None, allow_download: bool = False
     ):
         import torch
 
@@ -106,7 +112,7 @@ class TransformersTranslator(TokenizerTranslator):
         self._torch = torch
         self.name = name
         self.tokenizer, self.model, self.source, self.is_local = load_hf_model(name, allow_download)
-        self.decoding = decoding
+        self.decoding = decoding or Decoding()
         self._set_languages()
         self.max_source_tokens = source_limit(self.tokenizer, self.model.config)
         self.revision = model_revision(name, self.source, self.is_local, self.model.config)
@@ -136,6 +142,6 @@ class TransformersTranslator(TokenizerTranslator):
             )
             with torch.inference_mode():
                 generated = self.model.generate(**batch, **self.generate_kwargs())
-            for i, text in zip(idx, self.tokenizer.batch_decode(generated, skip_special_tokens=True)):
+            for i, text in zip(idx, self.tokenizer.batch_decode(generated, skip_special_tokens=True), strict=True):
                 out[i] = text.strip()
         return out

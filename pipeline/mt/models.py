@@ -7,8 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_MT_MODEL = "Helsinki-NLP/opus-mt-ar-en"
-MODELS_DIR = Path(os.environ.get("PIPELINE_MODELS", "models"))
+from pipeline.config import MODELS_DIR
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def load_translations(path: Path, ar_ids: list[str]) -> dict[str, str]:
                 f"has {len(lines)} lines but the run has {len(ar_ids)} Arabic paragraphs "
                 "(use JSONL or TSV keyed by paragraph id instead)",
             )
-        out = dict(zip(ar_ids, lines))
+        out = dict(zip(ar_ids, lines, strict=True))
     unknown = sorted(set(out) - known)
     if unknown:
         raise PipelineError(path, f"translations for unknown paragraph ids: {', '.join(unknown[:5])}")

@@ -11,6 +11,7 @@ from pipeline.mt.base import Translator
 from pipeline.mt.cache import TranslationCache, cache_key
 from pipeline.mt.flags import quality_flags
 from pipeline.progress import progress
+from pipeline.records import Segment
 
 
 @dataclass
@@ -59,7 +60,7 @@ def translate_sentences(
     keys = [cache_key(signature, piece) for _, piece in units]
     done = cache.get_many(sorted(set(keys)))
     stats.cached += sum(1 for key in keys if key in done)
-    todo = sorted({key: piece for key, (_, piece) in zip(keys, units) if key not in done}.items())
+    todo = sorted({key: piece for key, (_, piece) in zip(keys, units, strict=True) if key not in done}.items())
     # Chunks of 64 go to the backend, which batches by length inside them; the cache is written per chunk,
     # so an interrupted run keeps what it translated.
     chunk_size = 64
@@ -67,39 +68,44 @@ def translate_sentences(
         for start in range(0, len(todo), chunk_size):
             chunk = todo[start : start + chunk_size]
             outputs = translator.translate([piece for _, piece in chunk])
-            fresh = {key: out for (key, _), out in zip(chunk, outputs)}
+            fresh = {key: out for (key, _), out in zip(chunk, outputs, strict=True)}
             cache.put_many(fresh)
             done.update(fresh)
             bar.update(len(chunk))
     stats.translated += len(todo)
     pieces: list[list[str]] = [[] for _ in sentences]
-    for (n, _), key in zip(units, keys):
+    for (n, _), key in zip(units, keys, strict=True):
         pieces[n].append(done[key])
     stats.seconds = round(stats.seconds + time.perf_counter() - started, 3)
     return [" ".join(p).strip() for p in pieces]
 
 
-def translate_segments(rows: list[dict], translator: Translator, cache: TranslationCache) -> TranslationStats:
-    """Fill ``mt_text``, ``mt_sentences`` (source and translation of each sentence) and ``mt_flags`` on
-    the Arabic rows (in place), sentence by sentence."""
+def translate_segments(
+    segments: list[Segment], translator: Translator, cache: TranslationCache
+) -> tuple[list[Segment], TranslationStats]:
+    """The Arabic ``segments`` with ``mt_text``, ``mt_sentences`` (source and translation of each sentence)
+    and ``mt_flags`` filled, translated sentence by sentence; and the counts."""
     stats = TranslationStats()
-    per_row = [[s["text"] for s in (row.get("sentences") or [{"text": row["text"]}])] for row in rows]
+    per_row = [[s["text"] for s in (seg.sentences or [{"text": seg.text}])] for seg in segments]
     flat = [sentence for sentences in per_row for sentence in sentences]
     outputs = iter(translate_sentences(flat, translator, cache, stats))
-    for row, sentences in zip(rows, per_row):
-        row["mt_sentences"] = [{"src": sentence, "mt": next(outputs)} for sentence in sentences]
-        row["mt_text"] = " ".join(m["mt"] for m in row["mt_sentences"] if m["mt"])
-        row["mt_flags"] = quality_flags(row["text"], row["mt_text"])
-    return stats
+    translated = []
+    for seg, sentences in zip(segments, per_row, strict=True):
+        mt_sentences = [{"src": sentence, "mt": next(outputs)} for sentence in sentences]
+        mt_text = " ".join(m["mt"] for m in mt_sentences if m["mt"])
+        translated.append(seg.with_translation(mt_text, mt_sentences, quality_flags(seg.text, mt_text)))
+    return translated, stats
 
 
-def apply_precomputed(rows: list[dict], translations: dict[str, str]) -> TranslationStats:
-    """Fill the Arabic rows from translations made elsewhere (paragraph level, no sentence mapping)."""
-    for row in rows:
-        text = translations.get(row["id"])
+def apply_precomputed(segments: list[Segment], translations: dict[str, str]) -> list[Segment]:
+    """The Arabic ``segments`` with translations made elsewhere (paragraph level, no sentence mapping);
+    a segment without one is returned as it was."""
+    out = []
+    for seg in segments:
+        text = translations.get(seg.id)
         if text is None:
-            continue
-        row["mt_text"] = text.strip()
-        row["mt_sentences"] = []
-        row["mt_flags"] = quality_flags(row["text"], row["mt_text"])
-    return TranslationStats(translated=0, cached=0, seconds=0.0)
+            out.append(seg)
+        else:
+            mt_text = text.strip()
+            out.append(seg.with_translation(mt_text, [], quality_flags(seg.text, mt_text)))
+    return out

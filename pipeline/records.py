@@ -1,0 +1,114 @@
+"""The records the stages pass to each other (plain dataclasses; JSON field names and order are the output
+formats', so ``to_json`` of a record is its JSONL line).
+
+    read_document → Document → ingest → Segment, Removed → translate → Segment (mt_* filled)
+                  → align → Link, Unaligned → RunResult (the JSON rows every export format renders)
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+# Filled by the translate stage; absent from a segment's JSON when MT did not run on it.
+MT_FIELDS = ("mt_text", "mt_sentences", "mt_flags")
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    lang: str
+    path: str
+    text: str  # the decoded raw file; paragraph offsets index into it
+    sha256: str
+    meta: dict
+
+
+@dataclass
+class Segment:
+    id: str
+    doc: str
+    lang: str
+    index: int  # 0-based position among the document's kept paragraphs
+    n: int  # 1-based number of the non-empty line in the raw file
+    kind: str  # "title" or "paragraph"
+    text: str
+    key: str  # matching key (see text.normalize.arabic_key), beside the text, never replacing it
+    start: int
+    end: int
+    sentences: list[dict] = field(default_factory=list)  # {"text", "start", "end"} into ``text``
+    mt_text: str | None = None
+    mt_sentences: list[dict] | None = None  # {"src", "mt"} per sentence; [] for paragraph-level translations
+    mt_flags: list[str] | None = None
+
+    def to_json(self) -> dict:
+        row = asdict(self)
+        for name in MT_FIELDS:
+            if row[name] is None:
+                del row[name]
+        return row
+
+    @classmethod
+    def bare(cls, id: str, doc: str, lang: str, text: str) -> Segment:
+        """A segment of ``text`` alone (no offsets into a raw file): for benchmarks, tests and callers
+        that align texts they already segmented."""
+        return cls(
+            id=id, doc=doc, lang=lang, index=0, n=0, kind="paragraph", text=text, key=text, start=0, end=len(text)
+        )
+
+    def with_translation(self, mt_text: str, mt_sentences: list[dict], mt_flags: list[str]) -> Segment:
+        """A copy of this segment carrying its translation (records are not changed in place)."""
+        return replace(self, mt_text=mt_text, mt_sentences=mt_sentences, mt_flags=mt_flags)
+
+
+@dataclass
+class Removed:
+    doc: str
+    n: int
+    start: int
+    end: int
+    text: str
+    rule: str
+    reason: str
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Link:
+    ar_id: str
+    ar_text: str
+    mt_text: str | None
+    en_doc: str
+    en_id: str
+    en_text: str
+    score: float
+    label: str
+    evidence: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Unaligned:
+    ar_id: str
+    ar_text: str
+    mt_text: str | None
+    best_en_id: str | None
+    best_score: float | None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced, as the JSON rows the outputs hold: every export format is rendered from
+    this one object, and :func:`pipeline.run.load_result` reads it back from a finished run's JSONL."""
+
+    segments: list[dict]
+    removed: list[dict]
+    links: list[dict]
+    unaligned: list[dict]
+    manifest: dict
