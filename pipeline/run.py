@@ -109,8 +109,8 @@ def command_line(config: RunConfig) -> str:
         parts.append(f"--engine {config.engine}")
     if tuple(config.formats) != defaults.FORMATS:
         parts.append(f"--formats {','.join(config.formats)}")
-    if config.cache != defaults.CACHE:
-        parts.append(f"--cache {config.cache if config.cache is not None else ''}".rstrip())
+    if config.cache is not None and Path(config.cache) != defaults.CACHE:  # None (no cache) changes speed only
+        parts.append(f"--cache {config.cache}")
     default = Decoding()
     for flag, name in (
         ("--mt-beams", "num_beams"),

@@ -62,6 +62,8 @@ def test_decoding_refuses_less_than_one(settings, flag):
             {"out": Path("x"), "decoding": Decoding(num_beams=2), "require_mt": True, "threads": 2},
             "python -m pipeline run --out x --require-mt --threads 2 --mt-beams 2",
         ),
+        ({"cache": None, "formats": ("jsonl",)}, "python -m pipeline run --out outputs --formats jsonl"),
+        ({"cache": Path("c")}, "python -m pipeline run --out outputs --cache c"),
     ],
 )
 def test_manifest_command_comes_from_the_config(settings, expected):
