@@ -32,7 +32,7 @@ class AlignSettings:
         250_000  # up to this many pairs (500 × 500) score every pair; past it, faiss kNN (faster, `make bench`)
     )
     knn_candidates: int = 16  # neighbours per paragraph, each way, on the faiss path
-    ivf_min: int = 50_000  # from this many paragraphs a side, neighbours from an inverted file (`make bench`)
+    ivf_min: int = 10_000  # from this many paragraphs a side, neighbours from an inverted file (`make bench`)
     ivf_recall: float = 0.96  # the inverted file's nprobe must find this share of the exact k nearest
     related_rank: int = 2  # a related pair is among this many best of its row and of its column
     phrase_floor: float = 0.1  # a shared specific phrase makes a related link from this score up
