@@ -66,17 +66,19 @@ calibrate: setup
 	$(PY) -m pipeline calibrate --gold $(GOLD)/flores-articles-tune.gold.tsv $(GOLD)/flores-chunks-tune.gold.tsv \
 	  $(GOLD)/flores-related-tune.gold.tsv $(GOLD)/flores-mixed-tune.gold.tsv --write pipeline/align/calibrated.json --force
 
-# Speed: MT backends on a random-weight opus-mt-ar-en-shaped model; alignment time and how it grows.
-# `make bench`: the headline figures (batch 8 both backends; alignment to 10,000 paragraphs a side, dense
-# to 2,000), a few minutes. `make bench-full`: every configuration of the README's tables.
+# Speed: MT backends on a random-weight opus-mt-ar-en-shaped model; the whole path, ingest and the alignment
+# step as they grow (exact search against the inverted file); sentence alignment.
+# `make bench`: the headline figures (batch 8 both backends; alignment 10,000 and 20,000 paragraphs a side),
+# a few minutes. `make bench-full`: every configuration of the README's tables (long: up to 320,000).
 bench: setup
 	$(PY) -m pipeline bench mt --batch-sizes 8 --repeats 3 --json
-	$(PY) -m pipeline bench align --flores $(SHARED)/flores200_devtest --sizes 1000 2000 5000 10000 --dense-max 2000 --repeats 3 --json
+	$(PY) -m pipeline bench align --flores $(SHARED)/flores200_devtest --sizes 10000 20000 --exact-max 20000 --json
 	$(PY) -m pipeline bench sentences --flores $(SHARED)/flores200_devtest --sizes 1000 2000 5000 --json
 
 bench-full: setup
 	$(PY) -m pipeline bench mt --repeats 3 --json
-	$(PY) -m pipeline bench align --flores $(SHARED)/flores200_devtest --dense-max 5000 --repeats 3 --json
+	$(PY) -m pipeline bench align --flores $(SHARED)/flores200_devtest --json --dense-max 5000 \
+	    --sizes 10000 20000 40000 80000 160000 320000 --exact-max 40000 --ingest-sizes 1000 2000 4000 10000 20000 40000
 	$(PY) -m pipeline bench sentences --flores $(SHARED)/flores200_devtest --json
 
 lint: setup

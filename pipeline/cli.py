@@ -93,6 +93,22 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
         help="run documents that the language identifier says are not Arabic / English (the script check stays)",
     )
     p.add_argument("--require-mt", action="store_true", help="fail instead of continuing when the MT model is missing")
+    p.add_argument(
+        "--engine",
+        choices=("embedded", "ray"),
+        default="embedded",
+        help="where embedding runs: this process (default) or a Ray actor pool (extra [distributed])",
+    )
+    p.add_argument(
+        "--ray-address", default=None, metavar="ADDRESS", help="Ray cluster to use (default: RAY_ADDRESS, else local)"
+    )
+    p.add_argument(
+        "--ray-work",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="Parquet between stages (shared storage on a cluster)",
+    )
     p.add_argument("--allow-download", action="store_true", help="let transformers download the MT model from the hub")
     p.add_argument(
         "--mode",
@@ -194,6 +210,9 @@ def cmd_run(args) -> int:
             manifest=args.manifest,
             encoding=args.encoding,
             meta=parse_meta_args(args.meta),
+            engine=args.engine,
+            ray_address=args.ray_address,
+            ray_work=args.ray_work,
         )
     )
     return 0
@@ -388,11 +407,20 @@ def cmd_bench_align(args) -> int:
     from pipeline.bench.align import format_table, run_bench
 
     load = _load_before_bench()
-    rows = run_bench(args.flores, args.corpus, tuple(args.sizes), args.dense_max, args.threads, args.repeats)
-    print(format_table(rows))
+    rows, slopes = run_bench(
+        args.flores,
+        args.corpus,
+        tuple(args.sizes),
+        args.exact_max,
+        args.dense_max,
+        tuple(args.ingest_sizes),
+        args.threads,
+        tuple(args.parts),
+    )
+    print(format_table(rows, slopes))
     _print_load_warning(load)
     if args.json:
-        print(json.dumps([asdict(r) for r in rows]))
+        print(json.dumps({"rows": [asdict(r) for r in rows], "slopes": slopes}))
     return 0
 
 
@@ -591,7 +619,8 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_bench_mt)
 
     p = bench_sub.add_parser(
-        "align", help="alignment time for 1000 × 1000 paragraphs, and how it grows (dense vs faiss)"
+        "align",
+        help="whole-path time for 1000 × 1000 paragraphs; ingest and alignment as they grow (exact vs inverted file)",
     )
     p.add_argument(
         "--flores",
@@ -600,12 +629,26 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         help="FLORES-200 devtest folder for the texts (default: the corpus when absent)",
     )
     p.add_argument("--corpus", type=Path, default=config.CORPUS)
-    p.add_argument("--sizes", nargs="+", type=int, default=[1000, 2000, 5000, 10000, 20000, 40000])
     p.add_argument(
-        "--dense-max", type=int, default=5000, help="largest size also timed on the dense path (default: 5000)"
+        "--sizes",
+        nargs="+",
+        type=int,
+        default=[10000, 20000, 40000],
+        help="paragraphs a side for the alignment step alone (make bench-full: 10000 … 320000)",
+    )
+    p.add_argument("--exact-max", type=int, default=40000, help="largest size also timed with exact search")
+    p.add_argument(
+        "--parts",
+        nargs="+",
+        choices=("whole", "ingest", "align"),
+        default=["whole", "ingest", "align"],
+        help="what to time: the whole path at 1000 × 1000, ingest alone, the alignment step alone",
+    )
+    p.add_argument("--dense-max", type=int, default=0, help="largest size also timed on the dense path")
+    p.add_argument(
+        "--ingest-sizes", nargs="+", type=int, default=[1000, 2000, 4000], help="distinct paragraphs for ingest alone"
     )
     p.add_argument("--threads", type=int, default=None)
-    p.add_argument("--repeats", type=int, default=1, help="times each alignment step is timed; the median counts")
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
     p.set_defaults(func=cmd_bench_align)
 

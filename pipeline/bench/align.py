@@ -1,18 +1,20 @@
 """``python -m pipeline bench align``: how long comparable alignment takes, and how it grows with size.
 
-1. End to end: 1,000 Arabic × 1,000 English paragraphs (three consecutive FLORES-200 devtest sentences
-   each when ``--flores`` is there, else windows of the corpus's sentences), embedded with the default
-   encoder and aligned, timed with and without the encoder's one-off load.
-2. Scaling: the alignment step alone (scores, margins, anchors, decisions) on n × n paragraphs, dense
-   matrices against faiss nearest neighbours. Vectors for n > 1,000 are the real embeddings plus small
-   vectors again under a random rotation per block of 1,000 (the same for both sides), texts cycle the
-   real ones: each block is a real alignment problem, the blocks are unrelated, only the size is synthetic.
+1. The whole path: 1,000 Arabic × 1,000 English paragraphs (three consecutive FLORES-200 devtest
+   sentences each when ``--flores`` is there, else windows of the corpus's sentences) written as two
+   files and run through ``run_pipeline`` without MT: ingest → embed (encoder load included) → align →
+   export, with the run's own time per stage.
+2. Ingest alone on 1,000 / 2,000 / 4,000 distinct paragraphs (``pipeline.bench.scale``).
+3. Scaling: the alignment step alone (scores, margins, anchors, decisions) on n × n paragraphs, exact
+   nearest neighbours against the inverted file (``pipeline.align.ann``). Vectors for n > 1,000 are the
+   real embeddings again under a random rotation per block of 1,000 (the same for both sides), texts
+   cycle the real ones: each block is a real alignment problem, the blocks are unrelated, only the size
+   is synthetic.
 Results are data (:class:`BenchRow`); printing is in the CLI.
 """
 
 from __future__ import annotations
 
-import statistics
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,8 +23,8 @@ import numpy as np
 
 from pipeline import config
 from pipeline.errors import PipelineError
-from pipeline.records import Segment
 from pipeline.progress import log
+from pipeline.records import Segment
 
 
 @dataclass
@@ -30,11 +32,13 @@ class BenchRow:
     what: str
     n_ar: int
     n_en: int
-    path: str  # "dense" or "faiss"
-    seconds: float  # median of the repeats
+    path: str  # "run", "index" (ingest), "dense", "exact" (faiss flat) or "ivf" (faiss inverted file)
+    seconds: float
     links: int
-    fastest: float = 0.0  # the spread over the repeats, seconds
-    slowest: float = 0.0
+    distances: int | None = None  # inner products computed (the faiss paths count theirs)
+    nprobe: int | None = None  # lists searched per query (ivf)
+    recall: float | None = None  # k-recall@k against exact search, on held-out queries (ivf)
+    links_kept: float | None = None  # share of the exact path's links found with the same label (ivf)
 
 
 def bench_texts(flores: Path | None, corpus: Path, count: int) -> tuple[list[str], list[str]]:
@@ -74,75 +78,155 @@ def _tiled(vectors: np.ndarray, n: int, rotations: list[np.ndarray]) -> np.ndarr
     return np.concatenate([vectors @ rotations[b] for b in range(-(-n // size))])[:n]
 
 
-def run_bench(
-    flores: Path | None = config.FLORES200_DEVTEST,
-    corpus: Path = config.CORPUS,
-    sizes=(1000, 2000, 5000, 10000, 20000, 40000),
-    dense_max: int = 5000,
-    threads: int | None = None,
-    repeats: int = 1,
-) -> list[BenchRow]:
-    """End to end once, then the alignment step at each of ``sizes``, on the dense path up to ``dense_max``
-    paragraphs a side and on faiss, each timed ``repeats`` times (the median counts, the spread is kept)."""
-    from pipeline.align.comparable import align_comparable
-    from pipeline.align.settings import load_settings
-    from pipeline.encoders import get_encoder
+def _rows_n(rows: list[Segment], n: int, lang: str) -> list[Segment]:
+    return [replace(rows[k % len(rows)], id=f"{lang}:{k}") for k in range(n)]
 
-    if repeats < 1:
-        raise PipelineError(None, f"--repeats must be at least 1, not {repeats}")
-    settings = load_settings()
-    ar_texts, en_texts = bench_texts(flores, corpus, 1000)
-    ar_rows, en_rows = _rows(ar_texts, "ar"), _rows(en_texts, "en")
+
+def whole_path(ar_texts: list[str], en_texts: list[str], threads: int | None) -> BenchRow:
+    """``python -m pipeline run`` (no MT) on the 1,000 × 1,000 paragraphs written as two files:
+    ingest → embed (encoder load included) → align → export."""
+    import tempfile
+
+    from pipeline.bench.scale import write_inputs
+    from pipeline.run import RunConfig, run_pipeline
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ar_path, en_path = write_inputs(Path(tmp), ar_texts, en_texts)
+        log(f"bench align: whole path, {len(ar_texts)} × {len(en_texts)}")
+        mark = time.perf_counter()
+        result = run_pipeline(
+            RunConfig(ar=[ar_path], en=[en_path], out=Path(tmp) / "out", mt_model="none", threads=threads, cache=None)
+        )
+        seconds = time.perf_counter() - mark
+    stages = " ".join(f"{k} {v:.2f}" for k, v in result.manifest["timings"].items())
+    return BenchRow(f"whole path ({stages})", len(ar_texts), len(en_texts), "run", round(seconds, 2), len(result.links))
+
+
+def align_scaling(
+    ar_rows: list[Segment],
+    en_rows: list[Segment],
+    ar_vecs: np.ndarray,
+    en_vecs: np.ndarray,
+    settings,
+    sizes,
+    exact_max: int,
+    dense_max: int = 0,
+) -> list[BenchRow]:
+    """The alignment step alone on n × n tiled paragraphs: exact nearest neighbours up to ``exact_max``
+    (and dense matrices up to ``dense_max``), the inverted file at every size. For the inverted file:
+    inner products computed, nprobe chosen, k-recall@k on 1,000 queries it was not tuned on, and the
+    share of the exact path's links it keeps with the same label."""
+    from pipeline.align import ann
+    from pipeline.align.comparable import align_comparable
+
     rows = []
-    trials = [(n, path) for n in sizes for path in ("dense", "faiss") if path == "faiss" or n <= dense_max]
-    total = len(trials) + 1
-    log(f"bench align [1/{total}]: 1000 × 1000 end to end (encoder load, embeddings, alignment)")
-    started = time.perf_counter()
-    encoder = get_encoder(settings.encoder, threads)
-    encoder.encode(["warm-up"], "en")  # the encoder loads its weights on first use
-    loaded = time.perf_counter()
-    ar_vecs, en_vecs = encoder.encode(ar_texts, "ar"), encoder.encode(en_texts, "en")
-    links, _, _ = align_comparable(ar_rows, en_rows, ar_vecs, en_vecs, settings)
-    done = time.perf_counter()
-    path = "dense" if 1000 * 1000 <= settings.dense_limit else "faiss"
-    rows.append(BenchRow("end to end, encoder load included", 1000, 1000, path, round(done - started, 2), len(links)))
-    rows.append(BenchRow("end to end, embeddings + alignment", 1000, 1000, path, round(done - loaded, 2), len(links)))
-    log(f"bench align [1/{total}]: {done - loaded:.1f} s ({done - started:.1f} s with the encoder's load)")
-    rotations = _rotations(-(-max(sizes) // 1000), ar_vecs.shape[1])
-    for number, (n, path) in enumerate(trials, 2):
+    rotations = _rotations(-(-max(sizes) // len(ar_vecs)), ar_vecs.shape[1])
+    depth = max(settings.knn_candidates, settings.margin_k)
+    for n in sizes:
         a, e = _tiled(ar_vecs, n, rotations), _tiled(en_vecs, n, rotations)
-        ar_n = [replace(ar_rows[k % 1000], id=f"ar:{k}") for k in range(n)]
-        en_n = [replace(en_rows[k % 1000], id=f"en:{k}") for k in range(n)]
-        trial = replace(settings, dense_limit=n * n if path == "dense" else 0)
-        log(f"bench align [{number}/{total}]: {n} × {n}, {path}, {repeats} timing(s)")
-        timings = []
-        for _ in range(repeats):
+        ar_n, en_n = _rows_n(ar_rows, n, "ar"), _rows_n(en_rows, n, "en")
+        exact_links = None
+        paths = (["dense"] if n <= dense_max else []) + (["exact"] if n <= exact_max else []) + ["ivf"]
+        for path in paths:
+            trial = replace(
+                settings, dense_limit=n * n if path == "dense" else 0, ivf_min=0 if path == "ivf" else n + 1
+            )
+            log(f"bench align: {n} × {n}, {path}")
+            ann.STATS.reset()
             mark = time.perf_counter()
             links, _, _ = align_comparable(ar_n, en_n, a, e, trial)
-            timings.append(time.perf_counter() - mark)
-        row = BenchRow(
-            "alignment only",
-            n,
-            n,
-            path,
-            round(statistics.median(timings), 2),
-            len(links),
-            round(min(timings), 2),
-            round(max(timings), 2),
-        )
-        rows.append(row)
-        log(f"bench align [{number}/{total}]: {row.seconds:.2f} s ({spread(row)})")
+            seconds = round(time.perf_counter() - mark, 2)
+            row = BenchRow(
+                "alignment only",
+                n,
+                n,
+                path,
+                seconds,
+                len(links),
+                distances=ann.STATS.distances if path != "dense" else n * n,
+            )
+            decided = {(l.ar_id, l.en_id, l.label) for l in links}
+            if path == "exact":
+                exact_links = decided
+            if path == "ivf":
+                row.nprobe = max(ann.STATS.nprobe)
+                row.recall = _held_out_recall(a, e, trial, depth)
+                if exact_links is not None:
+                    row.links_kept = round(len(decided & exact_links) / max(1, len(exact_links)), 4)
+            rows.append(row)
     return rows
 
 
-def spread(row: BenchRow) -> str:
-    """The fastest and slowest of the repeats, seconds ("" for a single timing)."""
-    return f"{row.fastest:.2f}–{row.slowest:.2f}" if row.slowest > row.fastest else ""
+def _held_out_recall(a: np.ndarray, e: np.ndarray, settings, depth: int) -> float:
+    """k-recall@k of the English index (built as the aligner builds it) for 1,000 Arabic queries drawn
+    with another seed than the ones nprobe was chosen on."""
+    from pipeline.align.ann import NeighbourIndex, k_recall
+
+    index = NeighbourIndex(e, 0, settings.ivf_recall, depth, queries=a)
+    queries = a[np.sort(np.random.default_rng(1).choice(len(a), size=min(len(a), 1000), replace=False))]
+    _, found = index.search(queries, depth, "bench: recall sample")
+    _, truth = NeighbourIndex(e, len(e) + 1, 1.0, depth).search(queries, depth, "bench: exact sample")
+    return round(k_recall(found, truth), 4)
 
 
-def format_table(rows: list[BenchRow]) -> str:
-    lines = [f"{'what':<36} {'Arabic':>7} {'English':>7} {'path':>6} {'seconds':>8} {'spread':>12} {'links':>7}"]
-    lines += [
-        f"{r.what:<36} {r.n_ar:>7} {r.n_en:>7} {r.path:>6} {r.seconds:>8.2f} {spread(r):>12} {r.links:>7}" for r in rows
+def run_bench(
+    flores: Path | None = config.FLORES200_DEVTEST,
+    corpus: Path = config.CORPUS,
+    sizes=(10000, 20000, 40000),
+    exact_max: int = 40000,
+    dense_max: int = 0,
+    ingest_sizes=(1000, 2000, 4000),
+    threads: int | None = None,
+    parts=("whole", "ingest", "align"),
+) -> tuple[list[BenchRow], dict]:
+    """Rows, and the fitted log-log slopes (``ingest``, ``ivf``, ``exact``), of the ``parts`` asked for."""
+    from pipeline.align.settings import load_settings
+    from pipeline.bench.scale import loglog_slope, source_lines, time_ingest
+    from pipeline.encoders import get_encoder
+
+    settings = load_settings()
+    ar_texts, en_texts = bench_texts(flores, corpus, 1000)
+    rows = [whole_path(ar_texts, en_texts, threads)] if "whole" in parts else []
+    if "ingest" in parts:
+        ar_lines, _ = source_lines(flores, corpus)
+        for timing in time_ingest(ar_lines, ingest_sizes):
+            rows.append(BenchRow("ingest only (distinct paragraphs)", timing.paragraphs, 0, "index", timing.seconds, 0))
+    if "align" in parts:
+        encoder = get_encoder(settings.encoder, threads)
+        ar_vecs, en_vecs = encoder.encode(ar_texts, "ar"), encoder.encode(en_texts, "en")
+        rows += align_scaling(
+            _rows(ar_texts, "ar"), _rows(en_texts, "en"), ar_vecs, en_vecs, settings, sizes, exact_max, dense_max
+        )
+    slopes = {}
+    for label, what, path in (
+        ("ingest", "ingest only (distinct paragraphs)", "index"),
+        ("exact", "alignment only", "exact"),
+        ("ivf", "alignment only", "ivf"),
+    ):
+        picked = [r for r in rows if r.what == what and r.path == path]
+        slopes[label] = loglog_slope([r.n_ar for r in picked], [r.seconds for r in picked])
+    return rows, slopes
+
+
+def format_table(rows: list[BenchRow], slopes: dict | None = None) -> str:
+    lines = [
+        (
+            f"{'what':<36} {'Arabic':>7} {'English':>7} {'path':>6} {'seconds':>8} {'links':>7} "
+            f"{'distances':>15} {'nprobe':>6} {'recall':>6} {'kept':>6}"
+        )
     ]
+
+    def blank(value, fmt: str) -> str:
+        return format(value, fmt) if value is not None else ""
+
+    for r in rows:
+        lines.append(
+            f"{r.what[:36]:<36} {r.n_ar:>7} {r.n_en:>7} {r.path:>6} {r.seconds:>8.2f} {r.links:>7} "
+            f"{blank(r.distances, ',d'):>15} {blank(r.nprobe, 'd'):>6} {blank(r.recall, '.4f'):>6} "
+            f"{blank(r.links_kept, '.4f'):>6}"
+        )
+        if len(r.what) > 36:
+            lines.append(f"  {r.what}")
+    if slopes:
+        lines.append("log-log slopes (seconds ~ size^slope): " + ", ".join(f"{k} {v}" for k, v in slopes.items()))
     return "\n".join(lines)

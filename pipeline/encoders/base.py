@@ -19,14 +19,19 @@ class Encoder(abc.ABC):
         """What identifies the embeddings: a different signature means different vectors."""
         return {"encoder": self.name}
 
-    def encode(self, texts: list[str], lang: str) -> np.ndarray:
-        """Embed ``texts`` (language code ``lang``) as an (n, dim) float32 array with unit-length rows."""
+    def encode(self, texts: list[str], lang: str, desc: str | None = None) -> np.ndarray:
+        """Embed ``texts`` (language code ``lang``) as an (n, dim) float32 array with unit-length rows;
+        a progress bar (on a terminal) says ``desc``."""
+        from pipeline.progress import progress
+
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        parts = [
-            np.asarray(self._encode_batch(list(texts[i : i + self.batch_size]), lang), dtype=np.float32)
-            for i in range(0, len(texts), self.batch_size)
-        ]
+        parts = []
+        with progress(len(texts), desc or f"embed ({lang})", unit="par") as bar:
+            for i in range(0, len(texts), self.batch_size):
+                batch = list(texts[i : i + self.batch_size])
+                parts.append(np.asarray(self._encode_batch(batch, lang), dtype=np.float32))
+                bar.update(len(batch))
         vectors = np.concatenate(parts, axis=0)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-12)

@@ -61,9 +61,15 @@ def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
 
 def render(result: RunResult, formats: Iterable[str]) -> dict[str, bytes]:
     """Every file of ``formats`` (``manifest`` included when asked for), name → bytes."""
+    from pipeline.progress import progress
+
+    names = list(formats)
     files: dict[str, bytes] = {}
-    for name in formats:
-        if name not in _EXPORTERS:
-            check_formats([name])
-        files.update(_EXPORTERS[name](result))
+    with progress(len(names), "export", unit="format") as bar:
+        for name in names:
+            if name not in _EXPORTERS:
+                check_formats([name])
+            bar.set_postfix_str(name)
+            files.update(_EXPORTERS[name](result))
+            bar.update()
     return files

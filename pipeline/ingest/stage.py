@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.ingest.dedup import NEAR_DUPLICATE_JACCARD, DuplicateIndex, Match, shingles_of
 from pipeline.ingest.furniture import TRIM_RULES, LineContext, classify_line, starts_comment_section
-from pipeline.ingest.dedup import find_duplicate, shingles_of
+from pipeline.progress import progress
 from pipeline.records import Document, Removed, Segment
-from pipeline.text.sentences import split_sentences
 from pipeline.text.normalize import arabic_key, clean_text
+from pipeline.text.sentences import split_sentences
 
 # A title is the document's first kept paragraph when it is short and does not end like a sentence.
 TITLE_MAX_WORDS = 30
@@ -47,13 +48,16 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
     """Segment, clean and de-duplicate ``documents`` (duplicates are looked for across documents of a language)."""
     segments: list[Segment] = []
     removed: list[Removed] = []
-    seen: list[tuple[Segment, set[str]]] = []
-    for doc in documents:
+    # One index per language: duplicates are sought among the kept paragraphs of the same language.
+    seen: dict[str, tuple[DuplicateIndex, list[Segment]]] = {}
+    all_lines = [raw_lines(doc.text) for doc in documents]
+    bar = progress(sum(map(len, all_lines)), "ingest", unit="line")
+    for doc, lines in zip(documents, all_lines, strict=True):
         kept: list[Segment] = []
         title: str | None = None
         in_comments = False
-        lines = raw_lines(doc.text)
         for position, (start, end) in enumerate(lines):
+            bar.update()
             n = position + 1
             raw = doc.text[start:end]
             text = clean_text(raw)
@@ -89,8 +93,9 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
                     end = start + len(raw)
                 text = clean_text(raw)
             key = arabic_key(text)
-            shingles = shingles_of(key)
-            duplicate = find_duplicate(key, shingles, doc.lang, seen, title)
+            grams = shingles_of(key)
+            index, indexed = seen.setdefault(doc.lang, (DuplicateIndex(NEAR_DUPLICATE_JACCARD), []))
+            duplicate = _duplicate_reason(index.find(key, grams), indexed)
             if duplicate is not None:
                 rule_name, reason = duplicate
                 removed.append(Removed(doc.id, n, start, end, text, rule_name, reason))
@@ -112,6 +117,19 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
                 sentences=[{"text": text[s:e], "start": s, "end": e} for s, e in split_sentences(text)],
             )
             kept.append(segment)
-            seen.append((segment, shingles))
+            index.add(key, grams)
+            indexed.append(segment)
         segments.extend(kept)
+    bar.close()
     return IngestResult(segments=segments, removed=removed)
+
+
+def _duplicate_reason(match: Match | None, indexed: list[Segment]) -> tuple[str, str] | None:
+    if match is None:
+        return None
+    other = indexed[match.position]
+    if match.exact:
+        if other.kind == "title":
+            return "repeated_title", f"repeated title (same as {other.id})"
+        return "duplicate", f"exact duplicate of {other.id}"
+    return "near_duplicate", f"near-duplicate of {other.id} (5-gram Jaccard {match.similarity:.2f})"

@@ -1,0 +1,123 @@
+"""The Ray engine (``run --engine ray``): embedding runs in a pool of Ray actors, each loading the encoder
+once; the rest of the run is the embedded engine's code on the driver.
+
+Each side's texts are cut into the encoder's own batches (:func:`pipeline.engine.batches.text_chunks`),
+written as Parquet, read back as a Ray Dataset and embedded with ``map_batches`` and the callable class
+:class:`pipeline.engine.batches.EmbedChunks` in an actor pool (one CPU per actor, the encoder single-
+threaded in it); the vectors come back through Parquet and are put in order again. The vectors, and so
+``alignments.jsonl``, are byte for byte the embedded engine's. An actor that dies is restarted and its
+batches retried.
+
+``RAY_ADDRESS`` or ``--ray-address`` names a running cluster; without it a local Ray instance is
+started for the run. On a cluster of several machines ``--ray-work`` must be storage every node sees
+(a shared folder, or a URI pyarrow can write such as ``s3://…``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.errors import PipelineError
+from pipeline.progress import log, quiet
+
+# Chunks (each one encoder batch) per Ray task: small enough to spread a side over the actors, and to
+# retry little when an actor dies.
+CHUNKS_PER_TASK = 1
+# A dead actor is restarted and its task retried this many times before the run fails.
+RETRIES = 3
+
+
+def _connect(address: str | None):
+    try:
+        import ray
+    except ImportError:
+        raise PipelineError(
+            None, "--engine ray needs Ray installed: pip install '.[distributed]' (pinned ray[data])"
+        ) from None
+    if not ray.is_initialized():
+        address = address or os.environ.get("RAY_ADDRESS")
+        log(f"ray: connecting to {address}" if address else "ray: starting a local Ray instance")
+        try:
+            ray.init(
+                address=address,
+                include_dashboard=False,
+                log_to_driver=False,
+                logging_level=logging.WARNING,
+            )
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            raise PipelineError(None, f"cannot reach the Ray cluster at {address}: {exc}") from None
+    import ray.data
+
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = not quiet()
+    context.print_on_execution_start = False
+    # Ray Data reports each dataset's plan and timing at INFO; the stage's own line says what runs.
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    logging.getLogger("ray").setLevel(logging.WARNING)
+    return ray
+
+
+def ray_embedder(
+    encoder_name: str,
+    batch_size: int,
+    dim: int,
+    address: str | None = None,
+    work: Path | None = None,
+    actors: int | None = None,
+) -> Callable[[list[tuple[list[str], str, str]]], list[np.ndarray]]:
+    """An ``embed_sides([(texts, lang, desc), ...])`` that embeds every side in one Ray Dataset (one actor
+    pool, each actor loading the encoder once), for :func:`pipeline.align.align.align_segments`."""
+    ray = _connect(address)
+    from ray.data import ActorPoolStrategy
+
+    from pipeline.engine import batches
+
+    pool = actors or max(1, int(ray.cluster_resources().get("CPU", 1)))
+
+    def embed_sides(sides: list[tuple[list[str], str, str]]) -> list[np.ndarray]:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        folder = Path(tempfile.mkdtemp(prefix="ray-embed-", dir=work))
+        try:
+            rows = [
+                row
+                for s, (texts, lang, _) in enumerate(sides)
+                for row in batches.text_chunks(texts, batch_size, s, lang)
+            ]
+            pq.write_table(pa.Table.from_pylist(rows), folder / "texts.parquet", row_group_size=CHUNKS_PER_TASK)
+            names = ", ".join(f"{len(texts)} {desc or lang}" for texts, lang, desc in sides)
+            log(f"ray: embedding {names} in {len(rows)} batches on up to {pool} actors")
+            dataset = ray.data.read_parquet(str(folder / "texts.parquet"), override_num_blocks=max(1, len(rows)))
+            warnings.filterwarnings("ignore", message=".*ray_remote_args.*")
+            vectors = dataset.map_batches(
+                batches.EmbedChunks,
+                fn_constructor_args=(encoder_name, 1),
+                batch_size=CHUNKS_PER_TASK,
+                batch_format="numpy",
+                compute=ActorPoolStrategy(min_size=1, max_size=min(pool, max(1, len(rows)))),
+                num_cpus=1,
+                max_restarts=RETRIES,
+                max_task_retries=RETRIES,
+            )
+            vectors.write_parquet(str(folder / "vectors"))
+            table = pq.read_table(folder / "vectors")
+            return batches.join_chunks(
+                table.column("side").to_pylist(),
+                table.column("chunk").to_pylist(),
+                table.column("vectors").to_pylist(),
+                dim,
+                len(sides),
+            )
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    return embed_sides
