@@ -41,7 +41,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 
 # Regenerates requirements.lock (pinned, hashed) from requirements.txt and requirements-dev.txt (needs network).
 lock: setup
-	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --no-strip-extras --no-emit-index-url \
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
 	    --no-emit-find-links --output-file requirements.lock requirements.txt requirements-dev.txt
 
 # Downloads MODELS (default MT_MODEL; several hub ids allowed) at their pinned revisions into models/ and converts it for CTranslate2 (needs network;

@@ -3,8 +3,6 @@ machine's load would distort the timings (the timings themselves are measured by
 
 import pytest
 
-from pipeline.bench.align import BenchRow
-from pipeline.bench.align import format_table as align_table
 from pipeline.bench.load import load_warning
 from pipeline.bench.mt import BenchResult
 from pipeline.bench.mt import format_table as mt_table
@@ -37,12 +35,3 @@ def test_mt_table_shows_the_spread_beside_the_median():
     assert "spread" in lines[0]
     assert "215–272" in lines[1] and "852–1075" in lines[2]
     assert "3.84×" in lines[-1]
-
-
-def test_align_table_shows_the_spread_of_repeated_timings_only():
-    rows = [
-        BenchRow("end to end, embeddings + alignment", 1000, 1000, "dense", 12.4, 990),
-        BenchRow("alignment only", 2000, 2000, "faiss", 0.28, 1980, 0.25, 0.31),
-    ]
-    lines = align_table(rows).splitlines()
-    assert "0.25–0.31" in lines[2] and "–" not in lines[1]

@@ -23,6 +23,7 @@ import numpy as np
 
 from pipeline.align.stopwords import AR_STOP as _AR_STOP
 from pipeline.align.stopwords import EN_STOP as _EN_STOP
+from pipeline.progress import progress
 from pipeline.text.normalize import arabic_key
 
 # Where Debian's package puts the files; PIPELINE_DICTIONARY=path/prefix (without .index) overrides.
@@ -205,7 +206,11 @@ def lexical_features(
     idf = _idf(en_bags)
     out = {}
     if lexicon is not None:
-        ar_bags = [translated_bag(t, lexicon) for t in ar_texts]
+        with progress(len(ar_texts), "align: dictionary", unit="par") as bar:
+            ar_bags = []
+            for text in ar_texts:
+                ar_bags.append(translated_bag(text, lexicon))
+                bar.update()
         out["lexical"] = overlap(i, j, ar_bags, en_bags, idf)
         if ar_doc is not None and en_doc is not None:
             windows = [
