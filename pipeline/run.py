@@ -431,7 +431,7 @@ def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult
     for link in links:
         counts[link.label] = counts.get(link.label, 0) + 1
     log(
-        f"align ({config.mode}): {len(links)} links {counts or ''}, "
+        f"align ({config.mode}): {len(links)} links{' ' + str(counts) if counts else ''}, "
         f"{len(unaligned)} Arabic paragraphs with no counterpart, "
         f"{sum(1 for s in sentences if s['ar_ids'] and s['en_ids'])} sentence pairs"
     )
