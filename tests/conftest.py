@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -31,23 +32,38 @@ def corpus_run(tmp_path_factory):
     return out
 
 
-@pytest.fixture(scope="session")
-def related_run(tmp_path_factory):
-    """A comparable run with thematic links only, the IHEC corpus's shape on held-out text: the FLORES
-    fixture (tests/fixtures/flores_articles.json) as one Arabic document against one English document per
-    article, no sentence kept on both sides (so every link the aligner makes is ``related``)."""
-    import json
+def run_udhr_parallel(folder: Path, sections: int | None = None, *extra) -> Path:
+    """The UDHR fixture's first ``sections`` sections (all by default), one paragraph a line, through
+    ``run --mode parallel`` without MT (``extra``: more flags); returns the output folder."""
+    data = json.loads((FIXTURES / "udhr_ar_en_sections.json").read_text(encoding="utf-8"))[:sections]
+    for lang in ("ar", "en"):
+        (folder / f"udhr.{lang}.txt").write_text("\n".join(p for s in data for p in s[lang]) + "\n", encoding="utf-8")
+    out = folder / "out"
+    ar, en = folder / "udhr.ar.txt", folder / "udhr.en.txt"
+    result = run_cli("run", "--ar", ar, "--en", en, "--out", out, "--mode", "parallel", "--mt-model", "none", *extra)
+    assert result.returncode == 0, result.stderr
+    return out
 
+
+def run_flores_fixture(folder: Path, name: str, both: float) -> Path:
+    """The held-out FLORES fixture (tests/fixtures/flores_articles.json) as one Arabic document against one
+    English document per article, ``both``: share of sentences kept on both sides (``equivalent`` links;
+    0: every link the aligner makes is ``related``), run without MT; returns the output folder."""
     from pipeline.evaluation.gold import flores_documents, gold_texts, write_gold_set
 
-    folder = tmp_path_factory.mktemp("related_run")
     articles = json.loads((FIXTURES / "flores_articles.json").read_text(encoding="utf-8"))
-    write_gold_set(flores_documents("related", articles, seed=5, both=0.0), folder)
-    texts = gold_texts(folder / "related.gold.tsv")
+    write_gold_set(flores_documents(name, articles, seed=5, both=both), folder)
+    texts = gold_texts(folder / f"{name}.gold.tsv")
     out = folder / "out"
     result = run_cli("run", "--ar", *texts["ar"], "--en", *texts["en"], "--out", out, "--mt-model", "none")
     assert result.returncode == 0, result.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def related_run(tmp_path_factory):
+    """A comparable run with thematic links only, the IHEC corpus's shape on held-out text."""
+    return run_flores_fixture(tmp_path_factory.mktemp("related_run"), "related", both=0.0)
 
 
 @pytest.fixture(scope="session")

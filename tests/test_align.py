@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from conftest import FIXTURES, run_cli
+from conftest import FIXTURES, run_cli, run_udhr_parallel
 from pipeline.align.anchors import shared_anchors
 from pipeline.align.parallel import align_monotonic
 
@@ -37,10 +37,6 @@ def test_monotonic_alignment_merges_a_split_paragraph():
 def udhr_run(tmp_path_factory):
     sections = json.loads((FIXTURES / "udhr_ar_en_sections.json").read_text(encoding="utf-8"))
     folder = tmp_path_factory.mktemp("udhr")
-    for lang in ("ar", "en"):
-        (folder / f"udhr.{lang}.txt").write_text(
-            "\n".join(p for s in sections for p in s[lang]) + "\n", encoding="utf-8"
-        )
     gold = ["ar_id\ten_id\tlabel\tsection"]
     a = e = 0
     for s in sections:
@@ -49,23 +45,7 @@ def udhr_run(tmp_path_factory):
         gold += [f"{x}\t{y}\tequivalent\t{s['section']}" for x in ar_ids for y in en_ids]
         a, e = a + len(s["ar"]), e + len(s["en"])
     (folder / "gold.tsv").write_text("\n".join(gold) + "\n", encoding="utf-8")
-    out = folder / "out"
-    result = run_cli(
-        "run",
-        "--ar",
-        folder / "udhr.ar.txt",
-        "--en",
-        folder / "udhr.en.txt",
-        "--out",
-        out,
-        "--mode",
-        "parallel",
-        "--mt-model",
-        "none",
-        "--formats",
-        "jsonl",
-    )
-    assert result.returncode == 0, result.stderr
+    out = run_udhr_parallel(folder, None, "--formats", "jsonl")
     return folder, out
 
 

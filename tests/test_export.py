@@ -3,7 +3,7 @@ import json
 import shutil
 
 import pytest
-from conftest import FIXTURES, run_cli
+from conftest import run_cli, run_udhr_parallel
 from translate.storage.tmx import tmxfile
 
 from pipeline.errors import PipelineError
@@ -30,27 +30,7 @@ def tsv_rows(path):
 @pytest.fixture(scope="module")
 def udhr_parallel(tmp_path_factory):
     """The UDHR in Arabic and English (a true translation) aligned in parallel mode, every format."""
-    sections = json.loads((FIXTURES / "udhr_ar_en_sections.json").read_text(encoding="utf-8"))
-    folder = tmp_path_factory.mktemp("udhr_export")
-    for lang in ("ar", "en"):
-        (folder / f"udhr.{lang}.txt").write_text(
-            "\n".join(p for s in sections for p in s[lang]) + "\n", encoding="utf-8"
-        )
-    result = run_cli(
-        "run",
-        "--ar",
-        folder / "udhr.ar.txt",
-        "--en",
-        folder / "udhr.en.txt",
-        "--out",
-        folder / "out",
-        "--mode",
-        "parallel",
-        "--mt-model",
-        "none",
-    )
-    assert result.returncode == 0, result.stderr
-    return folder / "out"
+    return run_udhr_parallel(tmp_path_factory.mktemp("udhr_export"))
 
 
 @pytest.fixture

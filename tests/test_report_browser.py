@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, run_cli
+from conftest import run_cli, run_flores_fixture
 
 from pipeline.fileio import read_jsonl
 
@@ -82,17 +82,8 @@ def test_report_renders_arabic_right_to_left_without_console_errors(browser, rep
 
 @pytest.fixture(scope="module")
 def linked_run(tmp_path_factory):
-    """A run with links of both labels: the held-out FLORES fixture (tests/test_related.py) as a mixed set."""
-    from pipeline.evaluation.gold import flores_documents, gold_texts, write_gold_set
-
-    folder = tmp_path_factory.mktemp("linked")
-    articles = json.loads((FIXTURES / "flores_articles.json").read_text(encoding="utf-8"))
-    write_gold_set(flores_documents("linked", articles, seed=5, both=0.3), folder)
-    texts = gold_texts(folder / "linked.gold.tsv")
-    out = folder / "out"
-    result = run_cli("run", "--ar", *texts["ar"], "--en", *texts["en"], "--out", out, "--mt-model", "none")
-    assert result.returncode == 0, result.stderr
-    return out
+    """A run with links of both labels: the held-out FLORES fixture as a mixed set."""
+    return run_flores_fixture(tmp_path_factory.mktemp("linked"), "linked", both=0.3)
 
 
 VISIBLE = "return [...document.querySelectorAll(arguments[0])].filter(e => e.offsetParent !== null).length;"

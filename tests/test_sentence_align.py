@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from conftest import FIXTURES, run_cli
+from conftest import run_cli, run_udhr_parallel
 from lxml import etree
 from translate.storage.tmx import tmxfile
 
@@ -185,30 +185,7 @@ def test_refine_links_pairs_sentences_inside_each_equivalent_link():
 @pytest.fixture(scope="module")
 def udhr_sentence_run(tmp_path_factory):
     """The UDHR's preamble and first articles through ``run --mode parallel`` with the real encoder."""
-    sections = json.loads((FIXTURES / "udhr_ar_en_sections.json").read_text(encoding="utf-8"))[:6]
-    folder = tmp_path_factory.mktemp("udhr-sentences")
-    for lang in ("ar", "en"):
-        (folder / f"udhr.{lang}.txt").write_text(
-            "\n".join(p for s in sections for p in s[lang]) + "\n", encoding="utf-8"
-        )
-    out = folder / "out"
-    result = run_cli(
-        "run",
-        "--ar",
-        folder / "udhr.ar.txt",
-        "--en",
-        folder / "udhr.en.txt",
-        "--out",
-        out,
-        "--mode",
-        "parallel",
-        "--mt-model",
-        "none",
-        "--formats",
-        "jsonl,moses,tmx",
-    )
-    assert result.returncode == 0, result.stderr
-    return out
+    return run_udhr_parallel(tmp_path_factory.mktemp("udhr-sentences"), 6, "--formats", "jsonl,moses,tmx")
 
 
 def test_parallel_mode_writes_sentence_pairs(udhr_sentence_run):
