@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.config import MODELS_DIR
+from pipeline.fileio import sha256_file
 
 
 @dataclass(frozen=True)
@@ -56,14 +57,6 @@ def resolve_model(name: str) -> tuple[str, bool]:
 HASH_MEMO = ".content-hash.json"  # beside the weights; hidden files are not part of the hash
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def weights_hash(folder: Path) -> str:
     """A short hash of the full content of a model folder's files (weights, tokenizer, config): keys the
     translation cache and the CTranslate2 conversion, so a changed byte anywhere is a new model.
@@ -89,7 +82,7 @@ def weights_hash(folder: Path) -> str:
         if isinstance(known, list) and known[:2] == [stat.st_size, stat.st_mtime_ns]:
             sha = known[2]
         else:
-            sha = _file_sha256(path)
+            sha = sha256_file(path)
         fresh[relative] = [stat.st_size, stat.st_mtime_ns, sha]
         digest.update(f"{relative}\0{sha}\n".encode())
     if fresh != memo:
