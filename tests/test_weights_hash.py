@@ -39,8 +39,8 @@ def test_each_file_is_hashed_once_until_it_changes(tmp_path, monkeypatch):
     folder = model_folder(tmp_path)
     first = weights_hash(folder)
     hashed = []
-    real = models._file_sha256
-    monkeypatch.setattr(models, "_file_sha256", lambda path: hashed.append(path.name) or real(path))
+    real = models.sha256_file
+    monkeypatch.setattr(models, "sha256_file", lambda path: hashed.append(path.name) or real(path))
     assert weights_hash(folder) == first and hashed == []
     (folder / "config.json").write_text('{"d_model": 16}')
     assert weights_hash(folder) != first and hashed == ["config.json"]
