@@ -11,7 +11,8 @@ from lxml import etree
 from translate.storage.tmx import tmxfile
 
 from pipeline.align.sentence_align import SentenceAlignSettings, align_sides, block_windows, windows_from_path
-from pipeline.align.sentence_stage import EmbeddingMemo, equivalent_groups, refine_links
+from pipeline.align.sentence_stage import EmbeddingMemo, refine_links
+from pipeline.records import equivalent_groups
 from pipeline.evaluation.sentence_gold import _edit, _resplit
 from pipeline.evaluation.sentence_scores import score_beads
 from pipeline.records import Segment

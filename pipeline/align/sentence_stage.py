@@ -26,7 +26,7 @@ import numpy as np
 
 from pipeline.align.sentence_align import Bead, SentenceAlignSettings, Side, align_sides, block_windows, pair_texts
 from pipeline.errors import PipelineError
-from pipeline.records import Segment
+from pipeline.records import Segment, equivalent_groups
 
 SENTENCE_SETTINGS_PATH = Path(__file__).with_name("sentence_calibrated.json")
 # Sentences searched across a paragraph bead's edge in parallel mode.
@@ -119,28 +119,6 @@ def _rows(
             "links": links,
         }
         for b in beads
-    ]
-
-
-def equivalent_groups(links: list[dict]) -> list[tuple[list[int], list[str], list[str]]]:
-    """Connected groups of ``equivalent`` links: (link indexes, Arabic paragraph ids, English ids)."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    eq = [(k, l) for k, l in enumerate(links) if l["label"] == "equivalent"]
-    for _, link in eq:
-        parent[find("ar:" + link["ar_id"])] = find("en:" + link["en_id"])
-    groups: dict[str, list[int]] = {}
-    for k, link in eq:
-        groups.setdefault(find("ar:" + link["ar_id"]), []).append(k)
-    return [
-        (ks, list(dict.fromkeys(links[k]["ar_id"] for k in ks)), list(dict.fromkeys(links[k]["en_id"] for k in ks)))
-        for ks in groups.values()
     ]
 
 

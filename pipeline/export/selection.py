@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.errors import PipelineError
+from pipeline.records import equivalent_groups
 
 LABELS = ("equivalent", "related")
 
@@ -170,24 +171,11 @@ def translation_beads(links: list[dict], segments: list[dict]) -> list[Bead]:
     joined, not the Arabic repeated. Beads come in the Arabic side's document order."""
     position = {row["id"]: k for k, row in enumerate(segments)}
     rows = {row["id"]: row for row in segments}
-    parent: dict[str, str] = {}
-
-    def find(node: str) -> str:
-        while parent.setdefault(node, node) != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    equivalent = [link for link in links if link["label"] == "equivalent"]
-    for link in equivalent:
-        parent[find("ar\0" + link["ar_id"])] = find("en\0" + link["en_id"])
-    groups: dict[str, list[dict]] = {}
-    for link in equivalent:
-        groups.setdefault(find("ar\0" + link["ar_id"]), []).append(link)
     beads = []
-    for members in groups.values():
-        ar_ids = sorted({l["ar_id"] for l in members}, key=lambda i: position.get(i, len(position)))
-        en_ids = sorted({l["en_id"] for l in members}, key=lambda i: position.get(i, len(position)))
+    for indexes, ar_group, en_group in equivalent_groups(links):
+        members = [links[k] for k in indexes]
+        ar_ids = sorted(ar_group, key=lambda i: position.get(i, len(position)))
+        en_ids = sorted(en_group, key=lambda i: position.get(i, len(position)))
         ar_text = {l["ar_id"]: l["ar_text"] for l in members}
         en_text = {l["en_id"]: l["en_text"] for l in members}
         mt = [
