@@ -35,6 +35,8 @@ _INF = np.inf
 class SentenceAlignSettings:
     skip_cost: float = 0.4  # cost of leaving one sentence out (1-0 / 0-1); calibrated: sentence_calibrated.json
     merge_weight: float = 1.0  # how much a merged bead pays for the sentences it swallows (1: vecalign's a·b)
+    merge_penalty: float = 0.0  # added once per sentence a bead holds beyond the first on each side
+    length_weight: float = 0.0  # times (log length ratio − the document's log length ratio)² per bead
     band: int = 8  # nodes either side of the coarse path searched at the finer level
     full_dp_max: int = 250  # up to this many sentences a side, the whole matrix is searched
     norm_samples: int = 200  # vectors of the other side the hub normalisation averages over
@@ -42,16 +44,23 @@ class SentenceAlignSettings:
 
 @dataclass(frozen=True)
 class Side:
-    """Embeddings of one document: ``single`` (n, d) and ``pair`` (max(n − 1, 0), d), unit-length rows."""
+    """Embeddings of one document: ``single`` (n, d) and ``pair`` (max(n − 1, 0), d), unit-length rows;
+    ``chars``: each sentence's length in characters (None: no length term)."""
 
     single: np.ndarray
     pair: np.ndarray
+    chars: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.single)
 
     def level(self, size: int) -> np.ndarray:
         return self.single if size == 1 else self.pair
+
+    def log_chars(self, size: int) -> np.ndarray:
+        """log of the characters of each window of ``size`` sentences (joined by a space)."""
+        chars = np.maximum(np.asarray(self.chars, dtype=np.float64), 1.0)
+        return np.log(chars if size == 1 else chars[:-1] + chars[1:] + 1.0)
 
 
 @dataclass(frozen=True)
@@ -100,10 +109,27 @@ def _pool(side: Side) -> np.ndarray:
     return np.concatenate([side.single, side.pair]) if len(side.pair) else side.single
 
 
-def _merge_factor(a: int, b: int, weight: float) -> float:
-    """A bead of a × b sentences costs ``1 + weight · (a·b − 1)`` times its normalised cost (weight 1 is
-    vecalign's ``a · b``)."""
-    return 1.0 + weight * (a * b - 1)
+def bead_costs(sims, norm_sum, a: int, b: int, merge_weight: float, merge_penalty: float):
+    """Cost of an a × b bead from the cosine of its (merged) embeddings and the sum of their hub norms:
+    the normalised cost ``2 (1 − cos) / norm_sum`` times ``1 + merge_weight · (a·b − 1)`` (weight 1 is
+    vecalign's ``a · b``), plus ``merge_penalty`` for each sentence beyond the first on each side."""
+    return 2.0 * (1.0 - sims) / norm_sum * (1.0 + merge_weight * (a * b - 1)) + merge_penalty * (a + b - 2)
+
+
+def _length_term(src: Side, tgt: Side, weight: float):
+    """``weight · (log(tgt chars / src chars) − r)²`` of a bead, r the whole document's log ratio (Gale &
+    Church's length model, with the ratio taken from the document rather than a language pair): a bead
+    that leaves a sentence out of a merge, or swallows one too many, is far from the ratio. None when
+    the weight is 0 or a side has no lengths."""
+    if not weight or src.chars is None or tgt.chars is None or len(src) == 0 or len(tgt) == 0:
+        return None
+    logs = {(side, size): s.log_chars(size) for side, s in ((0, src), (1, tgt)) for size in (1, 2)}
+    ratio = float(np.log(max(float(np.sum(tgt.chars)), 1.0) / max(float(np.sum(src.chars)), 1.0)))
+
+    def term(a: int, b: int, i, j):
+        return weight * np.square(logs[(1, b)][j] - logs[(0, a)][i] - ratio)
+
+    return term
 
 
 def full_windows(n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
@@ -136,7 +162,19 @@ def windows_from_path(
     return lo, np.maximum(hi, lo)
 
 
-def _dp(src: Side, tgt: Side, src_norms, tgt_norms, lo, hi, skip_cost: float, beads, merge_weight: float = 1.0):
+def _dp(
+    src: Side,
+    tgt: Side,
+    src_norms,
+    tgt_norms,
+    lo,
+    hi,
+    skip_cost: float,
+    beads,
+    merge_weight: float = 1.0,
+    merge_penalty: float = 0.0,
+    length=None,
+):
     """Fill the banded DP; returns (cost table, bead table) with row i holding nodes lo[i]..hi[i]."""
     n, m = len(src), len(tgt)
     width = int((hi - lo).max()) + 1
@@ -163,7 +201,9 @@ def _dp(src: Side, tgt: Side, src_norms, tgt_norms, lo, hi, skip_cost: float, be
             vec = src.level(a)[p]
             cols = slice(start - b, stop - b + 1)  # window start indexes j − b
             sims = tgt.level(b)[cols] @ vec
-            bead_cost = 2.0 * (1.0 - sims) / (src_norms[a][p] + tgt_norms[b][cols]) * _merge_factor(a, b, merge_weight)
+            bead_cost = bead_costs(sims, src_norms[a][p] + tgt_norms[b][cols], a, b, merge_weight, merge_penalty)
+            if length is not None:
+                bead_cost = bead_cost + length(a, b, p, cols)
             prev = cost[p, start - b - int(lo[p]) : stop - b - int(lo[p]) + 1]
             total = prev + bead_cost
             seg = slice(start - j0, stop - j0 + 1)
@@ -255,8 +295,8 @@ def align_sides(
         return [Bead((i,), (), settings.skip_cost, None) for i in range(n)] + [
             Bead((), (j,), settings.skip_cost, None) for j in range(m)
         ]
-    src = Side(_unit_rows(src.single), _unit_rows(src.pair))
-    tgt = Side(_unit_rows(tgt.single), _unit_rows(tgt.pair))
+    src = Side(_unit_rows(src.single), _unit_rows(src.pair), src.chars)
+    tgt = Side(_unit_rows(tgt.single), _unit_rows(tgt.pair), tgt.chars)
     if windows is None:
         if max(n, m) <= settings.full_dp_max:
             windows = full_windows(n, m)
@@ -266,15 +306,30 @@ def align_sides(
     lo, hi = (np.asarray(w, dtype=np.int64) for w in windows)
     src_norms = _norms(src, _pool(tgt) if tgt_pool is None else tgt_pool, settings.norm_samples)
     tgt_norms = _norms(tgt, _pool(src) if src_pool is None else src_pool, settings.norm_samples)
-    cost, back = _dp(src, tgt, src_norms, tgt_norms, lo, hi, settings.skip_cost, BEADS, settings.merge_weight)
+    length = _length_term(src, tgt, settings.length_weight)
+    cost, back = _dp(
+        src,
+        tgt,
+        src_norms,
+        tgt_norms,
+        lo,
+        hi,
+        settings.skip_cost,
+        BEADS,
+        settings.merge_weight,
+        settings.merge_penalty,
+        length,
+    )
     beads = []
     for k, i, j in _traceback(cost, back, lo, n, m, BEADS):
         a, b = BEADS[k]
         if a and b:
             cos = float(src.level(a)[i] @ tgt.level(b)[j])
-            bead_cost = (
-                2.0 * (1.0 - cos) / (src_norms[a][i] + tgt_norms[b][j]) * _merge_factor(a, b, settings.merge_weight)
+            bead_cost = bead_costs(
+                cos, src_norms[a][i] + tgt_norms[b][j], a, b, settings.merge_weight, settings.merge_penalty
             )
+            if length is not None:
+                bead_cost = bead_cost + float(length(a, b, i, j))
             beads.append(
                 Bead(tuple(range(i, i + a)), tuple(range(j, j + b)), round(float(bead_cost), 6), round(cos, 6))
             )

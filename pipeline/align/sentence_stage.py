@@ -64,7 +64,11 @@ class EmbeddingMemo:
         return np.stack([self._vectors[(lang, t)] for t in texts])
 
     def side(self, sentences: list[str], lang: str) -> Side:
-        return Side(self.encode(sentences, lang), self.encode(pair_texts(sentences), lang))
+        return Side(
+            self.encode(sentences, lang),
+            self.encode(pair_texts(sentences), lang),
+            np.array([len(s) for s in sentences], dtype=np.float64),
+        )
 
 
 def align_texts(

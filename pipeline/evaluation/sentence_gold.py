@@ -39,6 +39,9 @@ ARTICLES_PER_DOC = 8
 MERGE_RATE = 0.15
 DROP_RATE = 0.1
 VARIANTS = ("clean", "merges", "drops", "merges+drops", "resplit")
+# The random edits drawn again with these seeds for the calibration only: the tune half's merges and
+# drops then hold about three times as many edits, so the choice of costs rests on more than a few beads.
+EXTRA_TUNE_SEEDS = (14, 15)
 
 
 @dataclass
@@ -137,12 +140,15 @@ def _resplit(articles: list[dict]):
     return pieces["ar"], pieces["en"], beads
 
 
-def flores_variant(articles: list[dict], variant: str, half: str, seed: int = 13) -> list[SentenceDoc]:
+def flores_variant(
+    articles: list[dict], variant: str, half: str, seed: int = 13, tag: str = ""
+) -> list[SentenceDoc]:
+    """The documents of one variant; ``tag`` is added to each document's name."""
     docs = []
     for start in range(0, len(articles), ARTICLES_PER_DOC):
         chunk = articles[start : start + ARTICLES_PER_DOC]
-        name = f"flores-{half}-{variant}-{start // ARTICLES_PER_DOC}"
-        rng = random.Random(f"{seed}-{name}")
+        rng = random.Random(f"{seed}-flores-{half}-{variant}-{start // ARTICLES_PER_DOC}")
+        name = f"flores-{half}-{variant}{tag}-{start // ARTICLES_PER_DOC}"
         pairs = [(a, e) for article in chunk for a, e in zip(article["ar"], article["en"], strict=True)]
         if variant == "resplit":
             ar, en, beads = _resplit(chunk)
@@ -195,4 +201,17 @@ def sentence_gold_sets(data: Path, seed: int = 13) -> dict[str, list[SentenceDoc
         for variant in VARIANTS
     }
     sets["udhr"] = [udhr_document(data)]
+    return sets
+
+
+def calibration_sets(data: Path, seed: int = 13, extra_seeds=EXTRA_TUNE_SEEDS) -> dict[str, list[SentenceDoc]]:
+    """The tune half's sets, the randomly edited ones (merges, drops) with their edits drawn again with
+    each of ``extra_seeds`` as well (documents named ``…-s<seed>-<k>``); never the test half or UDHR."""
+    tune = flores_halves(data, seed)["tune"]
+    sets = {f"flores-tune-{variant}": flores_variant(tune, variant, "tune", seed) for variant in VARIANTS}
+    for variant in VARIANTS:
+        if variant in ("clean", "resplit"):  # nothing random to draw again
+            continue
+        for extra in extra_seeds:
+            sets[f"flores-tune-{variant}"] += flores_variant(tune, variant, "tune", extra, f"-s{extra}")
     return sets

@@ -2,8 +2,10 @@
 project's aligner on each with the default encoder, strict and lax P/R/F1, and, when a vecalign
 executable is given, vecalign on the same sentences with the same embeddings, scored by the same scorer.
 
-``calibrate_costs`` picks the skip cost and merge weight with the best mean strict F1 over the ``flores-tune-*`` sets;
-the ``flores-test-*`` sets and UDHR are scored with it and never seen by the calibration.
+``calibrate_costs`` picks the skip cost, merge weight, merge penalty and length weight with the best mean
+strict F1 over the ``flores-tune-*`` sets (their random edits drawn with three seeds:
+``sentence_gold.calibration_sets``); the ``flores-test-*`` sets and UDHR are scored with them and never
+seen by the calibration.
 Functions return data; printing is in :func:`format_table` and the CLI.
 """
 
@@ -20,13 +22,17 @@ import numpy as np
 from pipeline.align.sentence_align import SentenceAlignSettings
 from pipeline.align.sentence_stage import EmbeddingMemo, align_texts
 from pipeline.errors import PipelineError
-from pipeline.evaluation.sentence_gold import SentenceDoc, sentence_gold_sets
+from pipeline.evaluation.sentence_gold import SentenceDoc, calibration_sets, sentence_gold_sets
 from pipeline.evaluation.sentence_scores import score_beads
 from pipeline.fileio import atomic_write_text, jsonl_text
 from pipeline.progress import log
 
-SKIP_GRID = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7)
-MERGE_GRID = (0.75, 1.0, 1.25)
+# Grids of the calibration, in the order ties are settled (the first wins): vecalign's a·b merge cost,
+# no merge penalty and no length term come first.
+SKIP_GRID = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
+MERGE_GRID = (1.0, 0.5, 0.25)
+PENALTY_GRID = (0.0, 0.1, 0.2, 0.3)
+LENGTH_GRID = (0.0, 0.25, 0.5, 1.0)
 VECALIGN_MAX_SIZE = 4  # vecalign's default --alignment_max_size (beads up to N + M <= 4)
 
 
@@ -44,18 +50,23 @@ def calibrate_costs(
     base: SentenceAlignSettings,
     skip_grid=SKIP_GRID,
     merge_grid=MERGE_GRID,
+    penalty_grid=PENALTY_GRID,
+    length_grid=LENGTH_GRID,
 ) -> tuple[SentenceAlignSettings, dict]:
-    """The skip cost and merge weight with the best mean strict F1 over the tune sets (ties: the first
-    in grid order)."""
+    """The costs with the best mean strict F1 over the tune sets (ties: the first in grid order)."""
     tune = {name: docs for name, docs in sets.items() if name.startswith("flores-tune-")}
     trials = {}
-    for merge in merge_grid:
-        for skip in skip_grid:
-            settings = replace(base, skip_cost=skip, merge_weight=merge)
-            f1 = [score_set(docs, align_docs(docs, memo, settings))["f1_strict"] for docs in tune.values()]
-            name = f"skip {skip}, merge {merge}"
-            trials[name] = (round(float(np.mean(f1)), 4), settings)
-            log(f"eval sentences: {name}: mean tune strict F1 {trials[name][0]}")
+    for length in length_grid:
+        for penalty in penalty_grid:
+            for merge in merge_grid:
+                for skip in skip_grid:
+                    settings = replace(
+                        base, skip_cost=skip, merge_weight=merge, merge_penalty=penalty, length_weight=length
+                    )
+                    f1 = [score_set(docs, align_docs(docs, memo, settings))["f1_strict"] for docs in tune.values()]
+                    name = f"skip {skip}, merge {merge}, penalty {penalty}, length {length}"
+                    trials[name] = (round(float(np.mean(f1)), 4), settings)
+                    log(f"eval sentences: {name}: mean tune strict F1 {trials[name][0]}")
     best = max(trials.values(), key=lambda t: t[0])[1]
     return best, {name: f1 for name, (f1, _) in trials.items()}
 
@@ -139,10 +150,12 @@ def run_suite(
     memo = memo or EmbeddingMemo(get_encoder(encoder_name))
     summary: dict = {"encoder": memo.encoder.signature(), "sets": {}}
     if calibrate:
-        settings, trials = calibrate_costs(sets, memo, settings)
+        settings, trials = calibrate_costs(calibration_sets(data), memo, settings)
         summary["calibration"] = {
             "skip_cost": settings.skip_cost,
             "merge_weight": settings.merge_weight,
+            "merge_penalty": settings.merge_penalty,
+            "length_weight": settings.length_weight,
             "mean_tune_f1_strict": trials,
         }
     summary["settings"] = asdict(settings)
