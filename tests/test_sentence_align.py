@@ -10,7 +10,16 @@ from conftest import run_cli, run_udhr_parallel
 from lxml import etree
 from translate.storage.tmx import tmxfile
 
-from pipeline.align.sentence_align import SentenceAlignSettings, align_sides, block_windows, windows_from_path
+from pipeline.align.sentence_align import (
+    LENGTH_SCALE,
+    SentenceAlignSettings,
+    Side,
+    _length_term,
+    align_sides,
+    bead_costs,
+    block_windows,
+    windows_from_path,
+)
 from pipeline.align.sentence_stage import EmbeddingMemo, refine_links
 from pipeline.records import equivalent_groups
 from pipeline.evaluation.sentence_gold import _edit, _resplit
@@ -78,6 +87,114 @@ def _align(ar: list[str], en: list[str], settings=SETTINGS, **kwargs):
 )
 def test_every_bead_type(name, ar, en, expected):
     assert _align(ar, en) == expected
+
+
+# vecalign's cost (a merged bead pays a·b times its normalised cost, no penalty, no length term): the
+# settings before the merge penalty and the length term were calibrated.
+VECALIGN_COST = SentenceAlignSettings(skip_cost=0.4, merge_weight=1.0, merge_penalty=0.0, length_weight=0.0)
+
+
+# A short sentence next to a matched one: merged when its translation holds it, left out when it does not.
+# "b b b" is a sentence three times as long as "c" (the encoder sums atoms, so a merge with "c" moves the
+# vector little). Under vecalign's cost the short sentence the other side lacks was merged as well
+# (``old``): a·b scales a cost that the short sentence hardly changes, and nothing else tells the two apart.
+@pytest.mark.parametrize(
+    "name, ar, en, expected, old",
+    [
+        (
+            "short sentence its translation holds: 1-2",
+            ["a", "b b b c", "d"],
+            ["a", "b b b", "c", "d"],
+            [([0], [0]), ([1], [1, 2]), ([2], [3])],
+            [([0], [0]), ([1], [1, 2]), ([2], [3])],
+        ),
+        (
+            "short sentence its translation holds: 2-1",
+            ["a", "b b b", "c", "d"],
+            ["a", "b b b c", "d"],
+            [([0], [0]), ([1, 2], [1]), ([3], [2])],
+            [([0], [0]), ([1, 2], [1]), ([3], [2])],
+        ),
+        (
+            "short sentence the Arabic lacks: 0-1",
+            ["a", "b b b", "d"],
+            ["a", "b b b", "c", "d"],
+            [([0], [0]), ([1], [1]), ([], [2]), ([2], [3])],
+            [([0], [0]), ([1], [1, 2]), ([2], [3])],
+        ),
+        (
+            "short sentence the English lacks: 1-0",
+            ["a", "b b b", "c", "d"],
+            ["a", "b b b", "d"],
+            [([0], [0]), ([1], [1]), ([2], []), ([3], [2])],
+            [([0], [0]), ([1, 2], [1]), ([3], [2])],
+        ),
+        (
+            "between long neighbours, lacked",
+            ["p q r s", "b b b", "t u v w"],
+            ["p q r s", "b b b", "c", "t u v w"],
+            [([0], [0]), ([1], [1]), ([], [2]), ([2], [3])],
+            [([0], [0]), ([1], [1, 2]), ([2], [3])],
+        ),
+        (
+            "between long neighbours, held",
+            ["p q r s", "b b b c", "t u v w"],
+            ["p q r s", "b b b", "c", "t u v w"],
+            [([0], [0]), ([1], [1, 2]), ([2], [3])],
+            [([0], [0]), ([1], [1, 2]), ([2], [3])],
+        ),
+    ],
+)
+def test_short_sentence_merged_only_where_its_translation_holds_it(name, ar, en, expected, old):
+    assert _align(ar, en) == expected
+    assert _align(ar, en, VECALIGN_COST) == old
+
+
+@pytest.mark.parametrize(
+    "cos, norm_sum, a, b, weight, penalty, expected",
+    [
+        (0.7, 2.0, 1, 1, 1.0, 0.3, 0.3),  # 1-1: the normalised cost alone, 2 (1 − cos) / norm_sum
+        (0.7, 1.5, 1, 1, 0.25, 0.3, 0.4),  # a hub (small norms) costs more for the same cosine
+        (0.7, 2.0, 1, 2, 1.0, 0.0, 0.6),  # vecalign: a 1-2 bead pays a·b = 2 times
+        (0.7, 2.0, 2, 1, 0.25, 0.3, 0.3 * 1.25 + 0.3),  # a·b − 1 = 1 extra, one sentence beyond the first
+        (0.7, 2.0, 2, 2, 0.25, 0.3, 0.3 * 1.75 + 0.6),  # a·b − 1 = 3, two sentences beyond the first
+    ],
+)
+def test_bead_cost_table(cos, norm_sum, a, b, weight, penalty, expected):
+    assert bead_costs(np.float64(cos), norm_sum, a, b, weight, penalty) == pytest.approx(expected)
+
+
+def _chars_side(chars: list[int]) -> Side:
+    vectors = np.eye(len(chars), 4, dtype=np.float32)
+    return Side(vectors, vectors[:-1], np.array(chars, dtype=np.float64))
+
+
+@pytest.mark.parametrize(
+    "src_chars, tgt_chars, bead, expected",
+    [
+        # The document's ratio is 2 (English 400 characters, Arabic 200): a bead at that ratio costs nothing.
+        ([50, 50, 100], [100, 50, 250], (1, 1, 0, 0), 0.0),
+        # Half the document's ratio: (log 1/2)² times the bead's characters over LENGTH_SCALE.
+        ([50, 50, 100], [100, 50, 250], (1, 1, 2, 0), np.log(0.5) ** 2 * 200 / LENGTH_SCALE),
+        # The same deviation in a shorter bead costs less (Gale & Church: long sentences vary less).
+        ([50, 50, 100], [100, 50, 250], (1, 1, 0, 1), np.log(0.5) ** 2 * 100 / LENGTH_SCALE),
+        # A 1-2 bead: English sentences 0 and 1 and the space between, 151 characters, against 50.
+        ([50, 50, 100], [100, 50, 250], (1, 2, 0, 0), np.log(151 / 50 / 2) ** 2 * 201 / LENGTH_SCALE),
+    ],
+)
+def test_length_term_table(src_chars, tgt_chars, bead, expected):
+    a, b, i, j = bead
+    term = _length_term(_chars_side(src_chars), _chars_side(tgt_chars), 1.0)
+    assert float(term(a, b, i, j)) == pytest.approx(expected)
+
+
+def test_length_term_is_off_without_weight_or_lengths():
+    side = _chars_side([10, 20, 30])
+    assert _length_term(side, side, 0.0) is None
+    bare = Side(side.single, side.pair)  # no lengths (embeddings only, as bench sentences may pass)
+    assert _length_term(bare, side, 1.0) is None
+    beads = align_sides(bare, Side(side.single, side.pair), SentenceAlignSettings(length_weight=1.0))
+    assert [b.kind for b in beads] == ["1-1"] * 3
 
 
 def _long_document(n: int, seed: int):

@@ -5,11 +5,16 @@ Pure functions over embedding matrices (no encoder, no text here):
 - Each side comes as :class:`Side`: one unit-length row per sentence (``single``) and one per pair of
   consecutive sentences embedded as one text (``pair[i]`` = sentences i and i+1 joined), so that merged
   beads are judged by what the merged text means, not by an average of its parts.
-- Beads 1-1, 1-2, 2-1, 2-2 cost ``2 (1 − cos) / (norm_x + norm_y) · a · b`` (Thompson & Koehn 2019):
-  ``norm`` is one minus a vector's mean cosine to a sample of the other side, so a hub sentence (close to
-  everything: a dateline, "He said.") is not cheap to pair with anything; ``a · b`` makes a merge pay for
-  the sentences it swallows. 1-0 and 0-1 beads cost ``skip_cost`` (calibrated on FLORES tune articles).
-  Costs are in units of a random pair: a random pair costs about 1, a translation about 0.3.
+- Beads 1-1, 1-2, 2-1, 2-2 cost ``2 (1 − cos) / (norm_x + norm_y)`` (Thompson & Koehn 2019): ``norm`` is
+  one minus a vector's mean cosine to a sample of the other side, so a hub sentence (close to everything:
+  a dateline, "He said.") is not cheap to pair with anything. A merged bead pays that times
+  ``1 + merge_weight · (a·b − 1)`` (vecalign: ``a · b``) plus ``merge_penalty`` per sentence beyond the
+  first on each side: with a small weight and a penalty near the skip cost, merging a sentence or leaving
+  it out is decided by which of the two matches its neighbour's translation better, where vecalign's
+  ``a · b`` merges a short sentence the other side lacks (it hardly moves the merged vector). A Gale &
+  Church length term (the bead's log length ratio against the document's) separates the two further.
+  1-0 and 0-1 beads cost ``skip_cost``. All four are calibrated on FLORES tune articles. Costs are in
+  units of a random pair: a random pair costs about 1, a translation about 0.3.
 - Search: documents up to ``full_dp_max`` sentences a side get the whole matrix. Larger ones are aligned
   coarse to fine (vecalign's approximation of FastDTW): neighbouring sentences are summed into one vector,
   the half-length documents aligned recursively with 1-1 and skips, and the fine search keeps only a band
@@ -29,14 +34,16 @@ PAIR_BEADS = ((1, 1), (1, 2), (2, 1), (2, 2))
 SKIP_BEADS = ((1, 0), (0, 1))
 BEADS = PAIR_BEADS + SKIP_BEADS
 _INF = np.inf
+# Characters (both sides) of a typical sentence pair: the length term's unit (see _length_term).
+LENGTH_SCALE = 200.0
 
 
 @dataclass(frozen=True)
 class SentenceAlignSettings:
     skip_cost: float = 0.4  # cost of leaving one sentence out (1-0 / 0-1); calibrated: sentence_calibrated.json
-    merge_weight: float = 1.0  # how much a merged bead pays for the sentences it swallows (1: vecalign's a·b)
-    merge_penalty: float = 0.0  # added once per sentence a bead holds beyond the first on each side
-    length_weight: float = 0.0  # times (log length ratio − the document's log length ratio)² per bead
+    merge_weight: float = 0.25  # how much a merged bead pays for the sentences it swallows (1: vecalign's a·b)
+    merge_penalty: float = 0.3  # added once per sentence a bead holds beyond the first on each side
+    length_weight: float = 0.5  # Gale & Church length term's weight (_length_term)
     band: int = 8  # nodes either side of the coarse path searched at the finer level
     full_dp_max: int = 250  # up to this many sentences a side, the whole matrix is searched
     norm_samples: int = 200  # vectors of the other side the hub normalisation averages over
@@ -117,17 +124,19 @@ def bead_costs(sims, norm_sum, a: int, b: int, merge_weight: float, merge_penalt
 
 
 def _length_term(src: Side, tgt: Side, weight: float):
-    """``weight · (log(tgt chars / src chars) − r)²`` of a bead, r the whole document's log ratio (Gale &
-    Church's length model, with the ratio taken from the document rather than a language pair): a bead
-    that leaves a sentence out of a merge, or swallows one too many, is far from the ratio. None when
-    the weight is 0 or a side has no lengths."""
+    """Gale & Church's length model as a cost: ``weight · (log(tgt chars / src chars) − r)² · chars /
+    LENGTH_SCALE``, r the whole document's log ratio (taken from the document, not from a language
+    pair) and chars the bead's characters on both sides (a long bead's ratio varies less, as in Gale &
+    Church). A bead that leaves out a sentence its translation holds, or swallows one it lacks, is far
+    from the ratio. None when the weight is 0 or a side has no lengths."""
     if not weight or src.chars is None or tgt.chars is None or len(src) == 0 or len(tgt) == 0:
         return None
     logs = {(side, size): s.log_chars(size) for side, s in ((0, src), (1, tgt)) for size in (1, 2)}
     ratio = float(np.log(max(float(np.sum(tgt.chars)), 1.0) / max(float(np.sum(src.chars)), 1.0)))
 
     def term(a: int, b: int, i, j):
-        return weight * np.square(logs[(1, b)][j] - logs[(0, a)][i] - ratio)
+        src_log, tgt_log = logs[(0, a)][i], logs[(1, b)][j]
+        return weight * np.square(tgt_log - src_log - ratio) * (np.exp(src_log) + np.exp(tgt_log)) / LENGTH_SCALE
 
     return term
 

@@ -140,9 +140,7 @@ def _resplit(articles: list[dict]):
     return pieces["ar"], pieces["en"], beads
 
 
-def flores_variant(
-    articles: list[dict], variant: str, half: str, seed: int = 13, tag: str = ""
-) -> list[SentenceDoc]:
+def flores_variant(articles: list[dict], variant: str, half: str, seed: int = 13, tag: str = "") -> list[SentenceDoc]:
     """The documents of one variant; ``tag`` is added to each document's name."""
     docs = []
     for start in range(0, len(articles), ARTICLES_PER_DOC):

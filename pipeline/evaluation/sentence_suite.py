@@ -32,7 +32,7 @@ from pipeline.progress import log
 SKIP_GRID = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 MERGE_GRID = (1.0, 0.5, 0.25)
 PENALTY_GRID = (0.0, 0.1, 0.2, 0.3)
-LENGTH_GRID = (0.0, 0.25, 0.5, 1.0)
+LENGTH_GRID = (0.0, 0.25, 0.5, 1.0, 2.0)
 VECALIGN_MAX_SIZE = 4  # vecalign's default --alignment_max_size (beads up to N + M <= 4)
 
 
