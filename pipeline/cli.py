@@ -539,7 +539,9 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         help="sentence suite: a vecalign executable to run beside the aligner (default: $VECALIGN)",
     )
     p.add_argument(
-        "--calibrate", action="store_true", help="sentence suite: choose the skip cost on the tune sets first"
+        "--calibrate",
+        action="store_true",
+        help="sentence suite: choose the bead costs (skip, merge, length) on the tune sets first",
     )
     p.add_argument("--write", type=Path, default=None, help="with --calibrate: write the settings file here")
     p.set_defaults(func=cmd_eval_align)
