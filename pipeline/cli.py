@@ -97,7 +97,7 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
         "--engine",
         choices=("embedded", "ray"),
         default="embedded",
-        help="where embedding runs: this process (default) or a Ray actor pool (extra [distributed])",
+        help="where translation and embedding run: this process (default) or Ray actor pools (extra [distributed])",
     )
     p.add_argument(
         "--ray-address", default=None, metavar="ADDRESS", help="Ray cluster to use (default: RAY_ADDRESS, else local)"
