@@ -347,12 +347,14 @@ def align_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Link],
     from pipeline.align.sentence_stage import load_sentence_settings
 
     settings = checked_settings(config)
-    embedder = None
+    embedder = shards = None
     if config.engine == "ray":
-        from pipeline.engine.ray_engine import ray_embedder
+        from pipeline.engine.ray_engine import ray_embedder, ray_shards
 
         def embedder(encoder):
             return ray_embedder(encoder.name, encoder.batch_size, encoder.dim, config.ray_address, config.ray_work)
+
+        shards = ray_shards(config.ray_address)
 
     return align_segments(
         segments,
@@ -362,6 +364,7 @@ def align_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Link],
         config.threads,
         load_sentence_settings(),
         embedder=embedder,
+        shards=shards,
     )
 
 

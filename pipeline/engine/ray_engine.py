@@ -6,6 +6,12 @@ into the embedded engine's chunks (:func:`pipeline.mt.translate.translate_senten
 through Parquet to a Ray Dataset and ``map_batches`` with :class:`pipeline.engine.batches.TranslateChunks`
 (``num_cpus`` per actor = the backend's threads), and come back as they finish, into the cache.
 
+Neighbour search past ``ivf_min``: the driver trains the inverted file once (and chooses nprobe); each
+of as many actors as the cluster has CPUs fills it with its share of the base vectors
+(:class:`pipeline.align.ann.IndexShard`), every chunk of queries is searched by every shard, and the
+driver merges the shards' top k (:func:`pipeline.align.ann.merge_top_k`) and computes the margins from
+each row's mean. Exact search (below ``ivf_min``) stays on the driver.
+
 Each side's texts are cut into the encoder's own batches (:func:`pipeline.engine.batches.text_chunks`),
 written as Parquet, read back as a Ray Dataset and embedded with ``map_batches`` and the callable class
 :class:`pipeline.engine.batches.EmbedChunks` in an actor pool (one CPU per actor, the encoder single-
@@ -179,3 +185,28 @@ def ray_chunk_runner(
             shutil.rmtree(folder, ignore_errors=True)
 
     return run
+
+
+def ray_shards(address: str | None = None, count: int | None = None):
+    """A :data:`pipeline.align.ann.ShardsFactory` whose shards are Ray actors (one CPU each; ``count``,
+    default as many as the cluster has CPUs), each filled once with its contiguous share of the base."""
+    ray = _connect(address)
+    from pipeline.align.ann import IndexShard
+
+    shard_actor = ray.remote(num_cpus=1, max_restarts=RETRIES, max_task_retries=RETRIES)(IndexShard)
+
+    def fill(trained: bytes, base: np.ndarray):
+        shards = max(1, min(len(base), count or int(ray.cluster_resources().get("CPU", 1))))
+        edges = [len(base) * s // shards for s in range(shards + 1)]
+        trained_ref = ray.put(trained)
+        actors = [shard_actor.remote(trained_ref, base[a:b], a) for a, b in zip(edges, edges[1:], strict=False)]
+        log(f"ray: inverted file over {len(base)} paragraphs filled in {shards} shards")
+
+        def search(chunks: list[np.ndarray], k: int, nprobe: int):
+            pending = [[actor.search.remote(chunk, k, nprobe) for actor in actors] for chunk in chunks]
+            for calls in pending:
+                yield ray.get(calls)
+
+        return search
+
+    return fill
