@@ -49,6 +49,21 @@ def test_ray_engine_equals_the_embedded_engine(two_nodes, corpus_run, tmp_path):
         assert (tmp_path / "ray" / name).read_bytes() == (corpus_run / name).read_bytes(), name
 
 
+def test_the_inverted_file_on_ray_end_to_end(two_nodes, tmp_path):
+    """The corpus with every pair through the inverted file (dense_limit 0, ivf_min 0): the run on the
+    cluster, index shards on actors, writes the single-machine run's outputs byte for byte."""
+    from pipeline.align.settings import DEFAULT_SETTINGS_PATH
+    from pipeline.run import RunConfig, run_pipeline
+
+    settings = json.loads(DEFAULT_SETTINGS_PATH.read_text(encoding="utf-8")) | {"dense_limit": 0, "ivf_min": 0}
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps(settings), encoding="utf-8")
+    run_pipeline(RunConfig(out=tmp_path / "embedded", mt_model="none", settings=path))
+    run_ray(two_nodes, tmp_path / "ray", settings=path)
+    for name in ("alignments.jsonl", "unaligned.jsonl", "segments.jsonl"):
+        assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "embedded" / name).read_bytes(), name
+
+
 def test_a_dead_actor_is_retried(two_nodes, corpus_run, tmp_path, monkeypatch):
     """The first batch kills its actor's process (once: a marker file says it happened); Ray restarts the
     actor, retries the batch, and the output is the same."""
