@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline import config
+from pipeline.bench.memory import peak_rss_mb, reset_peak_rss
 from pipeline.errors import PipelineError
 from pipeline.progress import log
 from pipeline.records import Segment
@@ -39,6 +40,7 @@ class BenchRow:
     nprobe: int | None = None  # lists searched per query (ivf)
     recall: float | None = None  # k-recall@k against exact search, on held-out queries (ivf)
     links_kept: float | None = None  # share of the exact path's links found with the same label (ivf)
+    peak_rss_mb: float | None = None  # the process's peak resident memory during this row's alignment (align rows)
 
 
 def bench_texts(flores: Path | None, corpus: Path, count: int) -> tuple[list[str], list[str]]:
@@ -115,7 +117,9 @@ def align_scaling(
     """The alignment step alone on n × n tiled paragraphs: exact nearest neighbours up to ``exact_max``
     (and dense matrices up to ``dense_max``), the inverted file at every size. For the inverted file:
     inner products computed, nprobe chosen, k-recall@k on 1,000 queries it was not tuned on, and the
-    share of the exact path's links it keeps with the same label."""
+    share of the exact path's links it keeps with the same label. Every row has its peak resident memory
+    (the tiled vectors and rows of its size included), from a reset before it where the system allows
+    (Linux), else the process's peak so far."""
     from pipeline.align import ann
     from pipeline.align.comparable import align_comparable
 
@@ -133,9 +137,11 @@ def align_scaling(
             )
             log(f"bench align: {n} × {n}, {path}")
             ann.STATS.reset()
+            reset_peak_rss()
             mark = time.perf_counter()
             links, _, _ = align_comparable(ar_n, en_n, a, e, trial)
             seconds = round(time.perf_counter() - mark, 2)
+            peak = peak_rss_mb()
             row = BenchRow(
                 "alignment only",
                 n,
@@ -144,6 +150,7 @@ def align_scaling(
                 seconds,
                 len(links),
                 distances=ann.STATS.distances if path != "dense" else n * n,
+                peak_rss_mb=peak,
             )
             decided = {(l.ar_id, l.en_id, l.label) for l in links}
             if path == "exact":
@@ -212,7 +219,7 @@ def format_table(rows: list[BenchRow], slopes: dict | None = None) -> str:
     lines = [
         (
             f"{'what':<36} {'Arabic':>7} {'English':>7} {'path':>6} {'seconds':>8} {'links':>7} "
-            f"{'distances':>15} {'nprobe':>6} {'recall':>6} {'kept':>6}"
+            f"{'distances':>15} {'nprobe':>6} {'recall':>6} {'kept':>6} {'peak MB':>8}"
         )
     ]
 
@@ -223,7 +230,7 @@ def format_table(rows: list[BenchRow], slopes: dict | None = None) -> str:
         lines.append(
             f"{r.what[:36]:<36} {r.n_ar:>7} {r.n_en:>7} {r.path:>6} {r.seconds:>8.2f} {r.links:>7} "
             f"{blank(r.distances, ',d'):>15} {blank(r.nprobe, 'd'):>6} {blank(r.recall, '.4f'):>6} "
-            f"{blank(r.links_kept, '.4f'):>6}"
+            f"{blank(r.links_kept, '.4f'):>6} {blank(r.peak_rss_mb, '.0f'):>8}"
         )
         if len(r.what) > 36:
             lines.append(f"  {r.what}")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from pipeline import config
+from pipeline.bench.memory import peak_rss_mb
 from pipeline.config import MT_BACKENDS as BACKENDS
 from pipeline.errors import PipelineError
 from pipeline.mt.base import Translator
@@ -65,19 +65,6 @@ def prepare_model(corpus: Path, model_dir: Path) -> tuple[Path, Path]:
         build_random_marian(hf_dir, arabic, english, OPUS_MT_AR_EN, spm_vocab=8000, seed=0)
     convert_to_ct2(str(hf_dir), ct2_dir, "int8")
     return hf_dir, ct2_dir
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory. On Linux, VmHWM of this process's own address space:
-    getrusage's ru_maxrss survives exec, so a worker would report its parent's peak whenever that was
-    larger (after the parent built the model, every worker showed the same 984 MB)."""
-    status = Path("/proc/self/status")
-    if status.is_file():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)  # kB
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)  # bytes on macOS, KiB elsewhere
 
 
 def measure(job: dict) -> BenchResult:

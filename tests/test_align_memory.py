@@ -1,0 +1,56 @@
+"""The align step's memory: candidate pairs are scored in blocks, with exactly the figures of scoring
+them all at once, and the alignment benchmark reports each size's peak resident memory."""
+
+import sys
+
+import numpy as np
+import pytest
+
+from pipeline.align import knn
+from pipeline.bench.align import BenchRow, format_table
+from pipeline.bench.memory import peak_rss_mb, reset_peak_rss
+
+
+@pytest.mark.parametrize(
+    "dtype, block",
+    [
+        (np.float32, 8192),  # the aligner's block: more than the pairs here, one block
+        (np.float32, 1000),  # blocks end mid-row
+        (np.float32, 7),
+        (np.float64, 333),  # vectors in float64: cosines rounded to float32 as before
+    ],
+)
+def test_blocked_pair_cosines_are_bit_identical_to_gathering_every_pair(monkeypatch, dtype, block):
+    rng = np.random.default_rng(0)
+    src = rng.normal(size=(300, 64)).astype(dtype)
+    tgt = rng.normal(size=(250, 64)).astype(dtype)
+    i, j = np.sort(rng.integers(0, 300, 5000)), rng.integers(0, 250, 5000)
+    d_st = np.sort(rng.random((300, 8), dtype=np.float32), axis=1)[:, ::-1]
+    d_ts = np.sort(rng.random((250, 8), dtype=np.float32), axis=1)[:, ::-1]
+    whole = np.einsum("ij,ij->i", src[i], tgt[j]).astype(np.float32)
+    monkeypatch.setattr(knn, "PAIR_BLOCK", block)
+    cos, margin = knn._margins(src, tgt, i, j, 4, d_st, d_ts)
+    assert cos.dtype == np.float32
+    assert np.array_equal(cos.view(np.uint32), whole.view(np.uint32))
+    expected = whole / np.maximum((d_st[:, :4].mean(axis=1)[i] + d_ts[:, :4].mean(axis=1)[j]) / 2.0, 1e-6)
+    assert np.array_equal(margin, expected)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the peak is reset through /proc on Linux")
+def test_peak_rss_is_reset_between_benchmark_rows():
+    block = np.ones(200 * 1024 * 1024 // 8)  # 200 MB, touched
+    high = peak_rss_mb()
+    del block
+    assert reset_peak_rss()
+    assert peak_rss_mb() < high - 150
+
+
+def test_align_table_shows_each_rows_peak_memory():
+    rows = [
+        BenchRow("alignment only", 10000, 10000, "ivf", 18.1, 9412, 46894806, 8, 0.9864, None, 612.4),
+        BenchRow("ingest only (distinct paragraphs)", 1000, 0, "index", 0.8, 0),
+    ]
+    header, ivf, ingest = format_table(rows).splitlines()
+    assert header.split()[-2:] == ["peak", "MB"]
+    assert ivf.split()[-1] == "612"
+    assert ingest.split()[-1] == "0"  # the links column: no peak figure for an ingest row
