@@ -54,3 +54,45 @@ def test_align_table_shows_each_rows_peak_memory():
     assert header.split()[-2:] == ["peak", "MB"]
     assert ivf.split()[-1] == "612"
     assert ingest.split()[-1] == "0"  # the links column: no peak figure for an ingest row
+
+
+def _bags(rng, count: int, words: list[str]) -> list[set[str]]:
+    return [set(rng.sample(words, rng.randint(0, 40))) for _ in range(count)]
+
+
+@pytest.mark.parametrize("chunk", [1024, 77, 1])
+def test_sparse_lexical_rows_give_back_the_dense_rows_exactly(chunk):
+    import random
+
+    from pipeline.align.lexicon import _idf, _SparseRows, _vectors
+
+    rng = random.Random(chunk)
+    words = [f"w{k}" for k in range(500)]
+    bags, en_bags = _bags(rng, 300, words) + [set()], _bags(rng, 200, words)
+    idf = _idf(en_bags)
+    vocab = {s: k for k, s in enumerate(sorted({s for b in en_bags for s in b}))}
+    rows = np.array([300, 5, 5, 0, 299, 17])  # an empty bag, a row twice
+    assert np.array_equal(_SparseRows(bags, vocab, idf, chunk).dense(rows), _vectors(bags, vocab, idf)[rows])
+
+
+def test_lexical_overlap_of_many_pairs_is_bit_identical_to_dense_rows():
+    """Past 4,000,000 bag pairs the overlap is computed pair block by pair block from sparse rows; the
+    figures are those of the dense (bags × vocabulary) rows."""
+    import random
+
+    from pipeline.align.lexicon import _idf, _vectors, overlap
+
+    rng = random.Random(0)
+    words = [f"w{k}" for k in range(3000)]
+    src_bags, en_bags = _bags(rng, 2500, words), _bags(rng, 2000, words)  # 5,000,000 bag pairs
+    idf = _idf(en_bags)
+    pick = np.random.default_rng(0)
+    i, j = np.sort(pick.integers(0, 2500, 20000)), pick.integers(0, 2000, 20000)
+    vocab = {s: k for k, s in enumerate(sorted({s for b in en_bags for s in b}))}
+    src, dst = _vectors(src_bags, vocab, idf), _vectors(en_bags, vocab, idf)
+    expected = np.concatenate(
+        [np.einsum("pk,pk->p", src[i[s : s + 512]], dst[j[s : s + 512]]) for s in range(0, len(i), 512)]
+    )
+    got = overlap(i, j, src_bags, en_bags, idf)
+    assert (got > 0).mean() > 0.1
+    assert np.array_equal(got.view(np.uint32), expected.view(np.uint32))

@@ -175,15 +175,44 @@ def overlap(
     vocab = {stem: k for k, stem in enumerate(sorted({s for bag in en_bags for s in bag}))}
     if not vocab or len(i) == 0:
         return np.zeros(len(i), dtype=np.float32)
-    src = _vectors(source_bags, vocab, idf)
-    dst = _vectors(en_bags, vocab, idf)
     if len(source_bags) * len(en_bags) <= 4_000_000:
-        return (src @ dst.T)[i, j]
+        return (_vectors(source_bags, vocab, idf) @ _vectors(en_bags, vocab, idf).T)[i, j]
+    # Large inputs: the (bags × vocabulary) matrices would take 4·|vocabulary| bytes a paragraph (61 KB a
+    # paragraph on the alignment benchmark), so each side is kept as its rows' non-zero entries and only a
+    # block of pairs' rows is made dense: the same float32 rows, so the same dot products, bit for bit.
+    src, dst = _SparseRows(source_bags, vocab, idf), _SparseRows(en_bags, vocab, idf)
     out = np.empty(len(i), dtype=np.float32)
     for start in range(0, len(i), block):  # row-wise dot products, a block of pairs at a time
         a, b = i[start : start + block], j[start : start + block]
-        out[start : start + block] = np.einsum("pk,pk->p", src[a], dst[b])
+        out[start : start + block] = np.einsum("pk,pk->p", src.dense(a), dst.dense(b))
     return out
+
+
+class _SparseRows:
+    """The rows of :func:`_vectors` (unit-length IDF vectors over ``vocab``), stored as their non-zero
+    entries (CSR); :meth:`dense` gives chosen rows back as the dense float32 rows, exactly. Rows are made
+    dense ``chunk`` at a time to be normalised (a row's norm sums that row alone, so chunks change nothing)."""
+
+    def __init__(self, bags: list[set[str]], vocab: dict[str, int], idf: dict[str, float], chunk: int = 1024):
+        self.width = len(vocab)
+        columns, values, counts = [], [], []
+        for start in range(0, len(bags), chunk):
+            rows = _vectors(bags[start : start + chunk], vocab, idf)
+            r, c = np.nonzero(rows)
+            columns.append(c)
+            values.append(rows[r, c])
+            counts.append(np.bincount(r, minlength=len(rows)))
+        self.columns = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64)
+        self.values = np.concatenate(values) if values else np.zeros(0, dtype=np.float32)
+        self.starts = np.r_[0, np.cumsum(np.concatenate(counts))] if counts else np.zeros(1, dtype=np.int64)
+
+    def dense(self, rows: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(rows), self.width), dtype=np.float32)
+        first, lengths = self.starts[rows], self.starts[rows + 1] - self.starts[rows]
+        owner = np.repeat(np.arange(len(rows)), lengths)
+        entry = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths) + first[owner]
+        out[owner, self.columns[entry]] = self.values[entry]
+        return out
 
 
 def lexical_features(
