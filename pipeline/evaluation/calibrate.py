@@ -119,7 +119,7 @@ def fit_equivalent_model(sets: list[dict], settings: AlignSettings, lexicon) -> 
     false `equivalent` in a purely comparable set counts against it); of equal F1, the highest."""
     name = equivalent_variant(lexicon is not None)
     names = equivalent_features_of(name)
-    cands = []
+    cands: list[dict] = []
     for data in sets:
         pairs = _pairs(data, settings, False)
         score = pair_scores(pairs, settings) + settings.anchor_weight * data["anchors"]
