@@ -117,7 +117,7 @@ def test_shipped_settings_have_an_equivalence_model_for_each_dictionary_state():
     settings = load_settings()
     for name, extra in (("encoder", ()), ("encoder+dictionary", ("lexical",))):
         model = settings.equivalent_model(name)
-        assert model is not None and model.features == ("cosine", "margin", "mutual", "length", "anchors", *extra)
+        assert model is not None and model.features == ("cosine", "margin", "length", "anchors", *extra)
         assert 0.0 < model.threshold < 1.0 and model.training["sets"]
 
 
@@ -154,15 +154,18 @@ def equivalent_scores(tmp_path_factory):
     return scores
 
 
-# Held-out floors a little under what the shipped models measure here (see the README's "Measured"):
-# a regression of the equivalence model, or a return to the rule's threshold, shows.
+# Held-out floors a little under what the shipped models measure here (equivalent P / R / F1: chunks 1.00 /
+# 1.00 / 1.00 with and without the dictionary; mixed 1.00 / 1.00 / 1.00 with it, 1.00 / 0.963 / 0.981
+# without). The score rule these models replaced measured mixed R 0.926, F1 0.962 (both variants): the
+# mixed floors fail on it. The chunks set (30 gold links) is too easy to tell them apart and guards
+# against a regression only.
 @pytest.mark.parametrize(
     "name, dictionary, min_recall, min_f1",
     [
         ("chunks", True, 0.97, 0.97),
         ("chunks", False, 0.97, 0.97),
-        ("mixed", True, 0.97, 0.97),
-        ("mixed", False, 0.97, 0.97),
+        ("mixed", True, 0.96, 0.975),
+        ("mixed", False, 0.95, 0.97),
     ],
 )
 def test_held_out_equivalent_without_mt(equivalent_scores, name, dictionary, min_recall, min_f1):
