@@ -154,10 +154,9 @@ def equivalent_scores(tmp_path_factory):
     return scores
 
 
-# Held-out floors a little under what the shipped models measure here (equivalent P / R / F1: chunks 1.00 /
-# 1.00 / 1.00 with and without the dictionary; mixed 1.00 / 1.00 / 1.00 with it, 1.00 / 0.963 / 0.981
-# without). The score rule these models replaced measured mixed R 0.926, F1 0.962 (both variants): the
-# mixed floors fail on it. The chunks set (30 gold links) is too easy to tell them apart and guards
+# Held-out floors a little under what the shipped models measure here (equivalent P / R / F1 1.00 / 1.00 /
+# 1.00 on both shapes, with and without the dictionary). The score rule these models replaced measured
+# mixed R 0.926, F1 0.962 (with and without the dictionary): the mixed floors fail on it. The chunks set (30 gold links) is too easy to tell them apart and guards
 # against a regression only.
 @pytest.mark.parametrize(
     "name, dictionary, min_recall, min_f1",
@@ -165,7 +164,7 @@ def equivalent_scores(tmp_path_factory):
         ("chunks", True, 0.97, 0.97),
         ("chunks", False, 0.97, 0.97),
         ("mixed", True, 0.96, 0.975),
-        ("mixed", False, 0.95, 0.97),
+        ("mixed", False, 0.96, 0.975),
     ],
 )
 def test_held_out_equivalent_without_mt(equivalent_scores, name, dictionary, min_recall, min_f1):
