@@ -72,10 +72,10 @@ def test_length_deviation_is_measured_from_the_runs_own_ratio(
 
 # A hand-made equivalence model that follows the cosine only: P = 0.5 at cosine 0.5.
 COSINE_MODEL = LinkModel(
-    ("cosine", "margin", "mutual", "length", "anchors"),
-    (0.5, 0, 0, 0, 0),
-    (0.05, 1, 1, 1, 1),
-    (1, 0, 0, 0, 0),
+    ("cosine", "margin", "length", "anchors"),
+    (0.5, 0, 0, 0),
+    (0.05, 1, 1, 1),
+    (1, 0, 0, 0),
     0.0,
     0.5,
     1,
