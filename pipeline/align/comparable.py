@@ -159,6 +159,7 @@ def align_comparable(
     settings: AlignSettings,
     mt_vecs: np.ndarray | None = None,
     lexicon=None,
+    shards=None,
 ) -> tuple[list[Link], list[Unaligned], dict]:
     """Decide the links of each Arabic row (``id``, ``doc``, ``text``, optional ``mt_text``) to the English
     rows (``id``, ``doc``, ``text``). Returns the links (Arabic order, equivalent first, then most
@@ -166,7 +167,8 @@ def align_comparable(
 
     Up to ``settings.dense_limit`` pairs, every pair is a candidate; past it, each side's
     ``knn_candidates`` nearest neighbours (faiss), with the same margins and decisions. ``lexicon``
-    (``pipeline.align.lexicon``) adds the dictionary feature and its evidence."""
+    (``pipeline.align.lexicon``) adds the dictionary feature and its evidence; ``shards`` is where an
+    inverted file is filled and searched (:data:`pipeline.align.ann.ShardsFactory`; default: here)."""
     from pipeline.align.evidence import link_evidence
 
     n_ar, n_en = len(ar_rows), len(en_rows)
@@ -174,7 +176,7 @@ def align_comparable(
     if n_ar * n_en <= settings.dense_limit:
         pairs = dense_pairs(ar_vecs, en_vecs, settings, mt_vecs)
     else:
-        pairs = knn_pairs(ar_vecs, en_vecs, settings, mt_vecs)
+        pairs = knn_pairs(ar_vecs, en_vecs, settings, mt_vecs, shards)
         doc_means = centroid_means(ar_vecs, en_vecs, doc_indexes(en_rows))
     decided = decide(ar_rows, en_rows, pairs, settings, lexicon, doc_means)
     keep = np.nonzero(decided.equivalent | decided.related)[0]
