@@ -156,8 +156,8 @@ def equivalent_scores(tmp_path_factory):
 
 # Held-out floors a little under what the shipped models measure here (equivalent P / R / F1 1.00 / 1.00 /
 # 1.00 on both shapes, with and without the dictionary). The score rule these models replaced measured
-# mixed R 0.926, F1 0.962 (with and without the dictionary): the mixed floors fail on it. The chunks set (30 gold links) is too easy to tell them apart and guards
-# against a regression only.
+# mixed R 0.926, F1 0.962 (with and without the dictionary): the mixed floors fail on it. The chunks set
+# (30 gold links) is too easy to tell them apart and guards against a regression only.
 @pytest.mark.parametrize(
     "name, dictionary, min_recall, min_f1",
     [
