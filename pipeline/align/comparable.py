@@ -137,7 +137,16 @@ def decide(
     name = variant(lexicon is not None, pairs.mt_cosine is not None)
     model = settings.link_model(name)
     features = link_features(
-        ar_rows, en_rows, pairs.i, pairs.j, pairs.cosine, pairs.margin, pairs.mt_cosine, lexicon, doc_means
+        ar_rows,
+        en_rows,
+        pairs.i,
+        pairs.j,
+        pairs.cosine,
+        pairs.margin,
+        pairs.mt_cosine,
+        lexicon,
+        doc_means,
+        settings.story_penalty,
     )
     probability = model.probability(features)
     related = keep_links(pairs.i, probability, ~equivalent, model.threshold, model.max_links)

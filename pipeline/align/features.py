@@ -13,6 +13,9 @@ model file lists the features it was trained with, and the aligner computes exac
 - ``story``: best plus mean cosine with the English document, averaged over the Arabic paragraph and
   its neighbours; ``story_z``: how many standard deviations that stands above the same paragraph's
   story scores with the other English documents;
+- ``on_path``, ``path_score``, ``path_unique``: the story segmentation of the Arabic document
+  (``pipeline.align.segmentation``): the pair's document is the one the Viterbi path assigns to the
+  Arabic paragraph, the path segment's mean story score, and whether that segment is the document's best;
 - ``anchors``: strength of shared numbers, dates and names (``pipeline.align.anchors``);
 - ``lexical``: IDF-weighted share of the paragraphs' content words that a bilingual dictionary translates
   into each other (``pipeline.align.lexicon``; missing without the dictionary);
@@ -102,19 +105,22 @@ def pair_features(
     en_doc: np.ndarray,
     extra: dict[str, np.ndarray] | None = None,
     doc_means: np.ndarray | None = None,
+    story_penalty: float | None = None,
 ) -> dict[str, np.ndarray]:
     """The features of each candidate pair (parallel arrays ``i``, ``j``), ``ar_doc``/``en_doc`` the
     document index of each Arabic/English paragraph. ``extra`` adds features computed elsewhere
     (anchors, lexical, MT) under their names. ``doc_means`` (n_ar, n_docs): each Arabic paragraph's mean
-    cosine with each English document, when the candidates are not every pair (:func:`centroid_means`)."""
+    cosine with each English document, when the candidates are not every pair (:func:`centroid_means`).
+    ``story_penalty``: the story path's switch penalty (calibrated); the path features need it."""
+    from pipeline.align.segmentation import path_features, story_scores
+
     n_ar = len(ar_doc)
     n_docs = int(en_doc.max()) + 1 if len(en_doc) else 0
     pair_doc = en_doc[j]
     best = doc_best(i, pair_doc, cosine, n_ar, n_docs)
     support = neighbour_support(best, ar_doc)
-    story = window(best, ar_doc) + window(
-        doc_means if doc_means is not None else doc_mean(i, pair_doc, cosine, n_ar, n_docs), ar_doc
-    )
+    means = doc_means if doc_means is not None else doc_mean(i, pair_doc, cosine, n_ar, n_docs)
+    story = window(best, ar_doc) + window(means, ar_doc)
     # How far the story score of this document stands above the Arabic paragraph's scores with the other
     # documents, in standard deviations: with a few documents on one topic nothing stands out far.
     spread = story.std(axis=1, keepdims=True) if n_docs > 1 else np.ones((n_ar, 1))
@@ -129,6 +135,8 @@ def pair_features(
         "story": story[i, pair_doc],
         "story_z": story_z[i, pair_doc],
     }
+    if story_penalty is not None:
+        features |= path_features(i, pair_doc, story_scores(best, means), ar_doc, story_penalty)
     for name, values in (extra or {}).items():
         features[name] = np.asarray(values, dtype=np.float64)
     return features
@@ -136,7 +144,19 @@ def pair_features(
 
 # The features each variant of the link model uses; the variant is chosen by what the run has (a
 # dictionary, MT), so a missing dictionary means the model trained without it, never a silent zero.
-BASE_FEATURES = ("cosine", "margin", "row_rank", "col_rank", "doc_best", "context", "story", "story_z")
+BASE_FEATURES = (
+    "cosine",
+    "margin",
+    "row_rank",
+    "col_rank",
+    "doc_best",
+    "context",
+    "story",
+    "story_z",
+    "on_path",
+    "path_score",
+    "path_unique",
+)
 LEXICAL_FEATURES = ("lexical", "story_lexical")
 MT_FEATURES = ("mt_cosine", "mt_lexical")
 
@@ -167,6 +187,7 @@ def link_features(
     mt_cosine: np.ndarray | None,
     lexicon,
     doc_means: np.ndarray | None = None,
+    story_penalty: float | None = None,
 ) -> dict[str, np.ndarray]:
     """Every feature the run can compute for the candidate pairs: the base ones, ``lexical`` when a
     dictionary is given, the MT ones when the Arabic rows have ``mt_text`` (and ``mt_cosine`` is given).
@@ -180,4 +201,4 @@ def link_features(
     )
     if mt_cosine is not None:
         extra["mt_cosine"] = mt_cosine
-    return pair_features(i, j, cosine, margin, doc_indexes(ar_rows), doc_indexes(en_rows), extra, doc_means)
+    return pair_features(i, j, cosine, margin, ar_doc, en_doc, extra, doc_means, story_penalty)
