@@ -30,6 +30,10 @@ def test_story_path_follows_neighbours_unless_the_evidence_outweighs_the_penalty
     assert story_path(BLIP, np.array(ar_doc), penalty).tolist() == expected
 
 
+def test_one_english_document_is_every_paragraph_s_path():
+    assert story_path(np.zeros((3, 1)), np.zeros(3, dtype=int), 1.0).tolist() == [0, 0, 0]
+
+
 def test_story_scores_do_not_let_a_hub_document_stand_out():
     # Document 0 is close to every paragraph (boilerplate); document 1 matches paragraph 0, document 2
     # paragraph 2: each paragraph's own best cosine is the hub, its story score is not.

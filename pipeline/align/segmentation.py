@@ -48,6 +48,8 @@ def _viterbi(scores: np.ndarray, penalty: float) -> np.ndarray:
     """The document sequence with the largest total score minus ``penalty`` per change (ties: the
     lower document index, and staying rather than switching)."""
     n, k = scores.shape
+    if k == 1:  # one English document: nothing to choose (and no per-row loop on large one-document runs)
+        return np.zeros(n, dtype=np.int64)
     back = np.zeros((n, k), dtype=np.int64)
     total = scores[0].copy()
     for t in range(1, n):
