@@ -26,8 +26,16 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.align.comparable import decide_equivalent, pair_anchors, pair_scores
-from pipeline.align.features import doc_best, doc_indexes, doc_mean, link_features, variant, variant_features
-from pipeline.align.lexicon import dictionary_path, load_lexicon
+from pipeline.align.features import (
+    doc_best,
+    doc_indexes,
+    doc_mean,
+    link_features,
+    pair_cosine,
+    variant,
+    variant_features,
+)
+from pipeline.align.lexicon import dictionary_path, gloss_text, load_lexicon
 from pipeline.align.model import LinkModel, fit_logistic, keep_links
 from pipeline.align.pairs import matrix_pairs
 from pipeline.align.scoring import cosine_matrix
@@ -72,6 +80,8 @@ def load_gold_set(gold_path: Path, encoder) -> dict:
         "ar": ar,
         "en": en,
         "cos": cos,
+        "en_vecs": en_vecs,
+        "encoder": encoder,
         "gold": {
             label: {(g["ar_id"], g["en_id"]) for g in gold if g["label"] == label}
             for label in ("equivalent", "related", "same-topic")
@@ -175,6 +185,10 @@ def related_candidates(data: dict, settings: AlignSettings, lexicon, use_mt: boo
     if key not in data:
         pairs = _pairs(data, settings, use_mt)
         ar = [replace(r, mt_text=m) for r, m in zip(data["ar"], data["mt"], strict=True)] if use_mt else data["ar"]
+        gloss_cosine = None
+        if lexicon is not None and not use_mt:  # as the aligner: the dictionary's gloss, embedded
+            gloss_vecs = data["encoder"].encode([gloss_text(r.text, lexicon) for r in data["ar"]], "en")
+            gloss_cosine = pair_cosine(gloss_vecs, data["en_vecs"], pairs.i, pairs.j)
         features = link_features(
             ar,
             data["en"],
@@ -185,6 +199,7 @@ def related_candidates(data: dict, settings: AlignSettings, lexicon, use_mt: boo
             pairs.mt_cosine,
             lexicon,
             story_penalty=settings.story_penalty,
+            gloss_cosine=gloss_cosine,
         )
         data[key] = {
             "pairs": pairs,
