@@ -17,7 +17,7 @@ RUN_ARGS   ?=
 # A vecalign executable (installed apart, see the README) runs beside the sentence aligner in `make eval`.
 VECALIGN   ?=
 
-.PHONY: all setup dictionary lock models run export eval calibrate bench bench-full lint test clean
+.PHONY: all setup dictionary lock models run export eval calibrate bench bench-full bench-scale lint test clean
 all: run
 
 setup: $(VENV)/.installed dictionary
@@ -80,6 +80,11 @@ bench-full: setup
 	$(PY) -m pipeline bench align --flores $(SHARED)/flores200_devtest --json --dense-max 5000 \
 	    --sizes 10000 20000 40000 80000 160000 320000 --exact-max 40000 --ingest-sizes 1000 2000 4000 10000 20000 40000
 	$(PY) -m pipeline bench sentences --flores $(SHARED)/flores200_devtest --json
+
+# The Ray engine on a local Ray instance (needs the extra: pip install -r requirements-distributed.txt): the
+# embedding step in 1, 2, 4, 8 partitions, paragraphs per partition, task CPU seconds, Ray's fixed overhead.
+bench-scale: setup
+	$(PY) -m pipeline bench scale --flores $(SHARED)/flores200_devtest --partitions 1 2 4 8 --json
 
 lint: setup
 	$(BIN)/ruff check pipeline tests scripts

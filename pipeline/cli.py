@@ -97,7 +97,7 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
         "--engine",
         choices=("embedded", "ray"),
         default="embedded",
-        help="where embedding runs: this process (default) or a Ray actor pool (extra [distributed])",
+        help="where translation and embedding run: this process (default) or Ray actor pools (extra [distributed])",
     )
     p.add_argument(
         "--ray-address", default=None, metavar="ADDRESS", help="Ray cluster to use (default: RAY_ADDRESS, else local)"
@@ -424,6 +424,24 @@ def cmd_bench_align(args) -> int:
     return 0
 
 
+def cmd_bench_scale(args) -> int:
+    from dataclasses import asdict
+
+    try:
+        from pipeline.bench.ray_scale import format_table, run_scale
+
+        import ray  # noqa: F401
+    except ImportError:
+        raise PipelineError(None, "bench scale needs Ray installed: pip install '.[distributed]'") from None
+    load = _load_before_bench()
+    rows, start = run_scale(args.flores, args.corpus, args.paragraphs, tuple(args.partitions), args.cpus)
+    print(format_table(rows, start))
+    _print_load_warning(load)
+    if args.json:
+        print(json.dumps({"rows": [asdict(r) for r in rows], "start": start}))
+    return 0
+
+
 def cmd_eval_split(args) -> int:
     from pipeline.evaluation.splitting import format_table, measure
 
@@ -651,6 +669,23 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
     p.set_defaults(func=cmd_bench_align)
+
+    p = bench_sub.add_parser(
+        "scale",
+        help="the Ray engine's embedding in 1, 2, 4, 8 partitions: balance, task CPU time, Ray's fixed overhead",
+    )
+    p.add_argument(
+        "--flores",
+        type=Path,
+        default=config.FLORES200_DEVTEST,
+        help="FLORES-200 devtest folder for the texts (default: the corpus when absent)",
+    )
+    p.add_argument("--corpus", type=Path, default=config.CORPUS)
+    p.add_argument("--paragraphs", type=int, default=1024, help="Arabic paragraphs embedded in each pass")
+    p.add_argument("--partitions", nargs="+", type=int, default=[1, 2, 4, 8])
+    p.add_argument("--cpus", type=int, default=None, help="CPUs of the local Ray instance (default: all)")
+    p.add_argument("--json", action="store_true", help="print a JSON object as the last line")
+    p.set_defaults(func=cmd_bench_scale)
 
     p = eval_sub.add_parser(
         "split", help="sentence splitters (ours; pysbd, sentencex when importable) on FLORES articles"

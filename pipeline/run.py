@@ -66,7 +66,7 @@ class RunConfig:
     manifest: Path | None = None  # a manifest TSV listing the documents (instead of ar/en)
     encoding: str | None = None  # for text/HTML files that are not UTF-8 (default: detected)
     meta: dict = field(default_factory=dict)  # file path, file name or document id → {outlet, date, title, ...}
-    engine: str = "embedded"  # where embedding runs: this process, or "ray" (pipeline.engine)
+    engine: str = "embedded"  # where translation and embedding run: this process, or "ray" (pipeline.engine)
     ray_address: str | None = None  # a running Ray cluster (default: RAY_ADDRESS, else a local instance)
     ray_work: Path | None = None  # where the Ray engine's Parquet goes (shared storage on a real cluster)
 
@@ -295,9 +295,22 @@ def translate_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Se
             "seconds": 0.0,
             "status": f"missing: {exc.problem}",
         }
+    run_chunks = None
+    if config.engine == "ray":
+        from pipeline.engine.ray_engine import ray_chunk_runner
+
+        run_chunks = ray_chunk_runner(
+            config.mt_model,
+            config.mt_backend,
+            config.threads,
+            config.decoding,
+            config.allow_download,
+            config.ray_address,
+            config.ray_work,
+        )
     cache = TranslationCache(Path(config.cache) / "mt.sqlite" if config.cache else None)
     try:
-        ar_rows, stats = translate_segments(ar_rows, translator, cache)
+        ar_rows, stats = translate_segments(ar_rows, translator, cache, run_chunks)
     finally:
         cache.close()
     log(f"translate: {stats.translated} sentences translated, {stats.cached} from the cache ({stats.seconds:.1f}s)")
@@ -334,12 +347,14 @@ def align_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Link],
     from pipeline.align.sentence_stage import load_sentence_settings
 
     settings = checked_settings(config)
-    embedder = None
+    embedder = shards = None
     if config.engine == "ray":
-        from pipeline.engine.ray_engine import ray_embedder
+        from pipeline.engine.ray_engine import ray_embedder, ray_shards
 
         def embedder(encoder):
             return ray_embedder(encoder.name, encoder.batch_size, encoder.dim, config.ray_address, config.ray_work)
+
+        shards = ray_shards(config.ray_address)
 
     return align_segments(
         segments,
@@ -349,6 +364,7 @@ def align_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Link],
         config.threads,
         load_sentence_settings(),
         embedder=embedder,
+        shards=shards,
     )
 
 

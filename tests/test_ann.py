@@ -103,3 +103,30 @@ def test_queries_with_too_few_vectors_in_their_lists_are_searched_exactly():
     assert (ids >= 0).all()
     assert k_recall(ids, truth) == 1.0
     assert np.allclose(sims, np.take_along_axis(base @ base.T, ids, axis=1), atol=1e-5)
+
+
+@pytest.mark.parametrize("shards", [1, 2, 3, 7])
+def test_shards_merged_give_the_one_shard_search(shards):
+    """The trained inverted file filled in shards (contiguous id ranges) and searched in each, the
+    results merged, gives the one-shard neighbours and similarities bit for bit, also where duplicate
+    vectors tie (the lower id first)."""
+    import faiss
+
+    from pipeline.align.ann import IndexShard, merge_top_k
+
+    rng = np.random.default_rng(0)
+    base = rng.standard_normal((3000, 32)).astype(np.float32)
+    base[[100, 7, 2999]] = base[[2400, 1500, 0]]  # exact ties across shards
+    base /= np.linalg.norm(base, axis=1, keepdims=True)
+    queries = np.concatenate([base[[2400, 1500, 0]], rng.standard_normal((300, 32)).astype(np.float32)])
+    trained = faiss.IndexIVFFlat(faiss.IndexFlatIP(32), 32, 40, faiss.METRIC_INNER_PRODUCT)
+    trained.train(base)
+    blob = faiss.serialize_index(trained)
+    one = IndexShard(blob, base).search(queries, 10, 4)
+    edges = [len(base) * s // shards for s in range(shards + 1)]
+    parts = [IndexShard(blob, base[a:b], a).search(queries, 10, 4) for a, b in zip(edges, edges[1:], strict=False)]
+    sims, ids = merge_top_k([p[0] for p in parts], [p[1] for p in parts], 10)
+    want_sims, want_ids = merge_top_k([one[0]], [one[1]], 10)
+    assert np.array_equal(ids, want_ids) and sims.tobytes() == want_sims.tobytes()
+    assert sum(p[2] for p in parts) == one[2]  # the same inner products, only spread over shards
+    assert ids[0][:2].tolist() == [100, 2400] and ids[2][:2].tolist() == [0, 2999]

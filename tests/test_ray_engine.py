@@ -2,8 +2,10 @@
 engine's outputs byte for byte, also when an actor dies mid-run. Skipped without the extra
 ``[distributed]`` (``.ci/run`` installs it)."""
 
+import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ ray = pytest.importorskip("ray", reason="Ray is not installed (pip install '.[di
 pytestmark = pytest.mark.ray
 
 ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 @pytest.fixture(scope="module")
@@ -32,12 +35,11 @@ def two_nodes():
     cluster.shutdown()
 
 
-def run_ray(cluster, out):
+def run_ray(cluster, out, **config):
     from pipeline.run import RunConfig, run_pipeline
 
-    return run_pipeline(
-        RunConfig(out=out, mt_model="none", engine="ray", ray_address=cluster.address, ray_work=out.parent)
-    )
+    config.setdefault("mt_model", "none")
+    return run_pipeline(RunConfig(out=out, engine="ray", ray_address=cluster.address, ray_work=out.parent, **config))
 
 
 def test_ray_engine_equals_the_embedded_engine(two_nodes, corpus_run, tmp_path):
@@ -45,6 +47,21 @@ def test_ray_engine_equals_the_embedded_engine(two_nodes, corpus_run, tmp_path):
     assert len(ray.nodes()) == 2 and result.manifest["parameters"]["engine"] == "ray"
     for name in ("alignments.jsonl", "unaligned.jsonl", "segments.jsonl"):
         assert (tmp_path / "ray" / name).read_bytes() == (corpus_run / name).read_bytes(), name
+
+
+def test_the_inverted_file_on_ray_end_to_end(two_nodes, tmp_path):
+    """The corpus with every pair through the inverted file (dense_limit 0, ivf_min 0): the run on the
+    cluster, index shards on actors, writes the single-machine run's outputs byte for byte."""
+    from pipeline.align.settings import DEFAULT_SETTINGS_PATH
+    from pipeline.run import RunConfig, run_pipeline
+
+    settings = json.loads(DEFAULT_SETTINGS_PATH.read_text(encoding="utf-8")) | {"dense_limit": 0, "ivf_min": 0}
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps(settings), encoding="utf-8")
+    run_pipeline(RunConfig(out=tmp_path / "embedded", mt_model="none", settings=path))
+    run_ray(two_nodes, tmp_path / "ray", settings=path)
+    for name in ("alignments.jsonl", "unaligned.jsonl", "segments.jsonl"):
+        assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "embedded" / name).read_bytes(), name
 
 
 def test_a_dead_actor_is_retried(two_nodes, corpus_run, tmp_path, monkeypatch):
@@ -68,3 +85,98 @@ def test_a_dead_actor_is_retried(two_nodes, corpus_run, tmp_path, monkeypatch):
     run_ray(two_nodes, tmp_path / "ray")
     assert marker.exists(), "no actor died: the test did not test a retry"
     assert (tmp_path / "ray" / "alignments.jsonl").read_bytes() == (corpus_run / "alignments.jsonl").read_bytes()
+
+
+def write_documents(folder: Path, articles: list[dict]) -> dict[str, list[Path]]:
+    """Each article as an Arabic and an English text file, one sentence a paragraph."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, list[Path]] = {"ar": [], "en": []}
+    for n, article in enumerate(articles):
+        for lang in ("ar", "en"):
+            path = folder / f"doc{n:03d}.{lang}.txt"
+            path.write_text("\n".join(article[lang]) + "\n", encoding="utf-8")
+            paths[lang].append(path)
+    return paths
+
+
+def test_translation_in_an_actor_pool_equals_the_embedded_engine(two_nodes, tiny_marian, tmp_path, monkeypatch):
+    """The tiny random MarianMT model translates the shipped FLORES fixture in Ray actors (one CPU, one
+    thread each) to the very translations, and links, of the embedded engine with one thread."""
+    from pipeline.mt import translate
+    from pipeline.mt.base import Decoding
+    from pipeline.run import RunConfig, run_pipeline
+
+    articles = json.loads((FIXTURES / "flores_articles.json").read_text(encoding="utf-8"))
+    paths = write_documents(tmp_path / "in", articles)
+    mt = {"mt_model": str(tiny_marian), "threads": 1, "cache": None, "decoding": Decoding(2, 12), **paths}
+    embedded = run_pipeline(RunConfig(out=tmp_path / "embedded", **mt))
+    assert embedded.manifest["translation"]["translated"] > translate.CHUNK_SIZE  # several chunks
+    assert embedded.links
+
+    def not_here(translator):
+        raise AssertionError("the Ray engine translated on the driver")
+
+    monkeypatch.setattr(translate, "local_chunks", not_here)
+    result = run_ray(two_nodes, tmp_path / "ray", **mt)
+    assert result.manifest["translation"]["translated"] == embedded.manifest["translation"]["translated"]
+    for name in ("segments.jsonl", "alignments.jsonl", "unaligned.jsonl"):
+        assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "embedded" / name).read_bytes(), name
+
+
+@pytest.fixture(scope="module")
+def flores_set(tmp_path_factory):
+    """FLORES-200 devtest (../shared, absent in a user's clone: skipped) as a few thousand paragraphs: its
+    1,012 Arabic sentences in 20 documents against its English in 20 documents, every 10th dropped."""
+    from pipeline import config
+
+    flores = ROOT / config.FLORES200_DEVTEST
+    if not (flores / "arb_Arab.devtest").is_file():
+        pytest.skip(f"{config.FLORES200_DEVTEST} is not here (shared data)")
+    ar = (flores / "arb_Arab.devtest").read_text(encoding="utf-8").splitlines()
+    en = (flores / "eng_Latn.devtest").read_text(encoding="utf-8").splitlines()
+    size = -(-len(ar) // 20)
+    articles = [
+        {"ar": ar[s : s + size], "en": [line for n, line in enumerate(en[s : s + size]) if n % 10 != 9]}
+        for s in range(0, len(ar), size)
+    ]
+    return write_documents(tmp_path_factory.mktemp("flores_set"), articles)
+
+
+def test_a_few_thousand_paragraphs_give_the_embedded_links(two_nodes, flores_set, tmp_path):
+    """About 2,000 paragraphs (exact neighbour search: fewer than ivf_min): the Ray engine's outputs are
+    the single-machine engine's, byte for byte."""
+    from pipeline.run import RunConfig, run_pipeline
+
+    embedded = run_pipeline(RunConfig(out=tmp_path / "embedded", mt_model="none", **flores_set))
+    assert len(embedded.links) > 500
+    run_ray(two_nodes, tmp_path / "ray", mt_model="none", **flores_set)
+    for name in ("alignments.jsonl", "unaligned.jsonl"):
+        assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "embedded" / name).read_bytes(), name
+
+
+def test_the_inverted_file_in_shards_on_ray_gives_the_single_machine_links(two_nodes, flores_set):
+    """The same paragraphs through the inverted file (ivf_min 0), trained once, filled in one shard per
+    Ray actor and searched by query chunks: the links, their scores and the inner products counted are
+    the one-shard (single-machine) search's."""
+    from pipeline.align import ann
+    from pipeline.align.comparable import align_comparable
+    from pipeline.align.settings import load_settings
+    from pipeline.engine.ray_engine import ray_shards
+    from pipeline.encoders import get_encoder
+    from pipeline.ingest.documents import read_document
+    from pipeline.ingest.stage import ingest_documents
+
+    docs = [read_document(path, lang) for lang in ("ar", "en") for path in flores_set[lang]]
+    rows = ingest_documents(docs).segments
+    ar = [r for r in rows if r.lang == "ar"]
+    en = [r for r in rows if r.lang == "en"]
+    encoder = get_encoder(load_settings().encoder)
+    a, e = encoder.encode([r.text for r in ar], "ar"), encoder.encode([r.text for r in en], "en")
+    settings = replace(load_settings(), dense_limit=0, ivf_min=0)
+    results = []
+    for shards in (None, ray_shards(two_nodes.address, count=2)):
+        ann.STATS.reset()
+        links, _, _ = align_comparable(ar, en, a, e, settings, shards=shards)
+        results.append(([json.dumps(link.to_json(), sort_keys=True) for link in links], ann.STATS.distances))
+    assert ann.STATS.ivf_searches == 2 and len(results[0][0]) > 500
+    assert results[1] == results[0]

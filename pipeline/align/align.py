@@ -28,6 +28,7 @@ def align_segments(
     threads: int | None = None,
     sentence_settings: SentenceAlignSettings | None = None,
     embedder: Callable[[Encoder], Callable[[list[tuple[list[str], str, str]]], list[np.ndarray]]] | None = None,
+    shards=None,
 ) -> tuple[list[Link], list[Unaligned], dict, list[dict]]:
     """Align the Arabic rows of ``segments`` with the English rows. Returns (links, unaligned, info,
     sentences) where info records the encoder signature and the settings used (for the manifest) and
@@ -35,7 +36,8 @@ def align_segments(
     in parallel mode the documents' sentences, in comparable mode those inside equivalent links.
     ``embedder`` turns the encoder into the ``embed_sides([(texts, lang, progress label), ...])`` that
     embeds the paragraphs (default: the encoder's ``encode`` on each side in turn; the Ray engine's runs
-    the same ``encode`` on workers)."""
+    the same ``encode`` on workers); ``shards`` fills and searches an inverted file
+    (:data:`pipeline.align.ann.ShardsFactory`; default: one shard here, the Ray engine's: one per actor)."""
     encoder = get_encoder(encoder_name or settings.encoder, threads)
     embed_sides = embedder(encoder) if embedder else lambda sides: [encoder.encode(*side) for side in sides]
     ar_rows = [s for s in segments if s.lang == "ar"]
@@ -74,7 +76,7 @@ def align_segments(
     mt_vecs = more[0] if has_mt else None
     gloss_vecs = more[-1] if use_gloss else None
     links, unaligned, decided = align_comparable(
-        ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, lexicon, gloss_vecs
+        ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, lexicon, shards, gloss_vecs
     )
     info |= decided
     add_sentence_evidence(links, {r.id: r for r in ar_rows + en_rows}, encoder)

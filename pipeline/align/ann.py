@@ -8,11 +8,18 @@ nearest each query. ``nprobe`` is chosen per index, not fixed: a sample of queri
 and nprobe doubles until the inverted file finds at least ``recall`` of their exact k nearest
 neighbours (k-recall@k). That keeps recall where it is wanted whatever the data's geometry.
 Distance computations are counted in :data:`STATS` (the benchmark reports them).
+
+The inverted file is trained once, then filled and searched in shards (:class:`IndexShard`): here one
+shard holding every vector; the Ray engine (``pipeline.engine.ray_engine.ray_shards``) fills one shard
+per actor and sends each chunk of queries to every shard. A shard's lists hold its vectors in id order
+and every shard probes the same lists (same trained quantizer, same nprobe), so the shards' results,
+merged by :func:`merge_top_k` (similarity, then the lower id), are the one-shard result.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,8 +68,17 @@ class NeighbourIndex:
     """The base vectors, searchable for each query's k most similar (inner product)."""
 
     def __init__(
-        self, base: np.ndarray, ivf_min: int, recall: float, k: int, queries: np.ndarray | None = None, seed: int = 0
+        self,
+        base: np.ndarray,
+        ivf_min: int,
+        recall: float,
+        k: int,
+        queries: np.ndarray | None = None,
+        seed: int = 0,
+        shards: ShardsFactory | None = None,
     ):
+        """``shards`` fills the trained inverted file with ``base`` (default: :func:`local_shards`, one
+        shard in this process)."""
         faiss = _faiss()
         self.base = _f32(base)
         self.n, dim = self.base.shape
@@ -76,12 +92,11 @@ class NeighbourIndex:
         rng = np.random.default_rng(seed)
         sample = self.base[np.sort(rng.choice(self.n, size=min(self.n, TRAIN_PER_LIST * self.nlist), replace=False))]
         quantizer = faiss.IndexFlatIP(dim)
-        self.index = faiss.IndexIVFFlat(quantizer, dim, self.nlist, faiss.METRIC_INNER_PRODUCT)
-        self.index.cp.seed = seed
-        self.index.train(sample)
-        STATS.distances += len(sample) * self.nlist * self.index.cp.niter  # k-means assignments
-        self.index.add(self.base)
-        self.quantizer = quantizer  # the index does not own it: keep it alive
+        trained = faiss.IndexIVFFlat(quantizer, dim, self.nlist, faiss.METRIC_INNER_PRODUCT)
+        trained.cp.seed = seed
+        trained.train(sample)
+        STATS.distances += len(sample) * self.nlist * trained.cp.niter  # k-means assignments
+        self.shards = (shards or local_shards)(faiss.serialize_index(trained), self.base)
         self.nprobe = self._choose_nprobe(self.base if queries is None else _f32(queries), recall, k, rng)
         log(f"align: inverted file over {self.n} paragraphs, {self.nlist} lists, searching {self.nprobe} per query")
 
@@ -96,28 +111,41 @@ class NeighbourIndex:
         STATS.distances += len(queries) * self.n
         nprobe = 1
         while True:
-            self.index.nprobe = nprobe
-            _, found = self.index.search(queries, k)
+            _, found, _ = self._search_ivf(queries, k, nprobe)
             if nprobe >= self.nlist or k_recall(found, truth) >= recall:
                 return nprobe
             nprobe *= 2
 
+    def _search_ivf(self, queries: np.ndarray, k: int, nprobe: int, bar=None):
+        """Every query chunk searched in every shard, the shards' results merged: (sims, ids, inner products)."""
+        sims = np.empty((len(queries), k), dtype=np.float32)
+        ids = np.empty((len(queries), k), dtype=np.int64)
+        bounds = [(start, min(start + CHUNK, len(queries))) for start in range(0, len(queries), CHUNK)]
+        distances = 0
+        for (start, stop), found in zip(
+            bounds, self.shards([queries[start:stop] for start, stop in bounds], k, nprobe), strict=True
+        ):
+            sims[start:stop], ids[start:stop] = merge_top_k([f[0] for f in found], [f[1] for f in found], k)
+            distances += sum(f[2] for f in found)
+            if bar is not None:
+                bar.update(stop - start)
+        return sims, ids, distances
+
     def search(self, queries: np.ndarray, k: int, desc: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(similarities, indices) of each query's ``k`` nearest base vectors, best first."""
-        faiss = _faiss()
         queries = _f32(queries)
         k = min(k, self.n)
         sims = np.empty((len(queries), k), dtype=np.float32)
         ids = np.empty((len(queries), k), dtype=np.int64)
         ivf = self.nlist > 0
-        if ivf:
-            self.index.nprobe = self.nprobe
-            faiss.cvar.indexIVF_stats.reset()
         with progress(len(queries), desc or "nearest neighbours", unit="par") as bar:
-            for start in range(0, len(queries), CHUNK):
-                stop = min(start + CHUNK, len(queries))
-                sims[start:stop], ids[start:stop] = self.index.search(queries[start:stop], k)
-                bar.update(stop - start)
+            if ivf:
+                sims, ids, distances = self._search_ivf(queries, k, self.nprobe, bar)
+            else:
+                for start in range(0, len(queries), CHUNK):
+                    stop = min(start + CHUNK, len(queries))
+                    sims[start:stop], ids[start:stop] = self.index.search(queries[start:stop], k)
+                    bar.update(stop - start)
         if ivf:
             # A query whose nprobe lists hold fewer than k vectors gets -1 ids: search those exactly.
             short = np.nonzero((ids < 0).any(axis=1))[0]
@@ -127,13 +155,60 @@ class NeighbourIndex:
                 top = np.argsort(-full, axis=1, kind="stable")[:, :k]
                 ids[rows], sims[rows] = top, np.take_along_axis(full, top, axis=1)
                 STATS.distances += len(rows) * self.n
-            STATS.distances += int(faiss.cvar.indexIVF_stats.ndis) + len(queries) * self.nlist
+            STATS.distances += distances + len(queries) * self.nlist
             STATS.ivf_searches += 1
             STATS.nprobe += (self.nprobe,)
         else:
             STATS.distances += len(queries) * self.n
         STATS.searches += 1
         return sims, ids
+
+
+class IndexShard:
+    """Part of an inverted file: the trained (empty) index, serialized, filled with ``vectors`` under the
+    ids ``first_id``, ``first_id + 1``, …; searched for each query's ``k`` best in its ``nprobe`` lists.
+    The same code fills and searches the one local shard and each Ray actor's."""
+
+    def __init__(self, trained: bytes, vectors: np.ndarray, first_id: int = 0):
+        faiss = _faiss()
+        self.index = faiss.deserialize_index(np.frombuffer(trained, dtype=np.uint8))
+        vectors = _f32(vectors)
+        self.index.add_with_ids(vectors, np.arange(first_id, first_id + len(vectors), dtype=np.int64))
+
+    def search(self, queries: np.ndarray, k: int, nprobe: int) -> tuple[np.ndarray, np.ndarray, int]:
+        """(similarities, ids, inner products computed) of each query's ``k`` best in this shard."""
+        faiss = _faiss()
+        self.index.nprobe = nprobe
+        faiss.cvar.indexIVF_stats.reset()
+        sims, ids = self.index.search(_f32(queries), k)
+        return sims, ids, int(faiss.cvar.indexIVF_stats.ndis)
+
+
+ShardSearch = Callable[[list[np.ndarray], int, int], Iterator[list[tuple[np.ndarray, np.ndarray, int]]]]
+"""Searches chunks of queries (k, nprobe): yields, for each chunk in order, every shard's result."""
+ShardsFactory = Callable[[bytes, np.ndarray], ShardSearch]
+"""Fills a trained inverted file (serialized) with the base vectors; returns how to search it."""
+
+
+def local_shards(trained: bytes, base: np.ndarray) -> ShardSearch:
+    """The whole base in one shard, in this process."""
+    shard = IndexShard(trained, base)
+
+    def search(chunks: list[np.ndarray], k: int, nprobe: int) -> Iterator[list[tuple[np.ndarray, np.ndarray, int]]]:
+        for chunk in chunks:
+            yield [shard.search(chunk, k, nprobe)]
+
+    return search
+
+
+def merge_top_k(sims: list[np.ndarray], ids: list[np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's ``k`` best over the shards' results: by similarity, equal similarities by the lower id,
+    missing (-1) last. One shard's result comes out in this same order, so shards do not change it."""
+    all_sims = np.concatenate(sims, axis=1)
+    all_ids = np.concatenate(ids, axis=1)
+    missing = all_ids < 0
+    order = np.lexsort((np.where(missing, np.iinfo(np.int64).max, all_ids), -all_sims, missing), axis=1)[:, :k]
+    return np.take_along_axis(all_sims, order, axis=1), np.take_along_axis(all_ids, order, axis=1)
 
 
 def k_recall(found: np.ndarray, truth: np.ndarray) -> float:

@@ -166,6 +166,7 @@ def align_comparable(
     settings: AlignSettings,
     mt_vecs: np.ndarray | None = None,
     lexicon=None,
+    shards=None,
     gloss_vecs: np.ndarray | None = None,
 ) -> tuple[list[Link], list[Unaligned], dict]:
     """Decide the links of each Arabic row (``id``, ``doc``, ``text``, optional ``mt_text``) to the English
@@ -174,8 +175,10 @@ def align_comparable(
 
     Up to ``settings.dense_limit`` pairs, every pair is a candidate; past it, each side's
     ``knn_candidates`` nearest neighbours (faiss), with the same margins and decisions. ``lexicon``
-    (``pipeline.align.lexicon``) adds the dictionary features and their evidence; ``gloss_vecs`` are the
-    embeddings of its glosses of the Arabic rows (``lexicon.gloss_text``), required with it without MT."""
+    (``pipeline.align.lexicon``) adds the dictionary features and their evidence; ``shards`` is where an
+    inverted file is filled and searched (:data:`pipeline.align.ann.ShardsFactory`; default: here);
+    ``gloss_vecs`` are the embeddings of the dictionary's glosses of the Arabic rows
+    (``lexicon.gloss_text``), required with ``lexicon`` without MT."""
     from pipeline.align.evidence import link_evidence
     from pipeline.align.features import pair_cosine
 
@@ -184,7 +187,7 @@ def align_comparable(
     if n_ar * n_en <= settings.dense_limit:
         pairs = dense_pairs(ar_vecs, en_vecs, settings, mt_vecs)
     else:
-        pairs = knn_pairs(ar_vecs, en_vecs, settings, mt_vecs)
+        pairs = knn_pairs(ar_vecs, en_vecs, settings, mt_vecs, shards)
         doc_means = centroid_means(ar_vecs, en_vecs, doc_indexes(en_rows))
         if gloss_vecs is not None:
             gloss_doc_means = centroid_means(gloss_vecs, en_vecs, doc_indexes(en_rows))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.align.ann import NeighbourIndex
+from pipeline.align.ann import NeighbourIndex, ShardsFactory
 from pipeline.align.pairs import Pairs
 from pipeline.align.settings import AlignSettings
 
@@ -28,16 +28,29 @@ def _margins(
 
 
 def knn_pairs(
-    ar_vecs: np.ndarray, en_vecs: np.ndarray, settings: AlignSettings, mt_vecs: np.ndarray | None = None
+    ar_vecs: np.ndarray,
+    en_vecs: np.ndarray,
+    settings: AlignSettings,
+    mt_vecs: np.ndarray | None = None,
+    shards: ShardsFactory | None = None,
 ) -> Pairs:
     """The union of each Arabic paragraph's and each English paragraph's ``knn_candidates`` nearest
     neighbours, scored like :func:`pipeline.align.pairs.dense_pairs`. Past ``settings.ivf_min``
-    paragraphs on the searched side the neighbours come from an inverted file (``pipeline.align.ann``)."""
+    paragraphs on the searched side the neighbours come from an inverted file (``pipeline.align.ann``),
+    filled and searched in ``shards`` (default: one, here). One index at a time is kept: each is
+    searched by every side that queries it, then dropped (on a cluster its shards free their CPUs)."""
     depth = max(settings.knn_candidates, settings.margin_k)
-    en_index = NeighbourIndex(en_vecs, settings.ivf_min, settings.ivf_recall, depth, queries=ar_vecs)
-    ar_index = NeighbourIndex(ar_vecs, settings.ivf_min, settings.ivf_recall, depth, queries=en_vecs)
+
+    def index(base: np.ndarray, queries: np.ndarray) -> NeighbourIndex:
+        return NeighbourIndex(base, settings.ivf_min, settings.ivf_recall, depth, queries=queries, shards=shards)
+
+    en_index = index(en_vecs, ar_vecs)
     d_ae, i_ae = en_index.search(ar_vecs, depth, "align: Arabic → English neighbours")
-    d_ea, i_ea = ar_index.search(en_vecs, depth, "align: English → Arabic neighbours")
+    if mt_vecs is not None:
+        # The MT side's margins: its own neighbourhoods, the English index answering MT queries.
+        d_me, _ = en_index.search(mt_vecs, settings.margin_k, "align: MT → English neighbours")
+    del en_index
+    d_ea, i_ea = index(ar_vecs, en_vecs).search(en_vecs, depth, "align: English → Arabic neighbours")
     n_en = len(en_vecs)
     forward = np.repeat(np.arange(len(ar_vecs)), i_ae.shape[1]) * n_en + i_ae.ravel()
     backward = i_ea.ravel() * n_en + np.repeat(np.arange(n_en), i_ea.shape[1])
@@ -45,9 +58,6 @@ def knn_pairs(
     i, j = codes // n_en, codes % n_en
     pairs = Pairs(i, j, *_margins(ar_vecs, en_vecs, i, j, settings.margin_k, d_ae, d_ea))
     if mt_vecs is not None:
-        # The MT side's margins: its own neighbourhoods, the English index answering MT queries.
-        mt_index = NeighbourIndex(mt_vecs, settings.ivf_min, settings.ivf_recall, depth, queries=en_vecs)
-        d_me, _ = en_index.search(mt_vecs, settings.margin_k, "align: MT → English neighbours")
-        d_em, _ = mt_index.search(en_vecs, settings.margin_k, "align: English → MT neighbours")
+        d_em, _ = index(mt_vecs, en_vecs).search(en_vecs, settings.margin_k, "align: English → MT neighbours")
         pairs.mt_cosine, pairs.mt_margin = _margins(mt_vecs, en_vecs, i, j, settings.margin_k, d_me, d_em)
     return pairs

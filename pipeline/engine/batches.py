@@ -5,9 +5,15 @@ texts into batches of the encoder's ``batch_size``. :func:`text_chunks` cuts the
 :class:`EmbedChunks` embeds each chunk with the same ``encode``, so an engine that hands chunks to
 workers gets the very same vectors, bit for bit (a batch's padding can move the last bits of a vector,
 so the chunks must be the embedded engine's batches, not any batching).
+
+Translation likewise: :func:`pipeline.mt.translate.translate_sentences` decides what to translate (the
+cache, the splits under the model's limit) and cuts it into chunks; :class:`TranslateChunks` translates
+chunk rows with the same ``Translator.translate`` the embedded engine calls on each chunk.
 """
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 
@@ -49,3 +55,21 @@ def join_chunks(sides: list[int], chunks: list[int], vectors: list[bytes], dim: 
         parts = [np.frombuffer(vectors[k], dtype=np.float32).reshape(-1, dim) for _, k in rows]
         out.append(np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32))
     return out
+
+
+class TranslateChunks:
+    """Loads the MT model once (per worker), then translates batches of chunk rows: ``{"chunk",
+    "sentences"}`` → ``{"chunk", "translations"}`` (each row's translations as a JSON list, so that rows of
+    any length travel as one string)."""
+
+    def __init__(self, model: str, backend: str, threads: int, decoding, allow_download: bool = False):
+        from pipeline.mt import load_translator
+
+        self.translator = load_translator(model, backend, threads, allow_download, decoding=decoding)
+
+    def __call__(self, batch: dict) -> dict:
+        translations = [
+            json.dumps(self.translator.translate([str(s) for s in sentences]), ensure_ascii=False)
+            for sentences in batch["sentences"]
+        ]
+        return {"chunk": np.asarray(batch["chunk"]), "translations": np.array(translations, dtype=object)}

@@ -1,5 +1,16 @@
-"""The Ray engine (``run --engine ray``): embedding runs in a pool of Ray actors, each loading the encoder
-once; the rest of the run is the embedded engine's code on the driver.
+"""The Ray engine (``run --engine ray``): translation and embedding run in pools of Ray actors, each
+loading its model once; the rest of the run is the embedded engine's code on the driver.
+
+Translation: the driver decides what to translate (cache, splits under the model's limit) and cuts it
+into the embedded engine's chunks (:func:`pipeline.mt.translate.translate_sentences`); the chunks go
+through Parquet to a Ray Dataset and ``map_batches`` with :class:`pipeline.engine.batches.TranslateChunks`
+(``num_cpus`` per actor = the backend's threads), and come back as they finish, into the cache.
+
+Neighbour search past ``ivf_min``: the driver trains the inverted file once (and chooses nprobe); each
+of as many actors as the cluster has CPUs fills it with its share of the base vectors
+(:class:`pipeline.align.ann.IndexShard`), every chunk of queries is searched by every shard, and the
+driver merges the shards' top k (:func:`pipeline.align.ann.merge_top_k`) and computes the margins from
+each row's mean. Exact search (below ``ivf_min``) stays on the driver.
 
 Each side's texts are cut into the encoder's own batches (:func:`pipeline.engine.batches.text_chunks`),
 written as Parquet, read back as a Ray Dataset and embedded with ``map_batches`` and the callable class
@@ -121,3 +132,81 @@ def ray_embedder(
             shutil.rmtree(folder, ignore_errors=True)
 
     return embed_sides
+
+
+def ray_chunk_runner(
+    model: str,
+    backend: str,
+    threads: int | None,
+    decoding,
+    allow_download: bool = False,
+    address: str | None = None,
+    work: Path | None = None,
+    actors: int | None = None,
+):
+    """A :data:`pipeline.mt.translate.ChunkRunner` that translates the chunks in a Ray actor pool: each
+    actor loads the model once and gets ``threads`` CPUs (default 1), its backend as many threads."""
+    ray = _connect(address)
+    from ray.data import ActorPoolStrategy
+
+    from pipeline.engine import batches
+
+    per_actor = threads or 1
+    pool = actors or max(1, int(ray.cluster_resources().get("CPU", 1)) // per_actor)
+
+    def run(chunks: list[list[str]]):
+        import json
+
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        folder = Path(tempfile.mkdtemp(prefix="ray-translate-", dir=work))
+        try:
+            rows = [{"chunk": n, "sentences": chunk} for n, chunk in enumerate(chunks)]
+            pq.write_table(pa.Table.from_pylist(rows), folder / "sentences.parquet", row_group_size=1)
+            log(f"ray: translating {sum(map(len, chunks))} sentences in {len(rows)} chunks on up to {pool} actors")
+            dataset = ray.data.read_parquet(str(folder / "sentences.parquet"), override_num_blocks=len(rows))
+            warnings.filterwarnings("ignore", message=".*ray_remote_args.*")
+            translated = dataset.map_batches(
+                batches.TranslateChunks,
+                fn_constructor_args=(model, backend, per_actor, decoding, allow_download),
+                batch_size=1,
+                batch_format="numpy",
+                compute=ActorPoolStrategy(min_size=1, max_size=min(pool, len(rows))),
+                num_cpus=per_actor,
+                max_restarts=RETRIES,
+                max_task_retries=RETRIES,
+            )
+            # Chunks come back as they finish, so the cache keeps what was translated if the run stops.
+            for batch in translated.iter_batches(batch_size=None, batch_format="numpy"):
+                for n, outputs in zip(batch["chunk"], batch["translations"], strict=True):
+                    yield int(n), json.loads(outputs)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    return run
+
+
+def ray_shards(address: str | None = None, count: int | None = None):
+    """A :data:`pipeline.align.ann.ShardsFactory` whose shards are Ray actors (one CPU each; ``count``,
+    default as many as the cluster has CPUs), each filled once with its contiguous share of the base."""
+    ray = _connect(address)
+    from pipeline.align.ann import IndexShard
+
+    shard_actor = ray.remote(num_cpus=1, max_restarts=RETRIES, max_task_retries=RETRIES)(IndexShard)
+
+    def fill(trained: bytes, base: np.ndarray):
+        shards = max(1, min(len(base), count or int(ray.cluster_resources().get("CPU", 1))))
+        edges = [len(base) * s // shards for s in range(shards + 1)]
+        trained_ref = ray.put(trained)
+        actors = [shard_actor.remote(trained_ref, base[a:b], a) for a, b in zip(edges, edges[1:], strict=False)]
+        log(f"ray: inverted file over {len(base)} paragraphs filled in {shards} shards")
+
+        def search(chunks: list[np.ndarray], k: int, nprobe: int):
+            pending = [[actor.search.remote(chunk, k, nprobe) for actor in actors] for chunk in chunks]
+            for calls in pending:
+                yield ray.get(calls)
+
+        return search
+
+    return fill

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from pipeline.mt.base import Translator
@@ -48,11 +49,35 @@ def split_long(sentence: str, translator: Translator, limit: int | None = None) 
     return pieces
 
 
+# Sentences handed to the backend at once (it batches by length inside them); the cache is written per
+# chunk, so an interrupted run keeps what it translated. Every engine cuts the work at these boundaries.
+CHUNK_SIZE = 64
+
+ChunkRunner = Callable[[list[list[str]]], Iterable[tuple[int, list[str]]]]
+"""Translates chunks of sentences: yields ``(chunk index, translations)`` for each chunk, in any order."""
+
+
+def local_chunks(translator: Translator) -> ChunkRunner:
+    """The embedded engine's runner: each chunk through ``translator`` in this process, in order."""
+
+    def run(chunks: list[list[str]]) -> Iterator[tuple[int, list[str]]]:
+        for n, chunk in enumerate(chunks):
+            yield n, translator.translate(chunk)
+
+    return run
+
+
 def translate_sentences(
-    sentences: list[str], translator: Translator, cache: TranslationCache, stats: TranslationStats | None = None
+    sentences: list[str],
+    translator: Translator,
+    cache: TranslationCache,
+    stats: TranslationStats | None = None,
+    run_chunks: ChunkRunner | None = None,
 ) -> list[str]:
     """Translate each sentence (split under the model's length limit and rejoined), reading and filling
-    the cache; only sentences the cache lacks reach the model. Updates ``stats`` when given."""
+    the cache; only sentences the cache lacks reach the model, in chunks of :data:`CHUNK_SIZE` handed to
+    ``run_chunks`` (default: :func:`local_chunks`; the Ray engine's runs them in an actor pool). Updates
+    ``stats`` when given."""
     started = time.perf_counter()
     stats = stats if stats is not None else TranslationStats()
     units = [(n, piece) for n, sentence in enumerate(sentences) for piece in split_long(sentence, translator)]
@@ -61,17 +86,16 @@ def translate_sentences(
     done = cache.get_many(sorted(set(keys)))
     stats.cached += sum(1 for key in keys if key in done)
     todo = sorted({key: piece for key, (_, piece) in zip(keys, units, strict=True) if key not in done}.items())
-    # Chunks of 64 go to the backend, which batches by length inside them; the cache is written per chunk,
-    # so an interrupted run keeps what it translated.
-    chunk_size = 64
+    chunks = [todo[start : start + CHUNK_SIZE] for start in range(0, len(todo), CHUNK_SIZE)]
+    run = run_chunks or local_chunks(translator)
     with progress(total=len(todo), desc="translate", unit="sent") as bar:
-        for start in range(0, len(todo), chunk_size):
-            chunk = todo[start : start + chunk_size]
-            outputs = translator.translate([piece for _, piece in chunk])
-            fresh = {key: out for (key, _), out in zip(chunk, outputs, strict=True)}
+        for n, outputs in run([[piece for _, piece in chunk] for chunk in chunks]) if chunks else ():
+            if len(outputs) != len(chunks[n]):
+                raise RuntimeError(f"chunk {n}: {len(outputs)} translations for {len(chunks[n])} sentences")
+            fresh = {key: out for (key, _), out in zip(chunks[n], outputs, strict=True)}
             cache.put_many(fresh)
             done.update(fresh)
-            bar.update(len(chunk))
+            bar.update(len(fresh))
     stats.translated += len(todo)
     pieces: list[list[str]] = [[] for _ in sentences]
     for (n, _), key in zip(units, keys, strict=True):
@@ -81,14 +105,15 @@ def translate_sentences(
 
 
 def translate_segments(
-    segments: list[Segment], translator: Translator, cache: TranslationCache
+    segments: list[Segment], translator: Translator, cache: TranslationCache, run_chunks: ChunkRunner | None = None
 ) -> tuple[list[Segment], TranslationStats]:
     """The Arabic ``segments`` with ``mt_text``, ``mt_sentences`` (source and translation of each sentence)
-    and ``mt_flags`` filled, translated sentence by sentence; and the counts."""
+    and ``mt_flags`` filled, translated sentence by sentence (chunks through ``run_chunks``, see
+    :func:`translate_sentences`); and the counts."""
     stats = TranslationStats()
     per_row = [[s["text"] for s in (seg.sentences or [{"text": seg.text}])] for seg in segments]
     flat = [sentence for sentences in per_row for sentence in sentences]
-    outputs = iter(translate_sentences(flat, translator, cache, stats))
+    outputs = iter(translate_sentences(flat, translator, cache, stats, run_chunks))
     translated = []
     for seg, sentences in zip(segments, per_row, strict=True):
         mt_sentences = [{"src": sentence, "mt": next(outputs)} for sentence in sentences]
