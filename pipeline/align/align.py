@@ -70,7 +70,8 @@ def align_segments(
     if has_mt:
         sides.append(([r.mt_text or r.text for r in ar_rows], "en", "align: embed MT"))
     use_gloss = lexicon is not None and not has_mt
-    if use_gloss:  # without MT, the dictionary's word-by-word gloss, embedded like an English paragraph
+    # Without MT, the dictionary's word-by-word gloss, embedded like an English paragraph.
+    if lexicon is not None and use_gloss:
         sides.append(([gloss_text(r.text, lexicon) for r in ar_rows], "en", "align: embed glosses"))
     ar_vecs, en_vecs, *more = embed_sides(sides)
     mt_vecs = more[0] if has_mt else None
