@@ -469,6 +469,17 @@ def _program_name() -> str:
     return "python -m pipeline" if name in ("", "__main__.py", "-c") else name
 
 
+def add_bench_text_args(p: argparse.ArgumentParser) -> None:
+    """Where a benchmark takes its texts from: FLORES-200 devtest, or the corpus when that is absent."""
+    p.add_argument(
+        "--flores",
+        type=Path,
+        default=config.FLORES200_DEVTEST,
+        help="FLORES-200 devtest folder for the texts (default: the corpus when absent)",
+    )
+    p.add_argument("--corpus", type=Path, default=config.CORPUS)
+
+
 def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog or _program_name(), description="Arabic→English translation and alignment pipeline"
@@ -642,13 +653,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         "align",
         help="whole-path time for 1000 × 1000 paragraphs; ingest and alignment as they grow (exact vs inverted file)",
     )
-    p.add_argument(
-        "--flores",
-        type=Path,
-        default=config.FLORES200_DEVTEST,
-        help="FLORES-200 devtest folder for the texts (default: the corpus when absent)",
-    )
-    p.add_argument("--corpus", type=Path, default=config.CORPUS)
+    add_bench_text_args(p)
     p.add_argument(
         "--sizes",
         nargs="+",
@@ -676,13 +681,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         "scale",
         help="the Ray engine's embedding in 1, 2, 4, 8 partitions: balance, task CPU time, Ray's fixed overhead",
     )
-    p.add_argument(
-        "--flores",
-        type=Path,
-        default=config.FLORES200_DEVTEST,
-        help="FLORES-200 devtest folder for the texts (default: the corpus when absent)",
-    )
-    p.add_argument("--corpus", type=Path, default=config.CORPUS)
+    add_bench_text_args(p)
     p.add_argument("--paragraphs", type=int, default=1024, help="Arabic paragraphs embedded in each pass")
     p.add_argument("--partitions", nargs="+", type=int, default=[1, 2, 4, 8])
     p.add_argument("--cpus", type=int, default=None, help="CPUs of the local Ray instance (default: all)")

@@ -9,7 +9,7 @@ import numpy as np
 
 from pipeline.align.comparable import align_comparable
 from pipeline.align.evidence import best_sentences, glosses, reason
-from pipeline.align.lexicon import dictionary_path, load_lexicon
+from pipeline.align.lexicon import dictionary_path, gloss_text, load_lexicon
 from pipeline.align.parallel import align_monotonic
 from pipeline.align.sentence_align import SentenceAlignSettings
 from pipeline.align.sentence_stage import EmbeddingMemo, align_parallel_sentences, refine_links
@@ -53,14 +53,6 @@ def align_segments(
         job = (memo, sentence_settings, sentences) if memo is not None and sentence_settings is not None else None
         links, unaligned = align_parallel(ar_rows, en_rows, encoder, settings.parallel_floor, job)
         return links, unaligned, info, sentences
-    sides = [
-        ([r.text for r in ar_rows], "ar", "align: embed Arabic"),
-        ([r.text for r in en_rows], "en", "align: embed English"),
-    ]
-    if any(r.mt_text for r in ar_rows):
-        sides.append(([r.mt_text or r.text for r in ar_rows], "en", "align: embed MT"))
-    ar_vecs, en_vecs, *mt = embed_sides(sides)
-    mt_vecs = mt[0] if mt else None
     lexicon = load_lexicon()
     if lexicon is None:
         log(
@@ -70,7 +62,23 @@ def align_segments(
         info["dictionary"] = {"status": "missing", "path": str(dictionary_path())}
     else:
         info["dictionary"] = {"status": "used", **lexicon.describe()}
-    links, unaligned, decided = align_comparable(ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, lexicon, shards)
+    sides = [
+        ([r.text for r in ar_rows], "ar", "align: embed Arabic"),
+        ([r.text for r in en_rows], "en", "align: embed English"),
+    ]
+    has_mt = any(r.mt_text for r in ar_rows)
+    if has_mt:
+        sides.append(([r.mt_text or r.text for r in ar_rows], "en", "align: embed MT"))
+    use_gloss = lexicon is not None and not has_mt
+    # Without MT, the dictionary's word-by-word gloss, embedded like an English paragraph.
+    if lexicon is not None and use_gloss:
+        sides.append(([gloss_text(r.text, lexicon) for r in ar_rows], "en", "align: embed glosses"))
+    ar_vecs, en_vecs, *more = embed_sides(sides)
+    mt_vecs = more[0] if has_mt else None
+    gloss_vecs = more[-1] if use_gloss else None
+    links, unaligned, decided = align_comparable(
+        ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, lexicon, shards, gloss_vecs
+    )
     info |= decided
     add_sentence_evidence(links, {r.id: r for r in ar_rows + en_rows}, encoder)
     if lexicon is not None and mt_vecs is None:

@@ -7,9 +7,11 @@ Score of a pair, for the ``equivalent`` decision (documented with its reasons in
     mtside = cos(mt, en) + margin_weight · (margin(mt, en) − 1)       (only when MT is present)
     score  = (1 − mt_weight) · xling + mt_weight · mtside + anchor_weight · anchor_strength
 
-``equivalent`` needs score ≥ equivalent_threshold and the pair to be the best of its row and column, or
-of one of them while scoring within merge_gap of the other's best (a split paragraph; one says what the
-other says). ``related``: the calibrated link model (``pipeline.align.model``) gives every other pair a
+``equivalent`` needs the pair to be the best of its row and column, or of one of them while scoring
+within merge_gap of the other's best (a split paragraph; one says what the other says), and then, without
+MT, the calibrated equivalence model's probability (``pipeline.align.equivalence``: cosine, margin,
+mutual best, length ratio, anchors, dictionary overlap) at or above its threshold; with MT, score ≥
+equivalent_threshold. ``related``: the calibrated link model (``pipeline.align.model``) gives every other pair a
 probability from its features (``pipeline.align.features``); pairs at or above the model's threshold are
 linked, at most the model's ``max_links`` per Arabic paragraph, most probable first.
 Everything is data: scores, features and decisions are returned, nothing is printed.
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.align.anchors import Anchor, shared_anchors
+from pipeline.align.equivalence import decide_equivalent_model, eligible, equivalence_features, equivalent_variant
 from pipeline.align.features import centroid_means, doc_indexes
 from pipeline.align.knn import knn_pairs
 from pipeline.align.pairs import Pairs, dense_pairs
@@ -75,33 +78,38 @@ def candidate_floor(settings: AlignSettings) -> float:
     return settings.equivalent_threshold - settings.anchor_weight
 
 
-def _group_max(group: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """The largest value per group (per Arabic row when ``group`` is the pairs' ``i``, per English column
-    for ``j``); -inf for a group with no pair."""
-    top = np.full(size, -np.inf)
-    np.maximum.at(top, group, values)
-    return top
-
-
 def decide_equivalent(
     i: np.ndarray, j: np.ndarray, score: np.ndarray, n_ar: int, n_en: int, settings: AlignSettings
 ) -> np.ndarray:
-    """Mask of the candidate pairs (parallel arrays) that are ``equivalent``. Candidate pairs must include
-    each row's and column's best pair. Shared by the aligner and the calibration."""
-    if score.size == 0:
-        return np.zeros(0, dtype=bool)
-    row_top, col_top = _group_max(i, score, n_ar), _group_max(j, score, n_en)
-    row_best = score >= row_top[i]
-    col_best = score >= col_top[j]
-    # A pair that is the best of its row or of its column can be equivalent; when it is the best of only
-    # one of them, it must score nearly as well as the other side's best link (a paragraph the translator
-    # split in two: both halves score alike), otherwise it is a near neighbour of a paragraph that
-    # already has its equivalent (Easter vs. Christmas).
-    mutual = row_best & col_best
-    split = (row_best & (score >= col_top[j] - settings.merge_gap)) | (
-        col_best & (score >= row_top[i] - settings.merge_gap)
+    """Mask of the candidate pairs (parallel arrays) that are ``equivalent`` by the score rule (the
+    decision with MT, and without MT when the settings have no equivalence model): score ≥ the threshold
+    and eligible (:func:`pipeline.align.equivalence.eligible`). Candidate pairs must include each row's
+    and column's best pair. Shared by the aligner and the calibration."""
+    ok, _ = eligible(i, j, score, n_ar, n_en, settings.merge_gap)
+    return (score >= settings.equivalent_threshold) & ok
+
+
+def decide_equivalent_pairs(
+    ar_rows: list[Segment],
+    en_rows: list[Segment],
+    pairs: Pairs,
+    score: np.ndarray,
+    settings: AlignSettings,
+    lexical: np.ndarray | None,
+) -> np.ndarray:
+    """The ``equivalent`` mask of the candidate pairs: without MT by the calibrated equivalence model of
+    the run's variant (``lexical``: the dictionary feature of every pair, None without a dictionary),
+    with MT (or settings without such a model) by the score rule. Shared by the aligner and the
+    calibration, so a calibrated threshold means what the aligner does."""
+    model = None
+    if pairs.mt_cosine is None:
+        model = settings.equivalent_model(equivalent_variant(lexical is not None))
+    if model is None:
+        return decide_equivalent(pairs.i, pairs.j, score, len(ar_rows), len(en_rows), settings)
+    keep, features = equivalence_features(
+        ar_rows, en_rows, pairs.i, pairs.j, score, pairs.cosine, pairs.margin, settings.merge_gap, lexical
     )
-    return (score >= settings.equivalent_threshold) & (mutual | split)
+    return decide_equivalent_model(len(score), keep, features, model)
 
 
 @dataclass
@@ -123,22 +131,35 @@ def decide(
     settings: AlignSettings,
     lexicon=None,
     doc_means: np.ndarray | None = None,
+    gloss_cosine: np.ndarray | None = None,
+    gloss_doc_means: np.ndarray | None = None,
 ) -> Decisions:
     """Equivalent by the calibrated score rule, related by the calibrated link model. ``doc_means``: see
-    :func:`pipeline.align.features.pair_features` (needed when the pairs are nearest neighbours only)."""
+    :func:`pipeline.align.features.pair_features` (needed when the pairs are nearest neighbours only);
+    ``gloss_cosine``: see :func:`pipeline.align.features.link_features` (needed with ``lexicon`` and no MT)."""
     from pipeline.align.features import link_features, variant
     from pipeline.align.model import keep_links
 
-    n_ar, n_en = len(ar_rows), len(en_rows)
     base = pair_scores(pairs, settings)
     strength, _, _ = pair_anchors(ar_rows, en_rows, pairs.i, pairs.j, base >= candidate_floor(settings))
     score = base + settings.anchor_weight * strength
-    equivalent = decide_equivalent(pairs.i, pairs.j, score, n_ar, n_en, settings)
     name = variant(lexicon is not None, pairs.mt_cosine is not None)
     model = settings.link_model(name)
     features = link_features(
-        ar_rows, en_rows, pairs.i, pairs.j, pairs.cosine, pairs.margin, pairs.mt_cosine, lexicon, doc_means
+        ar_rows,
+        en_rows,
+        pairs.i,
+        pairs.j,
+        pairs.cosine,
+        pairs.margin,
+        pairs.mt_cosine,
+        lexicon,
+        doc_means,
+        settings.story_penalty,
+        gloss_cosine,
+        gloss_doc_means,
     )
+    equivalent = decide_equivalent_pairs(ar_rows, en_rows, pairs, score, settings, features.get("lexical"))
     probability = model.probability(features)
     related = keep_links(pairs.i, probability, ~equivalent, model.threshold, model.max_links)
     return Decisions(score, probability, equivalent, related, features, name)
@@ -153,6 +174,7 @@ def align_comparable(
     mt_vecs: np.ndarray | None = None,
     lexicon=None,
     shards=None,
+    gloss_vecs: np.ndarray | None = None,
 ) -> tuple[list[Link], list[Unaligned], dict]:
     """Decide the links of each Arabic row (``id``, ``doc``, ``text``, optional ``mt_text``) to the English
     rows (``id``, ``doc``, ``text``). Returns the links (Arabic order, equivalent first, then most
@@ -160,18 +182,24 @@ def align_comparable(
 
     Up to ``settings.dense_limit`` pairs, every pair is a candidate; past it, each side's
     ``knn_candidates`` nearest neighbours (faiss), with the same margins and decisions. ``lexicon``
-    (``pipeline.align.lexicon``) adds the dictionary feature and its evidence; ``shards`` is where an
-    inverted file is filled and searched (:data:`pipeline.align.ann.ShardsFactory`; default: here)."""
+    (``pipeline.align.lexicon``) adds the dictionary features and their evidence; ``shards`` is where an
+    inverted file is filled and searched (:data:`pipeline.align.ann.ShardsFactory`; default: here);
+    ``gloss_vecs`` are the embeddings of the dictionary's glosses of the Arabic rows
+    (``lexicon.gloss_text``), required with ``lexicon`` without MT."""
     from pipeline.align.evidence import link_evidence
+    from pipeline.align.features import pair_cosine
 
     n_ar, n_en = len(ar_rows), len(en_rows)
-    doc_means = None
+    doc_means = gloss_doc_means = None
     if n_ar * n_en <= settings.dense_limit:
         pairs = dense_pairs(ar_vecs, en_vecs, settings, mt_vecs)
     else:
         pairs = knn_pairs(ar_vecs, en_vecs, settings, mt_vecs, shards)
         doc_means = centroid_means(ar_vecs, en_vecs, doc_indexes(en_rows))
-    decided = decide(ar_rows, en_rows, pairs, settings, lexicon, doc_means)
+        if gloss_vecs is not None:
+            gloss_doc_means = centroid_means(gloss_vecs, en_vecs, doc_indexes(en_rows))
+    gloss_cosine = pair_cosine(gloss_vecs, en_vecs, pairs.i, pairs.j) if gloss_vecs is not None else None
+    decided = decide(ar_rows, en_rows, pairs, settings, lexicon, doc_means, gloss_cosine, gloss_doc_means)
     keep = np.nonzero(decided.equivalent | decided.related)[0]
     order = keep[np.lexsort((pairs.j[keep], -decided.probability[keep], ~decided.equivalent[keep], pairs.i[keep]))]
     links: list[Link] = []

