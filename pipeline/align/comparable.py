@@ -10,7 +10,7 @@ Score of a pair, for the ``equivalent`` decision (documented with its reasons in
 ``equivalent`` needs the pair to be the best of its row and column, or of one of them while scoring
 within merge_gap of the other's best (a split paragraph; one says what the other says), and then, without
 MT, the calibrated equivalence model's probability (``pipeline.align.equivalence``: cosine, margin,
-mutual best, length ratio, anchors, dictionary overlap) at or above its threshold; with MT, score ≥
+length ratio, anchors, dictionary overlap) at or above its threshold; with MT, score ≥
 equivalent_threshold. ``related``: the calibrated link model (``pipeline.align.model``) gives every other pair a
 probability from its features (``pipeline.align.features``); pairs at or above the model's threshold are
 linked, at most the model's ``max_links`` per Arabic paragraph, most probable first.
@@ -134,7 +134,8 @@ def decide(
     gloss_cosine: np.ndarray | None = None,
     gloss_doc_means: np.ndarray | None = None,
 ) -> Decisions:
-    """Equivalent by the calibrated score rule, related by the calibrated link model. ``doc_means``: see
+    """Equivalent by :func:`decide_equivalent_pairs` (the equivalence model without MT, the score rule
+    with it), related by the calibrated link model. ``doc_means``: see
     :func:`pipeline.align.features.pair_features` (needed when the pairs are nearest neighbours only);
     ``gloss_cosine``: see :func:`pipeline.align.features.link_features` (needed with ``lexicon`` and no MT)."""
     from pipeline.align.features import link_features, variant
