@@ -20,7 +20,7 @@ from pipeline.align.sentence_align import (
     block_windows,
     windows_from_path,
 )
-from pipeline.align.sentence_stage import EmbeddingMemo, refine_links
+from pipeline.align.sentence_stage import SENTENCE_SETTINGS_PATH, EmbeddingMemo, load_sentence_settings, refine_links
 from pipeline.records import equivalent_groups
 from pipeline.evaluation.sentence_gold import _edit, _resplit
 from pipeline.evaluation.sentence_scores import score_beads
@@ -162,6 +162,29 @@ def test_short_sentence_merged_only_where_its_translation_holds_it(name, ar, en,
 )
 def test_bead_cost_table(cos, norm_sum, a, b, weight, penalty, expected):
     assert bead_costs(np.float64(cos), norm_sum, a, b, weight, penalty) == pytest.approx(expected)
+
+
+# The shipped calibration (sentence_calibrated.json): trial names "skip S, merge W, penalty P, length L".
+CALIBRATION = json.loads(SENTENCE_SETTINGS_PATH.read_text(encoding="utf-8"))
+TRIALS = CALIBRATION["calibration"]["mean_tune_f1_strict"]
+TRIAL_AXES = {"skip": "skip_cost", "merge": "merge_weight", "penalty": "merge_penalty", "length": "length_weight"}
+
+
+def _trial_point(name: str) -> dict[str, float]:
+    return {TRIAL_AXES[axis]: float(value) for axis, value in (part.split() for part in name.split(", "))}
+
+
+def test_shipped_sentence_costs_are_the_calibrations_best_trial():
+    best = max(TRIALS, key=TRIALS.get)  # the first best in grid order, as calibrate_costs settles ties
+    loaded = load_sentence_settings()
+    assert _trial_point(best) == {key: getattr(loaded, key) for key in TRIAL_AXES.values()}
+
+
+@pytest.mark.parametrize("key", TRIAL_AXES.values())
+def test_calibrated_cost_lies_inside_its_grid(key):
+    # A best value on a grid's edge may only be the edge: the grid must reach past it on both sides.
+    values = sorted({_trial_point(name)[key] for name in TRIALS})
+    assert values[0] < CALIBRATION["settings"][key] < values[-1]
 
 
 def _chars_side(chars: list[int]) -> Side:

@@ -28,10 +28,11 @@ from pipeline.fileio import atomic_write_text, jsonl_text
 from pipeline.progress import log
 
 # Grids of the calibration, in the order ties are settled (the first wins): vecalign's a·b merge cost,
-# no merge penalty and no length term come first.
+# no merge penalty and no length term come first. Merge weight 0.1 and penalty 0.4 were added when the
+# best point sat on both grids' edges (0.25, 0.3): with them it is inside the grid, so it is a maximum.
 SKIP_GRID = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
-MERGE_GRID = (1.0, 0.5, 0.25)
-PENALTY_GRID = (0.0, 0.1, 0.2, 0.3)
+MERGE_GRID = (1.0, 0.5, 0.25, 0.1)
+PENALTY_GRID = (0.0, 0.1, 0.2, 0.3, 0.4)
 LENGTH_GRID = (0.0, 0.25, 0.5, 1.0, 2.0)
 VECALIGN_MAX_SIZE = 4  # vecalign's default --alignment_max_size (beads up to N + M <= 4)
 
