@@ -1,0 +1,107 @@
+"""How far the encoder's similarities can take `related` links on a purely comparable gold set.
+
+A related gold set (``build-gold``'s ``flores-related-*``) pairs each Arabic sentence with the English
+document holding the rest of its article. Whatever model sits on top, a link is only right when the
+right document scores best, so the share of gold-linked Arabic paragraphs whose gold document is their
+best-scoring document bounds the recall of a decision that links one story per paragraph. Measured
+three ways, each with the story score the aligner uses (a paragraph's best plus mean cosine with the
+document's paragraphs, ``features.doc_best`` + ``features.doc_mean``):
+
+- ``alone``: the paragraph's own score;
+- ``window``: summed with its neighbours' (i − 1, i, i + 1), as the ``story`` feature does;
+- ``oracle segments``: summed over the gold story the paragraph belongs to (consecutive Arabic paragraphs
+  with the same gold document), the best a story segmentation could do with these scores.
+
+Read-only analysis; it chooses nothing. ``--mt`` adds the same figures for the MT cosines where the set
+has ``NAME.mt.tsv``.
+
+    python scripts/related_ceiling.py --gold GOLD/flores-related-tune.gold.tsv GOLD/flores-related-test.gold.tsv
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.align.features import doc_best, doc_indexes, doc_mean
+from pipeline.config import ENCODER
+from pipeline.encoders import get_encoder
+from pipeline.evaluation import calibrate as cal
+
+
+def gold_documents(data: dict) -> np.ndarray:
+    """Each Arabic row's gold document index (related or equivalent gold), −1 where it has none."""
+    en_doc = doc_indexes(data["en"])
+    row = {r.id: k for k, r in enumerate(data["ar"])}
+    col = {r.id: k for k, r in enumerate(data["en"])}
+    out = np.full(len(data["ar"]), -1, dtype=np.int64)
+    for ar_id, en_id in sorted(data["gold"]["related"] | data["gold"]["equivalent"]):
+        out[row[ar_id]] = en_doc[col[en_id]]
+    return out
+
+
+def story_matrix(cos: np.ndarray, en_doc: np.ndarray) -> np.ndarray:
+    """(n_ar, n_docs) best plus mean cosine of each Arabic row with each English document."""
+    rows, cols = np.indices(cos.shape)
+    i, j = rows.ravel(), cols.ravel()
+    n_docs = int(en_doc.max()) + 1
+    pair_doc = en_doc[j]
+    return doc_best(i, pair_doc, cos.ravel(), cos.shape[0], n_docs) + doc_mean(
+        i, pair_doc, cos.ravel(), cos.shape[0], n_docs
+    )
+
+
+def gold_segments(gold_doc: np.ndarray) -> np.ndarray:
+    """Segment number of each Arabic row: a new segment wherever the gold document changes (rows with no
+    gold document are segments of their own)."""
+    change = np.r_[True, (gold_doc[1:] != gold_doc[:-1]) | (gold_doc[1:] < 0)]
+    return np.cumsum(change) - 1
+
+
+def best_document_accuracy(story: np.ndarray, gold_doc: np.ndarray) -> dict[str, float]:
+    """Share of gold-linked rows whose gold document scores best: alone, in a ±1 window, over the gold segment."""
+    linked = gold_doc >= 0
+    window = story.copy()
+    window[1:] += story[:-1]
+    window[:-1] += story[1:]
+    segment = gold_segments(gold_doc)
+    pooled = np.zeros((int(segment.max()) + 1, story.shape[1]))
+    np.add.at(pooled, segment, story)
+
+    def share(scores: np.ndarray) -> float:
+        return round(float((scores.argmax(axis=1) == gold_doc)[linked].mean()), 4)
+
+    return {"alone": share(story), "window": share(window), "oracle segments": share(pooled[segment])}
+
+
+def measure(gold_path: Path, encoder, mt: bool) -> dict:
+    data = cal.load_gold_set(gold_path, encoder)
+    gold_doc = gold_documents(data)
+    en_doc = doc_indexes(data["en"])
+    out = {
+        "set": data["name"],
+        "arabic rows": len(gold_doc),
+        "gold-linked rows": int((gold_doc >= 0).sum()),
+        "encoder": best_document_accuracy(story_matrix(data["cos"], en_doc), gold_doc),
+    }
+    if mt and "mt_cos" in data:
+        out["mt"] = best_document_accuracy(story_matrix(data["mt_cos"], en_doc), gold_doc)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--gold", type=Path, nargs="+", required=True, help="related gold sets (*.gold.tsv)")
+    parser.add_argument("--encoder", default=ENCODER)
+    parser.add_argument("--mt", action="store_true", help="also with the MT cosines (NAME.mt.tsv)")
+    args = parser.parse_args()
+    encoder = get_encoder(args.encoder)
+    for path in args.gold:
+        print(json.dumps(measure(path, encoder, args.mt), ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
