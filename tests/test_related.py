@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import FIXTURES, run_cli
+from pipeline import config
 from pipeline.align.lexicon import english_stem, load_lexicon
 from pipeline.evaluation.gold import flores_documents, gold_texts, write_gold_set
 
@@ -42,15 +43,16 @@ def fixture_runs(tmp_path_factory):
     return runs
 
 
-# Held-out floors, a little under what the shipped model measures here (mixed: equivalent P 1.00 F1 0.96,
-# related P 0.97 F1 0.82; purely comparable: related P 1.00 F1 0.43): a regression of the model shows.
+# Held-out floors, a little under what the shipped model measures here (mixed: equivalent P 1.00 F1 1.00,
+# related P 1.00 F1 0.85; purely comparable: related P 1.00 F1 0.52, any link F1 0.54; before the extra
+# tune draws 0.84, 0.46 and 0.48): a regression of the model shows.
 @pytest.mark.parametrize(
     "name, label, min_precision, min_f1",
     [
         ("mixed", "equivalent", 0.95, 0.9),
-        ("mixed", "related", 0.9, 0.75),
-        ("related", "related", 0.9, 0.4),
-        ("related", "overall", 0.9, 0.4),
+        ("mixed", "related", 0.9, 0.8),
+        ("related", "related", 0.9, 0.48),
+        ("related", "overall", 0.9, 0.5),
     ],
 )
 def test_held_out_fixture_scores(fixture_runs, name, label, min_precision, min_f1):
@@ -271,3 +273,59 @@ def test_model_variants_use_the_gloss_only_without_mt(lexical, mt, has_lexical, 
     assert ("lexical" in names) == has_lexical
     assert ("gloss_cosine" in names and "gloss_story" in names) == has_gloss
     assert ("mt_cosine" in names) == has_mt
+
+
+@pytest.mark.parametrize(
+    "name, family",
+    [
+        ("flores-related-tune-draw3", "flores-related-tune"),
+        ("flores-mixed-tune-draw12", "flores-mixed-tune"),
+        ("flores-related-tune", "flores-related-tune"),  # the first draw is the set itself
+        ("my-draws-draw", "my-draws-draw"),  # no number: not a draw
+        ("udhr-drawing-test", "udhr-drawing-test"),
+    ],
+)
+def test_draw_family(name, family):
+    from pipeline.evaluation.gold import draw_family
+
+    assert draw_family(name) == family
+
+
+@pytest.mark.parametrize(
+    "found, gold, names, expected",
+    [
+        # Two draws of one family pool: 3 right of 4 found, whatever each draw alone says (1/2 and 2/2).
+        ([{1, 2}, {3, 4}], [{1}, {3, 4}], ["a-tune", "a-tune-draw2"], {"a-tune": 0.75}),
+        # Different families keep their own precision: the easy set does not lift the hard one.
+        ([{1, 2}, {3, 4}], [{1}, {3, 4}], ["a-tune", "b-tune"], {"a-tune": 0.5, "b-tune": 1.0}),
+        ([set(), {5}], [{1}, {5}], ["a-tune", "a-tune-draw2"], {"a-tune": 1.0}),
+    ],
+)
+def test_related_precision_target_is_checked_per_family_of_draws(found, gold, names, expected):
+    from pipeline.evaluation.calibrate import family_precisions
+
+    assert family_precisions(found, gold, names) == expected
+
+
+@pytest.mark.skipif(not config.SHARED_DATA.is_dir(), reason="needs ../shared/data (absent in a user's clone)")
+def test_build_gold_writes_extra_tune_draws_apart_from_the_other_sets(tmp_path):
+    """The extra draws go to tune-draws/ (the eval suite runs GOLD/*.gold.tsv only), share no sentence with
+    the test half, and differ from the first draw."""
+    from pipeline.evaluation.gold import TUNE_DRAWS, TUNE_DRAWS_FOLDER, build_gold_sets
+
+    sets = build_gold_sets(config.SHARED_DATA)
+    by_name = {s.name: s for s in sets}
+    draws = [s for s in sets if s.folder == TUNE_DRAWS_FOLDER]
+    assert sorted(s.name for s in draws) == sorted(
+        f"flores-{v}-tune-draw{n}" for n in range(2, TUNE_DRAWS + 1) for v in ("related", "mixed")
+    )
+    assert all(s.folder == "" for s in sets if s not in draws)
+    test_sentences = {a for name in ("chunks", "related", "mixed") for a in by_name[f"flores-{name}-test"].ar}
+    for draw in draws:
+        first = by_name[draw.name.rsplit("-draw", 1)[0]]
+        assert not set(draw.ar) & test_sentences  # nothing of the test half leaks into calibration
+        assert draw.ar != first.ar
+    written = write_gold_set(draws[0], tmp_path)
+    assert written["name"] == f"{TUNE_DRAWS_FOLDER}/{draws[0].name}"
+    assert (tmp_path / TUNE_DRAWS_FOLDER / f"{draws[0].name}.gold.tsv").is_file()
+    assert not list(tmp_path.glob("*.gold.tsv"))

@@ -20,6 +20,11 @@ so most units have no counterpart, as in the real corpus. Sets (deterministic fo
 - ``udhr-chunks``: UDHR paragraphs as comparable units (same document, legal boilerplate throughout).
 - ``tatoeba``: short Tatoeba sentences (LASER test set).
 - ``udhr-parallel``: the whole UDHR in order, for ``--mode parallel`` (section-level scoring).
+- ``tune-draws/flores-{related,mixed}-tune-drawN`` (N = 2 … ``TUNE_DRAWS``): more random draws of the
+  same tune-half articles (which sentences go to which side, the articles' order), for calibration only:
+  one draw is a noisy sample (the related tune set's precision at a fixed threshold varies by about ±0.1
+  from draw to draw), so thresholds are chosen on all draws of a family pooled. In a subfolder, so the
+  eval suite (which runs ``GOLD/*.gold.tsv``) does not score them as sets of their own.
 
 Each set is written as ``NAME.ar.txt``, ``NAME.en.txt`` (one unit per line, ready for ``run``; the
 document sets write a folder ``NAME.en/`` of English documents instead) and ``NAME.gold.tsv``
@@ -34,7 +39,7 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.errors import PipelineError
@@ -54,6 +59,7 @@ class GoldSet:
     sections: list[tuple[str, list[int], list[int]]] | None = None  # parallel sets: name, ar idx, en idx
     mt: list[str] | None = None  # machine translation of each Arabic unit, when there is one
     en_docs: list[int] | None = None  # per English unit, its document (document sets: one file each)
+    folder: str = ""  # subfolder of the output folder the set is written to ("" = the folder itself)
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -143,7 +149,25 @@ def build_gold_sets(data: Path, seed: int = 13) -> list[GoldSet]:
     )
     sets.append(comparable("tatoeba", tatoeba, seed + len(sets)))
     sets.append(udhr_parallel(udhr))
+    # Extra draws of the tune half last, so every set above keeps its seed.
+    chosen = [articles[i] for i in halves["tune"]]
+    for draw in range(2, TUNE_DRAWS + 1):
+        for variant, both in (("related", 0.0), ("mixed", 0.3)):
+            extra = flores_documents(f"flores-{variant}-tune-draw{draw}", chosen, seed + len(sets), both)
+            sets.append(replace(extra, folder=TUNE_DRAWS_FOLDER))
     return sets
+
+
+# Draws of the document tune sets (the first is flores-{related,mixed}-tune itself). Fixed before measuring:
+# each draw costs about 30 s of calibration; five make the pooled precision's noise about half one draw's.
+TUNE_DRAWS = 5
+TUNE_DRAWS_FOLDER = "tune-draws"
+
+
+def draw_family(name: str) -> str:
+    """The set a tune draw was drawn like (``flores-related-tune-draw3`` → ``flores-related-tune``)."""
+    stem, sep, number = name.rpartition("-draw")
+    return stem if sep and number.isdigit() else name
 
 
 # Share of an article's sentences on neither side: each side sees part of each story, as comparable news
@@ -202,8 +226,9 @@ def udhr_parallel(sections: list[dict]) -> GoldSet:
 
 
 def write_gold_set(gold: GoldSet, out: Path) -> dict:
-    """Write the set's texts and gold links; links to units the ingest stage would drop are left out."""
-    out = Path(out)
+    """Write the set's texts and gold links (into ``out``, or its subfolder ``gold.folder``); links to units
+    the ingest stage would drop are left out."""
+    out = Path(out) / gold.folder
     ar_doc = Document(id=f"{gold.name}-ar", lang="ar", path="", text="\n".join(gold.ar) + "\n", sha256="", meta={})
     en_of = gold.en_docs or [0] * len(gold.en)
     en_docs: dict[int, list[int]] = {}
@@ -244,7 +269,7 @@ def write_gold_set(gold: GoldSet, out: Path) -> dict:
         )
     atomic_write_text(out / f"{gold.name}.gold.tsv", header + body)
     return {
-        "name": gold.name,
+        "name": f"{gold.folder}/{gold.name}" if gold.folder else gold.name,
         "ar_units": len(gold.ar),
         "en_units": len(gold.en),
         "links": sum(label != "same-topic" for _, _, label in rows),
