@@ -61,14 +61,15 @@ eval: setup
 	$(PY) -m pipeline eval align --sentences --data $(SHARED) --out $(OUT)/eval/sentences $(if $(VECALIGN),--vecalign $(VECALIGN))
 
 # Re-derive the shipped settings (weights, thresholds, link models) from the tune gold sets only (with the
-# extra draws of the document tune sets that build-gold writes to tune-draws/: gold.TUNE_DRAWS).
+# extra draws of the document tune sets that build-gold writes to tune-draws/: gold.TUNE_DRAWS, and the
+# corpus-shaped bundles of tune-bundles/: gold.flores_bundles).
 TUNE_DRAWS := 2 3 4 5
 calibrate: setup
 	$(PY) -m pipeline build-gold --data $(SHARED) --out $(GOLD)
 	$(PY) -m pipeline calibrate --gold $(GOLD)/flores-articles-tune.gold.tsv $(GOLD)/flores-chunks-tune.gold.tsv \
 	  $(GOLD)/flores-related-tune.gold.tsv $(GOLD)/flores-mixed-tune.gold.tsv \
 	  $(foreach n,$(TUNE_DRAWS),$(GOLD)/tune-draws/flores-related-tune-draw$(n).gold.tsv $(GOLD)/tune-draws/flores-mixed-tune-draw$(n).gold.tsv) \
-	  --write pipeline/align/calibrated.json --force
+	  $(GOLD)/tune-bundles --write pipeline/align/calibrated.json --force
 
 # Speed: MT backends on a random-weight opus-mt-ar-en-shaped model; the whole path, ingest and the alignment
 # step as they grow (exact search against the inverted file); sentence alignment.

@@ -111,8 +111,8 @@ def test_corpus_in_another_format_gives_the_same_paragraphs_and_links(
     assert segments == plain_segments
     assert links == plain_links
 
-    # The corpus gets no link from the calibrated aligner: each Arabic paragraph's nearest miss and its
-    # probability carry the aligner's decision, and must be the same too.
+    # Most corpus paragraphs get no link from the calibrated aligner: each unlinked paragraph's nearest
+    # miss and its probability carry the aligner's decision, and must be the same too.
     # (ids aside: an id counts the lines of the file read, and an HTML page has other lines than its text)
     def misses(res):
         return [(u["ar_text"], u["best_score"], u["best_probability"]) for u in res.unaligned]

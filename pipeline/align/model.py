@@ -50,7 +50,8 @@ class LinkModel:
         z = np.full(len(next(iter(features.values()))), self.intercept, dtype=np.float64)
         for name, mean, scale, coef in zip(self.features, self.mean, self.scale, self.coef, strict=True):
             z += coef * (np.asarray(features[name], dtype=np.float64) - mean) / scale
-        return 1.0 / (1.0 + np.exp(-z))
+        with np.errstate(over="ignore"):  # exp overflows to inf for z ≪ 0: the probability is 0, as it should be
+            return 1.0 / (1.0 + np.exp(-z))
 
 
 def fit_logistic(

@@ -401,6 +401,23 @@ def calibrate_baselines(sets: list[dict]) -> dict:
     }
 
 
+def expand_gold_paths(paths: list[Path]) -> list[Path]:
+    """Each gold file as given, each folder as its ``*.gold.tsv`` files sorted by name (``build-gold``'s
+    ``tune-bundles/``). Raises PipelineError for a path that is neither, or a folder without gold sets."""
+    out: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found = sorted(path.glob("*.gold.tsv"))
+            if not found:
+                raise PipelineError(path, "folder has no gold sets (*.gold.tsv); run build-gold")
+            out += found
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise PipelineError(path, "gold set not found (run build-gold)")
+    return out
+
+
 def calibrate(
     gold_paths: list[Path],
     write: Path | None = None,
@@ -408,12 +425,14 @@ def calibrate(
     force: bool = False,
     fixed: dict | None = None,
 ) -> dict:
-    """Tune on ``gold_paths``; returns the settings (with the measurements) and writes them to ``write``.
+    """Tune on ``gold_paths`` (gold files, or folders of them: :func:`expand_gold_paths`); returns the
+    settings (with the measurements) and writes them to ``write``.
     ``fixed`` pins any of margin_weight, anchor_weight, equivalent_threshold to one value. Raises
     PipelineError when ``write`` exists and not ``force``."""
     fixed = fixed or {}
     if write and Path(write).exists() and not force:
         raise PipelineError(write, "settings file exists (use --force to overwrite)")
+    gold_paths = expand_gold_paths(gold_paths)
     enc = get_encoder(encoder)
     sets = [load_gold_set(p, enc) for p in gold_paths]
     for data in sets:
@@ -439,8 +458,10 @@ def calibrate(
             for lex in ([None, lexicon] if lexicon is not None else [None])
         },
     )
-    related_sets = [d for d in sets if d["gold"]["related"]]
-    if not related_sets:
+    # The document sets: related gold, or only same-topic pairs (a bundle without the story's own report,
+    # where every link is wrong, belongs in the link model's training and in its precision too).
+    related_sets = [d for d in sets if d["gold"]["related"] or d["gold"]["same-topic"]]
+    if not any(d["gold"]["related"] for d in related_sets):
         raise PipelineError(
             None, "no gold set with related links among the sets given (build-gold makes flores-*-tune)"
         )

@@ -25,6 +25,14 @@ so most units have no counterpart, as in the real corpus. Sets (deterministic fo
   one draw is a noisy sample (the related tune set's precision at a fixed threshold varies by about ±0.1
   from draw to draw), so thresholds are chosen on all draws of a family pooled. In a subfolder, so the
   eval suite (which runs ``GOLD/*.gold.tsv``) does not score them as sets of their own.
+- ``{tune,test}-bundles/flores-bundles-{tune,test}-drawN``: the corpus's shape, one small run each. The
+  Arabic side is half the sentences of one article (one statement); the English side 3 other articles
+  of the same topic, whole, plus in about half the bundles the article's other half (one report of the
+  same story among reports of other stories). ``related``: the article's sentences across the sides;
+  ``same-topic``: every other pair. With a few English documents on one topic, features that rank a
+  document among the run's documents (``story_z``, the story path) behave otherwise than among a
+  hundred, so the link model is calibrated on these too (tune half) and ``eval suite`` scores the test
+  half's bundles pooled, as one row.
 
 Each set is written as ``NAME.ar.txt``, ``NAME.en.txt`` (one unit per line, ready for ``run``; the
 document sets write a folder ``NAME.en/`` of English documents instead) and ``NAME.gold.tsv``
@@ -155,11 +163,57 @@ def build_gold_sets(data: Path, seed: int = 13) -> list[GoldSet]:
         for variant, both in (("related", 0.0), ("mixed", 0.3)):
             extra = flores_documents(f"flores-{variant}-tune-draw{draw}", chosen, seed + len(sets), both)
             sets.append(replace(extra, folder=TUNE_DRAWS_FOLDER))
+    for half, members in halves.items():
+        sets += flores_bundles(half, [articles[i] for i in members], seed + len(sets))
+    return sets
+
+
+# Bundles: English documents of other stories on the article's topic beside (or instead of) its own.
+BUNDLE_OTHERS = 3
+BUNDLE_MIN_SENTENCES = 3  # an article split in two halves, each at least one sentence
+
+
+def flores_bundles(half: str, articles: list[dict], seed: int) -> list[GoldSet]:
+    """One corpus-shaped set per article of ``articles`` that has at least ``BUNDLE_MIN_SENTENCES``
+    sentences and ``BUNDLE_OTHERS`` other articles on its topic (first metadata topic term)."""
+    rng = random.Random(seed)
+    topic = [a["topic"].split(",")[0].strip() for a in articles]
+    by_topic: dict[str, list[int]] = {}
+    for k, t in enumerate(topic):
+        by_topic.setdefault(t, []).append(k)
+    sets: list[GoldSet] = []
+    for k, article in enumerate(articles):
+        others = [o for o in by_topic[topic[k]] if o != k]
+        if len(others) < BUNDLE_OTHERS or len(article["ar"]) < BUNDLE_MIN_SENTENCES:
+            continue
+        order = list(range(len(article["ar"])))
+        rng.shuffle(order)
+        cut = len(order) // 2
+        ar_idx, en_idx = sorted(order[:cut]), sorted(order[cut:])
+        with_story = rng.random() < 0.5
+        docs = [(o, list(range(len(articles[o]["en"])))) for o in rng.sample(others, BUNDLE_OTHERS)]
+        if with_story:
+            docs.append((k, en_idx))
+        rng.shuffle(docs)
+        en: list[str] = []
+        en_docs: list[int] = []
+        links: list[tuple[int, int, str]] = []
+        for d, (source, sentences) in enumerate(docs):
+            for s in sentences:
+                j = len(en)
+                en.append(articles[source]["en"][s])
+                en_docs.append(d)
+                label = "related" if source == k else "same-topic"
+                links += [(i, j, label) for i in range(len(ar_idx))]
+        name = f"flores-bundles-{half}-draw{len(sets) + 1}"
+        ar = [article["ar"][s] for s in ar_idx]
+        mt = [article["mt"][s] for s in ar_idx]
+        sets.append(GoldSet(name, ar, en, links, mt=mt, en_docs=en_docs, folder=f"{half}-bundles"))
     return sets
 
 
 # Draws of the document tune sets (the first is flores-{related,mixed}-tune itself). Fixed before measuring:
-# each draw costs about 30 s of calibration; five make the pooled precision's noise about half one draw's.
+# each draw costs about 10 s of calibration; five make the pooled precision's noise about half one draw's.
 TUNE_DRAWS = 5
 TUNE_DRAWS_FOLDER = "tune-draws"
 

@@ -6,7 +6,9 @@ and mutual top-k, tuned by ``calibrate`` on the tune sets, for related links). M
 system outputs; the FLORES sets run a second time with the real opus-mt-ar-en translations of their Arabic
 (``NAME.mt.tsv`` from build-gold) to measure the MT path; and, when ``--mt-model`` is present locally, on
 that model's translation of FLORES-200 devtest (written to ``<out>/flores200.<model>.hyp``; skipped, and
-said so, when the model is absent). ``python -m pipeline eval suite`` prints what :func:`run_suite` returns.
+said so, when the model is absent). The corpus-shaped bundles (``GOLD/{tune,test}-bundles/``, many small
+runs) are scored together, one row each half (:func:`pool_entries`). ``python -m pipeline eval suite``
+prints what :func:`run_suite` returns.
 """
 
 from __future__ import annotations
@@ -49,7 +51,8 @@ def baselines(out: Path, gold_path: Path, enc, tuned: dict) -> dict:
     out_scores = {
         "mutual_best": prf({(ar[i]["id"], en[int(rb[i])]["id"]) for i in range(len(ar)) if cb[rb[i]] == i}, equivalent)
     }
-    if related and tuned:
+    story_set = bool(related) or any(g["label"] == NEGATIVE for g in gold)  # a bundle may have no related gold
+    if story_set and tuned:
         i, j = (a.ravel() for a in np.indices(sim.shape))
         flat = sim.ravel()
 
@@ -87,6 +90,45 @@ def translate_flores(mt_model: str | None, mt_backend: str, shared: Path, out: P
     )["json"]
 
 
+def pool_prf(scores: list[dict | None]) -> dict | None:
+    """P/R/F1 of several runs' scores of one label together (their counts summed), as ``prf`` gives them;
+    None when no run has the label."""
+    present = [x for x in scores if x]
+    if not present:
+        return None
+    correct, predicted, gold = (sum(x[key] for x in present) for key in ("correct", "predicted", "gold"))
+    # The same conventions as prf: nothing predicted of nothing is precise; nothing to find is found.
+    precision = correct / predicted if predicted else (1.0 if not gold else 0.0)
+    recall = correct / gold if gold else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "predicted": predicted,
+        "gold": gold,
+        "correct": correct,
+    }
+
+
+def pool_entries(entries: list[dict], tuned_on: bool) -> dict:
+    """One entry for many small runs (the corpus-shaped bundles): every label's and baseline's counts
+    pooled, and the share of same-topic pairs linked over all runs."""
+    topics = [e["same_topic"] for e in entries if e.get("same_topic")]
+    pairs, linked = sum(t["pairs"] for t in topics), sum(t["linked"] for t in topics)
+    pooled = {label: pool_prf([e.get(label) for e in entries]) for label in ("equivalent", "overall")}
+    pooled["related"] = pool_prf([e.get("related_counts") for e in entries])
+    base_keys = sorted({k for e in entries for k in e.get("baselines", {})})
+    return {
+        **pooled,
+        "same_topic": {"pairs": pairs, "linked": linked, "rate": round(linked / pairs, 4)} if pairs else None,
+        "sections": None,
+        "tuned_on": tuned_on,
+        "runs": len(entries),
+        "baselines": {k: pool_prf([e.get("baselines", {}).get(k) for e in entries]) for k in base_keys},
+    }
+
+
 def run_and_score(config: RunConfig, gold_path: Path, tuned_on: bool) -> dict:
     """Run the pipeline as ``config`` says and score its links against ``gold_path``."""
     run_pipeline(config)
@@ -95,6 +137,8 @@ def run_and_score(config: RunConfig, gold_path: Path, tuned_on: bool) -> dict:
     return {
         "equivalent": scores.get("equivalent"),
         "related": scores.get("related") if has_related else None,
+        # Counted even without related gold: pooled with other runs, this run's links are false ones.
+        "related_counts": scores.get("related"),
         "overall": scores.get("overall"),
         "same_topic": scores.get("same_topic"),
         "sections": scores.get("sections"),
@@ -212,6 +256,34 @@ def run_suite(
             )
             summary["alignment"][f"{name} + MT"] = with_mt
             rows.append(table_row(f"{name} + MT", with_mt))
+    for folder in sorted(p for p in gold.glob("*-bundles") if p.is_dir()):
+        # Corpus-shaped bundles (build-gold): many small runs, scored together as one row (with and without MT).
+        half = folder.name.removesuffix("-bundles")
+        runs: dict[str, list[dict]] = {"": [], " + MT": []}
+        log(f"eval: flores-bundles-{half} ({folder})")
+        for gold_path in sorted(folder.glob("*.gold.tsv")):
+            name = gold_path.name.removesuffix(".gold.tsv")
+            texts = gold_texts(gold_path)
+            cfg = RunConfig(
+                ar=texts["ar"], en=texts["en"], out=out_dir / folder.name / name, formats=("jsonl",), cache=None
+            )
+            entry = run_and_score(cfg, gold_path, half == "tune")
+            baseline_encoder = baseline_encoder or get_encoder(config.ENCODER)
+            entry["baselines"] = baselines(cfg.out, gold_path, baseline_encoder, tuned)
+            runs[""].append(entry)
+            mt_file = gold_path.with_name(f"{name}.mt.tsv")
+            if mt_file.is_file():
+                mt_out = out_dir / folder.name / f"{name}+mt"
+                mt_cfg = RunConfig(
+                    ar=texts["ar"], en=texts["en"], out=mt_out, translations=mt_file, formats=("jsonl",), cache=None
+                )
+                runs[" + MT"].append(run_and_score(mt_cfg, gold_path, half == "tune"))
+        for suffix, entries in runs.items():
+            if entries:
+                pooled = pool_entries(entries, half == "tune")
+                label = f"flores-bundles-{half}{suffix}"
+                summary["alignment"][label] = pooled
+                rows.append(table_row(f"{label} ({len(entries)} runs)", pooled, pooled["baselines"] or None))
     corpus_gold = config.CORPUS_GOLD
     if corpus_gold.is_file():
         # The project corpus against its hand-labelled links: no equivalents, a few specific related ones.
