@@ -11,7 +11,8 @@ Steps: load each tune gold set (its texts through the real ingest) → embed onc
 2. the story path's switch penalty (``pipeline.align.segmentation``): the one that puts the most
    gold-linked Arabic paragraphs of the related sets on their gold English document;
 3. ``related``: per model variant (with/without the dictionary, with/without MT) fit the logistic link
-   model on every candidate pair of the sets that have related gold (target: the pair is linked), then
+   model on every candidate pair of the document sets (related or same-topic gold: a corpus-shaped bundle
+   without its story's report has negatives only; target: the pair is linked), then
    choose its probability threshold and links-per-paragraph cap: the best pooled related F1 among the
    choices whose precision reaches PRECISION_TARGET on each family of sets (a tune set with its extra
    draws, ``gold.draw_family``, pooled: a reader must be able to trust a link in a purely comparable
@@ -438,9 +439,9 @@ def calibrate(
     for data in sets:
         i, j = np.indices(data["cos"].shape)
         data["anchors"] = pair_anchors(data["ar"], data["en"], i.ravel(), j.ravel(), data["cos"].ravel() >= 0.2)[0]
-    # Extra draws of a set (``gold.TUNE_DRAWS``) serve the related decision only: its features are the
-    # pair's context (story, path, document), which a new draw changes; the equivalent features belong to
-    # the pair itself, so another draw mostly repeats the same translation pairs.
+    # Extra draws of a set (``gold.TUNE_DRAWS``) and the bundles (named as draws) serve the related decision
+    # only: its features are the pair's context (story, path, document), which a new draw changes; the
+    # equivalent features belong to the pair itself, so another draw mostly repeats the same translation pairs.
     first_draws = [d for d in sets if draw_family(d["name"]) == d["name"]]
     settings, f1 = calibrate_equivalent(first_draws, fixed)
     log(
