@@ -147,18 +147,7 @@ def decide(
     name = variant(lexicon is not None, pairs.mt_cosine is not None)
     model = settings.link_model(name)
     features = link_features(
-        ar_rows,
-        en_rows,
-        pairs.i,
-        pairs.j,
-        pairs.cosine,
-        pairs.margin,
-        pairs.mt_cosine,
-        lexicon,
-        doc_means,
-        settings.story_penalty,
-        gloss_cosine,
-        gloss_doc_means,
+        ar_rows, en_rows, pairs, lexicon, doc_means, settings.story_penalty, gloss_cosine, gloss_doc_means
     )
     equivalent = decide_equivalent_pairs(ar_rows, en_rows, pairs, score, settings, features.get("lexical"))
     probability = model.probability(features)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from pipeline.align.pairs import Pairs
 from pipeline.records import Segment
 
 
@@ -219,24 +220,21 @@ def doc_indexes(rows: list[Segment]) -> np.ndarray:
 def link_features(
     ar_rows: list[Segment],
     en_rows: list[Segment],
-    i: np.ndarray,
-    j: np.ndarray,
-    cosine: np.ndarray,
-    margin: np.ndarray,
-    mt_cosine: np.ndarray | None,
+    pairs: Pairs,
     lexicon,
     doc_means: np.ndarray | None = None,
     story_penalty: float | None = None,
     gloss_cosine: np.ndarray | None = None,
     gloss_doc_means: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Every feature the run can compute for the candidate pairs: the base ones, the dictionary's when a
+    """Every feature the run can compute for the candidate ``pairs``: the base ones, the dictionary's when a
     dictionary is given (without MT also ``gloss_cosine``: each pair's cosine of the Arabic gloss with the
     English, which the caller embeds; ``gloss_doc_means`` as ``doc_means`` for the glosses), the MT ones when the
-    Arabic rows have ``mt_text`` (and ``mt_cosine`` is given).
+    Arabic rows have ``mt_text`` (and the pairs have ``mt_cosine``).
     Shared by the aligner and the calibration, so a model means the same in both."""
     from pipeline.align.lexicon import lexical_features
 
+    i, j, mt_cosine = pairs.i, pairs.j, pairs.mt_cosine
     mt_texts = [r.mt_text for r in ar_rows] if mt_cosine is not None else None
     ar_doc, en_doc = doc_indexes(ar_rows), doc_indexes(en_rows)
     extra = lexical_features(
@@ -248,4 +246,4 @@ def link_features(
         if gloss_cosine is None:
             raise ValueError("a dictionary's features without MT need each pair's gloss cosine (gloss_cosine)")
         extra |= gloss_features(i, j, gloss_cosine, ar_doc, en_doc, gloss_doc_means)
-    return pair_features(i, j, cosine, margin, ar_doc, en_doc, extra, doc_means, story_penalty)
+    return pair_features(i, j, pairs.cosine, pairs.margin, ar_doc, en_doc, extra, doc_means, story_penalty)

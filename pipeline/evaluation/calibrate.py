@@ -269,16 +269,7 @@ def related_candidates(data: dict, settings: AlignSettings, lexicon, use_mt: boo
             gloss_vecs = data["encoder"].encode([gloss_text(r.text, lexicon) for r in data["ar"]], "en")
             gloss_cosine = pair_cosine(gloss_vecs, data["en_vecs"], pairs.i, pairs.j)
         features = link_features(
-            ar,
-            data["en"],
-            pairs.i,
-            pairs.j,
-            pairs.cosine,
-            pairs.margin,
-            pairs.mt_cosine,
-            lexicon,
-            story_penalty=settings.story_penalty,
-            gloss_cosine=gloss_cosine,
+            ar, data["en"], pairs, lexicon, story_penalty=settings.story_penalty, gloss_cosine=gloss_cosine
         )
         data[key] = {
             "pairs": pairs,

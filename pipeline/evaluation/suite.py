@@ -14,6 +14,7 @@ prints what :func:`run_suite` returns.
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -146,6 +147,32 @@ def run_and_score(config: RunConfig, gold_path: Path, tuned_on: bool) -> dict:
     }
 
 
+def score_gold_set(gold_path: Path, out: Path, tuned_on: bool, encoder, tuned: dict) -> tuple[dict, dict | None]:
+    """Run and score one gold set into ``out`` (``*-parallel`` sets in parallel mode; comparable ones with the
+    baselines, ``encoder()`` giving their encoder, ``tuned`` their settings), and again with real MT of the
+    Arabic into ``out+mt`` when ``NAME.mt.tsv`` lies beside it (opus-mt-ar-en's shared outputs as
+    translations). Returns the entry and the MT entry (None without MT)."""
+    name = gold_path.name.removesuffix(".gold.tsv")
+    mode = "parallel" if name.endswith("-parallel") else "comparable"
+    texts = gold_texts(gold_path)
+    run_config = RunConfig(ar=texts["ar"], en=texts["en"], out=out, mode=mode, formats=("jsonl",), cache=None)
+    entry = run_and_score(run_config, gold_path, tuned_on)
+    if mode == "comparable":
+        entry["baselines"] = baselines(out, gold_path, encoder(), tuned)
+    mt_file = gold_path.with_name(f"{name}.mt.tsv")
+    if not mt_file.is_file():
+        return entry, None
+    mt_config = RunConfig(
+        ar=texts["ar"],
+        en=texts["en"],
+        out=out.with_name(f"{out.name}+mt"),
+        translations=mt_file,
+        formats=("jsonl",),
+        cache=None,
+    )
+    return entry, run_and_score(mt_config, gold_path, tuned_on)
+
+
 TABLE_HEADER = (
     "| set | role | equivalent P | equivalent R | equivalent F1 | mutual-best F1 | related P | related R "
     "| related F1 | cosine-threshold F1 | mutual-top-k F1 | any-link F1 | same-topic linked | sections |"
@@ -220,40 +247,19 @@ def run_suite(
 
     summary: dict[str, dict] = {"alignment": {}, "mt": {}}
     rows = []
-    baseline_encoder = None  # loaded once, for every comparable set's baseline
+
+    @cache
+    def baseline_encoder():  # loaded once, for every comparable set's baselines, and only if there is one
+        return get_encoder(config.ENCODER)
+
     tuned = json.loads(DEFAULT_SETTINGS_PATH.read_text(encoding="utf-8")).get("baselines", {})
     for gold_path in sorted(gold.glob("*.gold.tsv")):
         name = gold_path.name.removesuffix(".gold.tsv")
-        mode = "parallel" if name.endswith("-parallel") else "comparable"
-        out = out_dir / name
-        log(f"eval: {name} ({mode})")
-        texts = gold_texts(gold_path)
-        entry = run_and_score(
-            RunConfig(ar=texts["ar"], en=texts["en"], out=out, mode=mode, formats=("jsonl",), cache=None),
-            gold_path,
-            name.endswith("-tune"),
-        )
-        if mode == "comparable":
-            baseline_encoder = baseline_encoder or get_encoder(config.ENCODER)
-            entry["baselines"] = baselines(out, gold_path, baseline_encoder, tuned)
+        log(f"eval: {name}")
+        entry, with_mt = score_gold_set(gold_path, out_dir / name, name.endswith("-tune"), baseline_encoder, tuned)
         summary["alignment"][name] = entry
         rows.append(table_row(name, entry, entry.get("baselines")))
-        mt_file = gold / f"{name}.mt.tsv"
-        if mt_file.is_file():
-            # The same set with real MT of the Arabic (opus-mt-ar-en's shared outputs) as translations.
-            log(f"eval: {name} with MT")
-            with_mt = run_and_score(
-                RunConfig(
-                    ar=texts["ar"],
-                    en=texts["en"],
-                    out=out_dir / f"{name}+mt",
-                    translations=mt_file,
-                    formats=("jsonl",),
-                    cache=None,
-                ),
-                gold_path,
-                entry["tuned_on"],
-            )
+        if with_mt is not None:
             summary["alignment"][f"{name} + MT"] = with_mt
             rows.append(table_row(f"{name} + MT", with_mt))
     for folder in sorted(p for p in gold.glob("*-bundles") if p.is_dir()):
@@ -262,22 +268,11 @@ def run_suite(
         runs: dict[str, list[dict]] = {"": [], " + MT": []}
         log(f"eval: flores-bundles-{half} ({folder})")
         for gold_path in sorted(folder.glob("*.gold.tsv")):
-            name = gold_path.name.removesuffix(".gold.tsv")
-            texts = gold_texts(gold_path)
-            cfg = RunConfig(
-                ar=texts["ar"], en=texts["en"], out=out_dir / folder.name / name, formats=("jsonl",), cache=None
-            )
-            entry = run_and_score(cfg, gold_path, half == "tune")
-            baseline_encoder = baseline_encoder or get_encoder(config.ENCODER)
-            entry["baselines"] = baselines(cfg.out, gold_path, baseline_encoder, tuned)
+            out = out_dir / folder.name / gold_path.name.removesuffix(".gold.tsv")
+            entry, with_mt = score_gold_set(gold_path, out, half == "tune", baseline_encoder, tuned)
             runs[""].append(entry)
-            mt_file = gold_path.with_name(f"{name}.mt.tsv")
-            if mt_file.is_file():
-                mt_out = out_dir / folder.name / f"{name}+mt"
-                mt_cfg = RunConfig(
-                    ar=texts["ar"], en=texts["en"], out=mt_out, translations=mt_file, formats=("jsonl",), cache=None
-                )
-                runs[" + MT"].append(run_and_score(mt_cfg, gold_path, half == "tune"))
+            if with_mt is not None:
+                runs[" + MT"].append(with_mt)
         for suffix, entries in runs.items():
             if entries:
                 pooled = pool_entries(entries, half == "tune")
