@@ -12,8 +12,14 @@ document's paragraphs, ``features.doc_best`` + ``features.doc_mean``):
 - ``oracle segments``: summed over the gold story the paragraph belongs to (consecutive Arabic paragraphs
   with the same gold document), the best a story segmentation could do with these scores.
 
-Read-only analysis; it chooses nothing. ``--mt`` adds the same figures for the MT cosines where the set
-has ``NAME.mt.tsv``.
+``--thresholds`` adds what the shipped link model's ranking allows on the set: related P/R/F1 at the
+shipped threshold and cap, and the best F1 with precision at least the calibration's target over the
+calibration's whole grid of thresholds and caps, chosen on the set itself (an oracle: no threshold
+chosen on tune sets can do better on this set, so a target above it needs a better ranking, not a
+better threshold).
+
+Read-only analysis; it chooses nothing. ``--mt`` adds the same figures for the MT cosines (and the MT
+link model) where the set has ``NAME.mt.tsv``.
 
     python scripts/related_ceiling.py --gold GOLD/flores-related-tune.gold.tsv GOLD/flores-related-test.gold.tsv
 """
@@ -26,7 +32,11 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.align.features import doc_best, doc_indexes, doc_mean
+from pipeline.align.comparable import pair_anchors
+from pipeline.align.features import doc_best, doc_indexes, doc_mean, variant
+from pipeline.align.lexicon import load_lexicon
+from pipeline.align.model import LinkModel, keep_links
+from pipeline.align.settings import load_settings
 from pipeline.config import ENCODER
 from pipeline.encoders import get_encoder
 from pipeline.evaluation import calibrate as cal
@@ -77,7 +87,38 @@ def best_document_accuracy(story: np.ndarray, gold_doc: np.ndarray) -> dict[str,
     return {"alone": share(story), "window": share(window), "oracle segments": share(pooled[segment])}
 
 
-def measure(gold_path: Path, encoder, mt: bool) -> dict:
+def threshold_ceiling(data: dict, use_mt: bool) -> dict:
+    """Related P/R/F1 of the shipped link model (the variant a run with this machine's dictionary uses) at
+    its own threshold and cap, and at the grid point with the best F1 among those with precision at
+    least ``calibrate.PRECISION_TARGET`` on this set."""
+    settings, lexicon = load_settings(), load_lexicon()
+    if "anchors" not in data:  # as calibrate: the equivalent decision, which related links never overlap
+        i, j = np.indices(data["cos"].shape)
+        data["anchors"] = pair_anchors(data["ar"], data["en"], i.ravel(), j.ravel(), data["cos"].ravel() >= 0.2)[0]
+    name = variant(lexicon is not None, use_mt)
+    model = LinkModel.from_json(settings.link_models[name])
+    cand = cal.related_candidates(data, settings, lexicon, use_mt)
+    probability = model.probability(cand["features"])
+    gold = set(np.nonzero(cand["labels"]["related"])[0].tolist())
+
+    def score(threshold: float, cap: int) -> dict:
+        kept = keep_links(cand["pairs"].i, probability, ~cand["equivalent"], threshold, cap)
+        return {k: round(v, 4) for k, v in cal.pooled([set(np.nonzero(kept)[0].tolist())], [gold]).items()}
+
+    grid = [(float(t), cap) for cap in cal.LINK_CAPS for t in cal.PROBABILITY_THRESHOLDS]
+    meeting = [(score(t, cap), t, cap) for t, cap in grid]
+    meeting = [m for m in meeting if m[0]["precision"] >= cal.PRECISION_TARGET]
+    best = max(meeting, key=lambda m: m[0]["f1"]) if meeting else None
+    return {
+        "model": name,
+        "shipped": {**score(model.threshold, model.max_links), "threshold": model.threshold, "cap": model.max_links},
+        f"best with precision >= {cal.PRECISION_TARGET}": {**best[0], "threshold": best[1], "cap": best[2]}
+        if best
+        else None,
+    }
+
+
+def measure(gold_path: Path, encoder, mt: bool, thresholds: bool = False) -> dict:
     data = cal.load_gold_set(gold_path, encoder)
     gold_doc = gold_documents(data)
     en_doc = doc_indexes(data["en"])
@@ -89,6 +130,10 @@ def measure(gold_path: Path, encoder, mt: bool) -> dict:
     }
     if mt and "mt_cos" in data:
         out["mt"] = best_document_accuracy(story_matrix(data["mt_cos"], en_doc), gold_doc)
+    if thresholds:
+        out["link model"] = threshold_ceiling(data, use_mt=False)
+        if mt and "mt_cos" in data:
+            out["link model, mt"] = threshold_ceiling(data, use_mt=True)
     return out
 
 
@@ -97,10 +142,13 @@ def main() -> None:
     parser.add_argument("--gold", type=Path, nargs="+", required=True, help="related gold sets (*.gold.tsv)")
     parser.add_argument("--encoder", default=ENCODER)
     parser.add_argument("--mt", action="store_true", help="also with the MT cosines (NAME.mt.tsv)")
+    parser.add_argument(
+        "--thresholds", action="store_true", help="also the shipped link model's best F1 at the precision target"
+    )
     args = parser.parse_args()
     encoder = get_encoder(args.encoder)
     for path in args.gold:
-        print(json.dumps(measure(path, encoder, args.mt), ensure_ascii=False))
+        print(json.dumps(measure(path, encoder, args.mt, args.thresholds), ensure_ascii=False))
 
 
 if __name__ == "__main__":
