@@ -289,7 +289,11 @@ def _eval_sentences(args) -> int:
 
     if args.vecalign and not Path(args.vecalign).is_file():
         raise PipelineError(args.vecalign, "no such vecalign executable")
-    summary = run_suite(args.data, calibrate=args.calibrate, vecalign=args.vecalign, out=args.out)
+    if args.test_draws < 0:
+        raise PipelineError(None, f"--test-draws must be 0 or more, not {args.test_draws}")
+    summary = run_suite(
+        args.data, calibrate=args.calibrate, vecalign=args.vecalign, out=args.out, test_draws=args.test_draws
+    )
     if args.calibrate and args.write:
         write_calibration(summary, args.write)
     print(format_table(summary))
@@ -573,6 +577,13 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         help="sentence suite: choose the bead costs (skip, merge, length) on the tune sets first",
     )
     p.add_argument("--write", type=Path, default=None, help="with --calibrate: write the settings file here")
+    p.add_argument(
+        "--test-draws",
+        type=int,
+        default=config.SENTENCE_TEST_DRAWS,
+        help=f"sentence suite: the test half's merges and drops drawn this many times, pooled into the "
+        f"flores-test-*-draws rows with per-draw scores (default: {config.SENTENCE_TEST_DRAWS}; 0: none)",
+    )
     p.set_defaults(func=cmd_eval_align)
 
     p = eval_sub.add_parser(

@@ -22,8 +22,17 @@ from pipeline.align.sentence_align import (
 )
 from pipeline.align.sentence_stage import SENTENCE_SETTINGS_PATH, EmbeddingMemo, load_sentence_settings, refine_links
 from pipeline.records import equivalent_groups
-from pipeline.evaluation.sentence_gold import _edit, _resplit
+from pipeline import config
+from pipeline.evaluation.sentence_gold import (
+    SentenceDoc,
+    _edit,
+    _resplit,
+    draw_of,
+    pooled_test_draws,
+    sentence_gold_sets,
+)
 from pipeline.evaluation.sentence_scores import score_beads
+from pipeline.evaluation.sentence_suite import per_draw_scores
 from pipeline.records import Segment
 
 DIM = 64
@@ -378,3 +387,51 @@ def test_eval_align_sentences_scores_bead_files(tmp_path):
     assert (scores["precision_strict"], scores["recall_strict"], scores["recall_lax"]) == (0.3333, 0.5, 1.0)
     bad = run_cli("eval", "align", "--sentences", "--gold", tmp_path / "gold.jsonl")
     assert bad.returncode == 2 and "give both --pred and --gold" in bad.stderr
+
+
+def _doc(name: str, beads) -> SentenceDoc:
+    n_ar = sum(len(s) for s, _ in beads)
+    n_en = sum(len(t) for _, t in beads)
+    return SentenceDoc(name, [f"a{k}" for k in range(n_ar)], [f"e{k}" for k in range(n_en)], list(beads))
+
+
+def test_per_draw_scores_count_the_draws_where_ours_is_at_least_the_peers():
+    gold = [((0,), (0,)), ((1,), (1,))]
+    wrong = [((0,), (1,)), ((1,), (0,))]
+    docs = [
+        _doc("flores-test-merges-s13-0", gold),
+        _doc("flores-test-merges-s13-1", gold),
+        _doc("flores-test-merges-s14-0", gold),
+    ]
+    # draw s13: ours right in both documents, the peer wrong in one; draw s14: ours wrong, the peer right
+    ours = [gold, gold, wrong]
+    peer = [gold, wrong, gold]
+    got = per_draw_scores(docs, ours, peer)
+    assert got == {"draws": 2, "ours": [1.0, 0.0], "vecalign": [0.5, 1.0], "ours_at_least_vecalign": 1}
+    assert per_draw_scores(docs, ours, None) == {"draws": 2, "ours": [1.0, 0.0]}
+
+
+@pytest.mark.skipif(not config.SHARED_DATA.is_dir(), reason="needs ../shared/data (absent in a user's clone)")
+def test_pooled_test_draws_hold_each_draw_of_the_test_half_once():
+    pooled = pooled_test_draws(config.SHARED_DATA, draws=3)
+    assert set(pooled) == {f"flores-test-{v}-draws" for v in ("merges", "drops", "merges+drops")}
+    single = sentence_gold_sets(config.SHARED_DATA)
+    for variant in ("merges", "drops", "merges+drops"):
+        docs = pooled[f"flores-test-{variant}-draws"]
+        assert len({d.name for d in docs}) == len(docs)
+        draws: dict[str, list] = {}
+        for d in docs:
+            draws.setdefault(draw_of(d.name), []).append(d)
+        assert list(draws) == ["s13", "s14", "s15"]
+        # the first draw is the table's own test set; the others are new edits of the same articles
+        assert [(d.ar, d.en, d.beads) for d in draws["s13"]] == [
+            (d.ar, d.en, d.beads) for d in single[f"flores-test-{variant}"]
+        ]
+        assert [d.beads for d in draws["s14"]] != [d.beads for d in draws["s13"]]
+    assert pooled_test_draws(config.SHARED_DATA, draws=0) == {}
+
+
+def test_eval_sentences_refuses_a_negative_number_of_test_draws():
+    result = run_cli("eval", "align", "--sentences", "--test-draws", "-1")
+    assert result.returncode == 2
+    assert "--test-draws must be 0 or more" in result.stderr and "Traceback" not in result.stderr

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
+from pipeline.config import SENTENCE_TEST_DRAWS
 from pipeline.evaluation.gold import flores_articles
 from pipeline.text.sentences import split_sentences
 
@@ -42,6 +43,8 @@ VARIANTS = ("clean", "merges", "drops", "merges+drops", "resplit")
 # The random edits drawn again with these seeds for the calibration only: the tune half's merges and
 # drops then hold about three times as many edits, so the choice of costs rests on more than a few beads.
 EXTRA_TUNE_SEEDS = (14, 15)
+TEST_DRAWS = SENTENCE_TEST_DRAWS  # the test half's random edits drawn again for the pooled rows (config)
+RANDOM_VARIANTS = ("merges", "drops", "merges+drops")
 
 
 @dataclass
@@ -207,9 +210,26 @@ def calibration_sets(data: Path, seed: int = 13, extra_seeds=EXTRA_TUNE_SEEDS) -
     each of ``extra_seeds`` as well (documents named ``…-s<seed>-<k>``); never the test half or UDHR."""
     tune = flores_halves(data, seed)["tune"]
     sets = {f"flores-tune-{variant}": flores_variant(tune, variant, "tune", seed) for variant in VARIANTS}
-    for variant in VARIANTS:
-        if variant in ("clean", "resplit"):  # nothing random to draw again
-            continue
+    for variant in RANDOM_VARIANTS:  # clean and resplit have nothing random to draw again
         for extra in extra_seeds:
             sets[f"flores-tune-{variant}"] += flores_variant(tune, variant, "tune", extra, f"-s{extra}")
     return sets
+
+
+def pooled_test_draws(data: Path, draws: int = TEST_DRAWS, seed: int = 13) -> dict[str, list[SentenceDoc]]:
+    """The test half's randomly edited sets, each drawn ``draws`` times with seeds ``seed``, ``seed`` + 1, …
+    and pooled into one set ``flores-test-{variant}-draws`` (documents named ``…-s<seed>-<k>``; the first
+    draw is the ``flores-test-{variant}`` set itself). Empty when ``draws`` < 1."""
+    test = flores_halves(data, seed)["test"]
+    return {
+        f"flores-test-{variant}-draws": [
+            doc for s in range(seed, seed + draws) for doc in flores_variant(test, variant, "test", s, f"-s{s}")
+        ]
+        for variant in RANDOM_VARIANTS
+        if draws >= 1
+    }
+
+
+def draw_of(doc_name: str) -> str:
+    """The draw a pooled document came from (``flores-test-merges-draws`` document ``…-s17-3`` → ``s17``)."""
+    return doc_name.rsplit("-", 2)[-2]

@@ -22,7 +22,14 @@ import numpy as np
 from pipeline.align.sentence_align import SentenceAlignSettings
 from pipeline.align.sentence_stage import EmbeddingMemo, align_texts
 from pipeline.errors import PipelineError
-from pipeline.evaluation.sentence_gold import SentenceDoc, calibration_sets, sentence_gold_sets
+from pipeline.evaluation.sentence_gold import (
+    TEST_DRAWS,
+    SentenceDoc,
+    calibration_sets,
+    draw_of,
+    pooled_test_draws,
+    sentence_gold_sets,
+)
 from pipeline.evaluation.sentence_scores import score_beads
 from pipeline.fileio import atomic_write_text, jsonl_text
 from pipeline.progress import log
@@ -140,14 +147,17 @@ def run_suite(
     vecalign: Path | None = None,
     out: Path | None = None,
     memo: EmbeddingMemo | None = None,
+    test_draws: int = TEST_DRAWS,
 ) -> dict:
     """Score the aligner (and vecalign) on every sentence gold set. With ``calibrate``, the skip cost
-    is first chosen on the tune sets. ``out`` receives the gold and predicted beads as JSONL."""
+    is first chosen on the tune sets. ``test_draws`` adds the pooled ``flores-test-*-draws`` sets
+    (``sentence_gold.pooled_test_draws``; 0: none), each with its per-draw scores. ``out`` receives the
+    gold and predicted beads as JSONL."""
     from pipeline.align.sentence_stage import load_sentence_settings
     from pipeline.encoders import get_encoder
 
     settings = settings or load_sentence_settings()
-    sets = sentence_gold_sets(data)
+    sets = {**sentence_gold_sets(data), **pooled_test_draws(data, test_draws)}
     memo = memo or EmbeddingMemo(get_encoder(encoder_name))
     summary: dict = {"encoder": memo.encoder.signature(), "sets": {}}
     if calibrate:
@@ -163,15 +173,38 @@ def run_suite(
     for name, docs in sets.items():
         log(f"eval sentences: {name}")
         predicted = align_docs(docs, memo, settings)
-        entry = {"role": "tune" if "-tune-" in name else "test", "ours": score_set(docs, predicted)}
+        role = "tune" if "-tune-" in name else f"test, {test_draws} draws" if name.endswith("-draws") else "test"
+        entry: dict = {"role": role, "ours": score_set(docs, predicted)}
+        peer = None
         if vecalign:
             with tempfile.TemporaryDirectory() as tmp:
-                entry["vecalign"] = score_set(docs, run_vecalign(vecalign, docs, memo, Path(tmp)))
+                peer = run_vecalign(vecalign, docs, memo, Path(tmp))
+            entry["vecalign"] = score_set(docs, peer)
+        if name.endswith("-draws"):
+            entry["per_draw"] = per_draw_scores(docs, predicted, peer)
         summary["sets"][name] = entry
         if out:
             atomic_write_text(Path(out) / f"{name}.gold.jsonl", jsonl_text(bead_rows(docs, [d.beads for d in docs])))
             atomic_write_text(Path(out) / f"{name}.pred.jsonl", jsonl_text(bead_rows(docs, predicted)))
     return summary
+
+
+def per_draw_scores(docs: list[SentenceDoc], predicted: list[list], peer: list[list] | None) -> dict:
+    """Strict F1 of each draw of a pooled set (``sentence_gold.draw_of``), ours and the peer's, and in how
+    many draws ours is at least the peer's."""
+    draws: dict[str, list[int]] = {}
+    for k, doc in enumerate(docs):
+        draws.setdefault(draw_of(doc.name), []).append(k)
+    out: dict = {
+        "draws": len(draws),
+        "ours": [score_set([docs[k] for k in ks], [predicted[k] for k in ks])["f1_strict"] for ks in draws.values()],
+    }
+    if peer is not None:
+        out["vecalign"] = [
+            score_set([docs[k] for k in ks], [peer[k] for k in ks])["f1_strict"] for ks in draws.values()
+        ]
+        out["ours_at_least_vecalign"] = sum(o >= v for o, v in zip(out["ours"], out["vecalign"], strict=True))
+    return out
 
 
 def bead_rows(docs: list[SentenceDoc], beads_per_doc: list[list]) -> list[dict]:
@@ -201,6 +234,16 @@ def format_table(summary: dict) -> str:
             f"{peer['f1_lax']:.4f}" if peer else "",
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    notes = [(name, entry["per_draw"]) for name, entry in summary["sets"].items() if "per_draw" in entry]
+    if any("vecalign" in draws for _, draws in notes):
+        lines.append("")
+    for name, draws in notes:
+        if "vecalign" in draws:
+            lines.append(
+                f"{name}: strict F1 per draw, ours {min(draws['ours']):.4f}–{max(draws['ours']):.4f}, vecalign "
+                f"{min(draws['vecalign']):.4f}–{max(draws['vecalign']):.4f}; ours at least vecalign's in "
+                f"{draws['ours_at_least_vecalign']} of {draws['draws']} draws"
+            )
     return "\n".join(lines)
 
 
