@@ -26,7 +26,6 @@ import numpy as np
 
 from pipeline.align import features as feature_module
 from pipeline.align import lexicon as lexicon_module
-from pipeline.align.comparable import pair_anchors
 from pipeline.align.settings import load_settings
 from pipeline.encoders import get_encoder
 from pipeline.evaluation import calibrate as cal
@@ -124,8 +123,7 @@ def main() -> None:
     names = ("flores-related-tune", "flores-mixed-tune")
     sets = [cal.load_gold_set(args.gold / f"{name}.gold.tsv", encoder) for name in names]
     for data in sets:
-        i, j = np.indices(data["cos"].shape)
-        data["anchors"] = pair_anchors(data["ar"], data["en"], i.ravel(), j.ravel(), data["cos"].ravel() >= 0.2)[0]
+        cal.set_anchors(data)
     original = lexicon_module.arabic_stem
     feature_module.LEXICAL_FEATURES = tuple(args.features)
     rows = []

@@ -32,7 +32,6 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.align.comparable import pair_anchors
 from pipeline.align.features import doc_best, doc_indexes, doc_mean, variant
 from pipeline.align.lexicon import load_lexicon
 from pipeline.align.model import LinkModel, keep_links
@@ -92,9 +91,7 @@ def threshold_ceiling(data: dict, use_mt: bool) -> dict:
     its own threshold and cap, and at the grid point with the best F1 among those with precision at
     least ``calibrate.PRECISION_TARGET`` on this set."""
     settings, lexicon = load_settings(), load_lexicon()
-    if "anchors" not in data:  # as calibrate: the equivalent decision, which related links never overlap
-        i, j = np.indices(data["cos"].shape)
-        data["anchors"] = pair_anchors(data["ar"], data["en"], i.ravel(), j.ravel(), data["cos"].ravel() >= 0.2)[0]
+    cal.set_anchors(data)  # as calibrate: the equivalent decision reads them, and related links never overlap it
     name = variant(lexicon is not None, use_mt)
     model = LinkModel.from_json(settings.link_models[name])
     cand = cal.related_candidates(data, settings, lexicon, use_mt)
@@ -105,10 +102,9 @@ def threshold_ceiling(data: dict, use_mt: bool) -> dict:
         kept = keep_links(cand["pairs"].i, probability, ~cand["equivalent"], threshold, cap)
         return {k: round(v, 4) for k, v in cal.pooled([set(np.nonzero(kept)[0].tolist())], [gold]).items()}
 
-    grid = [(float(t), cap) for cap in cal.LINK_CAPS for t in cal.PROBABILITY_THRESHOLDS]
-    meeting = [(score(t, cap), t, cap) for t, cap in grid]
-    meeting = [m for m in meeting if m[0]["precision"] >= cal.PRECISION_TARGET]
-    best = max(meeting, key=lambda m: m[0]["f1"]) if meeting else None
+    grid = [(score(float(t), cap), float(t), cap) for cap in cal.LINK_CAPS for t in cal.PROBABILITY_THRESHOLDS]
+    meeting = [g for g in grid if g[0]["precision"] >= cal.PRECISION_TARGET]
+    best = max(meeting, key=lambda g: g[0]["f1"]) if meeting else None
     return {
         "model": name,
         "shipped": {**score(model.threshold, model.max_links), "threshold": model.threshold, "cap": model.max_links},

@@ -102,6 +102,14 @@ def load_gold_set(gold_path: Path, encoder) -> dict:
     return data
 
 
+def set_anchors(data: dict) -> None:
+    """The anchors strength of every pair of a set (row-major; pairs under cosine 0.2 get none), which the
+    equivalent decision reads: computed once per set."""
+    if "anchors" not in data:
+        i, j = np.indices(data["cos"].shape)
+        data["anchors"] = pair_anchors(data["ar"], data["en"], i.ravel(), j.ravel(), data["cos"].ravel() >= 0.2)[0]
+
+
 def _pairs(data: dict, settings: AlignSettings, use_mt: bool):
     key = ("pairs", settings.margin_k, use_mt)
     if key not in data:  # margins depend on neither the weights nor the thresholds the grid varies
@@ -428,8 +436,7 @@ def calibrate(
     enc = get_encoder(encoder)
     sets = [load_gold_set(p, enc) for p in gold_paths]
     for data in sets:
-        i, j = np.indices(data["cos"].shape)
-        data["anchors"] = pair_anchors(data["ar"], data["en"], i.ravel(), j.ravel(), data["cos"].ravel() >= 0.2)[0]
+        set_anchors(data)
     # Extra draws of a set (``gold.TUNE_DRAWS``) and the bundles (named as draws) serve the related decision
     # only: its features are the pair's context (story, path, document), which a new draw changes; the
     # equivalent features belong to the pair itself, so another draw mostly repeats the same translation pairs.
