@@ -86,11 +86,10 @@ def best_document_accuracy(story: np.ndarray, gold_doc: np.ndarray) -> dict[str,
     return {"alone": share(story), "window": share(window), "oracle segments": share(pooled[segment])}
 
 
-def threshold_ceiling(data: dict, use_mt: bool) -> dict:
-    """Related P/R/F1 of the shipped link model (the variant a run with this machine's dictionary uses) at
-    its own threshold and cap, and at the grid point with the best F1 among those with precision at
-    least ``calibrate.PRECISION_TARGET`` on this set."""
-    settings, lexicon = load_settings(), load_lexicon()
+def threshold_ceiling(data: dict, settings, lexicon, use_mt: bool) -> dict:
+    """Related P/R/F1 of the shipped link model (``settings``; the variant a run with ``lexicon``, this
+    machine's dictionary or None, uses) at its own threshold and cap, and at the grid point with the best
+    F1 among those with precision at least ``calibrate.PRECISION_TARGET`` on this set."""
     cal.set_anchors(data)  # as calibrate: the equivalent decision reads them, and related links never overlap it
     name = variant(lexicon is not None, use_mt)
     model = LinkModel.from_json(settings.link_models[name])
@@ -114,7 +113,8 @@ def threshold_ceiling(data: dict, use_mt: bool) -> dict:
     }
 
 
-def measure(gold_path: Path, encoder, mt: bool, thresholds: bool = False) -> dict:
+def measure(gold_path: Path, encoder, mt: bool, shipped: tuple | None = None) -> dict:
+    """``shipped``: the settings and dictionary (``load_settings()``, ``load_lexicon()``) for ``--thresholds``."""
     data = cal.load_gold_set(gold_path, encoder)
     gold_doc = gold_documents(data)
     en_doc = doc_indexes(data["en"])
@@ -126,10 +126,11 @@ def measure(gold_path: Path, encoder, mt: bool, thresholds: bool = False) -> dic
     }
     if mt and "mt_cos" in data:
         out["mt"] = best_document_accuracy(story_matrix(data["mt_cos"], en_doc), gold_doc)
-    if thresholds:
-        out["link model"] = threshold_ceiling(data, use_mt=False)
+    if shipped:
+        settings, lexicon = shipped
+        out["link model"] = threshold_ceiling(data, settings, lexicon, use_mt=False)
         if mt and "mt_cos" in data:
-            out["link model, mt"] = threshold_ceiling(data, use_mt=True)
+            out["link model, mt"] = threshold_ceiling(data, settings, lexicon, use_mt=True)
     return out
 
 
@@ -143,8 +144,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     encoder = get_encoder(args.encoder)
+    shipped = (load_settings(), load_lexicon()) if args.thresholds else None  # loaded once for every set
     for path in args.gold:
-        print(json.dumps(measure(path, encoder, args.mt, args.thresholds), ensure_ascii=False))
+        print(json.dumps(measure(path, encoder, args.mt, shipped), ensure_ascii=False))
 
 
 if __name__ == "__main__":

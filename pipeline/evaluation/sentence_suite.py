@@ -195,14 +195,13 @@ def per_draw_scores(docs: list[SentenceDoc], predicted: list[list], peer: list[l
     draws: dict[str, list[int]] = {}
     for k, doc in enumerate(docs):
         draws.setdefault(draw_of(doc.name), []).append(k)
-    out: dict = {
-        "draws": len(draws),
-        "ours": [score_set([docs[k] for k in ks], [predicted[k] for k in ks])["f1_strict"] for ks in draws.values()],
-    }
+
+    def f1_per_draw(beads: list[list]) -> list[float]:
+        return [score_set([docs[k] for k in ks], [beads[k] for k in ks])["f1_strict"] for ks in draws.values()]
+
+    out: dict = {"draws": len(draws), "ours": f1_per_draw(predicted)}
     if peer is not None:
-        out["vecalign"] = [
-            score_set([docs[k] for k in ks], [peer[k] for k in ks])["f1_strict"] for ks in draws.values()
-        ]
+        out["vecalign"] = f1_per_draw(peer)
         out["ours_at_least_vecalign"] = sum(o >= v for o, v in zip(out["ours"], out["vecalign"], strict=True))
     return out
 
