@@ -7,8 +7,9 @@ OUT    ?= outputs
 GOLD   ?= $(OUT)/gold
 SHARED ?= ../shared/data
 # The MT model: a hub id or a local folder. Empty: the CLI's own default (Helsinki-NLP/opus-mt-ar-en,
-# pipeline/config.py), so `make` and `python -m pipeline run` use one default. When the model is not in
-# models/ (no network here), the run says so and continues without MT; MT_MODEL=none skips MT on purpose.
+# pipeline/config.py), so `make` and `python -m pipeline run` use one default. `make` fetches it into models/
+# at its pinned commit when it is not there (mt-model); where the hub cannot be reached it says so in one
+# line and the run continues without MT. MT_MODEL=none skips MT on purpose.
 MT_MODEL   ?=
 MT_BACKEND ?= transformers
 MODELS     ?= $(MT_MODEL)
@@ -17,7 +18,7 @@ RUN_ARGS   ?=
 # A vecalign executable (installed apart, see the README) runs beside the sentence aligner in `make eval`.
 VECALIGN   ?=
 
-.PHONY: all setup dictionary lock models run export eval calibrate bench bench-full bench-scale lint test clean
+.PHONY: all setup dictionary distributed lock models mt-model run export eval calibrate bench bench-full bench-scale lint test clean
 all: run
 
 setup: $(VENV)/.installed dictionary
@@ -27,29 +28,54 @@ setup: $(VENV)/.installed dictionary
 DICTIONARY ?= /usr/share/dictd/freedict-ara-eng.index
 dictionary:
 	@test -f $(DICTIONARY) || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
-	  && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dict-freedict-ara-eng >/dev/null; } \
+	  && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dict-freedict-ara-eng >/dev/null 2>&1; } \
 	  || echo "dictionary: $(DICTIONARY) missing and not installable here (apt-get install dict-freedict-ara-eng): links are decided without it"; }
 
-# torch first, on its own: the CPU build (the PyPI default pulls CUDA packages), so it is not in the lock.
-# Everything else comes from requirements.lock, hash-checked.
+# The install never resolves anything: every package is pinned with its sha256 in requirements.lock and
+# installed exactly as listed (--no-deps: pip reads no package's own requirements, so a new release on the
+# index cannot change what lands; --only-binary: no source build, which would fetch build tools unpinned),
+# then `pip check` proves the set complete. torch is the one exception: its wheel differs by machine (the
+# CPU build from PyTorch's CPU index, or a local copy of it; PyPI's Linux torch is the CUDA build, gigabytes),
+# so it is pinned by version and installed --no-deps too; its own requirements are in the lock.
+PIP_LOCKED    = $(BIN)/pip install -q --no-deps --require-hashes --only-binary :all:
+TORCH_VERSION ?= 2.13.0
+TORCH_INDEX   ?= https://download.pytorch.org/whl/cpu
+# The CPU index only where it answers within 3 s: without it, pip would retry it for a minute.
+TORCH_INDEX_ARG = $$($(PY) -c "import socket,sys,urllib.parse as u; h=u.urlsplit(sys.argv[1]).hostname; \
+    socket.create_connection((h, 443), 3).close(); print('--extra-index-url', sys.argv[1])" $(TORCH_INDEX) 2>/dev/null)
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q --require-hashes -r requirements.lock
-	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	$(PIP_LOCKED) -r requirements.lock
+	$(BIN)/pip install -q --no-deps torch==$(TORCH_VERSION) $(TORCH_INDEX_ARG)
+	PYTHONWARNINGS=ignore $(BIN)/pip install -q --no-deps --no-build-isolation -e .  # no setuptools notices
+	$(BIN)/pip check
 	touch $@
 
-# Regenerates requirements.lock (pinned, hashed) from requirements.txt and requirements-dev.txt (needs network).
-lock: setup
-	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
-	    --no-emit-find-links --output-file requirements.lock requirements.txt requirements-dev.txt
+# The optional Ray engine (extra [distributed]): its own lock, installed the same way over .venv.
+distributed: setup
+	$(PIP_LOCKED) -r requirements-distributed.lock
+	$(BIN)/pip check
 
-# Downloads MODELS (default MT_MODEL; several hub ids allowed) at their pinned revisions into models/ and converts it for CTranslate2 (needs network;
-# says so plainly without it). `make` itself never downloads anything.
+# Regenerates the locks (pinned, hashed) from requirements*.txt (needs network): the only step that resolves.
+# Existing pins are kept unless an input asks otherwise (pip-compile --upgrade-package P moves one).
+PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+    --no-emit-find-links
+lock: setup
+	$(PIP_COMPILE) --output-file requirements.lock requirements.txt requirements-dev.txt
+	$(PIP_COMPILE) -c requirements.lock --output-file requirements-distributed.lock requirements-distributed.txt
+
+# Downloads MODELS (default MT_MODEL; several hub ids allowed) at their pinned revisions into models/ and
+# converts them for CTranslate2 (needs network; says so plainly without it).
 models: setup
 	$(PY) -m pipeline models $(MODELS) --ctranslate2
 
-run: setup
+# What `make` runs before the pipeline: fetches MT_MODEL into models/ only when it is missing (and its
+# CTranslate2 conversion when MT_BACKEND=ctranslate2), with progress; without network, one line and go on.
+# The run itself never touches the network.
+mt-model: setup
+	$(PY) -m pipeline models --if-missing $(MT_MODEL) $(if $(filter ctranslate2,$(MT_BACKEND)),--ctranslate2)
+
+run: setup mt-model
 	$(PY) -m pipeline run --out $(OUT) $(MT_ARG) --mt-backend $(MT_BACKEND) $(RUN_ARGS)
 
 export: setup

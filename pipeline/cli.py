@@ -342,6 +342,10 @@ def cmd_calibrate(args) -> int:
 
 
 def cmd_models(args) -> int:
+    """Download each model (and its CTranslate2 conversion when asked). With ``--if-missing`` (what
+    ``make`` runs before every run): a model already in models/, a local folder or ``none`` is left
+    alone, and a model that cannot be fetched (no network, an unknown model, a failed check) is said in
+    one line and the command still succeeds, so the run goes on without MT."""
     from pipeline.mt.download import download_model, prepare_ctranslate2
     from pipeline.mt.models import local_folder
 
@@ -349,13 +353,23 @@ def cmd_models(args) -> int:
         if name == "none":
             continue
         folder = local_folder(name)
-        if folder.is_dir() and any(folder.iterdir()) and not args.force:
-            print(f"models: {name} is already in {folder}/ (--force downloads it again)", file=sys.stderr)
-        else:
-            folder = download_model(name, args.revision, force=args.force)
-            print(f"models: {name} → {folder}/ (sizes and sha256 in {folder}/.download.json)", file=sys.stderr)
-        if args.ctranslate2:
-            print(f"models: {name} → CTranslate2 int8 in {prepare_ctranslate2(name)}/", file=sys.stderr)
+        try:
+            if args.if_missing and Path(name).expanduser().is_dir():
+                pass  # a local model folder: nothing to fetch
+            elif folder.is_dir() and any(folder.iterdir()) and not args.force:
+                if not args.if_missing:
+                    print(f"models: {name} is already in {folder}/ (--force downloads it again)", file=sys.stderr)
+            else:
+                folder = download_model(name, args.revision, force=args.force)
+                print(f"models: {name} → {folder}/ (sizes and sha256 in {folder}/.download.json)", file=sys.stderr)
+            if args.ctranslate2:
+                converted = prepare_ctranslate2(name)
+                if not args.if_missing:
+                    print(f"models: {name} → CTranslate2 int8 in {converted}/", file=sys.stderr)
+        except PipelineError as exc:
+            if not args.if_missing:
+                raise
+            print(f"models: {name} not fetched, continuing without MT: {exc}", file=sys.stderr)
     return 0
 
 
@@ -639,6 +653,12 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         "--ctranslate2", action="store_true", help="also convert to CTranslate2 int8 for --mt-backend ctranslate2"
     )
     p.add_argument("--force", action="store_true", help="download again over an existing folder")
+    p.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="what `make` runs: fetch only what models/ lacks; when it cannot be fetched, say so in one line and "
+        "exit 0 (the run then goes on without MT)",
+    )
     p.set_defaults(func=cmd_models)
 
     bench = sub.add_parser("bench", help="benchmarks: MT backends, alignment speed")

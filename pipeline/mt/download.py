@@ -3,9 +3,12 @@
 
 Steps: resolve (known model → pinned revision) → list the files at that revision → download into a
 temporary folder → verify sizes and sha256 against the hub's metadata → write ``.download.json`` →
-rename into place (a failed download leaves nothing half-written) → optionally convert to CTranslate2.
-An existing model folder is not replaced without ``force``. Without network the command says so and
-how to install a model by hand; ``make`` itself never needs this step.
+rename into place (a failed download leaves nothing half-written; the temporary folder of a download
+that was killed is removed by the next one) → optionally convert to CTranslate2.
+An existing model folder is not replaced without ``force``. Before anything else the hub is asked once,
+with a short timeout (:func:`check_hub_reachable`), so a machine without network is told so in seconds,
+not after the HTTP client's retries; ``make`` runs this step with ``--if-missing``, which then goes on
+without MT.
 """
 
 from __future__ import annotations
@@ -35,6 +38,52 @@ CONFIG_FILES = (
 )
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")  # the first one the repository has
 RECORD = ".download.json"
+PARTIAL = ".partial"  # `.<folder>.partial<pid>`: a download in progress, beside its target in models/
+REACH_TIMEOUT = 5.0  # seconds to wait for the hub's first answer before saying it cannot be reached
+
+
+def hub_endpoint() -> str:
+    """The hub's address: ``HF_ENDPOINT`` when set (a mirror), else huggingface.co."""
+    from huggingface_hub import constants
+
+    return constants.ENDPOINT.rstrip("/")
+
+
+def check_hub_reachable(endpoint: str, timeout: float = REACH_TIMEOUT) -> None:
+    """Ask ``endpoint`` for one HTTP answer within ``timeout`` seconds (any status counts: the hub is there).
+    Goes through the proxies the environment names, as the download would. Raises PipelineError with
+    the reason (no name resolution, refused, timed out) when no answer comes."""
+    import socket
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(urllib.request.Request(endpoint, method="HEAD"), timeout=timeout):
+            pass
+    except urllib.error.HTTPError:
+        return  # an answer, even an error status, means the hub is reachable
+    except (urllib.error.URLError, socket.timeout, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise PipelineError(None, f"the model hub {endpoint} cannot be reached ({reason})") from None
+
+
+def remove_stale_partials(target: Path) -> None:
+    """Remove the temporary folders of downloads into ``target`` whose process is gone (killed mid-way)."""
+    for partial in target.parent.glob(f".{target.name}{PARTIAL}*"):
+        pid = partial.name.rsplit(PARTIAL, 1)[1]
+        if pid.isdigit() and int(pid) != os.getpid() and _process_alive(int(pid)):
+            continue  # another download of the same model is running
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def choose_files(available: dict[str, dict]) -> list[str]:
@@ -74,6 +123,8 @@ def download_model(name: str, revision: str | None = None, force: bool = False) 
     except ImportError:
         raise PipelineError(None, "`make models` needs huggingface_hub installed") from None
 
+    check_hub_reachable(hub_endpoint())
+    remove_stale_partials(target)
     try:
         info = HfApi().model_info(name, revision=revision, files_metadata=True)
     except Exception as exc:  # offline, unknown repo or revision: hub errors come in many types
@@ -85,7 +136,7 @@ def download_model(name: str, revision: str | None = None, force: bool = False) 
     total = sum(available[f]["size"] or 0 for f in files)
     revision = info.sha or revision
     log(f"models: {name}@{(revision or '')[:12]}: {len(files)} files, {total / 1e6:.0f} MB → {target}")
-    partial = target.with_name(f".{target.name}.partial{os.getpid()}")
+    partial = target.with_name(f".{target.name}{PARTIAL}{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     try:
         snapshot_download(name, revision=info.sha, local_dir=partial, allow_patterns=files)
