@@ -20,6 +20,7 @@ from hub_server import HubRepository, LocalHub
 from pipeline.config import MT_MODEL
 from pipeline.fileio import read_jsonl
 from pipeline.mt.models import KNOWN_MODELS
+from pipeline.offline import OFFLINE_VARIABLES
 
 PINNED = KNOWN_MODELS[MT_MODEL].revision
 FOLDER = MT_MODEL.replace("/", "--")  # where models/ keeps it
@@ -36,7 +37,8 @@ def make(target: str, models: Path, endpoint: str, *variables: str, timeout: flo
         "HF_HOME": str(models.parent / "hf-home"),
         "PYTHONPATH": str(ROOT),
     }
-    env.pop("HF_HUB_OFFLINE", None)
+    for name in OFFLINE_VARIABLES:  # set by earlier tests' runs in this process; `make` must see a connected machine
+        env.pop(name, None)
     command = ["make", "-s", "-C", str(ROOT), "-o", "setup", target, f"PY={sys.executable}", *variables]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
 
@@ -45,7 +47,8 @@ def fetch_command(models: Path, endpoint: str) -> tuple[list[str], dict]:
     """What `make mt-model` runs, as a process the test can kill."""
     env = {**os.environ, "HF_ENDPOINT": endpoint, "PIPELINE_MODELS": str(models), "PYTHONPATH": str(ROOT)}
     env["HF_HOME"] = str(models.parent / "hf-home")
-    env.pop("HF_HUB_OFFLINE", None)
+    for name in OFFLINE_VARIABLES:
+        env.pop(name, None)
     return [sys.executable, "-m", "pipeline", "models", "--if-missing"], env
 
 

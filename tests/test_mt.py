@@ -330,6 +330,7 @@ def test_models_download_verifies_hashes_and_writes_atomically(tmp_path, monkeyp
     )
     monkeypatch.setattr(huggingface_hub, "HfApi", lambda: hub)
     monkeypatch.setattr(huggingface_hub, "snapshot_download", hub.snapshot_download)
+    monkeypatch.setattr(download, "check_hub_reachable", lambda endpoint: None)  # the fake hub needs no network
     monkeypatch.setattr(models, "MODELS_DIR", tmp_path)
     target = tmp_path / "Helsinki-NLP--opus-mt-ar-en"
     if tamper:

@@ -97,13 +97,16 @@ def choose_files(available: dict[str, dict]) -> list[str]:
 
 
 def _hub_error(name: str, exc: Exception) -> PipelineError:
+    detail = str(exc).splitlines()[0][:160] if str(exc) else "no detail"
+    return _hub_problem(name, f"{type(exc).__name__}: {detail}")
+
+
+def _hub_problem(name: str, detail: str) -> PipelineError:
     folder = local_folder(name)
     return PipelineError(
         name,
-        f"cannot download from the Hugging Face hub ({type(exc).__name__}: "
-        f"{str(exc).splitlines()[0][:160] if str(exc) else 'no detail'}). Without network, "
-        f"copy the model's files (config.json, tokenizer files, weights) into {folder}/ "
-        "by hand; the pipeline runs without MT until then",
+        f"cannot download from the Hugging Face hub ({detail}). Without network, copy the model's files "
+        f"(config.json, tokenizer files, weights) into {folder}/ by hand; the pipeline runs without MT until then",
     )
 
 
@@ -123,7 +126,10 @@ def download_model(name: str, revision: str | None = None, force: bool = False) 
     except ImportError:
         raise PipelineError(None, "`make models` needs huggingface_hub installed") from None
 
-    check_hub_reachable(hub_endpoint())
+    try:
+        check_hub_reachable(hub_endpoint())
+    except PipelineError as exc:
+        raise _hub_problem(name, exc.problem) from None
     remove_stale_partials(target)
     try:
         info = HfApi().model_info(name, revision=revision, files_metadata=True)
