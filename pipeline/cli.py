@@ -341,6 +341,14 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
+def cmd_calibrate_themes(args) -> int:
+    from pipeline.evaluation.theme_calibrate import calibrate_themes
+
+    settings = calibrate_themes(args.gold, args.write, encoder_name=args.encoder, force=args.force)
+    print(json.dumps(settings.get("measurements", {}), ensure_ascii=False))
+    return 0
+
+
 def cmd_models(args) -> int:
     """Download each model (and its CTranslate2 conversion when asked). With ``--if-missing`` (what
     ``make`` runs before every run): a model already in models/, a local folder or ``none`` is left
@@ -640,6 +648,17 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--anchor-weight", type=float, default=None, help="pin instead of tuning")
     p.add_argument("--equivalent-threshold", type=float, default=None, help="pin instead of tuning")
     p.set_defaults(func=cmd_calibrate)
+
+    p = sub.add_parser(
+        "calibrate-themes", help="fit the theme layer's settings and models on theme gold runs (tune half only)"
+    )
+    p.add_argument(
+        "--gold", type=Path, nargs="+", required=True, help="theme runs: *.gold.tsv files or folders of them"
+    )
+    p.add_argument("--write", type=Path, default=None, help="theme settings file to write (default: print only)")
+    p.add_argument("--encoder", default=config.ENCODER)
+    p.add_argument("--force", action="store_true", help="overwrite an existing settings file")
+    p.set_defaults(func=cmd_calibrate_themes)
 
     p = sub.add_parser("models", help="download MT models into models/ at pinned revisions (needs network)")
     p.add_argument(

@@ -123,6 +123,7 @@ class RunResult:
     unaligned: list[dict]
     manifest: dict
     sentences: list[dict] = field(default_factory=list)  # sentence beads (sentences.jsonl)
+    themes: list[dict] = field(default_factory=list)  # the run's themes (themes.jsonl), in the statement's order
 
 
 def equivalent_groups(links: list[dict]) -> list[tuple[list[int], list[str], list[str]]]:

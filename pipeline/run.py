@@ -356,6 +356,8 @@ def align_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Link],
 
         shards = ray_shards(config.ray_address)
 
+    from pipeline.themes.settings import load_theme_settings
+
     return align_segments(
         segments,
         settings,
@@ -365,6 +367,7 @@ def align_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Link],
         load_sentence_settings(),
         embedder=embedder,
         shards=shards,
+        themes=load_theme_settings() if config.mode == "comparable" else None,
     )
 
 
@@ -441,6 +444,7 @@ def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult
     links, unaligned, align_info, sentences = align_stage(segments, config)
     # Without MT, Arabic rows carry dictionary glosses of their key terms (marked as glosses, not a translation).
     glosses = align_info.pop("glosses", {})
+    themes = align_info.pop("themes", [])
     segments = [replace(s, glosses=glosses[s.id]) if s.id in glosses else s for s in segments]
     timings["align"] = time.perf_counter() - mark
     counts: dict[str, int] = {}
@@ -462,6 +466,7 @@ def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult
             **align_info["settings"],
             "link_model": align_info.get("link_model", "none: parallel mode"),
             "dictionary": align_info.get("dictionary", {"status": "not used: parallel mode"}),
+            "themes": align_info.get("theme_info", {"status": "not used: parallel mode"}),
             "sentences": align_info.get("sentence_settings"),
         },
         "translation": {k: v for k, v in translation.items() if k != "signature"},
@@ -472,6 +477,7 @@ def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult
             "links": len(links),
             **{f"links_{k}": v for k, v in sorted(counts.items())},
             "unaligned": len(unaligned),
+            "themes": len(themes),
             "sentence_beads": len(sentences),
             "sentence_pairs": sum(1 for s in sentences if s["ar_ids"] and s["en_ids"]),
         },
@@ -492,6 +498,7 @@ def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult
             [u.to_json() for u in unaligned],
             manifest,
             sentences,
+            themes,
         ),
         config.link_filter,
     )
@@ -569,4 +576,5 @@ def load_result(out: Path) -> RunResult:
         read_jsonl(out / "unaligned.jsonl"),
         manifest,
         read_jsonl(out / "sentences.jsonl") if (out / "sentences.jsonl").is_file() else [],
+        read_jsonl(out / "themes.jsonl") if (out / "themes.jsonl").is_file() else [],
     )

@@ -18,6 +18,8 @@ from pipeline.encoders import Encoder, get_encoder
 from pipeline.errors import PipelineError
 from pipeline.progress import log
 from pipeline.records import Link, Segment, Unaligned
+from pipeline.themes.link import link_themes
+from pipeline.themes.settings import ThemeSettings
 
 
 def align_segments(
@@ -29,6 +31,7 @@ def align_segments(
     sentence_settings: SentenceAlignSettings | None = None,
     embedder: Callable[[Encoder], Callable[[list[tuple[list[str], str, str]]], list[np.ndarray]]] | None = None,
     shards=None,
+    themes: ThemeSettings | None = None,
 ) -> tuple[list[Link], list[Unaligned], dict, list[dict]]:
     """Align the Arabic rows of ``segments`` with the English rows. Returns (links, unaligned, info,
     sentences) where info records the encoder signature and the settings used (for the manifest) and
@@ -37,7 +40,10 @@ def align_segments(
     ``embedder`` turns the encoder into the ``embed_sides([(texts, lang, progress label), ...])`` that
     embeds the paragraphs (default: the encoder's ``encode`` on each side in turn; the Ray engine's runs
     the same ``encode`` on workers); ``shards`` fills and searches an inverted file
-    (:data:`pipeline.align.ann.ShardsFactory`; default: one shard here, the Ray engine's: one per actor)."""
+    (:data:`pipeline.align.ann.ShardsFactory`; default: one shard here, the Ray engine's: one per actor).
+    ``themes``: the theme settings; with them, comparable mode also makes ``theme`` links
+    (:mod:`pipeline.themes`) among the pairs not linked otherwise, and ``info["themes"]`` holds the
+    run's themes (``themes.jsonl`` rows)."""
     encoder = get_encoder(encoder_name or settings.encoder, threads)
     embed_sides = embedder(encoder) if embedder else lambda sides: [encoder.encode(*side) for side in sides]
     ar_rows = [s for s in segments if s.lang == "ar"]
@@ -80,6 +86,11 @@ def align_segments(
         ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, lexicon, shards, gloss_vecs
     )
     info |= decided
+    if themes is not None:
+        theme_links, info["themes"], info["theme_info"] = link_themes(
+            ar_rows, en_rows, ar_vecs, en_vecs, mt_vecs, encoder, lexicon, themes, {(l.ar_id, l.en_id) for l in links}
+        )
+        links, unaligned = with_theme_links(links, unaligned, theme_links, ar_rows)
     add_sentence_evidence(links, {r.id: r for r in ar_rows + en_rows}, encoder)
     if lexicon is not None and mt_vecs is None:
         # No translation: the reader gets dictionary glosses of each Arabic paragraph's key terms.
@@ -95,6 +106,21 @@ def align_segments(
         else refine_links(segments, [link.to_json() for link in links], memo, sentence_settings)
     )
     return links, unaligned, info, sentences
+
+
+def with_theme_links(
+    links: list[Link], unaligned: list[Unaligned], theme_links: list[Link], ar_rows: list[Segment]
+) -> tuple[list[Link], list[Unaligned]]:
+    """The links with the theme links added (each Arabic paragraph's links together, in the Arabic
+    order; within a paragraph equivalent, related, then theme links, most probable first), and the
+    unaligned rows without the paragraphs that now have a theme link."""
+    order = {r.id: k for k, r in enumerate(ar_rows)}
+    rank = {"equivalent": 0, "related": 1, "theme": 2}
+    # A stable sort: the aligner's own links keep their order; theme links come after them, most probable first.
+    themed = sorted(theme_links, key=lambda l: -(l.probability or 0.0))
+    merged = sorted(links + themed, key=lambda l: (order[l.ar_id], rank.get(l.label, 3)))
+    linked = {l.ar_id for l in theme_links}
+    return merged, [u for u in unaligned if u.ar_id not in linked]
 
 
 def add_sentence_evidence(links: list[Link], rows: dict[str, Segment], encoder) -> None:
@@ -118,7 +144,12 @@ def add_sentence_evidence(links: list[Link], rows: dict[str, Segment], encoder) 
         if sentences:
             link.evidence["sentences"] = sentences
         link.evidence["reason"] = reason(
-            link.label, link.probability or 0.0, link.evidence["terms"], sentences, link.evidence["features"]
+            link.label,
+            link.probability or 0.0,
+            link.evidence["terms"],
+            sentences,
+            link.evidence["features"],
+            link.evidence.get("theme_name"),
         )
 
 

@@ -100,11 +100,26 @@ def _quote(terms: list[dict]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def reason(label: str, probability: float, terms: list[dict], sentences: dict | None, features: dict) -> str:
-    """One plain-English sentence: what matched."""
-    head = "same content" if label == "equivalent" else "same story"
+def _theme_terms(terms: list[dict]) -> str:
+    said = []
+    for t in terms:
+        other = t.get("ar") or t.get("mt") or ""
+        pair = f"'{t['en']}' ({other})" if other and other.lower() != t["en"].lower() else f"'{t['en']}'"
+        if pair not in said:
+            said.append(pair)
+    return said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
+
+
+def reason(
+    label: str, probability: float, terms: list[dict], sentences: dict | None, features: dict, theme: str | None = None
+) -> str:
+    """One plain-English sentence: what matched (for a ``theme`` link, the theme's name and the terms
+    that carry it: "memory sticks" ~ عصا الذاكرة)."""
+    head = {"equivalent": "same content", "related": "same story"}.get(label, f"same theme '{theme}'")
     parts = []
-    if terms:
+    if label == "theme" and terms:
+        parts.append("both take up " + _theme_terms(terms[:4]))
+    elif terms:
         parts.append(f"both mention {_quote(terms[:4])}")
     if sentences:
         parts.append(f"best matching sentences {sentences['similarity']:.2f}")

@@ -24,9 +24,13 @@ def _related(links: list[dict]) -> list[dict]:
     return [link for link in links if link["label"] == "related"]
 
 
-@register("jsonl", ("segments.jsonl", "removed.jsonl", "alignments.jsonl", "unaligned.jsonl", "related.jsonl"))
+@register(
+    "jsonl",
+    ("segments.jsonl", "removed.jsonl", "alignments.jsonl", "unaligned.jsonl", "related.jsonl", "themes.jsonl"),
+)
 def jsonl_files(result: RunResult) -> dict[str, bytes]:
     return {
+        "themes.jsonl": jsonl_text(result.themes).encode(),
         "segments.jsonl": jsonl_text(result.segments).encode(),
         "removed.jsonl": jsonl_text(result.removed).encode(),
         "alignments.jsonl": jsonl_text(result.links).encode(),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pipeline.errors import PipelineError
 from pipeline.records import equivalent_groups
 
-LABELS = ("equivalent", "related")
+LABELS = ("equivalent", "related", "theme")
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,32 @@ def recount(result, dropped: Sequence[dict] = ()):
             "unaligned": len(unaligned),
         }
     )
+    themes = themes_of_links(result.themes, result.links)
+    counts["themes"] = len(themes)
     manifest["counts"] = counts
     sentences = sentences_of_links(result.sentences, result.links)
-    return dataclasses.replace(result, unaligned=unaligned, manifest=manifest, sentences=sentences)
+    return dataclasses.replace(result, unaligned=unaligned, manifest=manifest, sentences=sentences, themes=themes)
+
+
+def themes_of_links(themes: list[dict], links: list[dict]) -> list[dict]:
+    """The themes that still have a theme link among ``links``, each with only the member paragraphs such
+    a link names and its link count (a filtered or corrected set of links leaves no stale theme behind)."""
+    named: dict[str, set[str]] = {}
+    counts: dict[str, int] = {}
+    for link in links:
+        theme = (link.get("evidence") or {}).get("theme") if link["label"] == "theme" else None
+        if theme:
+            named.setdefault(theme, set()).update((link["ar_id"], link["en_id"]))
+            counts[theme] = counts.get(theme, 0) + 1
+    kept = []
+    for theme in themes:
+        if theme["id"] not in named:
+            continue
+        members = {
+            doc: [p for p in ids if p in named[theme["id"]]] for doc, ids in theme.get("members", {}).items()
+        }
+        kept.append({**theme, "members": {d: ids for d, ids in members.items() if ids}, "links": counts[theme["id"]]})
+    return kept
 
 
 def paragraph_of(sentence_id: str) -> str:

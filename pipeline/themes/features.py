@@ -1,0 +1,133 @@
+"""Theme features of candidate (Arabic, English) paragraph pairs: how much salient meaning their key terms
+share, the evidence the calibrated theme model weighs.
+
+For one pair, the terms of the two paragraphs are matched one to one, greedily, strongest first: a match
+is a pair of terms the run's term relations allow (:func:`allowed_matches`: the dictionary or, for MT,
+identical stems; or phrase vectors with cosine ≥ ``term_floor`` that are mutual near neighbours); its weight is its strength × √(salience × salience); once a word has been
+matched (inside a phrase or alone) it is not matched again, so "memory sticks" is not counted three times.
+
+- ``theme_mass``: the sum of the match weights; ``theme_top``: the largest;
+- ``theme_cover``: the mass over √(the two paragraphs' total one-word salience) (a soft cosine: a long
+  paragraph does not win by size alone);
+- ``theme_matches``: how many matches;
+- ``theme_exact``: the part of the mass the dictionary (or identical stems) found;
+- ``cosine``: the encoder's cosine of the two paragraphs;
+- with MT (``mt_`` prefix): the same four over the translation's English terms.
+Pure functions; nothing is printed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.themes.bridge import TermTable
+
+FEATURES = ("theme_mass", "theme_top", "theme_cover", "theme_matches", "theme_exact")
+
+
+@dataclass(frozen=True)
+class Match:
+    src: int  # term index in the source side's table
+    en: int  # term index in the English table
+    strength: float  # cosine of the phrase vectors, or 1.0 for an exact (dictionary / same-stem) match
+    weight: float  # strength × √(salience × salience)
+    exact: bool
+
+
+def allowed_matches(
+    similarity: np.ndarray, exact: np.ndarray, ranks: np.ndarray, term_floor: float, term_rank: int
+) -> np.ndarray:
+    """(source terms, English terms) bool: the pairs of terms that may be matched."""
+    return exact | ((similarity >= term_floor) & (ranks < term_rank))
+
+
+def match_terms(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    similarity: np.ndarray,
+    exact: np.ndarray,
+    allowed: np.ndarray,
+    src_salience: np.ndarray,
+    en_salience: np.ndarray,
+    src_words: list[tuple[str, ...]],
+    en_words: list[tuple[str, ...]],
+) -> list[Match]:
+    """The one-to-one matches between the terms ``rows`` (source side) and ``cols`` (English side) of one
+    pair: ``similarity``/``exact``/``allowed`` are the full (source terms, English terms) relations, the
+    saliences are aligned with ``rows`` and ``cols``. Strongest weight first."""
+    if len(rows) == 0 or len(cols) == 0:
+        return []
+    sim = similarity[np.ix_(rows, cols)]
+    ex = exact[np.ix_(rows, cols)]
+    strength = np.where(ex, 1.0, sim)
+    ok = allowed[np.ix_(rows, cols)]
+    r, c = np.nonzero(ok)
+    if len(r) == 0:
+        return []
+    weight = strength[r, c] * np.sqrt(src_salience[r] * en_salience[c])
+    order = np.lexsort((c, r, -weight))  # ties: the earlier terms, so the result does not depend on hashing
+    used_src: set[str] = set()
+    used_en: set[str] = set()
+    matches = []
+    for k in order.tolist():
+        a, b = int(rows[r[k]]), int(cols[c[k]])
+        if weight[k] <= 0 or used_src.intersection(src_words[a]) or used_en.intersection(en_words[b]):
+            continue
+        used_src.update(src_words[a])
+        used_en.update(en_words[b])
+        matches.append(Match(a, b, float(strength[r[k], c[k]]), float(weight[k]), bool(ex[r[k], c[k]])))
+    return matches
+
+
+def salience_vector(table: TermTable, paragraph: int, saliences: dict[str, float]) -> np.ndarray:
+    return np.asarray([saliences[table.keys[k]] for k in table.paragraphs[paragraph]], dtype=np.float64)
+
+
+def one_word_total(table: TermTable, paragraph: int, saliences: dict[str, float]) -> float:
+    return float(sum(saliences[table.keys[k]] for k in table.paragraphs[paragraph] if len(table.words[k]) == 1))
+
+
+def pair_theme_features(
+    i: np.ndarray,
+    j: np.ndarray,
+    src: TermTable,
+    en: TermTable,
+    similarity: np.ndarray,
+    exact: np.ndarray,
+    allowed: np.ndarray,
+    src_saliences: list[dict[str, float]],
+    en_saliences: list[dict[str, float]],
+    prefix: str = "",
+) -> dict[str, np.ndarray]:
+    """The :data:`FEATURES` (names with ``prefix``) of each pair (``i`` source paragraph, ``j`` English
+    paragraph, parallel arrays)."""
+    out = {prefix + name: np.zeros(len(i), dtype=np.float64) for name in FEATURES}
+    src_sal = [salience_vector(src, p, s) for p, s in enumerate(src_saliences)]
+    en_sal = [salience_vector(en, p, s) for p, s in enumerate(en_saliences)]
+    src_total = [one_word_total(src, p, s) for p, s in enumerate(src_saliences)]
+    en_total = [one_word_total(en, p, s) for p, s in enumerate(en_saliences)]
+    for k, (a, b) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
+        matches = match_terms(
+            src.paragraphs[a],
+            en.paragraphs[b],
+            similarity,
+            exact,
+            allowed,
+            src_sal[a],
+            en_sal[b],
+            src.words,
+            en.words,
+        )
+        if not matches:
+            continue
+        weights = [m.weight for m in matches]
+        mass = float(sum(weights))
+        out[prefix + "theme_mass"][k] = mass
+        out[prefix + "theme_top"][k] = max(weights)
+        out[prefix + "theme_cover"][k] = mass / math.sqrt(max(src_total[a] * en_total[b], 1e-9))
+        out[prefix + "theme_matches"][k] = len(matches)
+        out[prefix + "theme_exact"][k] = float(sum(m.weight for m in matches if m.exact))
+    return out

@@ -1,0 +1,300 @@
+"""Theme links of a run: load → terms → saliences → term relations → pair features → decide → evidence.
+
+:func:`prepare_themes` computes everything that does not depend on the pairs (each paragraph's terms and
+their saliences, the run's term vocabularies and the relations between them); :func:`theme_features`
+gives any set of pairs its features; :func:`decide_themes` applies the calibrated models;
+:func:`link_themes` is the aligner's entry point. Calibration calls the first three, so a calibrated
+threshold means what the aligner does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.align.model import keep_links
+from pipeline.progress import log
+from pipeline.records import Link, Segment
+from pipeline.themes.bridge import (
+    TermTable,
+    dictionary_exact,
+    embed_terms,
+    identical_exact,
+    mutual_ranks,
+    term_table,
+)
+from pipeline.themes.features import Match, allowed_matches, match_terms, pair_theme_features, salience_vector
+from pipeline.themes.salience import saliences
+from pipeline.themes.settings import ThemeSettings, theme_variant
+from pipeline.themes.terms import Term, paragraph_terms
+
+# Phrase vectors, by (language, surface), shared by every run of the process: a term is embedded once.
+_PHRASE_MEMO: dict[tuple[str, str], np.ndarray] = {}
+
+
+@dataclass
+class Side:
+    """One side's terms: per paragraph (with spans), the distinct terms, and each paragraph's saliences."""
+
+    terms: list[list[Term]]
+    table: TermTable
+    salience: list[dict[str, float]]
+
+
+@dataclass
+class ThemeInputs:
+    ar: Side
+    en: Side
+    mt: Side | None  # the translations' English terms (paragraphs without one have none)
+    has_mt: np.ndarray  # per Arabic paragraph: it has a translation
+    ar_en_similarity: np.ndarray  # (Arabic terms, English terms) cosines of the phrase vectors
+    ar_en_exact: np.ndarray  # the dictionary's translations
+    ar_en_allowed: np.ndarray  # the pairs of terms that may be matched (features.allowed_matches)
+    mt_en_similarity: np.ndarray | None
+    mt_en_exact: np.ndarray | None
+    mt_en_allowed: np.ndarray | None
+    has_dictionary: bool
+
+
+def _side(texts: list[str], lang: str, settings: ThemeSettings) -> Side:
+    terms = [paragraph_terms(text, lang) for text in texts]
+    return Side(terms, term_table(terms), saliences(terms, lang, settings.rarity_power, settings.specificity_power))
+
+
+def prepare_themes(
+    ar_texts: list[str],
+    en_texts: list[str],
+    mt_texts: list[str | None] | None,
+    encoder,
+    lexicon,
+    settings: ThemeSettings,
+) -> ThemeInputs:
+    """Everything about a run's paragraphs the theme features need (the encoder embeds each distinct term
+    once; ``lexicon`` may be None: no dictionary matches)."""
+    ar = _side(ar_texts, "ar", settings)
+    en = _side(en_texts, "en", settings)
+    ar_vectors = embed_terms(ar.table, "ar", encoder, _PHRASE_MEMO)
+    en_vectors = embed_terms(en.table, "en", encoder, _PHRASE_MEMO)
+    has_mt = np.asarray([bool(t and t.strip()) for t in (mt_texts or [None] * len(ar_texts))], dtype=bool)
+    mt = mt_similarity = mt_exact = mt_allowed = None
+    if has_mt.any():
+        assert mt_texts is not None
+        mt = _side([t or "" for t in mt_texts], "en", settings)
+        mt_similarity = _cosines(embed_terms(mt.table, "en", encoder, _PHRASE_MEMO), en_vectors)
+        mt_exact = identical_exact(mt.table, en.table)
+        mt_allowed = _allowed(mt_similarity, mt_exact, settings)
+    similarity = _cosines(ar_vectors, en_vectors)
+    exact = dictionary_exact(ar.table, en.table, lexicon)
+    return ThemeInputs(
+        ar,
+        en,
+        mt,
+        has_mt,
+        similarity,
+        exact,
+        _allowed(similarity, exact, settings),
+        mt_similarity,
+        mt_exact,
+        mt_allowed,
+        lexicon is not None,
+    )
+
+
+def _allowed(similarity: np.ndarray, exact: np.ndarray, settings: ThemeSettings) -> np.ndarray:
+    return allowed_matches(similarity, exact, mutual_ranks(similarity), settings.term_floor, settings.term_rank)
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if not len(a) or not len(b):
+        return np.zeros((len(a), len(b)), dtype=np.float32)
+    return (a @ b.T).astype(np.float32)
+
+
+def theme_features(
+    inputs: ThemeInputs,
+    i: np.ndarray,
+    j: np.ndarray,
+    cosine: np.ndarray,
+    mt_cosine: np.ndarray | None,
+    settings: ThemeSettings,
+) -> dict[str, np.ndarray]:
+    """Every theme feature of the pairs (``i`` Arabic, ``j`` English paragraph): the cross-lingual
+    term features, ``cosine``, and with MT the ``mt_`` ones (zero for a paragraph without a translation)."""
+    out = pair_theme_features(
+        i,
+        j,
+        inputs.ar.table,
+        inputs.en.table,
+        inputs.ar_en_similarity,
+        inputs.ar_en_exact,
+        inputs.ar_en_allowed,
+        inputs.ar.salience,
+        inputs.en.salience,
+    )
+    out["cosine"] = np.asarray(cosine, dtype=np.float64)
+    if inputs.mt is not None and inputs.mt_en_similarity is not None and inputs.mt_en_exact is not None:
+        assert inputs.mt_en_allowed is not None
+        out |= pair_theme_features(
+            i,
+            j,
+            inputs.mt.table,
+            inputs.en.table,
+            inputs.mt_en_similarity,
+            inputs.mt_en_exact,
+            inputs.mt_en_allowed,
+            inputs.mt.salience,
+            inputs.en.salience,
+            prefix="mt_",
+        )
+        out["mt_cosine"] = np.where(inputs.has_mt[i], np.asarray(mt_cosine, dtype=np.float64), 0.0)
+    return out
+
+
+def pair_variants(inputs: ThemeInputs, i: np.ndarray) -> np.ndarray:
+    """The model variant of each pair (by its Arabic paragraph's translation)."""
+    names = np.asarray([theme_variant(inputs.has_dictionary, False), theme_variant(inputs.has_dictionary, True)])
+    return names[inputs.has_mt[i].astype(int)]
+
+
+def decide_themes(
+    i: np.ndarray, features: dict[str, np.ndarray], variants: np.ndarray, allowed: np.ndarray, settings: ThemeSettings
+) -> tuple[np.ndarray, np.ndarray]:
+    """(probability, linked mask) of the pairs: each pair scored by its variant's model; linked where
+    ``allowed``, at or above that model's threshold, among the model's ``max_links`` most probable of its
+    Arabic paragraph. Raises PipelineError when the settings lack a variant's model."""
+    from pipeline.errors import PipelineError
+
+    probability = np.zeros(len(i), dtype=np.float64)
+    linked = np.zeros(len(i), dtype=bool)
+    for name in sorted(set(variants.tolist())):
+        model = settings.model(name)
+        if model is None:
+            raise PipelineError(None, f"the theme settings have no model {name!r} (run calibrate-themes)")
+        rows = variants == name
+        probability[rows] = model.probability({k: v[rows] for k, v in features.items()})
+        linked[rows] = keep_links(
+            i[rows], probability[rows], allowed[rows], model.model.threshold, model.model.max_links
+        )
+    return probability, linked
+
+
+def pair_matches(inputs: ThemeInputs, a: int, b: int, settings: ThemeSettings) -> tuple[list[Match], list[Match]]:
+    """The term matches of one pair: cross-lingual, and through the translation (empty without one)."""
+    ar, en = inputs.ar, inputs.en
+    direct = match_terms(
+        ar.table.paragraphs[a],
+        en.table.paragraphs[b],
+        inputs.ar_en_similarity,
+        inputs.ar_en_exact,
+        inputs.ar_en_allowed,
+        salience_vector(ar.table, a, ar.salience[a]),
+        salience_vector(en.table, b, en.salience[b]),
+        ar.table.words,
+        en.table.words,
+    )
+    via_mt: list[Match] = []
+    mt = inputs.mt
+    if mt is not None and inputs.has_mt[a] and inputs.mt_en_similarity is not None and inputs.mt_en_exact is not None:
+        assert inputs.mt_en_allowed is not None
+        via_mt = match_terms(
+            mt.table.paragraphs[a],
+            en.table.paragraphs[b],
+            inputs.mt_en_similarity,
+            inputs.mt_en_exact,
+            inputs.mt_en_allowed,
+            salience_vector(mt.table, a, mt.salience[a]),
+            salience_vector(en.table, b, en.salience[b]),
+            mt.table.words,
+            en.table.words,
+        )
+    return direct, via_mt
+
+
+def candidate_pairs(ar_vecs: np.ndarray, en_vecs: np.ndarray, settings: ThemeSettings) -> tuple[np.ndarray, ...]:
+    """(i, j, cosine): every pair up to ``dense_limit`` pairs; past it each Arabic paragraph's
+    ``candidates`` most similar English paragraphs (blocks of rows, so memory stays linear)."""
+    n_ar, n_en = len(ar_vecs), len(en_vecs)
+    if n_ar * n_en <= settings.dense_limit:
+        cos = _cosines(ar_vecs, en_vecs)
+        i, j = np.indices((n_ar, n_en))
+        return i.ravel(), j.ravel(), cos.ravel()
+    k = min(settings.candidates, n_en)
+    rows, cols, values = [], [], []
+    for a in range(n_ar):
+        sims = en_vecs @ ar_vecs[a]
+        top = np.sort(np.argpartition(-sims, k - 1)[:k])
+        rows.append(np.full(k, a))
+        cols.append(top)
+        values.append(sims[top])
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(values).astype(np.float32)
+
+
+def link_themes(
+    ar_rows: list[Segment],
+    en_rows: list[Segment],
+    ar_vecs: np.ndarray,
+    en_vecs: np.ndarray,
+    mt_vecs: np.ndarray | None,
+    encoder,
+    lexicon,
+    settings: ThemeSettings,
+    taken: set[tuple[str, str]],
+) -> tuple[list[Link], list[dict], dict]:
+    """The run's theme links (pairs in ``taken``, already ``equivalent`` or ``related``, are not
+    candidates), its themes (``themes.jsonl`` rows) and what was decided how (for the manifest)."""
+    from pipeline.themes.naming import name_themes
+
+    inputs = prepare_themes(
+        [r.text for r in ar_rows],
+        [r.text for r in en_rows],
+        [r.mt_text for r in ar_rows] if mt_vecs is not None else None,
+        encoder,
+        lexicon,
+        settings,
+    )
+    i, j, cosine = candidate_pairs(ar_vecs, en_vecs, settings)
+    mt_cosine = np.einsum("pd,pd->p", mt_vecs[i], en_vecs[j]) if mt_vecs is not None else None
+    features = theme_features(inputs, i, j, cosine, mt_cosine, settings)
+    variants = pair_variants(inputs, i)
+    allowed = np.asarray([(ar_rows[a].id, en_rows[b].id) not in taken for a, b in zip(i, j, strict=True)], dtype=bool)
+    probability, linked = decide_themes(i, features, variants, allowed, settings)
+    chosen = np.nonzero(linked)[0]
+    matches = {int(k): pair_matches(inputs, int(i[k]), int(j[k]), settings) for k in chosen.tolist()}
+    themes, assigned = name_themes(
+        inputs, [(int(i[k]), int(j[k]), matches[int(k)]) for k in chosen.tolist()], ar_rows, en_rows, lexicon
+    )
+    links = []
+    for k, theme in zip(chosen.tolist(), assigned, strict=True):
+        a, b = int(i[k]), int(j[k])
+        ar, en = ar_rows[a], en_rows[b]
+        evidence = {
+            "cosine": round(float(cosine[k]), 4),
+            "features": {name: round(float(v[k]), 4) for name, v in features.items()},
+            "terms": theme["terms"],
+            "theme": theme["id"],
+            "theme_name": theme["name"],
+            "probability": round(float(probability[k]), 4),
+            "model": str(variants[k]),
+        }
+        links.append(
+            Link(
+                ar.id,
+                ar.text,
+                ar.mt_text,
+                en.doc,
+                en.id,
+                en.text,
+                round(float(features["theme_mass"][k]), 4),
+                "theme",
+                evidence,
+                round(float(probability[k]), 4),
+            )
+        )
+    log(f"themes: {len(themes)} themes, {len(links)} theme links")
+    info = {
+        "theme_models": sorted(set(variants[chosen].tolist())) if len(chosen) else [],
+        "themes": len(themes),
+        "terms": {"ar": len(inputs.ar.table.keys), "en": len(inputs.en.table.keys)},
+    }
+    return links, themes, info
