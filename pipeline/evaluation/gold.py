@@ -56,6 +56,8 @@ from pipeline.records import Document
 from pipeline.ingest.stage import ingest_documents
 
 KEEP_SHARE = 0.6
+# Gold labels that record negatives, not links: these sets' same-topic pairs, the theme runs' topic and none.
+NEGATIVE_LABELS = ("same-topic", "topic", "none")
 
 
 @dataclass
@@ -331,7 +333,7 @@ def write_gold_set(gold: GoldSet, out: Path) -> dict:
         "name": f"{gold.folder}/{gold.name}" if gold.folder else gold.name,
         "ar_units": len(gold.ar),
         "en_units": len(gold.en),
-        "links": sum(label != "same-topic" for _, _, label in rows),
+        "links": sum(label not in NEGATIVE_LABELS for _, _, label in rows),
         "dropped_by_ingest": len(gold.links) - len(rows),
     }
 
