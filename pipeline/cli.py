@@ -321,8 +321,16 @@ def cmd_eval_suite(args) -> int:
 
 def cmd_build_gold(args) -> int:
     from pipeline.evaluation.gold import build_gold_sets, write_gold_set
+    from pipeline.evaluation.theme_gold import RUNS_SEED, flores_theme_sets
 
     for gold in build_gold_sets(args.data, seed=args.seed):
+        info = write_gold_set(gold, args.out)
+        print(json.dumps(info), file=sys.stderr)
+    # The theme runs are labelled on the default seed's halves: with another seed they would cross halves.
+    if args.seed != RUNS_SEED:
+        print(f"theme runs not written: they are labelled on the halves of --seed {RUNS_SEED}", file=sys.stderr)
+        return 0
+    for gold in flores_theme_sets(args.data, args.themes):
         info = write_gold_set(gold, args.out)
         print(json.dumps(info), file=sys.stderr)
     return 0
@@ -635,6 +643,12 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--data", type=Path, default=config.SHARED_DATA)
     p.add_argument("--out", type=Path, default=config.GOLD)
     p.add_argument("--seed", type=int, default=13)
+    p.add_argument(
+        "--themes",
+        type=Path,
+        default=config.THEMES,
+        help=f"theme gold (labelled FLORES runs), written to OUT/theme-runs-{{tune,test}}/ (default: {config.THEMES})",
+    )
     p.set_defaults(func=cmd_build_gold)
 
     p = sub.add_parser("calibrate", help="tune the aligner's weights and thresholds on gold sets (max F1)")

@@ -18,6 +18,7 @@ MODELS_DIR = Path(os.environ.get("PIPELINE_MODELS", "models"))  # where `make mo
 SHARED_DATA = Path("../shared/data")
 FLORES200_DEVTEST = SHARED_DATA / "flores200_devtest"
 CORPUS_GOLD = CORPUS / "links.gold.tsv"  # hand-labelled links of the corpus
+THEMES = Path("data/themes")  # theme-link gold (STS, newsframing, labelled FLORES runs), read by build-gold
 # The sentence suite's pooled test rows: the test half's random merges and drops drawn this many times
 # (one draw of `merges` has about 450 beads, so one bead decides a comparison there; 20 hold about 9,000).
 # Fixed before measuring, as a round number.

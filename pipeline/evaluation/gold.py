@@ -56,6 +56,8 @@ from pipeline.records import Document
 from pipeline.ingest.stage import ingest_documents
 
 KEEP_SHARE = 0.6
+# Gold labels that record negatives, not links: these sets' same-topic pairs, the theme runs' topic and none.
+NEGATIVE_LABELS = ("same-topic", "topic", "none")
 
 
 @dataclass
@@ -97,6 +99,14 @@ def flores_articles(data: Path) -> list[dict]:
     return articles
 
 
+def article_halves(count: int, seed: int = 13) -> dict[str, list[int]]:
+    """The split of ``count`` FLORES articles into disjoint ``tune`` and ``test`` halves (sorted article
+    indexes), the one every FLORES gold set of a seed uses."""
+    order = list(range(count))
+    random.Random(seed).shuffle(order)
+    return {"tune": sorted(order[: count // 2]), "test": sorted(order[count // 2 :])}
+
+
 def comparable(
     name: str,
     pairs: list[tuple[str, str]],
@@ -129,10 +139,7 @@ def build_gold_sets(data: Path, seed: int = 13) -> list[GoldSet]:
     """All gold sets from the shared data folder ``data`` (raises PipelineError when a file is missing)."""
     data = Path(data)
     articles = flores_articles(data)
-    rng = random.Random(seed)
-    order = list(range(len(articles)))
-    rng.shuffle(order)
-    halves = {"tune": sorted(order[: len(order) // 2]), "test": sorted(order[len(order) // 2 :])}
+    halves = article_halves(len(articles), seed)
     sets: list[GoldSet] = []
     for half, members in halves.items():
         chosen = [articles[i] for i in members]
@@ -326,7 +333,7 @@ def write_gold_set(gold: GoldSet, out: Path) -> dict:
         "name": f"{gold.folder}/{gold.name}" if gold.folder else gold.name,
         "ar_units": len(gold.ar),
         "en_units": len(gold.en),
-        "links": sum(label != "same-topic" for _, _, label in rows),
+        "links": sum(label not in NEGATIVE_LABELS for _, _, label in rows),
         "dropped_by_ingest": len(gold.links) - len(rows),
     }
 

@@ -32,7 +32,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from pipeline.config import SENTENCE_TEST_DRAWS
-from pipeline.evaluation.gold import flores_articles
+from pipeline.evaluation.gold import article_halves, flores_articles
 from pipeline.text.sentences import split_sentences
 
 Bead = tuple[tuple[int, ...], tuple[int, ...]]
@@ -58,12 +58,7 @@ class SentenceDoc:
 def flores_halves(data: Path, seed: int = 13) -> dict[str, list[dict]]:
     """The articles of the tune and test halves (the same split as the paragraph gold sets)."""
     articles = flores_articles(Path(data))
-    order = list(range(len(articles)))
-    random.Random(seed).shuffle(order)
-    return {
-        "tune": [articles[i] for i in sorted(order[: len(order) // 2])],
-        "test": [articles[i] for i in sorted(order[len(order) // 2 :])],
-    }
+    return {half: [articles[i] for i in members] for half, members in article_halves(len(articles), seed).items()}
 
 
 def _edit(pairs: list[tuple[str, str]], rng: random.Random, merge: float, drop: float):
