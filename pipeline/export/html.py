@@ -157,6 +157,8 @@ def _link_view(link: dict, ar_text: str, docs: dict, pairs: dict) -> dict:
         "reason": link_reason(link),
         "details": " · ".join(details),
         "review": link.get("review"),
+        "theme": evidence.get("theme"),
+        "theme_name": evidence.get("theme_name"),
         "en_html": highlight(link["en_text"], term_spans + _sentence_span(link, "en")),
         "ar_sentence": ar_text[ar_sentence[0][0] : ar_sentence[0][1]] if ar_sentence else None,
         "terms": terms,
@@ -202,6 +204,65 @@ def _mt_message(translation: dict) -> dict:
     }
 
 
+def _theme_html(text: str, links: list[dict], side: str) -> Markup:
+    """``text`` with the theme terms of ``links`` on ``side`` ("ar" or "en") marked."""
+    spans = [
+        (a, b, "term term-theme")
+        for link in links
+        for t in (link.get("evidence") or {}).get("terms") or []
+        if t.get("kind") == "theme"
+        for a, b in t.get(f"{side}_spans") or []
+    ]
+    return highlight(text, spans)
+
+
+def theme_index(result, docs: dict, rows: dict) -> list[dict]:
+    """The run's themes in the statement's order (``themes.jsonl``), each with its Arabic paragraphs (what
+    they say in English: the machine translation, or the matched terms and their dictionary glosses) and the
+    English paragraphs that take it up (outlet, date), every matched term marked."""
+    by_theme: dict[str, list[dict]] = {}
+    for link in result.links:
+        theme = (link.get("evidence") or {}).get("theme")
+        if link["label"] == "theme" and theme:
+            by_theme.setdefault(theme, []).append(link)
+    index = []
+    for theme in getattr(result, "themes", None) or []:
+        links = by_theme.get(theme["id"], [])
+        if not links:
+            continue
+        arabic, english = [], []
+        for ar_id in dict.fromkeys(l["ar_id"] for l in links):
+            mine = [l for l in links if l["ar_id"] == ar_id]
+            row = rows.get(ar_id, {"text": mine[0]["ar_text"], "doc": ar_id.rsplit(":", 1)[0]})
+            said = []
+            for link in mine:
+                for t in (link.get("evidence") or {}).get("terms") or []:
+                    if t.get("kind") == "theme" and t.get("ar"):
+                        gloss = ", ".join(t.get("gloss") or [])
+                        said.append({"ar": t["ar"], "en": t["en"], "gloss": gloss})
+            arabic.append(
+                {
+                    "id": ar_id,
+                    "html": _theme_html(row["text"], mine, "ar"),
+                    "mt": row.get("mt_text"),
+                    "terms": list({(t["ar"], t["en"]): t for t in said}.values())[:6],
+                }
+            )
+        for en_id in dict.fromkeys(l["en_id"] for l in sorted(links, key=lambda l: l["en_id"])):
+            mine = [l for l in links if l["en_id"] == en_id]
+            doc = docs.get(mine[0]["en_doc"], {"label": mine[0]["en_doc"]})
+            english.append(
+                {
+                    "id": en_id,
+                    "doc": doc,
+                    "html": _theme_html(mine[0]["en_text"], mine, "en"),
+                    "value": max(shown_value(l)[0] for l in mine),
+                }
+            )
+        index.append({**theme, "arabic": arabic, "english": english, "n_links": len(links)})
+    return index
+
+
 def report_view(result) -> dict:
     """Everything the template shows, as plain data."""
     docs = documents(result)
@@ -213,6 +274,11 @@ def report_view(result) -> dict:
         links_by_ar.setdefault(link["ar_id"], []).append(link)
         links_by_en.setdefault(link["en_id"], []).append(link)
     unaligned = {row["ar_id"]: row for row in result.unaligned}
+    themes = theme_index(result, docs, rows)
+    themes_of: dict[str, list[dict]] = {}
+    for theme in themes:
+        for item in theme["arabic"]:
+            themes_of.setdefault(item["id"], []).append({"id": theme["id"], "name": theme["name"]})
     ar_items = []
     for row in (r for r in result.segments if r["lang"] == "ar"):
         links = links_by_ar.get(row["id"], [])
@@ -236,6 +302,7 @@ def report_view(result) -> dict:
                 "glosses": [] if row.get("mt_text") else row.get("glosses") or [],
                 "links": [_link_view(l, row["text"], docs, pairs) for l in links],
                 "near": near,
+                "themes": themes_of.get(row["id"], []),
             }
         )
     en_articles = []
@@ -254,6 +321,7 @@ def report_view(result) -> dict:
                         "value": value,
                         "value_name": value_name,
                         "reason": link_reason(link),
+                        "theme": (link.get("evidence") or {}).get("theme"),
                         "ar_html": _arabic_html(ar_row, [link]),
                         "mt": ar_row.get("mt_text"),
                     }
@@ -281,6 +349,7 @@ def report_view(result) -> dict:
         "mt": _mt_message(result.manifest.get("translation", {})),
         "value_name": "chance right" if value_names == {"chance right"} else "similarity",
         "has_sentence_pairs": bool(pairs),
+        "themes": themes,
     }
 
 

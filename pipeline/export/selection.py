@@ -126,9 +126,7 @@ def themes_of_links(themes: list[dict], links: list[dict]) -> list[dict]:
     for theme in themes:
         if theme["id"] not in named:
             continue
-        members = {
-            doc: [p for p in ids if p in named[theme["id"]]] for doc, ids in theme.get("members", {}).items()
-        }
+        members = {doc: [p for p in ids if p in named[theme["id"]]] for doc, ids in theme.get("members", {}).items()}
         kept.append({**theme, "members": {d: ids for d, ids in members.items() if ids}, "links": counts[theme["id"]]})
     return kept
 

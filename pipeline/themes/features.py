@@ -3,7 +3,8 @@ share, the evidence the calibrated theme model weighs.
 
 For one pair, the terms of the two paragraphs are matched one to one, greedily, strongest first: a match
 is a pair of terms the run's term relations allow (:func:`allowed_matches`: the dictionary or, for MT,
-identical stems; or phrase vectors with cosine ≥ ``term_floor`` that are mutual near neighbours); its weight is its strength × √(salience × salience); once a word has been
+identical stems; or phrase vectors with cosine ≥ ``term_floor`` that are mutual near neighbours); its
+weight is its strength × √(salience × salience); once a word has been
 matched (inside a phrase or alone) it is not matched again, so "memory sticks" is not counted three times.
 
 - ``theme_mass``: the sum of the match weights; ``theme_top``: the largest;

@@ -43,11 +43,34 @@ class Side:
 
 
 @dataclass
+class Relation:
+    """How the terms of one side relate to the English terms: phrase-vector cosines, exact matches
+    (dictionary or identical stems) and mutual ranks (:func:`pipeline.themes.bridge.mutual_ranks`)."""
+
+    similarity: np.ndarray
+    exact: np.ndarray
+    ranks: np.ndarray
+
+
+@dataclass
+class Vocabulary:
+    """What a run's texts give whatever the settings: each paragraph's terms and the term relations."""
+
+    ar_terms: list[list[Term]]
+    en_terms: list[list[Term]]
+    mt_terms: list[list[Term]] | None
+    ar_en: Relation
+    mt_en: Relation | None
+    has_mt: np.ndarray  # per Arabic paragraph: it has a translation
+    has_dictionary: bool
+
+
+@dataclass
 class ThemeInputs:
     ar: Side
     en: Side
     mt: Side | None  # the translations' English terms (paragraphs without one have none)
-    has_mt: np.ndarray  # per Arabic paragraph: it has a translation
+    has_mt: np.ndarray
     ar_en_similarity: np.ndarray  # (Arabic terms, English terms) cosines of the phrase vectors
     ar_en_exact: np.ndarray  # the dictionary's translations
     ar_en_allowed: np.ndarray  # the pairs of terms that may be matched (features.allowed_matches)
@@ -57,9 +80,52 @@ class ThemeInputs:
     has_dictionary: bool
 
 
-def _side(texts: list[str], lang: str, settings: ThemeSettings) -> Side:
-    terms = [paragraph_terms(text, lang) for text in texts]
+def theme_vocabulary(
+    ar_texts: list[str], en_texts: list[str], mt_texts: list[str | None] | None, encoder, lexicon
+) -> Vocabulary:
+    """The run's terms and their relations (the encoder embeds each distinct term once; ``lexicon`` may be
+    None: no dictionary matches; ``mt_texts`` None or None entries: no translation)."""
+    ar_terms = [paragraph_terms(text, "ar") for text in ar_texts]
+    en_terms = [paragraph_terms(text, "en") for text in en_texts]
+    ar_table, en_table = term_table(ar_terms), term_table(en_terms)
+    en_vectors = embed_terms(en_table, "en", encoder, _PHRASE_MEMO)
+    similarity = _cosines(embed_terms(ar_table, "ar", encoder, _PHRASE_MEMO), en_vectors)
+    ar_en = Relation(similarity, dictionary_exact(ar_table, en_table, lexicon), mutual_ranks(similarity))
+    has_mt = np.asarray([bool(t and t.strip()) for t in (mt_texts or [None] * len(ar_texts))], dtype=bool)
+    mt_terms = mt_en = None
+    if has_mt.any():
+        assert mt_texts is not None
+        mt_terms = [paragraph_terms(t or "", "en") for t in mt_texts]
+        mt_table = term_table(mt_terms)
+        mt_similarity = _cosines(embed_terms(mt_table, "en", encoder, _PHRASE_MEMO), en_vectors)
+        mt_en = Relation(mt_similarity, identical_exact(mt_table, en_table), mutual_ranks(mt_similarity))
+    return Vocabulary(ar_terms, en_terms, mt_terms, ar_en, mt_en, has_mt, lexicon is not None)
+
+
+def _side(terms: list[list[Term]], lang: str, settings: ThemeSettings) -> Side:
     return Side(terms, term_table(terms), saliences(terms, lang, settings.rarity_power, settings.specificity_power))
+
+
+def _allowed(relation: Relation, settings: ThemeSettings) -> np.ndarray:
+    return allowed_matches(relation.similarity, relation.exact, relation.ranks, settings.term_floor, settings.term_rank)
+
+
+def inputs_for(vocabulary: Vocabulary, settings: ThemeSettings) -> ThemeInputs:
+    """The vocabulary with the settings' saliences and the term matches they allow."""
+    mt = vocabulary.mt_en
+    return ThemeInputs(
+        _side(vocabulary.ar_terms, "ar", settings),
+        _side(vocabulary.en_terms, "en", settings),
+        _side(vocabulary.mt_terms, "en", settings) if vocabulary.mt_terms is not None else None,
+        vocabulary.has_mt,
+        vocabulary.ar_en.similarity,
+        vocabulary.ar_en.exact,
+        _allowed(vocabulary.ar_en, settings),
+        mt.similarity if mt is not None else None,
+        mt.exact if mt is not None else None,
+        _allowed(mt, settings) if mt is not None else None,
+        vocabulary.has_dictionary,
+    )
 
 
 def prepare_themes(
@@ -70,39 +136,9 @@ def prepare_themes(
     lexicon,
     settings: ThemeSettings,
 ) -> ThemeInputs:
-    """Everything about a run's paragraphs the theme features need (the encoder embeds each distinct term
-    once; ``lexicon`` may be None: no dictionary matches)."""
-    ar = _side(ar_texts, "ar", settings)
-    en = _side(en_texts, "en", settings)
-    ar_vectors = embed_terms(ar.table, "ar", encoder, _PHRASE_MEMO)
-    en_vectors = embed_terms(en.table, "en", encoder, _PHRASE_MEMO)
-    has_mt = np.asarray([bool(t and t.strip()) for t in (mt_texts or [None] * len(ar_texts))], dtype=bool)
-    mt = mt_similarity = mt_exact = mt_allowed = None
-    if has_mt.any():
-        assert mt_texts is not None
-        mt = _side([t or "" for t in mt_texts], "en", settings)
-        mt_similarity = _cosines(embed_terms(mt.table, "en", encoder, _PHRASE_MEMO), en_vectors)
-        mt_exact = identical_exact(mt.table, en.table)
-        mt_allowed = _allowed(mt_similarity, mt_exact, settings)
-    similarity = _cosines(ar_vectors, en_vectors)
-    exact = dictionary_exact(ar.table, en.table, lexicon)
-    return ThemeInputs(
-        ar,
-        en,
-        mt,
-        has_mt,
-        similarity,
-        exact,
-        _allowed(similarity, exact, settings),
-        mt_similarity,
-        mt_exact,
-        mt_allowed,
-        lexicon is not None,
-    )
-
-
-def _allowed(similarity: np.ndarray, exact: np.ndarray, settings: ThemeSettings) -> np.ndarray:
-    return allowed_matches(similarity, exact, mutual_ranks(similarity), settings.term_floor, settings.term_rank)
+    """Everything about a run's paragraphs the theme features need (:func:`theme_vocabulary`, then
+    :func:`inputs_for` the settings)."""
+    return inputs_for(theme_vocabulary(ar_texts, en_texts, mt_texts, encoder, lexicon), settings)
 
 
 def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -14,7 +14,6 @@ Pure functions.
 from __future__ import annotations
 
 from pipeline.align.lexicon import arabic_stem
-from pipeline.records import Segment
 from pipeline.themes.features import Match
 from pipeline.themes.terms import Term
 
@@ -58,14 +57,12 @@ def _gloss(term: Term, lexicon) -> list[str]:
     return [s[0] for s in senses if s]
 
 
-def name_themes(inputs, chosen: list[tuple[int, int, tuple[list[Match], list[Match]]]], ar_rows, en_rows, lexicon):
-    """(themes, per link: {"id", "name", "terms"}) for the chosen pairs ``(a, b, (direct, via_mt))``."""
-    groups = _Components()
-    weight: dict[str, float] = {}
-    surface: dict[str, str] = {}
-    link_nodes: list[list[tuple[str, str, float]]] = []
-    for a, b, (direct, via_mt) in chosen:
-        nodes = []
+def _link_edges(inputs, chosen, groups: _Components, weight: dict, surface: dict) -> list[list[tuple[str, str, float]]]:
+    """Each link's core matches as (source node, English node, weight), strongest first; joins each
+    match's two nodes in ``groups`` and adds its weight to both nodes."""
+    edges = []
+    for _, _, (direct, via_mt) in chosen:
+        mine = []
         for source, matches in (("ar", direct), ("mt", via_mt)):
             table = inputs.ar.table if source == "ar" else (inputs.mt.table if inputs.mt is not None else None)
             for m in _core(sorted(matches, key=lambda m: -m.weight)):
@@ -77,61 +74,64 @@ def name_themes(inputs, chosen: list[tuple[int, int, tuple[list[Match], list[Mat
                 groups.union(src, dst)
                 for node in (src, dst):
                     weight[node] = weight.get(node, 0.0) + m.weight
-                nodes.append((src, dst, m.weight))
-        link_nodes.append(sorted(nodes, key=lambda n: -n[2]))
+                mine.append((src, dst, m.weight))
+        edges.append(sorted(mine, key=lambda e: -e[2]))
     for node in list(weight):  # a phrase and its words' one-word terms, where both are core terms
         words = node[3:].split(" ")
         if len(words) > 1:
             for word in words:
                 if node[:3] + word in weight:
                     groups.union(node, node[:3] + word)
-    members: dict[str, list[int]] = {}
-    for k, nodes in enumerate(link_nodes):
-        if nodes:
-            members.setdefault(groups.find(nodes[0][0]), []).append(k)
+    return edges
+
+
+def _members(links: list[int], chosen, ar_rows, en_rows) -> dict[str, list[str]]:
+    """The paragraphs of a theme's links by document: Arabic first, in order, then English."""
+    members: dict[str, list[str]] = {}
+    for side, rows in ((0, ar_rows), (1, en_rows)):
+        for k in sorted(links, key=lambda k: chosen[k][side]):
+            row = rows[chosen[k][side]]
+            ids = members.setdefault(row.doc, [])
+            if row.id not in ids:
+                ids.append(row.id)
+    return members
+
+
+def name_themes(inputs, chosen: list[tuple[int, int, tuple[list[Match], list[Match]]]], ar_rows, en_rows, lexicon):
+    """(themes, per link: {"id", "name", "terms"}) for the chosen pairs ``(a, b, (direct, via_mt))``."""
+    groups = _Components()
+    weight: dict[str, float] = {}
+    surface: dict[str, str] = {}
+    edges = _link_edges(inputs, chosen, groups, weight, surface)
+    by_root: dict[str, list[int]] = {}
+    for k, mine in enumerate(edges):
+        if mine:
+            by_root.setdefault(groups.find(mine[0][0]), []).append(k)
     ordered = sorted(
-        members,
-        key=lambda root: (min(chosen[k][0] for k in members[root]), min(chosen[k][1] for k in members[root]), root),
+        by_root,
+        key=lambda root: (min(chosen[k][0] for k in by_root[root]), min(chosen[k][1] for k in by_root[root]), root),
     )
     themes = []
-    by_root = {}
+    theme_of_root = {}
     for number, root in enumerate(ordered, 1):
         nodes = sorted((n for n in weight if groups.find(n) == root), key=lambda n: (-weight[n], n))
         en_nodes = [n for n in nodes if n.startswith("en:")]
         ar_nodes = [n for n in nodes if n.startswith("ar:")]
-        name = _theme_name(en_nodes, ar_nodes, weight, surface)
-        links = members[root]
-        doc_members: dict[str, list[str]] = {}
-        for k in sorted(links, key=lambda k: chosen[k][0]):
-            row = ar_rows[chosen[k][0]]
-            doc_members.setdefault(row.doc, [])
-            if row.id not in doc_members[row.doc]:
-                doc_members[row.doc].append(row.id)
-        for k in sorted(links, key=lambda k: chosen[k][1]):
-            row = en_rows[chosen[k][1]]
-            doc_members.setdefault(row.doc, [])
-            if row.id not in doc_members[row.doc]:
-                doc_members[row.doc].append(row.id)
         theme = {
             "id": f"theme-{number}",
-            "name": name,
+            "name": _theme_name(en_nodes, ar_nodes, weight, surface),
             "en_terms": _distinct([surface[n] for n in en_nodes]),
             "ar_terms": _distinct([surface[n] for n in ar_nodes]),
-            "members": doc_members,
-            "links": len(links),
+            "members": _members(by_root[root], chosen, ar_rows, en_rows),
+            "links": len(by_root[root]),
         }
         themes.append(theme)
-        by_root[root] = theme
+        theme_of_root[root] = theme
     assigned = []
     for k, (a, b, (direct, via_mt)) in enumerate(chosen):
-        theme = by_root[groups.find(link_nodes[k][0][0])] if link_nodes[k] else {"id": None, "name": None}
-        assigned.append(
-            {
-                "id": theme["id"],
-                "name": theme["name"],
-                "terms": evidence_terms(inputs, a, b, direct, via_mt, ar_rows[a], en_rows[b], lexicon),
-            }
-        )
+        theme = theme_of_root[groups.find(edges[k][0][0])] if edges[k] else {"id": None, "name": None}
+        terms = evidence_terms(inputs, a, b, direct, via_mt, lexicon)
+        assigned.append({"id": theme["id"], "name": theme["name"], "terms": terms})
     return themes, assigned
 
 
@@ -152,12 +152,10 @@ def _theme_name(en_nodes: list[str], ar_nodes: list[str], weight: dict[str, floa
     return " — ".join(part for part in (english, arabic) if part)
 
 
-def evidence_terms(
-    inputs, a: int, b: int, direct: list[Match], via_mt: list[Match], ar: Segment, en: Segment, lexicon
-) -> list[dict]:
+def evidence_terms(inputs, a: int, b: int, direct: list[Match], via_mt: list[Match], lexicon) -> list[dict]:
     """The matched terms of one link, strongest first: what each side says, where (spans), how they were
     matched (``source``: dictionary, encoder or mt) and, for an Arabic term, its dictionary gloss."""
-    terms = []
+    terms: list[dict] = []
     for m in sorted(direct, key=lambda m: -m.weight):
         src = _term(inputs.ar.terms[a], inputs.ar.table.keys[m.src])
         dst = _term(inputs.en.terms[b], inputs.en.table.keys[m.en])
@@ -194,4 +192,8 @@ def evidence_terms(
                     "weight": round(m.weight, 4),
                 }
             )
-    return sorted(terms, key=lambda t: -t["weight"])[:MAX_EVIDENCE_TERMS]
+    return sorted(terms, key=_weight_of)[:MAX_EVIDENCE_TERMS]
+
+
+def _weight_of(term: dict) -> float:
+    return -term["weight"]

@@ -17,7 +17,16 @@ from pathlib import Path
 DATA = Path(__file__).with_name("data") / "wordnet_pos.tsv.gz"
 # WordNet's morphy suffix rules: (ending, replacement) per part of speech.
 _DETACH = {
-    "n": (("s", ""), ("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"), ("men", "man"), ("ies", "y")),
+    "n": (
+        ("s", ""),
+        ("ses", "s"),
+        ("xes", "x"),
+        ("zes", "z"),
+        ("ches", "ch"),
+        ("shes", "sh"),
+        ("men", "man"),
+        ("ies", "y"),
+    ),
     "v": (("s", ""), ("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", "")),
     "a": (("er", ""), ("est", ""), ("er", "e"), ("est", "e")),
     "r": (),
@@ -53,6 +62,6 @@ def can_name_a_thing(word: str) -> bool:
 
 
 def can_modify_a_thing(word: str) -> bool:
-    """A noun or an adjective (the first word of a noun phrase: "electronic extortion"), or unknown."""
-    pos = parts_of_speech(word)
-    return not pos or "n" in pos or "a" in pos
+    """What can begin a noun phrase ("electronic extortion", "hacking group"): what can name a thing, or
+    an adjective."""
+    return can_name_a_thing(word) or "a" in parts_of_speech(word)

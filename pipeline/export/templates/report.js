@@ -18,10 +18,11 @@
     var min = parseFloat($("#minvalue").value) || 0;
     $("#minvalue-out").textContent = min.toFixed(2);
     var doc = $("#doc").value;
+    var theme = $("#theme") ? $("#theme").value : "";
     var query = norm($("#search").value.trim());
     $("#view-ar").hidden = view !== "ar";
     $("#view-en").hidden = view !== "en";
-    var shown = {equivalent: 0, related: 0}, lonely = 0, items = 0;
+    var shown = {equivalent: 0, related: 0, theme: 0}, lonely = 0, items = 0;
     $$("#view-" + view + " .item").forEach(function(item){
       var links = $$(".link", item);
       // The search matches a paragraph's own text, or the text of one of its links (then only those show).
@@ -29,9 +30,9 @@
       var inDoc = !doc || (item.dataset.enDoc ? item.dataset.enDoc === doc : links.length > 0);
       var ok = links.map(function(link){
         return show[link.dataset.label] && parseFloat(link.dataset.value) >= min && (!doc || link.dataset.enDoc === doc)
-          && (own || link.dataset.text.indexOf(query) >= 0);
+          && (!theme || link.dataset.theme === theme) && (own || link.dataset.text.indexOf(query) >= 0);
       });
-      var on = links.length ? ok.indexOf(true) >= 0 && inDoc : show.none && inDoc && own;
+      var on = links.length ? ok.indexOf(true) >= 0 && inDoc : show.none && inDoc && own && !theme;
       links.forEach(function(link, k){
         link.classList.toggle("hidden", !(on && ok[k]));
         if (on && ok[k]) shown[link.dataset.label]++;
@@ -40,9 +41,11 @@
       if (on) { items++; if (!links.length) lonely++; }
     });
     $$("#view-en .article").forEach(function(a){ a.classList.toggle("hidden", !$$(".item:not(.hidden)", a).length); });
-    $("#n-links").textContent = shown.equivalent + shown.related;
+    $("#n-links").textContent = shown.equivalent + shown.related + shown.theme;
     $("#n-equivalent").textContent = shown.equivalent;
     $("#n-related").textContent = shown.related;
+    $("#n-theme").textContent = shown.theme;
+    $$(".theme-index .theme").forEach(function(t){ t.classList.toggle("chosen", t.dataset.theme === theme); });
     $("#n-unaligned").textContent = lonely;
     $("#unaligned-rest").textContent = view === "ar"
       ? " of " + totals.ar + " Arabic paragraphs with no counterpart (" + $$("#view-ar .item").length + " Arabic paragraphs in all)."
@@ -79,6 +82,13 @@
     a.href = url; a.download = "corrections.jsonl";
     document.body.appendChild(a); a.click(); a.remove();
     setTimeout(function(){ URL.revokeObjectURL(url); }, 1000);
+  });
+  $$(".show-theme").forEach(function(button){
+    button.addEventListener("click", function(){
+      $("#theme").value = button.dataset.theme;
+      apply();
+      $("main").scrollIntoView();
+    });
   });
   $$(".controls input, .controls select").forEach(function(input){
     input.addEventListener("input", apply);

@@ -1,0 +1,224 @@
+"""The theme layer's parts, as tables of inputs and expected values, and its outputs on a run."""
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import run_cli
+from pipeline.errors import PipelineError
+from pipeline.fileio import read_jsonl
+from pipeline.themes.bridge import TermTable, dictionary_exact, identical_exact, mutual_ranks, term_table
+from pipeline.themes.features import allowed_matches, match_terms
+from pipeline.themes.pos import can_modify_a_thing, can_name_a_thing
+from pipeline.themes.salience import rarity, specificity
+from pipeline.themes.settings import ThemeModel, ThemeSettings, load_theme_settings, theme_variant
+from pipeline.themes.terms import arabic_term_key, paragraph_terms
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("The manual counting of ballot boxes", {"manual count", "count", "ballot box", "ballot", "box", "manual"}),
+        # A function word or a comma ends a phrase; verbs and adverbs name no theme.
+        ("Results were carried on memory sticks, servers", {"result", "memori stick", "memori", "stick", "server"}),
+        ("They particularly affirm it", set()),
+        ("an electronic extortion group", {"electron extort", "extort", "extort group", "group"}),
+        ("hacking of devices", {"hack", "devic"}),
+    ],
+)
+def test_english_terms_are_nouns_and_noun_phrases(text, expected):
+    assert {t.key for t in paragraph_terms(text, "en")} == expected
+
+
+@pytest.mark.parametrize(
+    "word, key",
+    [
+        ("الانتخابات", "انتخابات"),
+        ("للانتخابات", "انتخابات"),
+        ("والانتخابات", "انتخابات"),
+        ("بالمفوضية", "مفوضيه"),
+        ("بيانات", "بيانات"),  # a leading ب that is part of the word stays
+        ("فلاش", "فلاش"),
+        ("البث", "البث"),  # too short to lose the article
+    ],
+)
+def test_arabic_term_keys_strip_only_the_article_and_its_clitics(word, key):
+    assert arabic_term_key(word) == key
+
+
+def test_arabic_phrases_and_spans():
+    text = "ويتم نقل بيانات الاقتراع من خلال عصا الذاكرة الخارجية"
+    terms = {t.key: t for t in paragraph_terms(text, "ar")}
+    stick = terms["عصا ذاكره"]
+    assert stick.surface == "عصا الذاكرة"
+    assert [text[a:b] for a, b in stick.spans] == ["عصا الذاكرة"]
+    assert "خلال" not in terms  # a function word is no term
+
+
+@pytest.mark.parametrize(
+    "word, names, modifies",
+    [
+        ("servers", True, True),
+        ("hacking", True, True),  # a gerund names an activity
+        ("provides", False, False),
+        ("particularly", False, False),
+        ("electronic", False, True),
+        ("Khazali", True, True),  # WordNet does not know it: a name
+    ],
+)
+def test_parts_of_speech(word, names, modifies):
+    assert (can_name_a_thing(word), can_modify_a_thing(word)) == (names, modifies)
+
+
+def test_rarer_words_are_more_salient():
+    assert rarity("the", "en") < rarity("election", "en") < rarity("rigging", "en") <= 1.0
+    assert rarity("الانتخابات", "ar") < rarity("سيرفرات", "ar")
+
+
+@pytest.mark.parametrize(
+    "df, n, expected",
+    [
+        ({"a": 1, "b": 4}, 4, {"a": 1.0, "b": 0.1386}),
+        ({"a": 1}, 1, {"a": 1.0}),
+        ({"a": 2, "b": 1}, 2, {"a": 0.3691, "b": 1.0}),
+    ],
+)
+def test_specificity_table(df, n, expected):
+    assert {k: round(v, 4) for k, v in specificity(df, n).items()} == expected
+
+
+def test_mutual_ranks_are_the_worse_of_both_directions():
+    sim = np.array([[0.9, 0.8, 0.1], [0.85, 0.2, 0.3]])
+    ranks = mutual_ranks(sim)
+    # (0, 0): each other's best; (1, 0): row 1's best, but column 0's second; (1, 2): column 2's best, row 1's second.
+    assert ranks.tolist() == [[0, 1, 2], [1, 2, 1]]
+
+
+class _Lexicon:
+    translations = {"عصا": frozenset({"stick", "cane"}), "ذاكر": frozenset({"memori"})}
+    glosses: dict = {}
+
+
+def test_dictionary_matches_words_and_phrases(monkeypatch):
+    import pipeline.themes.bridge as bridge
+
+    monkeypatch.setattr(bridge, "arabic_stem", lambda w: {"عصا": "عصا", "الذاكرة": "ذاكر"}.get(w, w))
+    ar = term_table([paragraph_terms("عصا الذاكرة", "ar")])
+    en = term_table([paragraph_terms("memory sticks and a cane", "en")])
+    exact = dictionary_exact(ar, en, _Lexicon())
+    pairs = {(ar.keys[a], en.keys[b]) for a, b in zip(*np.nonzero(exact), strict=True)}
+    assert pairs == {("عصا", "stick"), ("عصا", "cane"), ("ذاكره", "memori"), ("عصا ذاكره", "memori stick")}
+    assert not dictionary_exact(ar, en, None).any()
+
+
+def test_identical_stems_match_for_mt():
+    mt = term_table([paragraph_terms("the ballot boxes", "en")])
+    en = term_table([paragraph_terms("a ballot box", "en")])
+    assert identical_exact(mt, en).sum() == 3  # ballot, box, ballot box
+
+
+def _table(keys: list[str]) -> TermTable:
+    return TermTable(keys, keys, [tuple(k.split()) for k in keys], [tuple(k.split()) for k in keys], [])
+
+
+def test_matching_is_one_to_one_and_a_phrase_consumes_its_words():
+    src = _table(["memori stick", "memori", "stick"])
+    en = _table(["memori stick", "memori", "stick"])
+    sim = np.eye(3) * 0.9
+    exact = np.zeros((3, 3), dtype=bool)
+    allowed = allowed_matches(sim, exact, mutual_ranks(sim), 0.5, 1)
+    sal = np.ones(3)
+    matches = match_terms(np.arange(3), np.arange(3), sim, exact, allowed, sal, sal, src.words, en.words)
+    assert [(src.keys[m.src], en.keys[m.en]) for m in matches] == [("memori stick", "memori stick")]
+
+
+def test_the_floor_and_the_rank_both_bound_encoder_matches():
+    sim = np.array([[0.7, 0.65], [0.66, 0.2]])
+    exact = np.array([[False, False], [False, True]])
+    ranks = mutual_ranks(sim)
+    assert allowed_matches(sim, exact, ranks, 0.6, 1).tolist() == [[True, False], [False, True]]
+    assert allowed_matches(sim, exact, ranks, 0.6, 2).tolist() == [[True, True], [True, True]]
+    assert allowed_matches(sim, exact, ranks, 0.8, 2).tolist() == [[False, False], [False, True]]
+
+
+def test_a_theme_model_never_extrapolates():
+    from pipeline.align.model import LinkModel
+
+    model = ThemeModel(LinkModel(("x",), (0.0,), (1.0,), (3.0,), 0.0, 0.5, 3), {"x": (-1.0, 1.0)})
+    inside = model.probability({"x": np.array([1.0])})
+    far = model.probability({"x": np.array([1e6])})
+    assert far == pytest.approx(inside)
+
+
+@pytest.mark.parametrize(
+    "dictionary, mt, name",
+    [(False, False, "themes"), (True, False, "themes+dictionary"), (True, True, "themes+dictionary+mt")],
+)
+def test_variant_names(dictionary, mt, name):
+    assert theme_variant(dictionary, mt) == name
+
+
+def test_shipped_theme_settings_have_every_variant():
+    settings = load_theme_settings()
+    for dictionary in (False, True):
+        for mt in (False, True):
+            assert settings.model(theme_variant(dictionary, mt)) is not None
+    assert settings.calibrated_on and "test" not in settings.calibrated_on
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [("{", "not a valid theme settings file"), ('{"version": 9}', "version 9"), ('{"version": 1, "x": 1}', "unknown")],
+)
+def test_bad_theme_settings_are_refused_by_name(tmp_path, content, problem):
+    path = tmp_path / "themes.json"
+    path.write_text(content)
+    with pytest.raises(PipelineError, match=problem) as err:
+        load_theme_settings(path)
+    assert str(path) in str(err.value)
+    assert ThemeSettings().term_rank >= 1
+
+
+def test_theme_links_and_themes_of_the_corpus_run(corpus_run):
+    links = read_jsonl(corpus_run / "alignments.jsonl")
+    themes = read_jsonl(corpus_run / "themes.jsonl")
+    theme_links = [l for l in links if l["label"] == "theme"]
+    ids = {t["id"] for t in themes}
+    for link in theme_links:
+        assert link["evidence"]["theme"] in ids
+        assert 0.0 <= link["probability"] <= 1.0
+        for term in link["evidence"]["terms"]:
+            assert term["kind"] == "theme" and term["source"] in ("dictionary", "encoder", "mt")
+            for a, b in term.get("ar_spans", []):
+                assert link["ar_text"][a:b] == term["ar"]
+            for a, b in term["en_spans"]:
+                assert link["en_text"][a:b].lower() == term["en"].lower()
+    for theme in themes:
+        assert theme["name"] and theme["members"] and theme["links"] >= 1
+    # One label per pair, and never a theme link in the translation files.
+    assert len({(l["ar_id"], l["en_id"]) for l in links}) == len(links)
+    meta = (corpus_run / "parallel.meta.tsv").read_text().splitlines()[1:]
+    assert not any("theme" in line for line in meta)
+    assert "theme" not in (corpus_run / "alignments.tmx").read_text()
+    manifest = json.loads((corpus_run / "manifest.json").read_text())
+    assert manifest["counts"]["themes"] == len(themes)
+    assert manifest["counts"].get("links_theme", 0) == len(theme_links)
+
+
+def test_a_rejected_theme_link_leaves_no_stale_theme(corpus_run, tmp_path):
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(corpus_run, out)
+    links = [l for l in read_jsonl(out / "alignments.jsonl") if l["label"] == "theme"]
+    if not links:
+        pytest.skip("this run made no theme link")
+    decisions = tmp_path / "corrections.jsonl"
+    decisions.write_text(
+        "".join(json.dumps({"ar_id": l["ar_id"], "en_id": l["en_id"], "decision": "reject"}) + "\n" for l in links)
+    )
+    result = run_cli("export", "--out", out, "--corrections", decisions)
+    assert result.returncode == 0, result.stderr
+    assert read_jsonl(out / "themes.jsonl") == []
+    assert json.loads((out / "manifest.json").read_text())["counts"]["themes"] == 0
