@@ -33,7 +33,7 @@ FEATURES = ("theme_mass", "theme_top", "theme_cover", "theme_matches", "theme_ex
 class Match:
     src: int  # term index in the source side's table
     en: int  # term index in the English table
-    strength: float  # cosine of the phrase vectors, or 1.0 for an exact (dictionary / same-stem) match
+    strength: float  # cosine of the phrase vectors (for an exact match at least the phrase-match floor)
     weight: float  # strength × √(salience × salience)
     exact: bool
 
@@ -55,15 +55,18 @@ def match_terms(
     en_salience: np.ndarray,
     src_words: list[tuple[str, ...]],
     en_words: list[tuple[str, ...]],
+    exact_floor: float = 0.0,
 ) -> list[Match]:
     """The one-to-one matches between the terms ``rows`` (source side) and ``cols`` (English side) of one
     pair: ``similarity``/``exact``/``allowed`` are the full (source terms, English terms) relations, the
-    saliences are aligned with ``rows`` and ``cols``. Strongest weight first."""
+    saliences are aligned with ``rows`` and ``cols``. An exact match is as strong as its phrase vectors'
+    cosine, and at least ``exact_floor`` (a dictionary's sense may not be the one meant: the cosine says how
+    well the two agree). Strongest weight first."""
     if len(rows) == 0 or len(cols) == 0:
         return []
     sim = similarity[np.ix_(rows, cols)]
     ex = exact[np.ix_(rows, cols)]
-    strength = np.where(ex, 1.0, sim)
+    strength = np.where(ex, np.maximum(sim, exact_floor), sim)
     ok = allowed[np.ix_(rows, cols)]
     r, c = np.nonzero(ok)
     if len(r) == 0:
@@ -101,6 +104,7 @@ def pair_theme_features(
     allowed: np.ndarray,
     src_saliences: list[dict[str, float]],
     en_saliences: list[dict[str, float]],
+    exact_floor: float,
     prefix: str = "",
 ) -> dict[str, np.ndarray]:
     """The :data:`FEATURES` (names with ``prefix``) of each pair (``i`` source paragraph, ``j`` English
@@ -121,6 +125,7 @@ def pair_theme_features(
             en_sal[b],
             src.words,
             en.words,
+            exact_floor,
         )
         if not matches:
             continue

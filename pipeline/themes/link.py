@@ -167,6 +167,7 @@ def theme_features(
         inputs.ar_en_allowed,
         inputs.ar.salience,
         inputs.en.salience,
+        settings.term_floor,
     )
     out["cosine"] = np.asarray(cosine, dtype=np.float64)
     if inputs.mt is not None and inputs.mt_en_similarity is not None and inputs.mt_en_exact is not None:
@@ -181,6 +182,7 @@ def theme_features(
             inputs.mt_en_allowed,
             inputs.mt.salience,
             inputs.en.salience,
+            settings.term_floor,
             prefix="mt_",
         )
         out["mt_cosine"] = np.where(inputs.has_mt[i], np.asarray(mt_cosine, dtype=np.float64), 0.0)
@@ -228,6 +230,7 @@ def pair_matches(inputs: ThemeInputs, a: int, b: int, settings: ThemeSettings) -
         salience_vector(en.table, b, en.salience[b]),
         ar.table.words,
         en.table.words,
+        settings.term_floor,
     )
     via_mt: list[Match] = []
     mt = inputs.mt
@@ -243,6 +246,7 @@ def pair_matches(inputs: ThemeInputs, a: int, b: int, settings: ThemeSettings) -
             salience_vector(en.table, b, en.salience[b]),
             mt.table.words,
             en.table.words,
+            settings.term_floor,
         )
     return direct, via_mt
 
