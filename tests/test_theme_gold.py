@@ -1,6 +1,7 @@
 """The theme gold in data/themes: halves disjoint, every pair of every FLORES run labelled, run files whose ids
-are the ids the ingest gives, and the STS and newsframing loaders' documented counts (data/themes/PROVENANCE.md).
-Tests that build runs need ../shared/data (absent in a user's clone: skipped)."""
+are the ids the ingest gives, and the STS and newsframing loaders' documented counts (data/themes/PROVENANCE.md);
+the subject tags cover every article in its half and the tag runs are labelled, deterministic and hold the
+reported theme pairs. Tests that build runs need ../shared/data (absent in a user's clone: skipped)."""
 
 import importlib.util
 import os
@@ -160,5 +161,131 @@ def test_build_gold_writes_the_theme_runs_in_subfolders(tmp_path):
     result = run_cli("build-gold", "--data", SHARED, "--out", tmp_path / "G")
     assert result.returncode == 0, result.stderr
     for half in ("tune", "test"):
-        assert len(list((tmp_path / "G" / f"theme-runs-{half}").glob("*.gold.tsv"))) == 12
+        assert len(list((tmp_path / "G" / f"theme-runs-{half}").glob(f"theme-{half}-*.gold.tsv"))) == 12
+        assert len(list((tmp_path / "G" / f"theme-runs-{half}").glob(f"theme-tags-{half}-*.gold.tsv"))) == 20
     assert not list((tmp_path / "G").glob("theme-*.gold.tsv"))  # eval suite runs G/*.gold.tsv: not these
+
+
+# Subject tags (flores_article_subjects.tsv, TAGGING.md) and the tag runs drawn from them.
+# The counts reported with the tags: theme pairs among all pairs of a half, and in the half's tag runs.
+HALF_THEME_PAIRS = {"tune": 23, "test": 39}
+TAG_RUN_LABELS = {"tune": {"theme": 77, "topic": 86, "none": 1037}, "test": {"theme": 96, "topic": 42, "none": 1062}}
+
+
+def _half_theme_pairs(subjects: dict) -> dict[str, int]:
+    counts = dict.fromkeys(("tune", "test"), 0)
+    lines = sorted(subjects)
+    for n, a in enumerate(lines):
+        for b in lines[n + 1 :]:
+            if subjects[a]["half"] == subjects[b]["half"]:
+                counts[subjects[a]["half"]] += theme_gold.subject_label(subjects, a, b) == "theme"
+    return counts
+
+
+def test_tags_list_281_articles_with_the_reported_theme_pairs_per_half():
+    subjects = theme_gold.article_subjects(THEMES)
+    assert len(subjects) == 281
+    assert Counter(s["half"] for s in subjects.values()) == {"tune": 140, "test": 141}
+    assert sum(bool(s["subjects"]) for s in subjects.values()) == 270
+    assert len({t for s in subjects.values() for t in s["subjects"]}) == 219
+    assert _half_theme_pairs(subjects) == HALF_THEME_PAIRS
+
+
+def test_subject_label_is_symmetric_and_refuses_pairs_across_halves():
+    subjects = theme_gold.article_subjects(THEMES)
+    assert theme_gold.subject_label(subjects, 850, 854) == theme_gold.subject_label(subjects, 854, 850) == "theme"
+    assert theme_gold.subject_label(subjects, 850, 4) == "none"
+    assert theme_gold.subject_label(subjects, 850, 4, {850: "sports", 4: "sports"}) == "topic"
+    tune = next(line for line, s in subjects.items() if s["half"] == "tune")
+    test = next(line for line, s in subjects.items() if s["half"] == "test")
+    for a, b in ((tune, test), (tune, tune)):
+        with pytest.raises(ValueError):
+            theme_gold.subject_label(subjects, a, b)
+
+
+def test_tags_agree_with_the_first_batch_as_reported():
+    """The agreement check (after the tags were committed): derived label against the first batch's, by pair."""
+    subjects = theme_gold.article_subjects(THEMES)
+    confusion = Counter(
+        (label == "theme", theme_gold.subject_label(subjects, *sorted(pair)) == "theme")
+        for pair, (label, _) in theme_gold.theme_labels(THEMES).items()
+    )
+    assert confusion == {(True, True): 11, (True, False): 3, (False, True): 2, (False, False): 1099}
+
+
+@pytest.mark.parametrize(
+    "row, match",
+    [("a;B", "lower case"), ("a;b;c;d", "bad row"), ("a;a", "bad row"), ("a;;b", "lower case")],
+)
+def test_subjects_reject_malformed_tags(tmp_path, row, match):
+    folder = tmp_path / "themes"
+    folder.mkdir()
+    (folder / theme_gold.SUBJECTS_FILE).write_text(f"line\turl\thalf\tsubjects\tnote\n1\tu\ttune\t{row}\t\n")
+    with pytest.raises(PipelineError, match=match):
+        theme_gold.article_subjects(folder)
+
+
+@needs_shared
+def test_tags_cover_every_article_under_its_url_in_its_half():
+    articles = flores_articles(SHARED)
+    halves = article_halves(len(articles), theme_gold.RUNS_SEED)
+    subjects = theme_gold.article_subjects(THEMES)
+    for k, line in enumerate(theme_gold.article_lines(articles)):
+        assert subjects[line]["url"] == articles[k]["url"]
+        assert k in halves[subjects[line]["half"]]
+
+
+@needs_shared
+def test_tag_runs_label_every_pair_and_hold_the_reported_theme_pairs():
+    sets = theme_gold.flores_tag_sets(SHARED, THEMES)
+    subjects = theme_gold.article_subjects(THEMES)
+    runs = theme_gold.draw_tag_runs(subjects, theme_gold.first_topics(flores_articles(SHARED)))
+    assert [s.name for s in sets] == list(runs)
+    assert Counter(r["half"] for r in runs.values()) == {"tune": 20, "test": 20}
+    counts = {half: Counter() for half in ("tune", "test")}
+    for gold in sets:
+        run = runs[gold.name]
+        assert gold.folder == f"theme-runs-{run['half']}"
+        assert (len(run["ar"]), len(run["en"])) == (6, 10) and gold.en_docs == list(range(10))
+        assert len(set(run["ar"] + run["en"])) == 16  # no article twice, on either side
+        assert all(subjects[line]["half"] == run["half"] for line in run["ar"] + run["en"])
+        assert sorted((i, j) for i, j, _ in gold.links) == [(i, j) for i in range(6) for j in range(10)]
+        labels = Counter(label for *_, label in gold.links)
+        assert labels["theme"] >= theme_gold.TAG_ANCHORS
+        counts[run["half"]] += labels
+    assert counts == TAG_RUN_LABELS
+    # every theme pair of a half is in one of its runs at least once
+    for half in ("tune", "test"):
+        covered = {
+            frozenset((a, e))
+            for r in runs.values()
+            if r["half"] == half
+            for a in r["ar"]
+            for e in r["en"]
+            if subjects[a]["subjects"] & subjects[e]["subjects"]
+        }
+        assert len(covered) == HALF_THEME_PAIRS[half]
+
+
+@needs_shared
+def test_tag_runs_are_deterministic_and_written_with_ingest_ids(tmp_path):
+    first, again = theme_gold.flores_tag_sets(SHARED, THEMES), theme_gold.flores_tag_sets(SHARED, THEMES)
+    assert [(s.name, s.ar, s.en, s.links, s.mt) for s in first] == [(s.name, s.ar, s.en, s.links, s.mt) for s in again]
+    other = theme_gold.flores_tag_sets(SHARED, THEMES, seed=theme_gold.TAG_SEED + 1)
+    assert [s.en for s in other] != [s.en for s in first]
+    gold = first[0]
+    info = write_gold_set(gold, tmp_path)
+    assert info["dropped_by_ingest"] == 0 and info["links"] == sum(label == "theme" for *_, label in gold.links)
+    gold_path = tmp_path / gold.folder / f"{gold.name}.gold.tsv"
+    assert len(gold_texts(gold_path)["en"]) == 10
+    rows = gold_path.read_text(encoding="utf-8").splitlines()[1:]
+    assert len(rows) == 60 and (tmp_path / gold.folder / f"{gold.name}.mt.tsv").is_file()
+
+
+@needs_shared
+def test_tags_that_miss_an_article_stop_the_build(tmp_path):
+    folder = _copy_themes(tmp_path)
+    path = folder / theme_gold.SUBJECTS_FILE
+    path.write_text("".join(path.read_text(encoding="utf-8").splitlines(keepends=True)[:-1]), encoding="utf-8")
+    with pytest.raises(PipelineError, match="every FLORES devtest article"):
+        theme_gold.flores_tag_sets(SHARED, folder)
