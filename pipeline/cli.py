@@ -331,7 +331,7 @@ def cmd_eval_themes(args) -> int:
 
 def cmd_build_gold(args) -> int:
     from pipeline.evaluation.gold import build_gold_sets, write_gold_set
-    from pipeline.evaluation.theme_gold import RUNS_SEED, flores_tag_sets, flores_theme_sets
+    from pipeline.evaluation.theme_gold import RUNS_SEED, flores_composite_sets, flores_tag_sets, flores_theme_sets
 
     for gold in build_gold_sets(args.data, seed=args.seed):
         info = write_gold_set(gold, args.out)
@@ -340,7 +340,12 @@ def cmd_build_gold(args) -> int:
     if args.seed != RUNS_SEED:
         print(f"theme runs not written: they are labelled on the halves of --seed {RUNS_SEED}", file=sys.stderr)
         return 0
-    for gold in flores_theme_sets(args.data, args.themes) + flores_tag_sets(args.data, args.themes):
+    themes = (
+        flores_theme_sets(args.data, args.themes)
+        + flores_tag_sets(args.data, args.themes)
+        + flores_composite_sets(args.data, args.themes)
+    )
+    for gold in themes:
         info = write_gold_set(gold, args.out)
         print(json.dumps(info), file=sys.stderr)
     return 0

@@ -98,6 +98,7 @@ def pair_scores(ar_texts: list[str], en_texts: list[str], encoder) -> dict[str, 
     cosine of each (ar_texts[k], en_texts[k]) pair, the texts taken as one run."""
     from pipeline.align.lexicon import load_lexicon
     from pipeline.themes.link import pair_variants, prepare_themes, theme_features
+    from pipeline.themes.passages import embed_side, sentence_texts
     from pipeline.themes.settings import load_theme_settings
 
     settings = load_theme_settings()
@@ -106,7 +107,9 @@ def pair_scores(ar_texts: list[str], en_texts: list[str], encoder) -> dict[str, 
     i = j = np.arange(len(ar_texts))
     cosine = np.einsum("pd,pd->p", ar_vecs, en_vecs)
     inputs = prepare_themes(ar_texts, en_texts, None, encoder, lexicon, settings)
-    features = theme_features(inputs, i, j, cosine, None, settings)
+    ar = embed_side(ar_vecs, [sentence_texts(t) for t in ar_texts], "ar", encoder)
+    en = embed_side(en_vecs, [sentence_texts(t) for t in en_texts], "en", encoder)
+    features = theme_features(inputs, i, j, ar, en, None, settings)
     model = settings.model(str(pair_variants(inputs, i)[0]))
     assert model is not None
     return {"probability": model.probability(features), "cosine": cosine, "threshold": model.model.threshold}
@@ -134,6 +137,7 @@ def newsframing_scores(extra: Path, encoder, half: str = "test") -> dict | None:
     """Theme P/R/F1 over every Arabic × English headline pair of ``half`` (one run of all the headlines)."""
     from pipeline.align.lexicon import load_lexicon
     from pipeline.themes.link import decide_themes, pair_variants, prepare_themes, theme_features
+    from pipeline.themes.passages import embed_side
     from pipeline.themes.settings import load_theme_settings
 
     from pipeline.evaluation.theme_gold import NEWSFRAMING_FILE, newsframing_headlines
@@ -148,7 +152,9 @@ def newsframing_scores(extra: Path, encoder, half: str = "test") -> dict | None:
     en_vecs = encoder.encode([h["text"] for h in en], "en")
     i, j = (x.ravel() for x in np.indices((len(ar), len(en))))
     inputs = prepare_themes([h["text"] for h in ar], [h["text"] for h in en], None, encoder, load_lexicon(), settings)
-    features = theme_features(inputs, i, j, np.einsum("pd,pd->p", ar_vecs[i], en_vecs[j]), None, settings)
+    ar_side = embed_side(ar_vecs, [[h["text"]] for h in ar], "ar", encoder)
+    en_side = embed_side(en_vecs, [[h["text"]] for h in en], "en", encoder)
+    features = theme_features(inputs, i, j, ar_side, en_side, None, settings)
     _, linked = decide_themes(i, features, pair_variants(inputs, i), np.ones(len(i), dtype=bool), settings)
     gold = {k for k, (a, b) in enumerate(zip(i, j, strict=True)) if ar[a]["frames"] & en[b]["frames"]}
     return {"half": half, **prf(set(np.nonzero(linked)[0].tolist()), gold)}

@@ -311,3 +311,84 @@ def flores_tag_sets(data: Path, themes: Path = THEMES, seed: int = TAG_SEED) -> 
         ]
         sets.append(_run_set(name, run["half"], run["ar"], run["en"], links, articles, at_line))
     return sets
+
+
+COMPOSITE_SEED = 47
+COMPOSITE_RUNS = 16  # a half
+COMPOSITE_AR = 5  # Arabic paragraphs a run, each one anchor article with COMPOSITE_FILLERS others
+COMPOSITE_FILLERS = 2
+COMPOSITE_EN = 10  # English documents a run, one article each
+
+
+def draw_composite_runs(subjects: dict[int, dict], seed: int = COMPOSITE_SEED) -> dict[str, dict]:
+    """Runs in the statement's shape, from the tags alone: run name → ``{"half", "ar": [[line, …], …],
+    "en": [line, …]}``. A statement paragraph takes up several points, so each Arabic paragraph is made of
+    ``1 + COMPOSITE_FILLERS`` articles of the half (their sentences in a seeded order of articles): one anchor
+    that shares a tag with another article of the half (least-anchored first), and fillers (least-used first);
+    the English side is one article a document: a tag partner of each anchor, then the least-used articles.
+    No article is on both sides of a run (different stories only). The rule was fixed before any run was
+    scored; ties are broken by a seeded random key drawn afresh for each run."""
+    rng = random.Random(seed)
+    runs: dict[str, dict] = {}
+    for half in HALVES:
+        members = sorted(line for line, s in subjects.items() if s["half"] == half)
+        partners = {
+            line: [m for m in members if m != line and subjects[line]["subjects"] & subjects[m]["subjects"]]
+            for line in members
+        }
+        anchors = [m for m in members if partners[m]]
+        used = dict.fromkeys(members, 0)
+        anchored = dict.fromkeys(members, 0)
+        for number in range(1, COMPOSITE_RUNS + 1):
+            key = {line: rng.random() for line in members}
+            chosen = sorted(anchors, key=lambda m: (anchored[m], key[m]))[:COMPOSITE_AR]
+            en: list[int] = []
+            for anchor in chosen:
+                anchored[anchor] += 1
+                pool = [p for p in partners[anchor] if p not in chosen and p not in en]
+                en += sorted(pool, key=lambda m: (used[m], key[m]))[:1]
+            taken = set(chosen) | set(en)
+            en += _least([m for m in members if m not in taken], COMPOSITE_EN - len(en), en, used, key)
+            taken |= set(en)
+            ar = []
+            for anchor in chosen:
+                fillers = _least([m for m in members if m not in taken], COMPOSITE_FILLERS, [], used, key)
+                taken |= set(fillers)
+                paragraph = [anchor, *fillers]
+                rng.shuffle(paragraph)
+                ar.append(paragraph)
+            for line in [m for p in ar for m in p] + en:
+                used[line] += 1
+            runs[f"theme-composite-{half}-{number:02d}"] = {"half": half, "ar": ar, "en": en}
+    return runs
+
+
+def flores_composite_sets(data: Path, themes: Path = THEMES, seed: int = COMPOSITE_SEED) -> list[GoldSet]:
+    """The runs of :func:`draw_composite_runs` as gold sets in ``theme-runs-{half}``: a pair is ``theme``
+    when one of the Arabic paragraph's articles shares a tag with the English article (:func:`subject_label`),
+    ``topic`` when one shares its first metadata topic term, else ``none``. Raises as :func:`flores_tag_sets`."""
+    articles, at_line, halves = _articles_at(data)
+    subjects = _checked_subjects(articles, halves, themes)
+    topic = first_topics(articles)
+    order = {"theme": 0, "topic": 1, "none": 2}
+    sets = []
+    for name, run in draw_composite_runs(subjects, seed).items():
+        links = [
+            (i, j, min((subject_label(subjects, a, e, topic) for a in paragraph), key=order.__getitem__))
+            for i, paragraph in enumerate(run["ar"])
+            for j, e in enumerate(run["en"])
+        ]
+        ar = [[articles[at_line[line]] for line in paragraph] for paragraph in run["ar"]]
+        en = [articles[at_line[line]] for line in run["en"]]
+        sets.append(
+            GoldSet(
+                name,
+                [" ".join(s for a in paragraph for s in a["ar"]) for paragraph in ar],
+                [" ".join(x["en"]) for x in en],
+                links,
+                mt=[" ".join(s for a in paragraph for s in a["mt"]) for paragraph in ar],
+                en_docs=list(range(len(en))),
+                folder=f"theme-runs-{run['half']}",
+            )
+        )
+    return sets

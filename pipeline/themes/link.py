@@ -25,6 +25,7 @@ from pipeline.themes.bridge import (
     term_table,
 )
 from pipeline.themes.features import Match, allowed_matches, match_terms, pair_theme_features, salience_vector
+from pipeline.themes.passages import Embedded, embed_side, passage_features, sentence_texts
 from pipeline.themes.salience import saliences
 from pipeline.themes.settings import ThemeSettings, theme_variant
 from pipeline.themes.terms import Term, paragraph_terms
@@ -151,12 +152,14 @@ def theme_features(
     inputs: ThemeInputs,
     i: np.ndarray,
     j: np.ndarray,
-    cosine: np.ndarray,
-    mt_cosine: np.ndarray | None,
+    ar: Embedded,
+    en: Embedded,
+    mt: Embedded | None,
     settings: ThemeSettings,
 ) -> dict[str, np.ndarray]:
-    """Every theme feature of the pairs (``i`` Arabic, ``j`` English paragraph): the cross-lingual
-    term features, ``cosine``, and with MT the ``mt_`` ones (zero for a paragraph without a translation)."""
+    """Every theme feature of the pairs (``i`` Arabic, ``j`` English paragraph): the cross-lingual term
+    features (:mod:`pipeline.themes.features`) and the encoder's (:mod:`pipeline.themes.passages`), and with
+    MT the ``mt_`` ones of the translation against the English (zero for a paragraph without a translation)."""
     out = pair_theme_features(
         i,
         j,
@@ -169,9 +172,9 @@ def theme_features(
         inputs.en.salience,
         settings.term_floor,
     )
-    out["cosine"] = np.asarray(cosine, dtype=np.float64)
+    out |= passage_features(ar, en, i, j)
     if inputs.mt is not None and inputs.mt_en_similarity is not None and inputs.mt_en_exact is not None:
-        assert inputs.mt_en_allowed is not None
+        assert inputs.mt_en_allowed is not None and mt is not None
         out |= pair_theme_features(
             i,
             j,
@@ -185,8 +188,33 @@ def theme_features(
             settings.term_floor,
             prefix="mt_",
         )
-        out["mt_cosine"] = np.where(inputs.has_mt[i], np.asarray(mt_cosine, dtype=np.float64), 0.0)
+        translated = inputs.has_mt[i]
+        for name, values in passage_features(mt, en, i, j, prefix="mt_").items():
+            out[name] = np.where(translated, values, 0.0)
     return out
+
+
+def best_sentence_spans(ar_row: Segment, en_row: Segment, ar: Embedded, en: Embedded, a: int, b: int):
+    """([start, end] of the Arabic sentence, [start, end] of the English one) most alike in the pair, or None."""
+    if not len(ar.sentences[a]) or not len(en.sentences[b]) or not ar_row.sentences or not en_row.sentences:
+        return None
+    sims = ar.sentences[a] @ en.sentences[b].T
+    x, y = np.unravel_index(int(np.argmax(sims)), sims.shape)
+    if x >= len(ar_row.sentences) or y >= len(en_row.sentences):
+        return None
+    return (
+        [ar_row.sentences[x]["start"], ar_row.sentences[x]["end"]],
+        [en_row.sentences[y]["start"], en_row.sentences[y]["end"]],
+    )
+
+
+def embed_rows(rows: list[Segment], vectors: np.ndarray, lang: str, encoder, use_mt: bool = False) -> Embedded:
+    """A side's paragraph vectors with its sentences embedded (``use_mt``: the translations' sentences)."""
+    if use_mt:
+        sentences = [sentence_texts(r.mt_text or "") for r in rows]
+    else:
+        sentences = [[s["text"] for s in r.sentences] or sentence_texts(r.text) for r in rows]
+    return embed_side(vectors, sentences, lang, encoder)
 
 
 def pair_variants(inputs: ThemeInputs, i: np.ndarray) -> np.ndarray:
@@ -294,20 +322,27 @@ def link_themes(
         settings,
     )
     i, j, cosine = candidate_pairs(ar_vecs, en_vecs, settings)
-    mt_cosine = np.einsum("pd,pd->p", mt_vecs[i], en_vecs[j]) if mt_vecs is not None else None
-    features = theme_features(inputs, i, j, cosine, mt_cosine, settings)
+    ar = embed_rows(ar_rows, ar_vecs, "ar", encoder)
+    en = embed_rows(en_rows, en_vecs, "en", encoder)
+    mt = embed_rows(ar_rows, mt_vecs, "en", encoder, use_mt=True) if mt_vecs is not None else None
+    features = theme_features(inputs, i, j, ar, en, mt, settings)
     variants = pair_variants(inputs, i)
     allowed = np.asarray([(ar_rows[a].id, en_rows[b].id) not in taken for a, b in zip(i, j, strict=True)], dtype=bool)
     probability, linked = decide_themes(i, features, variants, allowed, settings)
     chosen = np.nonzero(linked)[0]
     matches = {int(k): pair_matches(inputs, int(i[k]), int(j[k]), settings) for k in chosen.tolist()}
     themes, assigned = name_themes(
-        inputs, [(int(i[k]), int(j[k]), matches[int(k)]) for k in chosen.tolist()], ar_rows, en_rows, lexicon
+        inputs,
+        [(int(i[k]), int(j[k]), matches[int(k)]) for k in chosen.tolist()],
+        ar_rows,
+        en_rows,
+        lexicon,
+        [best_sentence_spans(ar_rows[int(i[k])], en_rows[int(j[k])], ar, en, int(i[k]), int(j[k])) for k in chosen],
     )
     links = []
     for k, theme in zip(chosen.tolist(), assigned, strict=True):
         a, b = int(i[k]), int(j[k])
-        ar, en = ar_rows[a], en_rows[b]
+        ar_row, en_row = ar_rows[a], en_rows[b]
         evidence = {
             "cosine": round(float(cosine[k]), 4),
             "features": {name: round(float(v[k]), 4) for name, v in features.items()},
@@ -319,12 +354,12 @@ def link_themes(
         }
         links.append(
             Link(
-                ar.id,
-                ar.text,
-                ar.mt_text,
-                en.doc,
-                en.id,
-                en.text,
+                ar_row.id,
+                ar_row.text,
+                ar_row.mt_text,
+                en_row.doc,
+                en_row.id,
+                en_row.text,
                 round(float(features["theme_mass"][k]), 4),
                 "theme",
                 evidence,

@@ -1,8 +1,12 @@
 """Themes as objects: the matched terms of a run's theme links grouped into themes, each named in plain
 English with its key terms in both languages, and each link's evidence (the terms, with spans).
 
-Each link contributes its strongest matches (those within half of its best weight, at most
-:data:`CORE_MATCHES`), each joining an Arabic term (or a translation's English term) to an English term.
+Only central matches name a theme or stand as evidence: both terms among the :data:`CENTRAL_RANK` most
+salient of their paragraphs (a theme is what both paragraphs are about, not a word they happen to share).
+Each link contributes its strongest central matches (those within half of its best weight, at most
+:data:`CORE_MATCHES`), each joining an Arabic term (or a translation's English term) to an English term; a
+link without one (decided on its sentences' similarity) contributes the most salient term of each side's
+best-matching sentence instead.
 Terms joined by some link's core match are one theme (connected components; a two-word phrase also joins
 its words' one-word terms where those are core terms too: "memory sticks" and "memory"). A link belongs to
 the theme of its best match. A theme's name is its heaviest English term (a phrase when the phrase carries
@@ -18,6 +22,7 @@ from pipeline.themes.features import Match
 from pipeline.themes.terms import Term
 
 CORE_MATCHES = 3
+CENTRAL_RANK = 5
 PHRASE_SHARE = 0.5
 MAX_EVIDENCE_TERMS = 6
 
@@ -57,12 +62,74 @@ def _gloss(term: Term, lexicon) -> list[str]:
     return [s[0] for s in senses if s]
 
 
-def _link_edges(inputs, chosen, groups: _Components, weight: dict, surface: dict) -> list[list[tuple[str, str, float]]]:
+def _top_keys(side, paragraph: int, count: int) -> set[str]:
+    ranked = sorted(side.salience[paragraph].items(), key=lambda kv: (-kv[1], kv[0]))
+    return {key for key, _ in ranked[:count]}
+
+
+def central_matches(inputs, a: int, b: int, direct: list[Match], via_mt: list[Match]) -> tuple[list, list]:
+    """The matches of pair (a, b) whose two terms are both among the CENTRAL_RANK most salient of their
+    paragraphs."""
+    en_top = _top_keys(inputs.en, b, CENTRAL_RANK)
+    out: list[list[Match]] = []
+    for side, matches in ((inputs.ar, direct), (inputs.mt, via_mt)):
+        if side is None or not matches:
+            out.append([])
+            continue
+        src_top = _top_keys(side, a, CENTRAL_RANK)
+        out.append([m for m in matches if side.table.keys[m.src] in src_top and inputs.en.table.keys[m.en] in en_top])
+    return out[0], out[1]
+
+
+def _inside(terms: list[Term], span) -> list[Term]:
+    return [t for t in terms if any(span[0] <= s and e <= span[1] for s, e in t.spans)]
+
+
+def _sentence_nodes(inputs, a: int, b: int, sentences) -> list[tuple[str, str, float]]:
+    """For a link without central matches, from its best-matching sentences (``sentences``: their
+    [start, end] in each paragraph): the strongest allowed match between their terms, as an Arabic and an
+    English node; failing that, the English sentence's most salient common noun alone."""
+    ar_terms = _inside(inputs.ar.terms[a], sentences[0])
+    en_terms = _inside(inputs.en.terms[b], sentences[1])
+    ar_index, en_index = inputs.ar.table.index, inputs.en.table.index
+    best = None
+    for t in ar_terms:
+        for u in en_terms:
+            x, y = ar_index[t.key], en_index[u.key]
+            if inputs.ar_en_allowed[x, y]:
+                value = (
+                    float(inputs.ar_en_similarity[x, y])
+                    * (inputs.ar.salience[a][t.key] * inputs.en.salience[b][u.key]) ** 0.5
+                )
+                if best is None or value > best[0]:
+                    best = (value, t, u)
+    if best is not None:
+        value, t, u = best
+        return [("ar:" + t.key, t.surface, value), ("en:" + u.key, u.surface, value)]
+    common = [u for u in en_terms if not u.surface[:1].isupper()] or en_terms
+    if not common:
+        return []
+    u = max(common, key=lambda u: (inputs.en.salience[b][u.key], u.key))
+    return [("en:" + u.key, u.surface, inputs.en.salience[b][u.key])]
+
+
+def _link_edges(inputs, chosen, groups: _Components, weight: dict, surface: dict, sentences) -> list[list]:
     """Each link's core matches as (source node, English node, weight), strongest first; joins each
-    match's two nodes in ``groups`` and adds its weight to both nodes."""
+    match's two nodes in ``groups`` and adds its weight to both nodes. ``sentences``: per link, the
+    best-matching sentences' spans, for links without a central match."""
     edges = []
-    for _, _, (direct, via_mt) in chosen:
+    for k, (_, _, (direct, via_mt)) in enumerate(chosen):
         mine = []
+        if not direct and not via_mt and sentences[k] is not None:
+            found = _sentence_nodes(inputs, chosen[k][0], chosen[k][1], sentences[k])
+            for node, text, value in found:
+                surface.setdefault(node, text)
+                weight[node] = weight.get(node, 0.0) + value
+                groups.union(found[0][0], node)
+            if len(found) == 2:
+                mine.append((found[0][0], found[1][0], found[0][2] + found[1][2]))
+            elif found:
+                mine.append((found[0][0], found[0][0], found[0][2]))
         for source, matches in (("ar", direct), ("mt", via_mt)):
             table = inputs.ar.table if source == "ar" else (inputs.mt.table if inputs.mt is not None else None)
             for m in _core(sorted(matches, key=lambda m: -m.weight)):
@@ -97,12 +164,22 @@ def _members(links: list[int], chosen, ar_rows, en_rows) -> dict[str, list[str]]
     return members
 
 
-def name_themes(inputs, chosen: list[tuple[int, int, tuple[list[Match], list[Match]]]], ar_rows, en_rows, lexicon):
-    """(themes, per link: {"id", "name", "terms"}) for the chosen pairs ``(a, b, (direct, via_mt))``."""
+def name_themes(
+    inputs,
+    chosen: list[tuple[int, int, tuple[list[Match], list[Match]]]],
+    ar_rows,
+    en_rows,
+    lexicon,
+    sentences: list | None = None,
+):
+    """(themes, per link: {"id", "name", "terms"}) for the chosen pairs ``(a, b, (direct, via_mt))``
+    (their matches; only the central ones are used, :func:`central_matches`). ``sentences``: per link the
+    best-matching sentences' spans ``([s, e] Arabic, [s, e] English)`` or None."""
+    chosen = [(a, b, central_matches(inputs, a, b, *matches)) for a, b, matches in chosen]
     groups = _Components()
     weight: dict[str, float] = {}
     surface: dict[str, str] = {}
-    edges = _link_edges(inputs, chosen, groups, weight, surface)
+    edges = _link_edges(inputs, chosen, groups, weight, surface, sentences or [None] * len(chosen))
     by_root: dict[str, list[int]] = {}
     for k, mine in enumerate(edges):
         if mine:
@@ -143,7 +220,11 @@ def _distinct(items: list[str]) -> list[str]:
 
 
 def _theme_name(en_nodes: list[str], ar_nodes: list[str], weight: dict[str, float], surface: dict[str, str]) -> str:
+    """The heaviest English term (a common noun before a name: a theme is a kind of thing) — the heaviest
+    Arabic term."""
     english = ""
+    common = [n for n in en_nodes if not surface[n][:1].isupper()]
+    en_nodes = common or en_nodes
     if en_nodes:
         top = en_nodes[0]
         phrases = [n for n in en_nodes if " " in n and weight[n] >= PHRASE_SHARE * weight[top]]
