@@ -85,8 +85,10 @@ eval: setup
 	$(PY) -m pipeline build-gold --data $(SHARED) --out $(GOLD)
 	$(PY) -m pipeline eval suite --gold $(GOLD) --out $(OUT)/eval --shared $(SHARED) $(MT_ARG) --mt-backend $(MT_BACKEND)
 	$(PY) -m pipeline eval align --sentences --data $(SHARED) --out $(OUT)/eval/sentences $(if $(VECALIGN),--vecalign $(VECALIGN))
+	$(PY) -m pipeline eval themes --gold $(GOLD) --out $(OUT)/eval/themes
 
-# Re-derive the shipped settings (weights, thresholds, link models) from the tune gold sets only (with the
+# Re-derive the shipped settings (weights, thresholds, link models; the theme layer's from the theme runs'
+# tune half, pipeline/evaluation/theme_calibrate.py) from the tune gold sets only (with the
 # extra draws of the document tune sets that build-gold writes to tune-draws/: gold.TUNE_DRAWS, and the
 # corpus-shaped bundles of tune-bundles/: gold.flores_bundles).
 TUNE_DRAWS := 2 3 4 5
@@ -96,6 +98,7 @@ calibrate: setup
 	  $(GOLD)/flores-related-tune.gold.tsv $(GOLD)/flores-mixed-tune.gold.tsv \
 	  $(foreach n,$(TUNE_DRAWS),$(GOLD)/tune-draws/flores-related-tune-draw$(n).gold.tsv $(GOLD)/tune-draws/flores-mixed-tune-draw$(n).gold.tsv) \
 	  $(GOLD)/tune-bundles --write pipeline/align/calibrated.json --force
+	$(PY) -m pipeline calibrate-themes --gold $(GOLD)/theme-runs-tune --write pipeline/themes/calibrated.json --force
 
 # Speed: MT backends on a random-weight opus-mt-ar-en-shaped model; the whole path, ingest and the alignment
 # step as they grow (exact search against the inverted file); sentence alignment.
