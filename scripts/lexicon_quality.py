@@ -9,10 +9,12 @@ For each lexicon configuration, over the Arabic content words (``lexicon.arabic_
 - ``precision_first``: the same for the first sense only (what ``gloss_text`` shows the encoder);
 - ``en_recall``: the share of the English line's content-word tokens whose stem is among the
   translations of the Arabic line's words;
-- ``senses``: the mean number of English stems a glossed token brings (what the precision pays for).
+- ``senses``: the mean number of English stems a glossed token brings (what the precision pays for);
+- ``chance_precision_any``, ``chance_en_recall``: the same two against the *next* line's English (a
+  wrong pairing): what many senses score by luck. The gap to the aligned figure is the signal.
 
     PYTHONPATH=. python scripts/lexicon_quality.py --ar ../shared/data/flores200_devtest/arb_Arab.devtest \\
-        --en ../shared/data/flores200_devtest/eng_Latn.devtest --configs snowball headword
+        --en ../shared/data/flores200_devtest/eng_Latn.devtest [--bama dictStems --configs … headword+awn+ranked+bama]
 
 ``--words W …`` prints each word's term and glosses under each configuration instead.
 """
@@ -28,16 +30,21 @@ from pipeline.align.stopwords import AR_STOP
 from pipeline.text.normalize import arabic_key
 
 
-def configured(name: str) -> lx.Lexicon:
-    """A lexicon by configuration name: ``snowball`` (every word stemmed, the matching before the
-    headword stemmer), ``headword`` (FreeDict alone, senses in file order), ``headword+ranked`` (senses
-    ranked by English frequency), ``headword+awn`` (Arabic WordNet's pairs added),
-    ``headword+awn+ranked`` (both: the default)."""
+def configured(name: str, bama: Path | None) -> lx.Lexicon:
+    """A lexicon by configuration name: ``snowball`` (every word stemmed: the link features' matching) or
+    ``headword`` (words stop at headwords), the latter with any of ``+ranked`` (senses ranked by English
+    frequency), ``+awn`` (Arabic WordNet's pairs added), ``+bama`` (Buckwalter's stems from ``--bama``);
+    ``headword+awn+ranked`` is ``load_glossary`` without BAMA."""
     stemmer, *extras = name.split("+")
-    unknown = set(extras) - {"awn", "ranked"}
-    if unknown:
-        raise SystemExit(f"unknown configuration parts {sorted(unknown)}")
-    lexicon = lx.load_lexicon(stemmer=stemmer, arabic_wordnet="awn" in extras, ranked="ranked" in extras)
+    unknown = set(extras) - {"awn", "ranked", "bama"}
+    if unknown or ("bama" in extras and bama is None):
+        raise SystemExit(f"{name}: unknown parts {sorted(unknown)}, or +bama without --bama")
+    lexicon = lx.load_lexicon(
+        stemmer=stemmer,
+        arabic_wordnet="awn" in extras,
+        ranked="ranked" in extras,
+        bama=bama if "bama" in extras else None,
+    )
     if lexicon is None:
         raise SystemExit(f"no dictionary at {lx.dictionary_path()} (dict-freedict-ara-eng)")
     return lexicon
@@ -93,10 +100,11 @@ def main() -> None:
         default=["snowball", "headword", "headword+ranked", "headword+awn", "headword+awn+ranked"],
     )
     ap.add_argument("--words", nargs="*", default=None, help="print these words' glosses instead")
+    ap.add_argument("--bama", type=Path, default=None, help="Buckwalter's dictStems (for +bama configurations)")
     args = ap.parse_args()
     if args.words:
         for name in args.configs:
-            lexicon = configured(name)
+            lexicon = configured(name, args.bama)
             for word in args.words:
                 term = lexicon.term(word)
                 glosses = lexicon.glosses.get(term, ()) if term is not None else ()
@@ -104,8 +112,15 @@ def main() -> None:
         return
     ar = args.ar.read_text(encoding="utf-8").splitlines()
     en = args.en.read_text(encoding="utf-8").splitlines()
+    shifted = en[1:] + en[:1]
     for name in args.configs:
-        print(json.dumps({"config": name, **measure(ar, en, configured(name))}))
+        lexicon = configured(name, args.bama)
+        chance = measure(ar, shifted, lexicon)
+        row = measure(ar, en, lexicon) | {
+            "chance_precision_any": chance["precision_any"],
+            "chance_en_recall": chance["en_recall"],
+        }
+        print(json.dumps({"config": name, **row}))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from pipeline.align.lexicon import (
     load_glossary,
     load_lexicon,
     packaged_pairs,
+    read_bama_stems,
     read_dictd,
     read_frequency,
     sense_frequency,
@@ -186,6 +187,38 @@ def test_packaged_arabic_wordnet_pairs():
     assert len(lines) == len(set(line.split("\t")[0] for line in lines)) > 10_000
     frequency = read_frequency((DATA / "english-frequency.tsv").read_text(encoding="utf-8"))
     assert frequency["result"] > frequency["upshot"] > 0
+
+
+_DICT_STEMS = (
+    "; Contents: Each entry consists of four tab-delimited fields:\n"
+    "qrSn\tqaroSan\tPV\tpirate\n"
+    "TEn\tTaEon\tNapdu\tstab;insult\n"
+    "$kwY\t$akowaY\tN0\tcomplaint;grievance     <pos>$akowaY/NOUN</pos>\n"
+)
+
+
+def test_read_bama_stems():
+    entries = read_bama_stems(_DICT_STEMS)
+    assert entries.words == [
+        ("قرصن", ("pirate",)),
+        ("طعن", ("stab", "insult")),
+        ("طعنة", ("stab", "insult")),  # its category takes the feminine ending
+        ("شكوى", ("complaint", "grievance")),  # the <pos> tag dropped
+    ]
+
+
+def test_glossary_reads_bama_from_an_optional_path(tmp_path):
+    index, body = _dictd(["القرصنة /x/\nPiracy\n"])
+    (tmp_path / "d.index").write_text(index, encoding="utf-8")
+    (tmp_path / "d.dict.dz").write_bytes(gzip.compress(body))
+    (tmp_path / "dictStems").write_text(_DICT_STEMS, encoding="utf-8")
+    without = load_glossary(tmp_path / "d", bama=tmp_path / "absent")
+    with_bama = load_glossary(tmp_path / "d", bama=tmp_path / "dictStems")
+    assert without.describe()["sources"] == ["freedict", "arabic-wordnet"]
+    assert with_bama.describe()["sources"] == ["freedict", "arabic-wordnet", "bama"]
+    assert glossary.lookup("بطعنة", without).headword == "طعن"  # Arabic WordNet's verb: "reduce", "cut"
+    found = glossary.lookup("بطعنة", with_bama)  # BAMA lists the noun itself: a longer form, found first
+    assert (found.headword, set(found.english)) == ("طعنة", {"stab", "insult"})
 
 
 _DATA_NOUN = (

@@ -104,10 +104,12 @@ class Lexicon:
     written: dict[str, str] = field(default_factory=dict)  # headword key → the headword as first written
     phrases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # multi-word headword key → glosses
     written_phrases: dict[str, str] = field(default_factory=dict)  # multi-word headword key → as first written
+    sources: tuple[str, ...] = ()  # the headword stemmer's sources, in order of precedence
     _matches: dict[str, tuple[str | None, bool]] = field(default_factory=dict, repr=False, compare=False)
 
     def describe(self) -> dict:
-        return {"source": self.source, "terms": len(self.translations), "stemmer": self.stemmer}
+        out = {"source": self.source, "headwords": len(self.translations), "stemmer": self.stemmer}
+        return out | ({"sources": list(self.sources)} if self.sources else {})
 
     @property
     def stemmer(self) -> str:
@@ -143,6 +145,7 @@ class DictdEntries:
 
     words: list[tuple[str, tuple[str, ...]]]
     phrases: list[tuple[str, tuple[str, ...]]]
+    name: str = ""  # what the manifest calls the source
 
 
 def read_dictd(index_text: str, dict_text: bytes) -> DictdEntries:
@@ -160,7 +163,7 @@ def read_dictd(index_text: str, dict_text: bytes) -> DictdEntries:
         senses = tuple(s for s in (re.sub(r"^\d+\.\s*", "", s).strip() for s in body) if s)
         if head and senses:
             (phrases if " " in head else words).append((head, senses))
-    return DictdEntries(words, phrases)
+    return DictdEntries(words, phrases, "freedict")
 
 
 def read_pairs(text: str) -> DictdEntries:
@@ -172,7 +175,33 @@ def read_pairs(text: str) -> DictdEntries:
         senses = tuple(e.strip() for e in english.split(";") if e.strip())
         if arabic and senses:
             (phrases if " " in arabic else words).append((arabic, senses))
-    return DictdEntries(words, phrases)
+    return DictdEntries(words, phrases, "arabic-wordnet")
+
+
+# Buckwalter's transliteration (BAMA's own), letters only: the stems have no diacritics.
+_BUCKWALTER = str.maketrans(
+    dict(zip("'|>&<}AbptvjHxd*rzs$SDTZEgfqklmnhwYy{", "ءآأؤإئابةتثجحخدذرزسشصضطظعغفقكلمنهوىيٱ", strict=True))
+)
+
+
+def read_bama_stems(text: str) -> DictdEntries:
+    """Buckwalter's BAMA 1.0 ``dictStems`` (GPL-2; read at run time from ``PIPELINE_BAMA``, never shipped):
+    ``stem<TAB>vocalised<TAB>category<TAB>gloss;gloss <pos>…</pos>`` lines, stems in Buckwalter
+    transliteration. A stem whose category takes the feminine ending (``ap`` in its name: Nap, N/ap,
+    NapAt) is listed with ة too; verb stems are listed as they are (imperfect stems lack their prefix)."""
+    words = []
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if line.startswith(";") or len(parts) != 4:
+            continue
+        stem, _, category, gloss = parts
+        senses = tuple(s.strip() for s in re.sub(r"<pos>.*?</pos>", "", gloss).split(";") if s.strip())
+        arabic = stem.translate(_BUCKWALTER)
+        if senses and _AR_WORD.fullmatch(arabic):
+            words.append((arabic, senses))
+            if "ap" in category and not arabic.endswith("ة"):
+                words.append((arabic + "ة", senses))
+    return DictdEntries(words, [], "bama")
 
 
 def read_frequency(text: str) -> dict[str, int]:
@@ -301,7 +330,8 @@ def build_lexicon(
     translations |= {k: frozenset(english_bag(v)) for k, v in by_headword.items()}
     glosses |= by_headword
     phrases, written_phrases = headword_tables([DictdEntries(e.phrases, []) for e in sources], frequency or {})
-    return Lexicon(source, translations, glosses, frozenset(by_headword), written, phrases, written_phrases)
+    names = tuple(e.name for e in sources if e.name)
+    return Lexicon(source, translations, glosses, frozenset(by_headword), written, phrases, written_phrases, names)
 
 
 def dictionary_path() -> Path:
@@ -320,36 +350,51 @@ def packaged_frequency() -> dict[str, int]:
     return read_frequency((DATA / "english-frequency.tsv").read_text(encoding="utf-8"))
 
 
+def bama_path() -> Path | None:
+    """Where Buckwalter's ``dictStems`` is, when ``PIPELINE_BAMA`` says (no default: it is not packaged)."""
+    path = os.environ.get("PIPELINE_BAMA")
+    return Path(path) if path else None
+
+
 @lru_cache(maxsize=8)
-def _load(prefix: str, stemmer: str, arabic_wordnet: bool, ranked: bool) -> Lexicon | None:
+def _load(prefix: str, stemmer: str, arabic_wordnet: bool, ranked: bool, bama: str = "") -> Lexicon | None:
     index, data = Path(prefix + ".index"), Path(prefix + ".dict.dz")
     if not index.is_file() or not data.is_file():
         return None
     entries = read_dictd(index.read_text(encoding="utf-8"), gzip.decompress(data.read_bytes()))
     extra = [packaged_pairs()] if arabic_wordnet else []
+    if bama:
+        extra.append(read_bama_stems(Path(bama).read_text(encoding="utf-8", errors="replace")))
     frequency = packaged_frequency() if ranked else {}
     return build_lexicon(str(index.with_suffix("")), entries, stemmer, extra, frequency)
 
 
 def load_lexicon(
-    prefix: Path | None = None, stemmer: str = "snowball", arabic_wordnet: bool = False, ranked: bool = False
+    prefix: Path | None = None,
+    stemmer: str = "snowball",
+    arabic_wordnet: bool = False,
+    ranked: bool = False,
+    bama: Path | None = None,
 ) -> Lexicon | None:
     """The dictionary at ``prefix`` (``.index`` + ``.dict.dz``; default: Debian's dict-freedict-ara-eng,
-    or ``PIPELINE_DICTIONARY``), or None when it is not installed. The defaults are what the link
-    features use and the shipped models were calibrated with: the snowball stemmer, FreeDict alone. The
-    headword stemmer reads glosses better but did not make the features better (equivalent F1 fell on
-    Tatoeba and UDHR: README), so it serves :func:`load_glossary`. With ``stemmer="headword"``,
-    ``arabic_wordnet`` adds the packaged Arabic WordNet pairs and ``ranked`` orders senses by English
-    frequency; the snowball stemmer ignores both."""
+    or ``PIPELINE_DICTIONARY``), or None when it is not installed (the other sources do not stand in for
+    it). The defaults are what the link features use and the shipped models were calibrated with: the
+    snowball stemmer, FreeDict alone. The headword stemmer reads glosses better but did not make the
+    features better (equivalent F1 fell on Tatoeba and UDHR: README), so it serves :func:`load_glossary`.
+    With ``stemmer="headword"``, ``arabic_wordnet`` adds the packaged Arabic WordNet pairs, ``bama``
+    Buckwalter's BAMA stems file (when it is a file), and ``ranked`` orders senses by English frequency;
+    the snowball stemmer ignores all three."""
     headword = stemmer == "headword"
-    return _load(str(prefix or dictionary_path()), stemmer, arabic_wordnet and headword, ranked and headword)
+    extra = str(bama) if headword and bama is not None and bama.is_file() else ""
+    return _load(str(prefix or dictionary_path()), stemmer, arabic_wordnet and headword, ranked and headword, extra)
 
 
-def load_glossary(prefix: Path | None = None) -> Lexicon | None:
+def load_glossary(prefix: Path | None = None, bama: Path | None = None) -> Lexicon | None:
     """The dictionary for what readers and the theme layer are shown: the headword stemmer, Arabic
-    WordNet's pairs added, senses ranked (more words found, better first senses: README); None when the
-    dictionary is not installed (the packaged pairs do not stand in for it)."""
-    return load_lexicon(prefix, stemmer="headword", arabic_wordnet=True, ranked=True)
+    WordNet's pairs added, and Buckwalter's BAMA stems when there is a ``bama`` file (default
+    ``PIPELINE_BAMA``; GPL-2, not shipped; a path that is not a file is ignored), senses ranked (more words
+    found, better first senses: README); None when the dictionary is not installed."""
+    return load_lexicon(prefix, "headword", arabic_wordnet=True, ranked=True, bama=bama or bama_path())
 
 
 def _idf(bags: list[set[str]]) -> dict[str, float]:
