@@ -3,7 +3,7 @@ renderings, and an English word's WordNet synonyms. Small, pure lookups over loa
 
     from pipeline.align.glossary import english_synonyms, lookup
     lookup("والتزوير")
-    # Gloss(headword='التزوير', english=('Rigging', 'misrepresentation', 'falsification'), key='تزوير',
+    # Gloss(headword='التزوير', english=('misrepresentation', 'Rigging', 'falsification'), key='تزوير',
     #       via_stem=False)
     "fraud" in english_synonyms("rigging")  # True: rig {swindle, cheat, rig} is a kind of fraud
 
@@ -31,7 +31,8 @@ class Gloss(NamedTuple):
     """The dictionary's entry for an Arabic word or phrase."""
 
     headword: str  # the entry as the dictionary writes it (القرصنة); a bare snowball stem when no headword has it
-    english: tuple[str, ...]  # English renderings, best first (at most lexicon.MAX_GLOSSES)
+    english: tuple[str, ...]  # English renderings, best first (at most lexicon.MAX_GLOSSES), as the sources
+    # write them (FreeDict capitalises every sense: "Rigging"; WordNet's are lower case but for names)
     key: str  # the entry's matching key: words with the same key are one entry (التزوير, وتزوير → تزوير)
     via_stem: bool  # no form of the word is a headword: found through its light stem (less sure)
 
