@@ -33,15 +33,15 @@ from pipeline.text.normalize import arabic_key
 def configured(name: str, bama: Path | None) -> lx.Lexicon:
     """A lexicon by configuration name: ``snowball`` (every word stemmed: the link features' matching) or
     ``headword`` (words stop at headwords), the latter with any of ``+ranked`` (senses ranked by English
-    frequency), ``+awn`` (Arabic WordNet's pairs added), ``+bama`` (Buckwalter's stems from ``--bama``);
-    ``headword+awn+ranked`` is ``load_glossary`` without BAMA."""
+    frequency), ``+awn`` (Arabic WordNet's pairs, from ``PIPELINE_ARABIC_WORDNET``), ``+bama`` (Buckwalter's
+    stems from ``--bama``); ``headword+ranked`` is ``load_glossary`` without the optional sources."""
     stemmer, *extras = name.split("+")
     unknown = set(extras) - {"awn", "ranked", "bama"}
-    if unknown or ("bama" in extras and bama is None):
-        raise SystemExit(f"{name}: unknown parts {sorted(unknown)}, or +bama without --bama")
+    if unknown or ("bama" in extras and bama is None) or ("awn" in extras and lx.arabic_wordnet_path() is None):
+        raise SystemExit(f"{name}: unknown parts {sorted(unknown)}, +bama without --bama or +awn without PIPELINE_ARABIC_WORDNET")
     lexicon = lx.load_lexicon(
         stemmer=stemmer,
-        arabic_wordnet="awn" in extras,
+        arabic_wordnet=lx.arabic_wordnet_path() if "awn" in extras else None,
         ranked="ranked" in extras,
         bama=bama if "bama" in extras else None,
     )

@@ -338,10 +338,19 @@ def dictionary_path() -> Path:
     return Path(os.environ.get("PIPELINE_DICTIONARY") or DEFAULT_DICTIONARY)
 
 
-@lru_cache(maxsize=1)
-def packaged_pairs() -> DictdEntries:
-    """Arabic WordNet's Arabic→English pairs shipped with the package (``data/arabic-wordnet.tsv``)."""
-    return read_pairs((DATA / "arabic-wordnet.tsv").read_text(encoding="utf-8"))
+def arabic_wordnet_path() -> Path | None:
+    """Where Arabic WordNet's Arabic→English pairs are (``arabic-wordnet.tsv``, made by
+    ``scripts/build_lexicon_data.py`` from the public omw-data repository's file), when
+    ``PIPELINE_ARABIC_WORDNET`` says: not shipped, as data brought from another repository is not committed
+    here (CC BY-SA 3.0; ``data/PROVENANCE.md``)."""
+    path = os.environ.get("PIPELINE_ARABIC_WORDNET")
+    return Path(path) if path else None
+
+
+@lru_cache(maxsize=2)
+def arabic_wordnet_pairs(path: str) -> DictdEntries:
+    """Arabic WordNet's Arabic→English pairs in the TSV at ``path``."""
+    return read_pairs(Path(path).read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
@@ -357,12 +366,12 @@ def bama_path() -> Path | None:
 
 
 @lru_cache(maxsize=8)
-def _load(prefix: str, stemmer: str, arabic_wordnet: bool, ranked: bool, bama: str = "") -> Lexicon | None:
+def _load(prefix: str, stemmer: str, arabic_wordnet: str, ranked: bool, bama: str = "") -> Lexicon | None:
     index, data = Path(prefix + ".index"), Path(prefix + ".dict.dz")
     if not index.is_file() or not data.is_file():
         return None
     entries = read_dictd(index.read_text(encoding="utf-8"), gzip.decompress(data.read_bytes()))
-    extra = [packaged_pairs()] if arabic_wordnet else []
+    extra = [arabic_wordnet_pairs(arabic_wordnet)] if arabic_wordnet else []
     if bama:
         extra.append(read_bama_stems(Path(bama).read_text(encoding="utf-8", errors="replace")))
     frequency = packaged_frequency() if ranked else {}
@@ -372,7 +381,7 @@ def _load(prefix: str, stemmer: str, arabic_wordnet: bool, ranked: bool, bama: s
 def load_lexicon(
     prefix: Path | None = None,
     stemmer: str = "snowball",
-    arabic_wordnet: bool = False,
+    arabic_wordnet: Path | None = None,
     ranked: bool = False,
     bama: Path | None = None,
 ) -> Lexicon | None:
@@ -381,20 +390,21 @@ def load_lexicon(
     it). The defaults are what the link features use and the shipped models were calibrated with: the
     snowball stemmer, FreeDict alone. The headword stemmer reads glosses better but did not make the
     features better (equivalent F1 fell on Tatoeba and UDHR: README), so it serves :func:`load_glossary`.
-    With ``stemmer="headword"``, ``arabic_wordnet`` adds the packaged Arabic WordNet pairs, ``bama``
-    Buckwalter's BAMA stems file (when it is a file), and ``ranked`` orders senses by English frequency;
-    the snowball stemmer ignores all three."""
+    With ``stemmer="headword"``, ``arabic_wordnet`` adds Arabic WordNet's pairs (a TSV file; ignored when
+    it is not a file), ``bama`` Buckwalter's BAMA stems file (likewise), and ``ranked`` orders senses by
+    English frequency; the snowball stemmer ignores all three."""
     headword = stemmer == "headword"
     extra = str(bama) if headword and bama is not None and bama.is_file() else ""
-    return _load(str(prefix or dictionary_path()), stemmer, arabic_wordnet and headword, ranked and headword, extra)
+    awn = str(arabic_wordnet) if headword and arabic_wordnet is not None and arabic_wordnet.is_file() else ""
+    return _load(str(prefix or dictionary_path()), stemmer, awn, ranked and headword, extra)
 
 
 def load_glossary(prefix: Path | None = None, bama: Path | None = None) -> Lexicon | None:
-    """The dictionary for what readers and the theme layer are shown: the headword stemmer, Arabic
-    WordNet's pairs added, and Buckwalter's BAMA stems when there is a ``bama`` file (default
-    ``PIPELINE_BAMA``; GPL-2, not shipped; a path that is not a file is ignored), senses ranked (more words
-    found, better first senses: README); None when the dictionary is not installed."""
-    return load_lexicon(prefix, "headword", arabic_wordnet=True, ranked=True, bama=bama or bama_path())
+    """The dictionary for what readers and the theme layer are shown: the headword stemmer, senses ranked,
+    and where their files are given, Arabic WordNet's pairs (``PIPELINE_ARABIC_WORDNET``; CC BY-SA 3.0, not
+    shipped) and Buckwalter's BAMA stems (``bama``, default ``PIPELINE_BAMA``; GPL-2, not shipped) (more
+    words found, better first senses: README); None when the dictionary is not installed."""
+    return load_lexicon(prefix, "headword", arabic_wordnet_path(), ranked=True, bama=bama or bama_path())
 
 
 def _idf(bags: list[set[str]]) -> dict[str, float]:
