@@ -38,7 +38,9 @@ def configured(name: str, bama: Path | None) -> lx.Lexicon:
     stemmer, *extras = name.split("+")
     unknown = set(extras) - {"awn", "ranked", "bama"}
     if unknown or ("bama" in extras and bama is None) or ("awn" in extras and lx.arabic_wordnet_path() is None):
-        raise SystemExit(f"{name}: unknown parts {sorted(unknown)}, +bama without --bama or +awn without PIPELINE_ARABIC_WORDNET")
+        raise SystemExit(
+            f"{name}: unknown parts {sorted(unknown)}, +bama without --bama or +awn without PIPELINE_ARABIC_WORDNET"
+        )
     lexicon = lx.load_lexicon(
         stemmer=stemmer,
         arabic_wordnet=lx.arabic_wordnet_path() if "awn" in extras else None,
