@@ -1,7 +1,7 @@
 """The dictionary's headword stemmer, its sense ranking, Arabic WordNet's pairs (where a checkout has them),
-WordNet synonyms and
-the lookup API the theme layer calls. Tables on a small hand-made dictionary run everywhere; the rows on Debian's
-FreeDict dictionary and WordNet run where they are installed (``make setup``) and are skipped otherwise."""
+WordNet synonyms and the lookup API the theme layer calls. Tables on a small hand-made dictionary run
+everywhere; the rows on Debian's FreeDict dictionary and WordNet run where they are installed (``make setup``)
+and are skipped otherwise."""
 
 from __future__ import annotations
 
