@@ -24,12 +24,17 @@ all: run
 setup: $(VENV)/.installed dictionary
 
 # The Arabic→English dictionary behind the lexical link feature and the glosses (Debian package; optional:
-# without it the aligner says so and uses the link model trained without it). Installed when we are root.
+# without it the aligner says so and uses the link model trained without it), and English WordNet for the
+# theme layer's synonyms (pipeline.align.glossary.english_synonyms; optional too). Installed when we are root.
 DICTIONARY ?= /usr/share/dictd/freedict-ara-eng.index
+WORDNET    ?= /usr/share/wordnet/data.noun
 dictionary:
 	@test -f $(DICTIONARY) || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	  && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dict-freedict-ara-eng >/dev/null 2>&1; } \
 	  || echo "dictionary: $(DICTIONARY) missing and not installable here (apt-get install dict-freedict-ara-eng): links are decided without it"; }
+	@test -f $(WORDNET) || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wordnet-base >/dev/null 2>&1; } \
+	  || echo "dictionary: $(WORDNET) missing and not installable here (apt-get install wordnet-base): no English synonyms"; }
 
 # The install never resolves anything: every package is pinned with its sha256 in requirements.lock and
 # installed exactly as listed (--no-deps: pip reads no package's own requirements, so a new release on the

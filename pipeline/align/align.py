@@ -9,7 +9,7 @@ import numpy as np
 
 from pipeline.align.comparable import align_comparable
 from pipeline.align.evidence import best_sentences, glosses, reason
-from pipeline.align.lexicon import dictionary_path, gloss_text, load_lexicon
+from pipeline.align.lexicon import dictionary_path, gloss_text, load_glossary, load_lexicon
 from pipeline.align.parallel import align_monotonic
 from pipeline.align.sentence_align import SentenceAlignSettings
 from pipeline.align.sentence_stage import EmbeddingMemo, align_parallel_sentences, refine_links
@@ -93,13 +93,15 @@ def align_segments(
         links, unaligned = with_theme_links(links, unaligned, theme_links, ar_rows)
     add_sentence_evidence(links, {r.id: r for r in ar_rows + en_rows}, encoder)
     if lexicon is not None and mt_vecs is None:
-        # No translation: the reader gets dictionary glosses of each Arabic paragraph's key terms.
+        # No translation: the reader gets dictionary glosses of each Arabic paragraph's key terms, from the
+        # dictionary with Arabic WordNet's pairs (better glosses; the features keep the calibrated one).
+        glossary = load_glossary() or lexicon
         carried: dict[str, set[str]] = {}
         for link in links:
             carried.setdefault(link.ar_id, set()).update(
                 t["ar"] for t in link.evidence["terms"] if t["kind"] == "dictionary"
             )
-        info["glosses"] = {r.id: glosses(r.text, lexicon, carried.get(r.id)) for r in ar_rows}
+        info["glosses"] = {r.id: glosses(r.text, glossary, carried.get(r.id)) for r in ar_rows}
     sentences = (
         []
         if memo is None or sentence_settings is None

@@ -37,7 +37,7 @@ def dictionary_terms(ar_text: str, en_text: str, lexicon) -> list[dict]:
     for stem, start, end in english_terms(en_text):
         en_by_stem.setdefault(stem, []).append((start, end))
     found: dict[str, dict] = {}
-    for stem, start, end in arabic_terms(ar_text):
+    for stem, start, end in arabic_terms(ar_text, lexicon):
         for en_stem in sorted(lexicon.translations.get(stem, ())):
             if en_stem in en_by_stem:
                 term = found.get(stem)
@@ -152,7 +152,7 @@ def glosses(text: str, lexicon, words: set[str] | None = None) -> list[dict]:
 
     seen: set[str] = set()
     chosen = []
-    candidates = [(stem, s, e) for stem, s, e in arabic_terms(text) if lexicon.glosses.get(stem)]
+    candidates = [(stem, s, e) for stem, s, e in arabic_terms(text, lexicon) if lexicon.glosses.get(stem)]
     ordered = sorted(candidates, key=lambda t: (text[t[1] : t[2]] not in (words or set()), -(t[2] - t[1]), t[1]))
     for stem, start, end in ordered:
         if stem in seen:

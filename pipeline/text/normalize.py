@@ -47,10 +47,14 @@ def clean_text(text: str) -> str:
     return _SPACES_RE.sub(" ", text).strip()
 
 
+def unvocalised(text: str) -> str:
+    """Cleaned and without diacritics, every letter as written (ة and ه still distinct)."""
+    return _DIACRITICS_RE.sub("", clean_text(text))
+
+
 def arabic_key(text: str) -> str:
     """Matching key: cleaned, diacritics removed, alef/ya/ta-marbuta/hamza forms folded, digits ASCII, lower case."""
-    text = _DIACRITICS_RE.sub("", clean_text(text))
-    return text.translate(_KEY_MAP).lower()
+    return unvocalised(text).translate(_KEY_MAP).lower()
 
 
 def digits_to_ascii(text: str) -> str:
