@@ -8,7 +8,7 @@ import pytest
 from conftest import run_cli
 from pipeline.errors import PipelineError
 from pipeline.fileio import read_jsonl
-from pipeline.themes.bridge import TermTable, dictionary_exact, identical_exact, mutual_ranks, term_table
+from pipeline.themes.bridge import TermTable, identical_exact, mutual_ranks, term_table
 from pipeline.themes.features import allowed_matches, match_terms
 from pipeline.themes.pos import can_modify_a_thing, can_name_a_thing
 from pipeline.themes.salience import rarity, specificity
@@ -95,21 +95,29 @@ def test_mutual_ranks_are_the_worse_of_both_directions():
     assert ranks.tolist() == [[0, 1, 2], [1, 2, 1]]
 
 
-class _Lexicon:
-    translations = {"عصا": frozenset({"stick", "cane"}), "ذاكر": frozenset({"memori"})}
-    glosses: dict = {}
-
-
 def test_dictionary_matches_words_and_phrases(monkeypatch):
     import pipeline.themes.bridge as bridge
 
-    monkeypatch.setattr(bridge, "arabic_stem", lambda w: {"عصا": "عصا", "الذاكرة": "ذاكر"}.get(w, w))
-    ar = term_table([paragraph_terms("عصا الذاكرة", "ar")])
-    en = term_table([paragraph_terms("memory sticks and a cane", "en")])
-    exact = dictionary_exact(ar, en, _Lexicon())
-    pairs = {(ar.keys[a], en.keys[b]) for a, b in zip(*np.nonzero(exact), strict=True)}
-    assert pairs == {("عصا", "stick"), ("عصا", "cane"), ("ذاكره", "memori"), ("عصا ذاكره", "memori stick")}
-    assert not dictionary_exact(ar, en, None).any()
+    senses = {
+        "عصا": [frozenset({"stick"}), frozenset({"cane"})],
+        "الذاكرة": [frozenset({"memori"})],
+        "صندوق الاقتراع": [frozenset({"ballot", "box"})],
+    }
+    monkeypatch.setattr(bridge, "sense_bags", lambda surface, glossary: senses.get(surface, []))
+    ar = term_table([paragraph_terms("عصا الذاكرة، صندوق الاقتراع", "ar")])
+    en = term_table([paragraph_terms("memory sticks and a cane, the ballot box", "en")])
+    exact = bridge.dictionary_exact(ar, en, object())
+    pairs = {(ar.surfaces[a], en.keys[b]) for a, b in zip(*np.nonzero(exact), strict=True)}
+    assert pairs == {
+        ("عصا", "stick"),
+        ("عصا", "cane"),
+        ("الذاكرة", "memori"),
+        ("عصا الذاكرة", "memori stick"),  # no sense of its own: word by word
+        ("صندوق الاقتراع", "ballot box"),  # a sense of its own: every English word in it
+        ("صندوق الاقتراع", "ballot"),
+        ("صندوق الاقتراع", "box"),
+    }
+    assert not bridge.dictionary_exact(ar, en, None).any()
 
 
 def test_identical_stems_match_for_mt():

@@ -88,7 +88,15 @@ def align_segments(
     info |= decided
     if themes is not None:
         theme_links, info["themes"], info["theme_info"] = link_themes(
-            ar_rows, en_rows, ar_vecs, en_vecs, mt_vecs, encoder, lexicon, themes, {(l.ar_id, l.en_id) for l in links}
+            ar_rows,
+            en_rows,
+            ar_vecs,
+            en_vecs,
+            mt_vecs,
+            encoder,
+            load_glossary() if lexicon is not None else None,
+            themes,
+            {(l.ar_id, l.en_id) for l in links},
         )
         links, unaligned = with_theme_links(links, unaligned, theme_links, ar_rows)
     add_sentence_evidence(links, {r.id: r for r in ar_rows + en_rows}, encoder)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.align.lexicon import load_lexicon
+from pipeline.align.lexicon import load_glossary
 from pipeline.align.model import LinkModel, fit_logistic, keep_links
 from pipeline.encoders import get_encoder
 from pipeline.errors import PipelineError
@@ -205,7 +205,7 @@ def calibrate_themes(
     runs = [load_theme_run(p, encoder) for p in paths]
     if not any(r["y"].any() for r in runs):
         raise PipelineError(None, "no theme link in the calibration runs")
-    lexicon = load_lexicon()
+    lexicon = load_glossary()
     has_mt = all(r["mt"] is not None for r in runs)
     variant = theme_variant(lexicon is not None, False)
     grid = []

@@ -96,13 +96,13 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float:
 def pair_scores(ar_texts: list[str], en_texts: list[str], encoder) -> dict[str, np.ndarray]:
     """The theme probability (the model without MT the settings have for this machine) and the paragraph
     cosine of each (ar_texts[k], en_texts[k]) pair, the texts taken as one run."""
-    from pipeline.align.lexicon import load_lexicon
+    from pipeline.align.lexicon import load_glossary
     from pipeline.themes.link import pair_variants, prepare_themes, theme_features
     from pipeline.themes.passages import embed_side, sentence_texts
     from pipeline.themes.settings import load_theme_settings
 
     settings = load_theme_settings()
-    lexicon = load_lexicon()
+    lexicon = load_glossary()
     ar_vecs, en_vecs = encoder.encode(ar_texts, "ar"), encoder.encode(en_texts, "en")
     i = j = np.arange(len(ar_texts))
     cosine = np.einsum("pd,pd->p", ar_vecs, en_vecs)
@@ -135,7 +135,7 @@ def sts_scores(extra: Path, encoder) -> dict | None:
 
 def newsframing_scores(extra: Path, encoder, half: str = "test") -> dict | None:
     """Theme P/R/F1 over every Arabic × English headline pair of ``half`` (one run of all the headlines)."""
-    from pipeline.align.lexicon import load_lexicon
+    from pipeline.align.lexicon import load_glossary
     from pipeline.themes.link import decide_themes, pair_variants, prepare_themes, theme_features
     from pipeline.themes.passages import embed_side
     from pipeline.themes.settings import load_theme_settings
@@ -151,7 +151,7 @@ def newsframing_scores(extra: Path, encoder, half: str = "test") -> dict | None:
     ar_vecs = encoder.encode([h["text"] for h in ar], "ar")
     en_vecs = encoder.encode([h["text"] for h in en], "en")
     i, j = (x.ravel() for x in np.indices((len(ar), len(en))))
-    inputs = prepare_themes([h["text"] for h in ar], [h["text"] for h in en], None, encoder, load_lexicon(), settings)
+    inputs = prepare_themes([h["text"] for h in ar], [h["text"] for h in en], None, encoder, load_glossary(), settings)
     ar_side = embed_side(ar_vecs, [[h["text"]] for h in ar], "ar", encoder)
     en_side = embed_side(en_vecs, [[h["text"]] for h in en], "en", encoder)
     features = theme_features(inputs, i, j, ar_side, en_side, None, settings)

@@ -17,11 +17,11 @@ Pure functions over plain arrays; the encoder is passed in.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.align.lexicon import arabic_stem
 from pipeline.themes.terms import Term
 
 
@@ -89,29 +89,71 @@ def mutual_ranks(similarity: np.ndarray) -> np.ndarray:
     return np.maximum(rows, cols)
 
 
-def dictionary_exact(ar: TermTable, en: TermTable, lexicon) -> np.ndarray:
-    """(Arabic terms, English terms) bool: the dictionary translates the Arabic term into the English one.
-    A one-word term matches a one-word term; a two-word phrase matches a two-word phrase whose words are
-    each a translation of a different one of its words."""
-    out = np.zeros((len(ar.keys), len(en.keys)), dtype=bool)
-    if lexicon is None or not ar.keys or not en.keys:
+MAX_SENSES = 3  # the glossary ranks a headword's senses; later ones are rare or figurative
+
+
+def sense_bags(surface: str, glossary) -> list[frozenset[str]]:
+    """The English content stems of each of the first MAX_SENSES senses the glossary gives for an Arabic
+    word or two-word phrase (:func:`pipeline.align.glossary.lookup`; a phrase it does not list: none)."""
+    from pipeline.align.glossary import lookup
+    from pipeline.align.lexicon import english_stem
+    from pipeline.align.stopwords import EN_STOP
+
+    found = lookup(surface, glossary)
+    if found is None:
+        return []
+    bags = []
+    for sense in found.english[:MAX_SENSES]:
+        words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]+", sense) if w.lower() not in EN_STOP]
+        if words:
+            bags.append(frozenset(english_stem(w) for w in words))
+    return bags
+
+
+def arabic_names_things(table: TermTable, glossary) -> np.ndarray:
+    """Per Arabic term: may it name a theme? False when the glossary knows its (last) word and none of that
+    word's first senses can be an English noun (a verb: تلتها "followed"); True otherwise (without a
+    dictionary nothing can be told)."""
+    from pipeline.align.glossary import lookup
+    from pipeline.themes.pos import english_can_be_a_noun
+
+    out = np.ones(len(table.keys), dtype=bool)
+    if glossary is None:
         return out
-    by_words: dict[tuple[str, ...], list[int]] = {}
+    for k, words in enumerate(table.surface_words):
+        found = lookup(words[-1], glossary) if words else None
+        if (
+            found is not None
+            and found.english
+            and not any(english_can_be_a_noun(sense) for sense in found.english[:MAX_SENSES])
+        ):
+            out[k] = False
+    return out
+
+
+def dictionary_exact(ar: TermTable, en: TermTable, glossary) -> np.ndarray:
+    """(Arabic terms, English terms) bool: the glossary translates the Arabic term into the English one:
+    the English term's words all in one of the Arabic term's senses ("صندوق الاقتراع": "ballot box"), or,
+    for two-word terms with no sense of their own, each English word a translation of a different Arabic
+    word. ``glossary``: :func:`pipeline.align.lexicon.load_glossary`'s (None: no matches)."""
+    out = np.zeros((len(ar.keys), len(en.keys)), dtype=bool)
+    if glossary is None or not ar.keys or not en.keys:
+        return out
+    by_word: dict[str, list[int]] = {}
     for k, words in enumerate(en.words):
-        by_words.setdefault(tuple(sorted(words)), []).append(k)
-    for a, surface_words in enumerate(ar.surface_words):
-        translations = [lexicon.translations.get(arabic_stem(w), frozenset()) for w in surface_words]
-        if not all(translations):
-            continue
-        if len(translations) == 1:
-            for stem in translations[0]:
-                out[a, by_words.get((stem,), [])] = True
-        else:
-            first, second = translations
-            for s1 in first:
-                for s2 in second:
-                    if s1 != s2:
-                        out[a, by_words.get(tuple(sorted((s1, s2))), [])] = True
+        for word in words:
+            by_word.setdefault(word, []).append(k)
+    for a, (surface, words) in enumerate(zip(ar.surfaces, ar.surface_words, strict=True)):
+        senses = sense_bags(surface, glossary)
+        for bag in senses:
+            for k in {k for word in bag for k in by_word.get(word, [])}:
+                out[a, k] |= set(en.words[k]) <= bag
+        if len(words) == 2 and not senses:
+            first, second = (frozenset().union(*sense_bags(w, glossary)) for w in words)
+            for k, english in enumerate(en.words):
+                if len(english) == 2:
+                    x, y = english
+                    out[a, k] |= (x in first and y in second) or (x in second and y in first)
     return out
 
 

@@ -18,6 +18,7 @@ from pipeline.progress import log
 from pipeline.records import Link, Segment
 from pipeline.themes.bridge import (
     TermTable,
+    arabic_names_things,
     dictionary_exact,
     embed_terms,
     identical_exact,
@@ -51,6 +52,7 @@ class Relation:
     similarity: np.ndarray
     exact: np.ndarray
     ranks: np.ndarray
+    source_ok: np.ndarray  # per source term: it may name a theme (bridge.arabic_names_things)
 
 
 @dataclass
@@ -91,7 +93,12 @@ def theme_vocabulary(
     ar_table, en_table = term_table(ar_terms), term_table(en_terms)
     en_vectors = embed_terms(en_table, "en", encoder, _PHRASE_MEMO)
     similarity = _cosines(embed_terms(ar_table, "ar", encoder, _PHRASE_MEMO), en_vectors)
-    ar_en = Relation(similarity, dictionary_exact(ar_table, en_table, lexicon), mutual_ranks(similarity))
+    ar_en = Relation(
+        similarity,
+        dictionary_exact(ar_table, en_table, lexicon),
+        mutual_ranks(similarity),
+        arabic_names_things(ar_table, lexicon),
+    )
     has_mt = np.asarray([bool(t and t.strip()) for t in (mt_texts or [None] * len(ar_texts))], dtype=bool)
     mt_terms = mt_en = None
     if has_mt.any():
@@ -99,7 +106,12 @@ def theme_vocabulary(
         mt_terms = [paragraph_terms(t or "", "en") for t in mt_texts]
         mt_table = term_table(mt_terms)
         mt_similarity = _cosines(embed_terms(mt_table, "en", encoder, _PHRASE_MEMO), en_vectors)
-        mt_en = Relation(mt_similarity, identical_exact(mt_table, en_table), mutual_ranks(mt_similarity))
+        mt_en = Relation(
+            mt_similarity,
+            identical_exact(mt_table, en_table),
+            mutual_ranks(mt_similarity),
+            np.ones(len(mt_table.keys), dtype=bool),
+        )
     return Vocabulary(ar_terms, en_terms, mt_terms, ar_en, mt_en, has_mt, lexicon is not None)
 
 
@@ -108,7 +120,10 @@ def _side(terms: list[list[Term]], lang: str, settings: ThemeSettings) -> Side:
 
 
 def _allowed(relation: Relation, settings: ThemeSettings) -> np.ndarray:
-    return allowed_matches(relation.similarity, relation.exact, relation.ranks, settings.term_floor, settings.term_rank)
+    allowed = allowed_matches(
+        relation.similarity, relation.exact, relation.ranks, settings.term_floor, settings.term_rank
+    )
+    return allowed & relation.source_ok[:, None]
 
 
 def inputs_for(vocabulary: Vocabulary, settings: ThemeSettings) -> ThemeInputs:

@@ -17,7 +17,6 @@ Pure functions.
 
 from __future__ import annotations
 
-from pipeline.align.lexicon import arabic_stem
 from pipeline.themes.features import Match
 from pipeline.themes.terms import Term
 
@@ -54,12 +53,18 @@ def _term(terms: list[Term], key: str) -> Term | None:
     return next((t for t in terms if t.key == key), None)
 
 
-def _gloss(term: Term, lexicon) -> list[str]:
-    """The dictionary's first sense of each word of an Arabic term (empty without a dictionary)."""
-    if lexicon is None:
+def _gloss(term: Term, glossary) -> list[str]:
+    """The glossary's first senses of an Arabic term (the phrase's own, else each word's first; empty without
+    a dictionary)."""
+    from pipeline.align.glossary import lookup
+
+    if glossary is None:
         return []
-    senses = [lexicon.glosses.get(arabic_stem(word), ()) for word in term.surface.split()]
-    return [s[0] for s in senses if s]
+    found = lookup(term.surface, glossary)
+    if found is not None:
+        return list(found.english[:2])
+    words = [lookup(word, glossary) for word in term.surface.split()]
+    return [w.english[0] for w in words if w is not None and w.english]
 
 
 def _top_keys(side, paragraph: int, count: int) -> set[str]:
@@ -106,11 +111,17 @@ def _sentence_nodes(inputs, a: int, b: int, sentences) -> list[tuple[str, str, f
     if best is not None:
         value, t, u = best
         return [("ar:" + t.key, t.surface, value), ("en:" + u.key, u.surface, value)]
-    common = [u for u in en_terms if not u.surface[:1].isupper()] or en_terms
-    if not common:
-        return []
-    u = max(common, key=lambda u: (inputs.en.salience[b][u.key], u.key))
-    return [("en:" + u.key, u.surface, inputs.en.salience[b][u.key])]
+    return _english_subject(inputs, b, en_terms)
+
+
+def _english_subject(inputs, b: int, terms: list[Term]) -> list[tuple[str, str, float]]:
+    """The most salient common noun of ``terms`` (else of the whole English paragraph) as a lone node."""
+    for pool in (terms, inputs.en.terms[b]):
+        common = [u for u in pool if not u.surface[:1].isupper()] or pool
+        if common:
+            u = max(common, key=lambda u: (inputs.en.salience[b][u.key], u.key))
+            return [("en:" + u.key, u.surface, inputs.en.salience[b][u.key])]
+    return []
 
 
 def _link_edges(inputs, chosen, groups: _Components, weight: dict, surface: dict, sentences) -> list[list]:
@@ -120,8 +131,13 @@ def _link_edges(inputs, chosen, groups: _Components, weight: dict, surface: dict
     edges = []
     for k, (_, _, (direct, via_mt)) in enumerate(chosen):
         mine = []
-        if not direct and not via_mt and sentences[k] is not None:
-            found = _sentence_nodes(inputs, chosen[k][0], chosen[k][1], sentences[k])
+        if not direct and not via_mt:
+            a, b = chosen[k][0], chosen[k][1]
+            found = (
+                _sentence_nodes(inputs, a, b, sentences[k])
+                if sentences[k] is not None
+                else _english_subject(inputs, b, [])
+            )
             for node, text, value in found:
                 surface.setdefault(node, text)
                 weight[node] = weight.get(node, 0.0) + value

@@ -10,7 +10,8 @@ translation's English against the English):
 - ``centred_cosine``: the same after subtracting each side's mean paragraph vector, shrunk towards zero by
   :data:`CENTRING_PRIOR` paragraphs' worth (a run of one or two paragraphs is barely centred, so the
   feature means the same whatever the run's size);
-- ``sentence_best``, ``sentence_top2``: the best sentence-pair cosine, and the mean of the best two.
+- ``sentence_best``, ``sentence_top2``: the best sentence-pair cosine, and the mean of the best two (a long
+  sentence read as overlapping windows, :func:`passages`).
 Pure functions over vectors.
 """
 
@@ -34,13 +35,31 @@ class Embedded:
     sentences: list[np.ndarray]
 
 
+WINDOW = 24  # words: a sentence longer than 1.5 windows is read as overlapping windows of this many words
+
+
+def passages(sentences: list[str]) -> list[str]:
+    """The units whose vectors are compared: each sentence, and a long one (a statement's sentence runs on
+    over several points, joined by commas) as windows of WINDOW words, half a window apart."""
+    out = []
+    for sentence in sentences:
+        words = sentence.split()
+        if len(words) <= WINDOW * 3 // 2:
+            out.append(sentence)
+            continue
+        starts = range(0, len(words) - WINDOW // 2, WINDOW // 2)
+        out.extend(" ".join(words[k : k + WINDOW]) for k in starts)
+    return out
+
+
 def sentence_texts(text: str) -> list[str]:
     """The sentences of ``text`` (the pipeline's splitter), or the text itself when it has none."""
     return [text[a:b] for a, b in split_sentences(text)] or ([text] if text.strip() else [])
 
 
 def embed_side(paragraphs: np.ndarray, sentences: list[list[str]], lang: str, encoder) -> Embedded:
-    """``paragraphs`` (already embedded) with their ``sentences`` embedded in one batch."""
+    """``paragraphs`` (already embedded) with their sentences' :func:`passages` embedded in one batch."""
+    sentences = [passages(group) for group in sentences]
     flat = [s for group in sentences for s in group]
     vectors = encoder.encode(flat, lang) if flat else np.zeros((0, paragraphs.shape[1]), dtype=np.float32)
     out, start = [], 0

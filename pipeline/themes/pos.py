@@ -65,3 +65,19 @@ def can_modify_a_thing(word: str) -> bool:
     """What can begin a noun phrase ("electronic extortion", "hacking group"): what can name a thing, or
     an adjective."""
     return can_name_a_thing(word) or "a" in parts_of_speech(word)
+
+
+def is_a_name(word: str) -> bool:
+    """A capitalised word WordNet does not know (in any case): a person, place, outlet or acronym."""
+    return word[:1].isupper() and not parts_of_speech(word)
+
+
+def english_can_be_a_noun(text: str) -> bool:
+    """Can one of the words of an English gloss ("ballot box", "to follow") name a thing?"""
+    import re
+
+    return any(
+        can_name_a_thing(w)
+        for w in re.findall(r"[A-Za-z][A-Za-z'-]+", text)
+        if w.lower() not in ("to", "a", "an", "the")
+    )

@@ -5,7 +5,9 @@ shown and embedded by its ``surface`` (as first written). Two-word phrases are a
 nothing but a space or hyphen between them, so a phrase never spans a comma or a function word. An English
 term must be able to name a thing (:mod:`pipeline.themes.pos`): a one-word term a noun, a gerund or a word
 WordNet does not know; a phrase one that ends so, after a noun or an adjective ("electronic extortion").
-Numbers are left to the anchors of the link features. Pure functions.
+Names (a capitalised word WordNet does not know: "Khazali", "UNAMI") are left out: a theme is a kind of
+thing, not one person, place or outlet, and a name's vector is close to many unrelated words of the other
+language. Numbers are left to the anchors of the link features. Pure functions.
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ from dataclasses import dataclass
 
 from pipeline.align.lexicon import english_stem
 from pipeline.align.stopwords import AR_STOP, EN_STOP
-from pipeline.themes.pos import can_modify_a_thing, can_name_a_thing
+from pipeline.themes.pos import can_modify_a_thing, can_name_a_thing, is_a_name
 from pipeline.text.normalize import arabic_key
 
 _EN_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 _AR_TOKEN = re.compile(r"[\u0621-\u064a\u0671-\u06d3]{2,}")
 _JOINER = re.compile(r"[ \t\u00a0-]+")  # what may stand between the two words of a phrase
 MAX_WORDS = 2
+# Words in -ing that work as prepositions or connectives, not activities.
+_EN_CONNECTIVES = {"including", "according", "regarding", "concerning", "following", "excluding", "pending"}
 # The article and the one-letter words glued before it (و ف ب ك ل + ال): safe to strip. Other clitics are
 # left on: a light stemmer that strips any leading ب or ف breaks words (بيانات → يانا, فلاش → لاش).
 _AR_ARTICLE = re.compile(r"^(?:[وف]?(?:[بك]?ال|لل))(?=...)")
@@ -56,7 +60,7 @@ def _english_tokens(text: str) -> list[_Token | None]:
         if not _JOINER.fullmatch(text[last_end : m.start()] or " "):
             tokens.append(None)
         last_end = m.end()
-        if word.lower() in EN_STOP or len(word) < 3:
+        if word.lower() in EN_STOP or word.lower() in _EN_CONNECTIVES or len(word) < 3 or is_a_name(word):
             tokens.append(None)
             continue
         tokens.append(
