@@ -71,10 +71,46 @@ def cosine_baseline(runs: list[dict], threshold: float) -> dict:
     return prf(pred, gold)
 
 
-def tuned_cosine_threshold(runs: list[dict]) -> float:
-    """The cosine threshold with the best pooled F1 on ``runs`` (of equal F1, the higher)."""
-    grid = np.round(np.arange(0.10, 0.91, 0.01), 2)
-    return float(max(grid, key=lambda t: (cosine_baseline(runs, float(t))["f1"], t)))
+def tuned_cosine_threshold(runs: list[dict], precision: float = 0.0) -> float:
+    """The cosine threshold with the best pooled F1 on ``runs`` among those whose pooled precision reaches
+    ``precision`` (none does: the most precise; of equal F1, the higher threshold)."""
+    grid = [float(t) for t in np.round(np.arange(0.10, 0.91, 0.01), 2)]
+    scored = [(cosine_baseline(runs, t), t) for t in grid]
+    return max(
+        scored,
+        key=lambda x: (
+            x[0]["precision"] >= precision,
+            x[0]["f1"] if x[0]["precision"] >= precision else x[0]["precision"],
+            x[1],
+        ),
+    )[1]
+
+
+def ranking_quality(runs: list[dict], use_mt: bool) -> dict:
+    """Average precision over every pair of ``runs`` (loaded by ``load_theme_run``) of the shipped theme
+    model's probability and of the paragraph cosine alone: how well each ranks theme pairs first, whatever
+    the threshold."""
+    from pipeline.align.lexicon import load_glossary
+    from pipeline.evaluation.theme_calibrate import average_precision, run_features
+    from pipeline.encoders import get_encoder
+    from pipeline.themes.settings import load_theme_settings, theme_variant
+
+    settings = load_theme_settings()
+    glossary = load_glossary()
+    model = settings.model(theme_variant(glossary is not None, use_mt))
+    assert model is not None
+    encoder = get_encoder(config.ENCODER)
+    probability = np.concatenate(
+        [model.probability(run_features(r, settings, encoder, glossary, use_mt)) for r in runs]
+    )
+    labels = np.concatenate([r["y"] for r in runs])
+    cosine = np.concatenate([r["cosine"] for r in runs])
+    return {
+        "theme_model_ap": round(average_precision(probability, labels), 4),
+        "cosine_ap": round(average_precision(cosine, labels), 4),
+        "pairs": int(len(labels)),
+        "positives": int(labels.sum()),
+    }
 
 
 def spearman(a: np.ndarray, b: np.ndarray) -> float:
@@ -187,8 +223,11 @@ def run_theme_eval(gold: Path, out_dir: Path, extra: Path | None = None) -> dict
 
     encoder = get_encoder(config.ENCODER)
     summary: dict = {"flores": {}, "sts": None, "newsframing": None, "corpus": None}
+    from pipeline.evaluation.theme_calibrate import PRECISION_TARGET
+
     tune_runs = [load_theme_run(p, encoder) for p in sorted((gold / "theme-runs-tune").glob("*.gold.tsv"))]
     threshold = tuned_cosine_threshold(tune_runs) if tune_runs else None
+    at_target = tuned_cosine_threshold(tune_runs, PRECISION_TARGET["no mt"]) if tune_runs else None
     for half in ("tune", "test"):
         paths = sorted((gold / f"theme-runs-{half}").glob("*.gold.tsv"))
         if not paths:
@@ -206,6 +245,8 @@ def run_theme_eval(gold: Path, out_dir: Path, extra: Path | None = None) -> dict
                 "any_link": pooled_prf(runs, "any"),
                 "related_as_theme": pooled_prf(runs, "related"),
                 "cosine_baseline": {"threshold": threshold, **cosine_baseline(loaded, threshold or 1.0)},
+                "cosine_at_target": {"threshold": at_target, **cosine_baseline(loaded, at_target or 1.0)},
+                "ranking": ranking_quality(loaded, with_mt),
                 "tuned_on": half == "tune",
             }
     if extra is not None:
@@ -225,13 +266,17 @@ def theme_table(summary: dict) -> list[str]:
         return f"{s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['correct']}/{s['predicted']}/{s['gold']}"
 
     lines = [
-        "| theme runs | theme P | theme R | theme F1 | right/links/gold | cosine-threshold F1 | related-as-theme F1 |",
-        "|---|---|---|---|---|---|---|",
+        "| theme runs | theme P | theme R | theme F1 | right/links/gold | cosine at the same precision target P / R / F1 "
+        "| cosine, best F1 | related-as-theme F1 | AP: theme model / cosine |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, entry in summary["flores"].items():
+        at = entry["cosine_at_target"]
         lines.append(
             f"| {name}{' (tuned on)' if entry['tuned_on'] else ''} | {cells(entry['theme'])} | "
-            f"{entry['cosine_baseline']['f1']:.3f} | {entry['related_as_theme']['f1']:.3f} |"
+            f"{at['precision']:.3f} / {at['recall']:.3f} / {at['f1']:.3f} | {entry['cosine_baseline']['f1']:.3f} | "
+            f"{entry['related_as_theme']['f1']:.3f} | "
+            f"{entry['ranking']['theme_model_ap']:.3f} / {entry['ranking']['cosine_ap']:.3f} |"
         )
     if summary.get("sts"):
         for half, s in summary["sts"].items():
