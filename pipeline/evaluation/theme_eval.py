@@ -266,8 +266,9 @@ def theme_table(summary: dict) -> list[str]:
         return f"{s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['correct']}/{s['predicted']}/{s['gold']}"
 
     lines = [
-        "| theme runs | theme P | theme R | theme F1 | right/links/gold | cosine at the same precision target P / R / F1 "
-        "| cosine, best F1 | related-as-theme F1 | AP: theme model / cosine |",
+        "| theme runs | theme P | theme R | theme F1 | right/links/gold "
+        "| cosine at the same precision target P / R / F1 | cosine, best F1 | related-as-theme F1 "
+        "| AP: theme model / cosine |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, entry in summary["flores"].items():
