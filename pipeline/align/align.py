@@ -118,7 +118,7 @@ def add_sentence_evidence(links: list[Link], rows: dict[str, Segment], encoder) 
         if sentences:
             link.evidence["sentences"] = sentences
         link.evidence["reason"] = reason(
-            link.label, link.probability or 0.0, link.evidence["terms"], sentences, link.evidence["features"]
+            link.label, link.probability, link.evidence["terms"], sentences, link.evidence["features"]
         )
 
 
