@@ -136,25 +136,36 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _add_filter_arguments(p: argparse.ArgumentParser) -> None:
+    from pipeline.export.selection import LABELS
+
     p.add_argument(
         "--labels",
         default=None,
         metavar="LABEL,…",
-        help="keep only links with these labels (equivalent, related) in every file written (default: both)",
+        help=f"show only links with these labels ({', '.join(LABELS)}) in the files made for reading and "
+        "exchange (TSV, Moses, TMX, report, related.jsonl); alignments.jsonl keeps every link (default: all)",
     )
     p.add_argument(
-        "--min-score",
+        "--min-probability",
         type=float,
         default=None,
-        metavar="X",
-        help="keep only links whose aligner score is at least X, in every file written",
+        metavar="P",
+        help="show only links whose probability (the value beside each link in the report) is at least P, "
+        "in the same files; links accepted or added by hand stay",
     )
+    p.add_argument("--min-score", default=None, help=argparse.SUPPRESS)  # replaced: refused with a pointer
 
 
 def _link_filter(args):
     from pipeline.export.selection import LinkFilter, parse_labels
 
-    return LinkFilter(parse_labels(args.labels), args.min_score)
+    if args.min_score is not None:
+        raise PipelineError(
+            None,
+            "--min-score was replaced by --min-probability P: filter by the probability the report shows "
+            "beside each link (0 to 1)",
+        )
+    return LinkFilter(parse_labels(args.labels), args.min_probability)
 
 
 def _add_decoding_arguments(p: argparse.ArgumentParser) -> None:
@@ -241,9 +252,7 @@ def cmd_export(args) -> int:
     from pipeline.export import check_formats
     from pipeline.run import export_outputs
 
-    has_filter = args.labels is not None or args.min_score is not None
-    link_filter = _link_filter(args) if has_filter else None
-    export_outputs(args.out, check_formats(_formats(args.formats)), link_filter, args.corrections)
+    export_outputs(args.out, check_formats(_formats(args.formats)), _link_filter(args), args.corrections)
     return 0
 
 

@@ -59,7 +59,8 @@ class RunConfig:
     encoder: str | None = None  # None: the settings file's encoder
     settings: Path | None = None
     formats: tuple[str, ...] = defaults.FORMATS
-    link_filter: LinkFilter = field(default_factory=LinkFilter)  # --labels / --min-score, for every export
+    # --labels / --min-probability: what the files made for reading and exchange show (the JSONL record keeps all)
+    link_filter: LinkFilter = field(default_factory=LinkFilter)
     threads: int | None = None
     cache: Path | None = defaults.CACHE
     decoding: Decoding = field(default_factory=Decoding)  # MT beam size, length limit, batch size
@@ -126,7 +127,7 @@ def command_line(config: RunConfig) -> str:
         ("--threads", config.threads),
         ("--formats", None if tuple(config.formats) == defaults.FORMATS else ",".join(config.formats)),
         ("--labels", None if labels is None else ",".join(labels)),
-        ("--min-score", config.link_filter.min_score),
+        ("--min-probability", config.link_filter.min_probability),
     ):
         if value is not None:
             parts.append(f"{flag} {value}")
@@ -424,8 +425,23 @@ def run_pipeline(config: RunConfig) -> RunResult:
         result.manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
         files.update(render_files(result, ("manifest",)))
         folder.publish(files)
+    log_filter(result)
     log(f"wrote {config.out}/ ({', '.join(config.formats)})")
     return result
+
+
+def log_filter(result: RunResult) -> None:
+    """Say what an export's filter kept, beside the run's own counts (which alignments.jsonl keeps)."""
+    export = result.manifest.get("export", {})
+    if not export.get("filter"):
+        return
+    from pipeline.export.selection import LinkFilter
+
+    link_filter = LinkFilter(tuple(export["filter"]["labels"] or ()) or None, export["filter"]["min_probability"])
+    log(
+        f"export: {link_filter.describe()} shows {export['shown']['links']} of {len(result.links)} links in the "
+        "TSV, Moses, TMX, report and related.jsonl files; alignments.jsonl keeps them all"
+    )
 
 
 def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult:
@@ -522,7 +538,7 @@ def export_outputs(
     folder is replaced in one step (:mod:`pipeline.outdir`; other files kept)."""
     from pipeline.export import formats_present, possible_files
     from pipeline.export.corrections import apply_decisions, check_links, read_decisions
-    from pipeline.export.selection import recount, select_links
+    from pipeline.export.selection import LinkFilter, recount, select_links
     from pipeline.outdir import OutputFolder
 
     with OutputFolder(out) as folder:
@@ -537,8 +553,8 @@ def export_outputs(
             rejected = [link for link in before if (link["ar_id"], link["en_id"]) not in kept]
         # A paragraph whose links were all rejected keeps the best rejected one as its near miss.
         result = recount(result, rejected)
-        if link_filter is not None:
-            result = select_links(result, link_filter)
+        # This export's filter alone: one given to an earlier export is lifted when none is given now.
+        result = select_links(result, link_filter or LinkFilter())
         # jsonl always (the links just read may differ from alignments.jsonl's bytes), and every format
         # already in the folder: a file left as it was would contradict the corrected links.
         formats = tuple(dict.fromkeys(("jsonl", *formats, *formats_present(folder.out))))
@@ -548,6 +564,7 @@ def export_outputs(
         files.update(render_files(result, ("manifest",)))
         # Files these formats wrote before but do not write now (parallel.mt after a run without MT) go.
         folder.publish(files, replaces=frozenset(possible_files(formats)))
+    log_filter(result)
     log(f"re-exported {', '.join(formats)} into {out}/ ({result.manifest['counts']['links']} links)")
     return result
 

@@ -287,6 +287,6 @@ def test_contract_fields_render_in_the_browser(browser, tmp_path):
     assert not browser.find_element(By.CSS_SELECTOR, "details.sentences table").is_displayed()
     details.find_element(By.TAG_NAME, "summary").click()
     assert browser.find_element(By.CSS_SELECTOR, "details.sentences table").is_displayed()
-    assert "chance right 0.87" in browser.find_element(By.CSS_SELECTOR, "#view-ar .link").text
-    assert "minimum chance right" in browser.find_element(By.CSS_SELECTOR, ".controls").text
+    assert "probability 0.87" in browser.find_element(By.CSS_SELECTOR, "#view-ar .link").text
+    assert "minimum probability" in browser.find_element(By.CSS_SELECTOR, ".controls").text
     assert browser.save_screenshot(str(Path(os.environ.get("REPORT_SCREENSHOT_RICH", tmp_path / "rich.png"))))

@@ -189,7 +189,7 @@ def _mt_message(translation: dict) -> dict:
             "kind": "missing",
             "text": f"No machine translation in this run: the model {model} is not available here "
             "(`make models` downloads it; manifest.json says why it could not be loaded). Links rest on the "
-            "cross-lingual encoder and on names, numbers and phrases both sides share.",
+            "cross-lingual encoder and, where it is installed, the Arabic–English dictionary.",
         }
     if status == "ok" and translation.get("backend") == "precomputed":
         return {"kind": "ok", "text": f"Machine translation: supplied in {translation.get('source', 'a file')}."}
@@ -198,7 +198,7 @@ def _mt_message(translation: dict) -> dict:
     return {
         "kind": "none",
         "text": "No machine translation in this run (none was chosen). Links rest on the "
-        "cross-lingual encoder and on names, numbers and phrases both sides share.",
+        "cross-lingual encoder and, where it is installed, the Arabic–English dictionary.",
     }
 
 
@@ -279,7 +279,8 @@ def report_view(result) -> dict:
         "total_ar": len(ar_items),
         "mode": result.manifest.get("parameters", {}).get("mode", ""),
         "mt": _mt_message(result.manifest.get("translation", {})),
-        "value_name": "chance right" if value_names == {"chance right"} else "similarity",
+        "value_name": "probability" if value_names == {"probability"} else "similarity",
+        "filter": (result.manifest.get("export") or {}).get("filter"),
         "has_sentence_pairs": bool(pairs),
     }
 
