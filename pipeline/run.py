@@ -173,6 +173,7 @@ def load_inputs(config: RunConfig) -> list[Document]:
                         used.add(name)
                 doc = read_document(path, lang, meta=meta, encoding=meta.get("encoding") or config.encoding)
                 debug(describe_input(doc))
+                say_repairs(doc)
                 if doc.id in seen:
                     raise PipelineError(path, f"two input files share the document id {doc.id!r} (rename one)")
                 seen.add(doc.id)
@@ -186,6 +187,7 @@ def load_inputs(config: RunConfig) -> list[Document]:
         for entry in load_manifest(config.manifest or config.corpus):
             doc = read_entry(entry, config.encoding)
             debug(describe_input(doc))
+            say_repairs(doc)
             docs.append(doc)
     if config.language_check:
         check_languages(docs)
@@ -195,6 +197,13 @@ def load_inputs(config: RunConfig) -> list[Document]:
 
         translations_format(config.translations, config.translations_format)
     return docs
+
+
+def say_repairs(doc: Document) -> None:
+    """What reading a document had to put right (a PDF whose words came out in visual order), in the log;
+    the manifest's input entry keeps it too."""
+    if doc.meta.get("reading_order"):
+        log(f"load: {doc.path}: {doc.meta['reading_order']}, put back in reading order")
 
 
 def describe_input(doc: Document) -> str:

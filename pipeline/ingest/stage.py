@@ -66,7 +66,11 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
                 removed.append(Removed(doc.id, n, start, end, text, rule_name, reason))
                 continue
             ctx = LineContext(
-                position=position, total=len(lines), in_comment_section=in_comments, previous_kept=len(kept)
+                position=position,
+                total=len(lines),
+                in_comment_section=in_comments,
+                previous_kept=len(kept),
+                lang=doc.lang,
             )
             rule = classify_line(text, ctx)
             if starts_comment_section(text):
