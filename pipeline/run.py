@@ -264,7 +264,11 @@ def translate_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Se
         translations = load_translations(config.translations, [r.id for r in ar_rows], config.translations_format)
         ar_rows = apply_precomputed(ar_rows, translations)
         filled = sum(1 for r in ar_rows if r.mt_text)
-        log(f"translate: {filled}/{len(ar_rows)} Arabic paragraphs from {config.translations}")
+        rest = len(ar_rows) - filled
+        log(
+            f"translate: {filled}/{len(ar_rows)} Arabic paragraphs from {config.translations}"
+            + (f"; the other {rest} are aligned without MT, by the models without it" if filled and rest else "")
+        )
         return _with_translations(segments, ar_rows), {
             "model": None,
             "backend": "precomputed",
@@ -272,6 +276,7 @@ def translate_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Se
             "translated": 0,
             "cached": 0,
             "provided": filled,
+            "arabic_paragraphs": len(ar_rows),
             "seconds": 0.0,
             "status": "ok",
         }
@@ -330,6 +335,8 @@ def translate_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Se
         "signature": translator.signature(),
         "translated": stats.translated,
         "cached": stats.cached,
+        "provided": sum(1 for r in ar_rows if r.mt_text),
+        "arabic_paragraphs": len(ar_rows),
         "seconds": stats.seconds,
         "status": "ok",
     }

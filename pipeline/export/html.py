@@ -192,7 +192,14 @@ def _mt_message(translation: dict) -> dict:
             "cross-lingual encoder and, where it is installed, the Arabic–English dictionary.",
         }
     if status == "ok" and translation.get("backend") == "precomputed":
-        return {"kind": "ok", "text": f"Machine translation: supplied in {translation.get('source', 'a file')}."}
+        text = f"Machine translation: supplied in {translation.get('source', 'a file')}"
+        provided, paragraphs = translation.get("provided"), translation.get("arabic_paragraphs")
+        if provided is not None and paragraphs and provided < paragraphs:
+            text += (
+                f" for {provided} of {paragraphs} Arabic paragraphs; the other {paragraphs - provided} are "
+                "aligned without it, by the models without MT"
+            )
+        return {"kind": "ok", "text": text + "."}
     if status == "ok":
         return {"kind": "ok", "text": f"Machine translation: {model} ({translation.get('backend')})."}
     return {
