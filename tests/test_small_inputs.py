@@ -245,7 +245,7 @@ def test_one_english_headline_links_through_the_pair_tier_and_says_so(tmp_path):
     assert result.returncode == 0, result.stderr
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["parameters"]["link_model"].endswith(":pair")
-    assert manifest["parameters"]["smaller_tiers"]["related"] == ["1 English paragraph (the full model needs 4)"]
+    assert "1 English paragraph (the full model needs 4)" in manifest["parameters"]["smaller_tiers"]["related"]
     assert "related links decided by" in result.stderr and "1 English paragraph" in result.stderr
     links = [json.loads(line) for line in (out / "alignments.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(links) <= 2
@@ -253,12 +253,14 @@ def test_one_english_headline_links_through_the_pair_tier_and_says_so(tmp_path):
 
 def test_random_english_words_as_one_document_make_no_link(tmp_path):
     """13k lines of random English words made 7 `related` links at 0.65: one English document has no
-    other to choose against, so the story path and z-scores mean nothing there."""
-    words = " ".join(_corpus_english()["ina"]).split()
+    other to choose against, so the story path and z-scores mean nothing there, and the best of
+    thousands of random lines looks like a story to the features that describe a document (a tier that
+    kept them linked some of these 3,000 lines of the held-out articles' words)."""
+    words = [w for article in _flores() for w in " ".join(article["en"]).split()]
     rng = random.Random(7)
     junk = tmp_path / "junk.txt"
     junk.write_text(
-        "\n".join(" ".join(rng.choice(words) for _ in range(rng.randint(5, 15))) for _ in range(400)) + "\n",
+        "\n".join(" ".join(rng.choice(words) for _ in range(rng.randint(30, 60))) for _ in range(3000)) + "\n",
         encoding="utf-8",
     )
     out = tmp_path / "out"

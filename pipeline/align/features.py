@@ -167,13 +167,26 @@ MT_FEATURES = ("mt_cosine", "mt_lexical")
 
 
 # Tiers of a variant, for runs too small for some features (``pipeline.align.model.RunShape``): the full
-# model; ``:paragraphs`` without the features that choose among English documents (one English article:
-# story_z is 0 and every pair is on the story path); ``:pair``, the pair's own similarities only, which
-# mean the same whatever else the run holds (one English paragraph: every rank is 1, IDF weights and
-# story scores compare nothing). A run is decided by the first tier it has enough for.
+# model; ``:paragraphs`` without the features that describe an (Arabic paragraph, English document) pair
+# (one English article: every pair of a row shares them, story_z is 0 and every pair is on the story
+# path, so they only lift or lower the whole row, by an amount no run with one document calibrated; in a
+# document of 13,000 lines of random words the best of them looks like a story); ``:pair``, the pair's
+# own similarities only, which mean the same whatever else the run holds (one English paragraph: every
+# rank is 1, IDF weights and story scores compare nothing). A run is decided by the first tier it has
+# enough for.
 TIERS = ("", ":paragraphs", ":pair")
 PAIR_FEATURES = ("cosine", "gloss_cosine", "mt_cosine")
-DOCUMENT_FEATURES = ("story_z", "on_path", "path_score", "path_unique")
+DOCUMENT_FEATURES = (
+    "doc_best",
+    "context",
+    "story",
+    "story_z",
+    "on_path",
+    "path_score",
+    "path_unique",
+    "story_lexical",
+    "gloss_story",
+)
 # A z-score among fewer than three documents is ±1 or 0 whatever the texts say.
 MIN_DOCUMENTS = 3
 
