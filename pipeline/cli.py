@@ -457,6 +457,20 @@ def cmd_bench_align(args) -> int:
     return 0
 
 
+def cmd_bench_ingest(args) -> int:
+    from dataclasses import asdict
+
+    from pipeline.bench.scale import format_ingest_table, run_ingest_bench
+
+    load = _load_before_bench()
+    rows = run_ingest_bench(args.flores, args.corpus, tuple(args.mb), args.lang)
+    print(format_ingest_table(rows))
+    _print_load_warning(load)
+    if args.json:
+        print(json.dumps([asdict(r) for r in rows]))
+    return 0
+
+
 def cmd_bench_scale(args) -> int:
     from dataclasses import asdict
 
@@ -722,6 +736,16 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
     p.set_defaults(func=cmd_bench_align)
+
+    p = bench_sub.add_parser(
+        "ingest",
+        help="load and ingest (read, language check, furniture, duplicates) of one input of 10, 20, 50 MB",
+    )
+    add_bench_text_args(p)
+    p.add_argument("--mb", nargs="+", type=float, default=[10, 20, 50], help="input sizes in MB (default: 10 20 50)")
+    p.add_argument("--lang", choices=("ar", "en"), default="ar", help="which side's words make the input")
+    p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
+    p.set_defaults(func=cmd_bench_ingest)
 
     p = bench_sub.add_parser(
         "scale",

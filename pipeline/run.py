@@ -165,6 +165,7 @@ def load_inputs(config: RunConfig) -> list[Document]:
         used: set[str] = set()
         for lang, paths in (("ar", config.ar), ("en", config.en)):
             for path in paths:
+                say_large(path)
                 names = [str(path), Path(path).name, default_doc_id(Path(path))]
                 meta: dict = {}
                 for name in names:
@@ -185,6 +186,7 @@ def load_inputs(config: RunConfig) -> list[Document]:
         if config.meta:
             raise PipelineError(None, "--meta applies to --ar/--en files; put a manifest's documents' fields in it")
         for entry in load_manifest(config.manifest or config.corpus):
+            say_large(entry.path)
             doc = read_entry(entry, config.encoding)
             debug(describe_input(doc))
             say_repairs(doc)
@@ -197,6 +199,19 @@ def load_inputs(config: RunConfig) -> list[Document]:
 
         translations_format(config.translations, config.translations_format)
     return docs
+
+
+LARGE_INPUT = 1024 * 1024  # bytes from which reading a file is said before it starts
+
+
+def say_large(path: Path) -> None:
+    """A large input is said before it is read, so a run is never silent from its first second."""
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return  # read_document says what is wrong with it
+    if size >= LARGE_INPUT:
+        log(f"load: reading {path} ({size / 1024 / 1024:.1f} MB)")
 
 
 def say_repairs(doc: Document) -> None:
@@ -227,7 +242,7 @@ def check_languages(docs: list[Document]) -> None:
             name = {"ar": "Arabic", "en": "English"}[doc.lang]
             raise PipelineError(
                 doc.path,
-                f"expected {name} text (given as --{doc.lang}) but it reads as {found}; "
+                f"expected {name} text (given as --{doc.lang}) but it looks like {found}; "
                 "--no-language-check runs it anyway",
             )
 

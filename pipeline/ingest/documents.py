@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pipeline.errors import PipelineError
@@ -13,6 +14,9 @@ LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
 # scores > 0.9 (Latin names and acronyms are a few percent); an English file passed as --ar scores ~0.
 MIN_SCRIPT_SHARE = 0.5
 MAX_BYTES = 50 * 1024 * 1024
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f]"
+)  # control characters text never has (tab, line ends and form feed aside)
 # What a user can say about a document (``--meta``, a manifest file); the manifest always carries these keys.
 DOCUMENT_META = ("outlet", "date", "title")
 
@@ -60,7 +64,7 @@ def read_document(
         if extracted.encoding_source in (None, "utf-8", "bom")
         else f"not UTF-8; read as {extracted.encoding} ({extracted.encoding_source}), but "
     )
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    controls = _CONTROLS.subn("", text)[1]
     if "\x00" in text or controls > max(8, len(text) // 100):
         raise PipelineError(path, f"{read_as}binary data ({controls} control characters), expected text")
     ratio = script_ratio(text)

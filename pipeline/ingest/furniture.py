@@ -60,6 +60,9 @@ _TIMESTAMP_RE = re.compile(
     \s*[,|-]?\s*
     (?:\d{{1,2}}:\d{{2}}(?::\d{{2}})?\s*(?:[ap]\.?m\.?)?)?"""
 )
+_DIGIT = re.compile(r"\d")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _BREADCRUMB_SEPARATOR = re.compile(r"\s(?:/|›|»|>|\||::)\s")
 # The root a breadcrumb starts from ("Home / News"), on the matching key: one separator is enough after it.
 _BREADCRUMB_ROOT = re.compile(r"(?:الرييسيه|الصفحه الرييسيه|home|homepage|home page)\s(?:/|›|»|>|\||::)\s", re.I)
@@ -103,8 +106,8 @@ def _is_breadcrumb(text: str, ctx: LineContext) -> bool:
 def _is_other_language(text: str, ctx: LineContext) -> bool:
     # Most of its letters in the other language's script: "Most read" or "© 2021 Example News" inside an
     # Arabic page, an Arabic line inside an English one (names and acronyms inside a line do not count).
-    if ctx.lang not in ("ar", "en"):
-        return False
+    if ctx.lang not in ("ar", "en") or not (_LATIN if ctx.lang == "ar" else _ARABIC).search(text):
+        return False  # no letter of the other script at all (most lines): nothing to count
     ratio = script_ratio(text)
     own = ratio["arabic"] if ctx.lang == "ar" else ratio["latin"]
     other = ratio["latin"] if ctx.lang == "ar" else ratio["arabic"]
@@ -120,7 +123,7 @@ def _is_tweet_link(text: str, ctx: LineContext) -> bool:
 
 
 def _is_timestamp(text: str, ctx: LineContext) -> bool:
-    return any(ch.isdigit() for ch in text) and _TIMESTAMP_RE.fullmatch(text.strip()) is not None
+    return len(text) <= 60 and _DIGIT.search(text) is not None and _TIMESTAMP_RE.fullmatch(text.strip()) is not None
 
 
 def _is_comment_prompt(text: str, ctx: LineContext) -> bool:
