@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -790,6 +791,47 @@ def _leaf_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentPars
     return [leaf for group in groups for child in group.choices.values() for leaf in _leaf_parsers(child)]
 
 
+INTERRUPTED = "interrupted: each output folder holds the previous run or a complete new one, never a mix"
+
+
+def _interrupt_once(signum, frame) -> None:
+    """Ctrl-C: raise KeyboardInterrupt once; a second Ctrl-C while the first is handled changes nothing
+    (it would otherwise interrupt the handler's own message)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def entry() -> None:
+    """``python -m pipeline`` and the ``arabic-align`` script: :func:`main`, with Ctrl-C answered at any
+    moment by one line and status 130 (issue 23: at the very end of a run it sometimes exited with no
+    message, killed during interpreter shutdown, or with a KeyboardInterrupt traceback and status 0)."""
+    signal.signal(signal.SIGINT, _interrupt_once)
+    try:
+        code = main()
+    except KeyboardInterrupt:  # outside main's own handler (its argument parsing, its error messages)
+        print(INTERRUPTED, file=sys.stderr)
+        code = 130
+    finish(code)
+
+
+def finish(code: int) -> None:
+    """End the process with ``code``: what interpreter shutdown would do (exit handlers, flushing the
+    output) with Ctrl-C held back, then one last look for a Ctrl-C that came meanwhile, then exit."""
+    import atexit
+
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    if code == 0 and signal.SIGINT in signal.sigpending():  # the run had finished: its folder is the new one
+        os.write(2, (INTERRUPTED + "\n").encode())
+        code = 130
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     from pipeline.progress import set_verbosity
 
@@ -810,7 +852,5 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(
-            "interrupted: each output folder holds the previous run or a complete new one, never a mix", file=sys.stderr
-        )
+        print(INTERRUPTED, file=sys.stderr)
         return 130
