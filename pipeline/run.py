@@ -161,7 +161,8 @@ def load_inputs(config: RunConfig) -> list[Document]:
     check_config(config)
     docs: list[Document] = []
     if config.ar:
-        seen: set[str] = set()
+        seen: dict[str, Document] = {}
+        by_content: dict[str, Document] = {}
         used: set[str] = set()
         for lang, paths in (("ar", config.ar), ("en", config.en)):
             for path in paths:
@@ -175,9 +176,16 @@ def load_inputs(config: RunConfig) -> list[Document]:
                 doc = read_document(path, lang, meta=meta, encoding=meta.get("encoding") or config.encoding)
                 debug(describe_input(doc))
                 say_repairs(doc)
+                twin = by_content.get(doc.sha256)
+                if twin is not None:
+                    raise PipelineError(
+                        path, f"the same file as {twin.path} (given as --{twin.lang}): give each document once"
+                    )
                 if doc.id in seen:
-                    raise PipelineError(path, f"two input files share the document id {doc.id!r} (rename one)")
-                seen.add(doc.id)
+                    raise PipelineError(
+                        path, f"shares the document id {doc.id!r} with {seen[doc.id].path} (rename one of them)"
+                    )
+                seen[doc.id] = by_content[doc.sha256] = doc
                 docs.append(doc)
         unused = sorted(set(config.meta) - used)
         if unused:
@@ -248,18 +256,22 @@ def check_languages(docs: list[Document]) -> None:
 
 
 def ingest_stage(docs: list[Document]) -> tuple[list[Segment], list[Removed]]:
-    from pipeline.ingest.stage import ingest_documents
+    from pipeline.ingest.stage import ingest_documents, repeated_document
 
     result = ingest_documents(docs)
     kept = {s.doc for s in result.segments}
     for doc in docs:
         if doc.id not in kept:
             # A run that goes on would report zero links for this document, as if it had been aligned.
-            rules = sorted({r.rule for r in result.removed if r.doc == doc.id})
+            removed = [r for r in result.removed if r.doc == doc.id]
+            rules = sorted({r.rule for r in removed})
+            twins = sorted({t for r in removed if (t := repeated_document(r)) and t != doc.id})
+            paths = {d.id: d.path for d in docs}
+            also = f"; its paragraphs repeat {', '.join(paths.get(t, t) for t in twins)}" if twins else ""
             raise PipelineError(
                 doc.path,
                 "no text left after removing page furniture and duplicates "
-                f"(every line matched a rule: {', '.join(rules) or 'none'}; see pipeline/ingest/furniture.py)",
+                f"(every line matched a rule: {', '.join(rules) or 'none'}{also}; see pipeline/ingest/furniture.py)",
             )
     return result.segments, result.removed
 

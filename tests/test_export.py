@@ -101,6 +101,16 @@ def test_parallel_mode_one_line_per_bead(udhr_parallel):
     assert len(ar_ids) == len(set(ar_ids)) == len({l["ar_id"] for l in links})
 
 
+def test_the_readme_counts_of_the_udhr_run_hold(udhr_parallel):
+    """What the README's "What lands in outputs/" says of the UDHR in parallel mode (it said 58 lines of
+    parallel.meta.tsv, which has a header: issue 23)."""
+    count = {name: len(lines(udhr_parallel / name)) for name in ("parallel.ar", "parallel.en", "parallel.index")}
+    assert count == {"parallel.ar": 58, "parallel.en": 58, "parallel.index": 58}
+    assert len(lines(udhr_parallel / "parallel.meta.tsv")) == 59  # a header and 58 beads
+    assert len(read_links(udhr_parallel)) == 61
+    assert len(tmxfile((udhr_parallel / "alignments.tmx").read_bytes(), "ar", "en").units) == 58
+
+
 def test_parallel_index_is_the_whole_monotonic_path(udhr_parallel):
     segments = read_jsonl(udhr_parallel / "segments.jsonl")
     meta = tsv_rows(udhr_parallel / "parallel.meta.tsv")

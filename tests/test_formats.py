@@ -371,14 +371,27 @@ def test_encodings_are_decoded_and_recorded(tmp_path, codec, given, encoding, so
     [
         ("ascii", "not valid ascii (chosen by --encoding)"),
         ("klingon", "unknown encoding 'klingon'"),
-        ("cp1252", "read as cp1252 (--encoding), but expected Arabic text"),
+        ("cp1252", "read as cp1252 (--encoding)); give the file's encoding with --encoding"),
     ],
 )
 def test_a_wrong_encoding_is_refused_by_name(tmp_path, given, message):
     path = tmp_path / "statement.txt"
     path.write_bytes(_arabic_in("utf-8").encode("cp1256"))
-    with pytest.raises(PipelineError, match=re.escape(message)):
+    with pytest.raises(PipelineError, match=re.escape(message)) as caught:
         read_document(path, "ar", encoding=given)
+    assert str(caught.value).count("but") <= 1
+
+
+def test_an_arabic_file_given_as_english_is_told_to_be_given_as_arabic(tmp_path):
+    """A Windows-1256 Arabic file given as --en was told to give its encoding with --encoding, when the
+    encoding was right (it decoded to Arabic letters), in a message reading "but ... but"."""
+    path = tmp_path / "statement.txt"
+    path.write_bytes(_arabic_in("utf-8").encode("cp1256"))
+    with pytest.raises(PipelineError) as caught:
+        read_document(path, "en")
+    message = str(caught.value)
+    assert "mostly Arabic script (not UTF-8, read as cp1256 (detected)); if it is Arabic, give it as --ar" in message
+    assert "--encoding" not in message and message.count("but") == 1
 
 
 # ---------------------------------------------------------------- metadata

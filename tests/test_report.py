@@ -114,6 +114,10 @@ def test_missing_mt_is_said_once_in_plain_words():
     html = render_report(rich_result())
     assert html.count("No machine translation in this run") == 1
     assert "hub said no" not in html and "404" not in html  # the hub's error text stays in the manifest
+    # What links rest on, as the aligner decides them: names, numbers and phrases are evidence shown, not
+    # what decides (issue 23).
+    assert "Links rest on the cross-lingual encoder and, where it is installed, the Arabic–English dictionary" in html
+    assert "names, numbers and phrases" not in html
 
 
 def test_absent_optional_fields_are_tolerated():

@@ -128,6 +128,18 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
     return IngestResult(segments=segments, removed=removed)
 
 
+def repeated_document(removed: Removed) -> str | None:
+    """The document whose paragraph a removed duplicate repeats, from the reason
+    :func:`_duplicate_reason` wrote ("exact duplicate of ina:2" → "ina"); None for other removals."""
+    match = (
+        _REPEATS.search(removed.reason) if removed.rule in ("duplicate", "near_duplicate", "repeated_title") else None
+    )
+    return match.group(1) if match else None
+
+
+_REPEATS = re.compile(r"(?:duplicate of|same as) (\S+):\d+")
+
+
 def _duplicate_reason(match: Match | None, indexed: list[Segment]) -> tuple[str, str] | None:
     if match is None:
         return None
