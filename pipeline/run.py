@@ -590,7 +590,9 @@ def export_outputs(
         rejected: list[dict] = []
         if corrections is not None:
             before = result.links
-            result.links, summary = apply_decisions(before, read_decisions(corrections), Path(corrections))
+            result.links, summary = apply_decisions(
+                before, read_decisions(corrections), Path(corrections), result.segments
+            )
             result.manifest["corrections"] = {**summary, "sha256": sha256_file(corrections)}
             kept = {(link["ar_id"], link["en_id"]) for link in result.links}
             rejected = [link for link in before if (link["ar_id"], link["en_id"]) not in kept]

@@ -515,3 +515,37 @@ def test_min_probability_is_refused_where_links_have_none():
     with pytest.raises(PipelineError, match="this run's links have no probability"):
         select_links(result, LinkFilter(None, 0.5))
     assert select_links(result, LinkFilter(("equivalent",))).view().links == links
+
+
+def test_an_added_link_is_checked_against_the_run(run_copy, tmp_path):
+    """A link added by hand must join two paragraphs of the run and carry a label; an add of a link the
+    aligner made accepts it. Refusals name the corrections file and its line, and change nothing."""
+    links = read_links(run_copy)
+    segments = read_jsonl(run_copy / "segments.jsonl")
+    arabic = next(s["id"] for s in segments if s["lang"] == "ar")
+    before = {p.name: p.read_bytes() for p in run_copy.iterdir()}
+    for row, message in (
+        (
+            {"ar_id": arabic, "en_id": "nowhere:1", "decision": "add", "label": "related"},
+            "line 1: 'nowhere:1' is not an English paragraph",
+        ),
+        (
+            {"ar_id": arabic, "en_id": links[0]["en_id"], "decision": "add"},
+            "line 1: a link added by hand needs its label",
+        ),
+    ):
+        corrections = tmp_path / "corrections.jsonl"
+        corrections.write_text(json.dumps(row) + "\n", encoding="utf-8")
+        result = run_cli("export", "--out", run_copy, "--corrections", corrections)
+        assert result.returncode == 2 and result.stderr.count("\n") == 1
+        assert f"{corrections}: {message}" in result.stderr
+        assert {p.name: p.read_bytes() for p in run_copy.iterdir()} == before
+    corrections.write_text(
+        json.dumps({"ar_id": links[0]["ar_id"], "en_id": links[0]["en_id"], "decision": "add", "label": "related"})
+        + "\n",
+        encoding="utf-8",
+    )
+    result = run_cli("export", "--out", run_copy, "--corrections", corrections)
+    assert result.returncode == 0, result.stderr
+    after = read_links(run_copy)
+    assert len(after) == len(links) and after[0]["review"] == "accepted" and after[0]["score"] == links[0]["score"]

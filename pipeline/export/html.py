@@ -140,7 +140,7 @@ def _link_view(link: dict, ar_text: str, docs: dict, pairs: dict) -> dict:
     terms = link_terms(link, ar_text, link["en_text"])
     term_spans = [(s, e, f"term term-{t['kind']}") for t in terms for s, e in t["en_spans"]]
     evidence = link.get("evidence") or {}
-    details = [f"aligner score {link['score']:.3f}"]
+    details = [f"aligner score {link['score']:.3f}" if link["score"] is not None else "added by hand"]
     for key in ("cosine", "margin", "mt_cosine", "chrf", "bead", "bead_cosine", "pair_cosine"):
         if key in evidence:
             details.append(f"{key} {evidence[key]}")
@@ -274,7 +274,7 @@ def report_view(result) -> dict:
             paragraphs.append({"id": row["id"], "html": highlight(row["text"], terms), "links": linked})
         en_articles.append({"doc": docs[doc_id], "paragraphs": paragraphs})
     counts = result.manifest.get("counts", {})
-    value_names = {shown_value(l)[1] for l in result.links} or {"similarity"}
+    value_names = {shown_value(l)[1] for l in result.links} - {"added by hand"} or {"similarity"}
     return {
         "docs": list(docs.values()),
         "en_docs": [d for d in docs.values() if d["lang"] == "en"],
@@ -289,6 +289,7 @@ def report_view(result) -> dict:
         "value_name": "probability" if value_names == {"probability"} else "similarity",
         "filter": (result.manifest.get("export") or {}).get("filter"),
         "has_sentence_pairs": bool(pairs),
+        "en_choices": [{"id": r["id"], "text": r["text"][:90]} for r in result.segments if r["lang"] == "en"],
     }
 
 

@@ -21,6 +21,8 @@ def shown_value(link: dict) -> tuple[float, str]:
     paragraphs (cosine, floored at 0)."""
     if link.get("probability") is not None:
         return round(min(max(float(link["probability"]), 0.0), 1.0), 2), "probability"
+    if link.get("review") == "added":
+        return 1.0, "added by hand"  # a reader's own link: no model weighed it, and no filter hides it
     evidence = link.get("evidence") or {}
     cosine = evidence.get("cosine", evidence.get("bead_cosine", link["score"]))
     return round(min(max(float(cosine), 0.0), 1.0), 2), "similarity"

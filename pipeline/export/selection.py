@@ -112,6 +112,8 @@ def recount(result, dropped: Sequence[dict] = ()):
     previous = {row["ar_id"]: row for row in result.unaligned}
     best_dropped: dict[str, dict] = {}
     for link in dropped:
+        if link["score"] is None:
+            continue  # added by hand: not a near miss the aligner found
         if link["ar_id"] not in best_dropped or link["score"] > best_dropped[link["ar_id"]]["score"]:
             best_dropped[link["ar_id"]] = link
     unaligned = []
@@ -181,7 +183,8 @@ def sentences_of_links(rows: list[dict], links: list[dict]) -> list[dict]:
 @dataclass(frozen=True)
 class Bead:
     """Paragraphs that translate each other: ``ar_ids`` and ``en_ids`` in document order, joined into
-    one line each side. ``score`` is the weakest of its links (a bead is as sure as its least sure part)."""
+    one line each side. ``score`` is the weakest of its links (a bead is as sure as its least sure part);
+    None when every link of it was added by hand."""
 
     ar_ids: tuple[str, ...]
     en_ids: tuple[str, ...]
@@ -189,7 +192,7 @@ class Bead:
     en_text: str
     mt_text: str | None
     label: str
-    score: float
+    score: float | None
     probability: float | None
 
     @property
@@ -225,6 +228,7 @@ def translation_beads(links: list[dict], segments: list[dict]) -> list[Bead]:
             for i in ar_ids
         ]
         probabilities = [l["probability"] for l in members if l.get("probability") is not None]
+        scores = [l["score"] for l in members if l["score"] is not None]
         beads.append(
             Bead(
                 tuple(ar_ids),
@@ -233,7 +237,7 @@ def translation_beads(links: list[dict], segments: list[dict]) -> list[Bead]:
                 " ".join(one_line(en_text[i]) for i in en_ids),
                 " ".join(one_line(t) for t in mt if t) if any(mt) else None,
                 "equivalent",
-                min(l["score"] for l in members),
+                min(scores) if scores else None,
                 min(probabilities) if probabilities else None,
             )
         )
