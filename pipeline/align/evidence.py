@@ -100,9 +100,11 @@ def _quote(terms: list[dict]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def reason(label: str, probability: float, terms: list[dict], sentences: dict | None, features: dict) -> str:
-    """One plain-English sentence: what matched."""
+def reason(label: str, probability: float | None, terms: list[dict], sentences: dict | None, features: dict) -> str:
+    """One plain-English sentence: what matched (with the link's probability, when it has one)."""
     head = "same content" if label == "equivalent" else "same story"
+    if probability is not None:
+        head += f" (probability {probability:.2f})"
     parts = []
     if terms:
         parts.append(f"both mention {_quote(terms[:4])}")
@@ -112,7 +114,7 @@ def reason(label: str, probability: float, terms: list[dict], sentences: dict | 
         parts.append("the neighbouring Arabic paragraphs match the same English article")
     if not parts:
         parts.append(f"paragraph similarity {features.get('cosine', 0.0):.2f}")
-    return f"{head} (probability {probability:.2f}): " + "; ".join(parts)
+    return f"{head}: " + "; ".join(parts)
 
 
 def link_evidence(ar, en, features: dict[str, float], lexicon) -> dict:
