@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -136,25 +137,36 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _add_filter_arguments(p: argparse.ArgumentParser) -> None:
+    from pipeline.export.selection import LABELS
+
     p.add_argument(
         "--labels",
         default=None,
         metavar="LABEL,…",
-        help="keep only links with these labels (equivalent, related) in every file written (default: both)",
+        help=f"show only links with these labels ({', '.join(LABELS)}) in the files made for reading and "
+        "exchange (TSV, Moses, TMX, report, related.jsonl); alignments.jsonl keeps every link (default: all)",
     )
     p.add_argument(
-        "--min-score",
+        "--min-probability",
         type=float,
         default=None,
-        metavar="X",
-        help="keep only links whose aligner score is at least X, in every file written",
+        metavar="P",
+        help="show only links whose probability (the value beside each link in the report) is at least P, "
+        "in the same files; links accepted or added by hand stay",
     )
+    p.add_argument("--min-score", default=None, help=argparse.SUPPRESS)  # replaced: refused with a pointer
 
 
 def _link_filter(args):
     from pipeline.export.selection import LinkFilter, parse_labels
 
-    return LinkFilter(parse_labels(args.labels), args.min_score)
+    if args.min_score is not None:
+        raise PipelineError(
+            None,
+            "--min-score was replaced by --min-probability P: filter by the probability the report shows "
+            "beside each link (0 to 1)",
+        )
+    return LinkFilter(parse_labels(args.labels), args.min_probability)
 
 
 def _add_decoding_arguments(p: argparse.ArgumentParser) -> None:
@@ -241,9 +253,7 @@ def cmd_export(args) -> int:
     from pipeline.export import check_formats
     from pipeline.run import export_outputs
 
-    has_filter = args.labels is not None or args.min_score is not None
-    link_filter = _link_filter(args) if has_filter else None
-    export_outputs(args.out, check_formats(_formats(args.formats)), link_filter, args.corrections)
+    export_outputs(args.out, check_formats(_formats(args.formats)), _link_filter(args), args.corrections)
     return 0
 
 
@@ -476,6 +486,20 @@ def cmd_bench_align(args) -> int:
     _print_load_warning(load)
     if args.json:
         print(json.dumps({"rows": [asdict(r) for r in rows], "slopes": slopes}))
+    return 0
+
+
+def cmd_bench_ingest(args) -> int:
+    from dataclasses import asdict
+
+    from pipeline.bench.scale import format_ingest_table, run_ingest_bench
+
+    load = _load_before_bench()
+    rows = run_ingest_bench(args.flores, args.corpus, tuple(args.mb), args.lang)
+    print(format_ingest_table(rows))
+    _print_load_warning(load)
+    if args.json:
+        print(json.dumps([asdict(r) for r in rows]))
     return 0
 
 
@@ -778,6 +802,16 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_bench_align)
 
     p = bench_sub.add_parser(
+        "ingest",
+        help="load and ingest (read, language check, furniture, duplicates) of one input of 10, 20, 50 MB",
+    )
+    add_bench_text_args(p)
+    p.add_argument("--mb", nargs="+", type=float, default=[10, 20, 50], help="input sizes in MB (default: 10 20 50)")
+    p.add_argument("--lang", choices=("ar", "en"), default="ar", help="which side's words make the input")
+    p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
+    p.set_defaults(func=cmd_bench_ingest)
+
+    p = bench_sub.add_parser(
         "scale",
         help="the Ray engine's embedding in 1, 2, 4, 8 partitions: balance, task CPU time, Ray's fixed overhead",
     )
@@ -820,6 +854,47 @@ def _leaf_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentPars
     return [leaf for group in groups for child in group.choices.values() for leaf in _leaf_parsers(child)]
 
 
+INTERRUPTED = "interrupted: each output folder holds the previous run or a complete new one, never a mix"
+
+
+def _interrupt_once(signum, frame) -> None:
+    """Ctrl-C: raise KeyboardInterrupt once; a second Ctrl-C while the first is handled changes nothing
+    (it would otherwise interrupt the handler's own message)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def entry() -> None:
+    """``python -m pipeline`` and the ``arabic-align`` script: :func:`main`, with Ctrl-C answered at any
+    moment by one line and status 130 (issue 23: at the very end of a run it sometimes exited with no
+    message, killed during interpreter shutdown, or with a KeyboardInterrupt traceback and status 0)."""
+    signal.signal(signal.SIGINT, _interrupt_once)
+    try:
+        code = main()
+    except KeyboardInterrupt:  # outside main's own handler (its argument parsing, its error messages)
+        print(INTERRUPTED, file=sys.stderr)
+        code = 130
+    finish(code)
+
+
+def finish(code: int) -> None:
+    """End the process with ``code``: what interpreter shutdown would do (exit handlers, flushing the
+    output) with Ctrl-C held back, then one last look for a Ctrl-C that came meanwhile, then exit."""
+    import atexit
+
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    if code == 0 and signal.SIGINT in signal.sigpending():  # the run had finished: its folder is the new one
+        os.write(2, (INTERRUPTED + "\n").encode())
+        code = 130
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     from pipeline.progress import set_verbosity
 
@@ -840,7 +915,5 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(
-            "interrupted: each output folder holds the previous run or a complete new one, never a mix", file=sys.stderr
-        )
+        print(INTERRUPTED, file=sys.stderr)
         return 130

@@ -20,7 +20,9 @@ modified in place. Pipeline outputs that this run does not write (another ``--fo
 so the folder always describes one run.
 
 A lock (``fcntl.flock`` on ``.<name>.pipeline-lock`` beside the folder) is held from the start of a run
-to its end: a second run into the same folder is refused at once with the first one's process id.
+to its end: a second run into the same folder is refused at once with the first one's process id. The
+holder deletes the lock file before releasing it, so none is left beside ``--out``; a run that locked a
+file someone deleted meanwhile (its path no longer names it) locks the new one instead.
 Staging or old folders left by a killed run are removed by the next run that takes the lock (only the
 lock holder creates them, so any found then are stale).
 """
@@ -99,6 +101,14 @@ def _write_file(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
+def _names(path: Path, fd: int) -> bool:
+    """True when ``path`` still names the file open as ``fd``."""
+    try:
+        return os.stat(path).st_ino == os.fstat(fd).st_ino
+    except FileNotFoundError:
+        return False
+
+
 def _link_or_copy(src, dst) -> None:
     try:
         os.link(src, dst)
@@ -161,21 +171,25 @@ class OutputFolder:
     def __enter__(self) -> OutputFolder:
         import fcntl
 
-        try:
-            self.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise PipelineError(self.out, f"cannot create the output folder ({exc.strerror})") from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
-            os.close(fd)
-            raise PipelineError(
-                self.out,
-                f"another run (process {holder}) is writing this output folder; "
-                "wait for it to finish or choose another --out",
-            ) from None
+        while True:
+            try:
+                self.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise PipelineError(self.out, f"cannot create the output folder ({exc.strerror})") from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
+                os.close(fd)
+                raise PipelineError(
+                    self.out,
+                    f"another run (process {holder}) is writing this output folder; "
+                    "wait for it to finish or choose another --out",
+                ) from None
+            if _names(self.lock_path, fd):
+                break
+            os.close(fd)  # the run before deleted this file as it finished: lock the one at the path now
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self._lock_fd = fd
@@ -192,6 +206,10 @@ class OutputFolder:
 
     def _unlock(self) -> None:
         if self._lock_fd is not None:
+            try:
+                os.unlink(self.lock_path)  # while still holding it: no lock file is left beside --out
+            except OSError:
+                pass
             os.close(self._lock_fd)  # closing the descriptor releases the flock
             self._lock_fd = None
 

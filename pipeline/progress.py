@@ -1,9 +1,14 @@
-"""Progress bars on a terminal, silence in CI logs and pipes."""
+"""Progress bars on a terminal; in CI logs and pipes, a line now and then while a long stage runs."""
 
 from __future__ import annotations
 
 import os
 import sys
+import time
+
+# Off a terminal, a stage still running after this many seconds says how far it is, and again as often:
+# a large input is never silent for minutes (issue 23), a short run prints nothing more.
+HEARTBEAT_SECONDS = 10.0
 
 
 # 0: --quiet (warnings and errors only), 1: stage messages (default), 2: --verbose (also how each input was
@@ -28,9 +33,41 @@ def quiet() -> bool:
 
 
 def progress(total: int, desc: str, unit: str = "it"):
-    from tqdm import tqdm
+    """A progress bar on a terminal; elsewhere (unless --quiet) a :class:`Heartbeat`."""
+    if not quiet():
+        from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, unit=unit, disable=quiet(), leave=False)
+        return tqdm(total=total, desc=desc, unit=unit, leave=False)
+    return Heartbeat(total, desc, unit, verbosity() >= 1)
+
+
+class Heartbeat:
+    """tqdm's interface for logs and pipes: a line "desc: n of total unit (p%)" every HEARTBEAT_SECONDS
+    while it runs, nothing for a stage that ends sooner."""
+
+    def __init__(self, total: int, desc: str, unit: str, speak: bool):
+        self.total, self.desc, self.unit, self.speak = total, desc, unit, speak
+        self.n = 0
+        self.next_line = time.monotonic() + HEARTBEAT_SECONDS
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+        if self.speak and time.monotonic() >= self.next_line:
+            share = f" ({self.n / self.total:.0%})" if self.total else ""
+            print(f"{self.desc}: {self.n:,} of {self.total:,} {self.unit}{share}", file=sys.stderr, flush=True)
+            self.next_line = time.monotonic() + HEARTBEAT_SECONDS
+
+    def set_postfix_str(self, text: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> Heartbeat:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def log(message: str) -> None:

@@ -124,6 +124,13 @@ class RunResult:
     manifest: dict
     sentences: list[dict] = field(default_factory=list)  # sentence beads (sentences.jsonl)
     themes: list[dict] = field(default_factory=list)  # the run's themes (themes.jsonl), in the statement's order
+    # What an export's filter (--labels, --min-probability) keeps, for every file but the run's record (the
+    # JSONL files a later export reads back, which always hold every link): None when nothing is filtered.
+    shown: RunResult | None = None
+
+    def view(self) -> RunResult:
+        """The result the filtered files are rendered from: the filter's selection, or the whole run."""
+        return self.shown or self
 
 
 def equivalent_groups(links: list[dict]) -> list[tuple[list[int], list[str], list[str]]]:

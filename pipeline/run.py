@@ -59,7 +59,8 @@ class RunConfig:
     encoder: str | None = None  # None: the settings file's encoder
     settings: Path | None = None
     formats: tuple[str, ...] = defaults.FORMATS
-    link_filter: LinkFilter = field(default_factory=LinkFilter)  # --labels / --min-score, for every export
+    # --labels / --min-probability: what the files made for reading and exchange show (the JSONL record keeps all)
+    link_filter: LinkFilter = field(default_factory=LinkFilter)
     threads: int | None = None
     cache: Path | None = defaults.CACHE
     decoding: Decoding = field(default_factory=Decoding)  # MT beam size, length limit, batch size
@@ -126,7 +127,7 @@ def command_line(config: RunConfig) -> str:
         ("--threads", config.threads),
         ("--formats", None if tuple(config.formats) == defaults.FORMATS else ",".join(config.formats)),
         ("--labels", None if labels is None else ",".join(labels)),
-        ("--min-score", config.link_filter.min_score),
+        ("--min-probability", config.link_filter.min_probability),
     ):
         if value is not None:
             parts.append(f"{flag} {value}")
@@ -160,10 +161,12 @@ def load_inputs(config: RunConfig) -> list[Document]:
     check_config(config)
     docs: list[Document] = []
     if config.ar:
-        seen: set[str] = set()
+        seen: dict[str, Document] = {}
+        by_content: dict[str, Document] = {}
         used: set[str] = set()
         for lang, paths in (("ar", config.ar), ("en", config.en)):
             for path in paths:
+                say_large(path)
                 names = [str(path), Path(path).name, default_doc_id(Path(path))]
                 meta: dict = {}
                 for name in names:
@@ -172,9 +175,17 @@ def load_inputs(config: RunConfig) -> list[Document]:
                         used.add(name)
                 doc = read_document(path, lang, meta=meta, encoding=meta.get("encoding") or config.encoding)
                 debug(describe_input(doc))
+                say_repairs(doc)
+                twin = by_content.get(doc.sha256)
+                if twin is not None:
+                    raise PipelineError(
+                        path, f"the same file as {twin.path} (given as --{twin.lang}): give each document once"
+                    )
                 if doc.id in seen:
-                    raise PipelineError(path, f"two input files share the document id {doc.id!r} (rename one)")
-                seen.add(doc.id)
+                    raise PipelineError(
+                        path, f"shares the document id {doc.id!r} with {seen[doc.id].path} (rename one of them)"
+                    )
+                seen[doc.id] = by_content[doc.sha256] = doc
                 docs.append(doc)
         unused = sorted(set(config.meta) - used)
         if unused:
@@ -183,8 +194,10 @@ def load_inputs(config: RunConfig) -> list[Document]:
         if config.meta:
             raise PipelineError(None, "--meta applies to --ar/--en files; put a manifest's documents' fields in it")
         for entry in load_manifest(config.manifest or config.corpus):
+            say_large(entry.path)
             doc = read_entry(entry, config.encoding)
             debug(describe_input(doc))
+            say_repairs(doc)
             docs.append(doc)
     if config.language_check:
         check_languages(docs)
@@ -194,6 +207,26 @@ def load_inputs(config: RunConfig) -> list[Document]:
 
         translations_format(config.translations, config.translations_format)
     return docs
+
+
+LARGE_INPUT = 1024 * 1024  # bytes from which reading a file is said before it starts
+
+
+def say_large(path: Path) -> None:
+    """A large input is said before it is read, so a run is never silent from its first second."""
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return  # read_document says what is wrong with it
+    if size >= LARGE_INPUT:
+        log(f"load: reading {path} ({size / 1024 / 1024:.1f} MB)")
+
+
+def say_repairs(doc: Document) -> None:
+    """What reading a document had to put right (a PDF whose words came out in visual order), in the log;
+    the manifest's input entry keeps it too."""
+    if doc.meta.get("reading_order"):
+        log(f"load: {doc.path}: {doc.meta['reading_order']}, put back in reading order")
 
 
 def describe_input(doc: Document) -> str:
@@ -217,24 +250,28 @@ def check_languages(docs: list[Document]) -> None:
             name = {"ar": "Arabic", "en": "English"}[doc.lang]
             raise PipelineError(
                 doc.path,
-                f"expected {name} text (given as --{doc.lang}) but it reads as {found}; "
+                f"expected {name} text (given as --{doc.lang}) but it looks like {found}; "
                 "--no-language-check runs it anyway",
             )
 
 
 def ingest_stage(docs: list[Document]) -> tuple[list[Segment], list[Removed]]:
-    from pipeline.ingest.stage import ingest_documents
+    from pipeline.ingest.stage import ingest_documents, repeated_document
 
     result = ingest_documents(docs)
     kept = {s.doc for s in result.segments}
     for doc in docs:
         if doc.id not in kept:
             # A run that goes on would report zero links for this document, as if it had been aligned.
-            rules = sorted({r.rule for r in result.removed if r.doc == doc.id})
+            removed = [r for r in result.removed if r.doc == doc.id]
+            rules = sorted({r.rule for r in removed})
+            twins = sorted({t for r in removed if (t := repeated_document(r)) and t != doc.id})
+            paths = {d.id: d.path for d in docs}
+            also = f"; its paragraphs repeat {', '.join(paths.get(t, t) for t in twins)}" if twins else ""
             raise PipelineError(
                 doc.path,
                 "no text left after removing page furniture and duplicates "
-                f"(every line matched a rule: {', '.join(rules) or 'none'}; see pipeline/ingest/furniture.py)",
+                f"(every line matched a rule: {', '.join(rules) or 'none'}{also}; see pipeline/ingest/furniture.py)",
             )
     return result.segments, result.removed
 
@@ -254,7 +291,11 @@ def translate_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Se
         translations = load_translations(config.translations, [r.id for r in ar_rows], config.translations_format)
         ar_rows = apply_precomputed(ar_rows, translations)
         filled = sum(1 for r in ar_rows if r.mt_text)
-        log(f"translate: {filled}/{len(ar_rows)} Arabic paragraphs from {config.translations}")
+        rest = len(ar_rows) - filled
+        log(
+            f"translate: {filled}/{len(ar_rows)} Arabic paragraphs from {config.translations}"
+            + (f"; the other {rest} are aligned without MT, by the models without it" if filled and rest else "")
+        )
         return _with_translations(segments, ar_rows), {
             "model": None,
             "backend": "precomputed",
@@ -262,6 +303,7 @@ def translate_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Se
             "translated": 0,
             "cached": 0,
             "provided": filled,
+            "arabic_paragraphs": len(ar_rows),
             "seconds": 0.0,
             "status": "ok",
         }
@@ -320,6 +362,8 @@ def translate_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Se
         "signature": translator.signature(),
         "translated": stats.translated,
         "cached": stats.cached,
+        "provided": sum(1 for r in ar_rows if r.mt_text),
+        "arabic_paragraphs": len(ar_rows),
         "seconds": stats.seconds,
         "status": "ok",
     }
@@ -427,8 +471,23 @@ def run_pipeline(config: RunConfig) -> RunResult:
         result.manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
         files.update(render_files(result, ("manifest",)))
         folder.publish(files)
+    log_filter(result)
     log(f"wrote {config.out}/ ({', '.join(config.formats)})")
     return result
+
+
+def log_filter(result: RunResult) -> None:
+    """Say what an export's filter kept, beside the run's own counts (which alignments.jsonl keeps)."""
+    export = result.manifest.get("export", {})
+    if not export.get("filter"):
+        return
+    from pipeline.export.selection import LinkFilter
+
+    link_filter = LinkFilter(tuple(export["filter"]["labels"] or ()) or None, export["filter"]["min_probability"])
+    log(
+        f"export: {link_filter.describe()} shows {export['shown']['links']} of {len(result.links)} links in the "
+        "TSV, Moses, TMX, report and related.jsonl files; alignments.jsonl keeps them all"
+    )
 
 
 def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult:
@@ -465,6 +524,8 @@ def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult
             "engine": config.engine,
             **align_info["settings"],
             "link_model": align_info.get("link_model", "none: parallel mode"),
+            "equivalent_model": align_info.get("equivalent_model", "none: parallel mode"),
+            **{k: align_info[k] for k in ("run_shape", "smaller_tiers") if k in align_info},
             "dictionary": align_info.get("dictionary", {"status": "not used: parallel mode"}),
             "themes": align_info.get("theme_info", {"status": "not used: parallel mode"}),
             "sentences": align_info.get("sentence_settings"),
@@ -527,7 +588,7 @@ def export_outputs(
     folder is replaced in one step (:mod:`pipeline.outdir`; other files kept)."""
     from pipeline.export import formats_present, possible_files
     from pipeline.export.corrections import apply_decisions, check_links, read_decisions
-    from pipeline.export.selection import recount, select_links
+    from pipeline.export.selection import LinkFilter, recount, select_links
     from pipeline.outdir import OutputFolder
 
     with OutputFolder(out) as folder:
@@ -536,14 +597,16 @@ def export_outputs(
         rejected: list[dict] = []
         if corrections is not None:
             before = result.links
-            result.links, summary = apply_decisions(before, read_decisions(corrections), Path(corrections))
+            result.links, summary = apply_decisions(
+                before, read_decisions(corrections), Path(corrections), result.segments
+            )
             result.manifest["corrections"] = {**summary, "sha256": sha256_file(corrections)}
             kept = {(link["ar_id"], link["en_id"]) for link in result.links}
             rejected = [link for link in before if (link["ar_id"], link["en_id"]) not in kept]
         # A paragraph whose links were all rejected keeps the best rejected one as its near miss.
         result = recount(result, rejected)
-        if link_filter is not None:
-            result = select_links(result, link_filter)
+        # This export's filter alone: one given to an earlier export is lifted when none is given now.
+        result = select_links(result, link_filter or LinkFilter())
         # jsonl always (the links just read may differ from alignments.jsonl's bytes), and every format
         # already in the folder: a file left as it was would contradict the corrected links.
         formats = tuple(dict.fromkeys(("jsonl", *formats, *formats_present(folder.out))))
@@ -553,6 +616,7 @@ def export_outputs(
         files.update(render_files(result, ("manifest",)))
         # Files these formats wrote before but do not write now (parallel.mt after a run without MT) go.
         folder.publish(files, replaces=frozenset(possible_files(formats)))
+    log_filter(result)
     log(f"re-exported {', '.join(formats)} into {out}/ ({result.manifest['counts']['links']} links)")
     return result
 

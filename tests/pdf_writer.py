@@ -2,7 +2,9 @@
 ToUnicode map (how real PDFs make their text extractable), one ``Tj`` per line, paragraphs separated by a
 wider gap. Right-to-left lines are written in visual order, glyphs left to right as a PDF displays them
 (what word processors produce), or, with ``order="logical"``, in reading order positioned left to right
-(what comes out reversed from extractors)."""
+(what comes out reversed from extractors), or, with ``order="words"``, each word its own run of glyphs in
+visual order, the runs placed from the left (what Chromium's print to PDF does: extractors give each word
+right and the line's words in reverse order)."""
 
 from __future__ import annotations
 
@@ -64,7 +66,16 @@ def write_pdf(
     kids = []
 
     def show(line: str, x_right: bool, y: float) -> str:
-        shown = visual_order(line) if rtl and order == "visual" else line
+        if rtl and order == "words" and re.search("[\u0600-\u06ff]", line):
+            # Each word and each space in its own text object, glyphs as displayed, placed from the left.
+            runs, x = ["ET"], 560 - 5 * len(line)
+            for token in re.split(r"( )", visual_order(line)):
+                if token:
+                    glyphs = "".join(f"{cid[c]:04X}" for c in token)
+                    runs.append(f"BT /F1 10 Tf 1 0 0 1 {x} {y} Tm <{glyphs}> Tj ET")
+                    x += 5 * len(token)
+            return "\n".join(runs + ["BT /F1 10 Tf"])
+        shown = visual_order(line) if rtl and order == "visual" else line  # (an English line: as written)
         x = 560 - 5 * len(shown) if x_right else 40
         return f"1 0 0 1 {x} {y} Tm <{''.join(f'{cid[c]:04X}' for c in shown)}> Tj"
 

@@ -108,7 +108,9 @@ def test_decide_equivalent(name, matrix, expected):
 
 def test_faiss_candidates_decide_like_the_dense_matrix():
     """Past dense_limit the aligner scores only nearest neighbours (faiss); on a set small enough for
-    both paths, the links and their scores must be the same."""
+    both paths, with every pair among the neighbours the links and their scores must be the same, and
+    with fewer neighbours the `equivalent` links (each row's and column's best is always a candidate;
+    related links beyond the k nearest are not sought)."""
     import random
     from dataclasses import replace
 
@@ -125,10 +127,18 @@ def test_faiss_candidates_decide_like_the_dense_matrix():
     ar_vecs, en_vecs = encoder.encode([r.text for r in ar], "ar"), encoder.encode([r.text for r in en], "en")
     settings = load_settings()
     dense, _, _ = align_comparable(ar, en, ar_vecs, en_vecs, replace(settings, dense_limit=len(ar) * len(en)))
-    sparse, _, _ = align_comparable(ar, en, ar_vecs, en_vecs, replace(settings, dense_limit=0, knn_candidates=8))
+    every = min(len(ar), len(en))  # each English paragraph's neighbours are every Arabic one
+    sparse, _, _ = align_comparable(ar, en, ar_vecs, en_vecs, replace(settings, dense_limit=0, knn_candidates=every))
     assert len(dense) > 50
     assert [(l.ar_id, l.en_id, l.label) for l in sparse] == [(l.ar_id, l.en_id, l.label) for l in dense]
     assert [l.score for l in sparse] == pytest.approx([l.score for l in dense], abs=1e-3)
+    assert [l.probability for l in sparse] == pytest.approx([l.probability for l in dense], abs=1e-3)
+    few, _, _ = align_comparable(ar, en, ar_vecs, en_vecs, replace(settings, dense_limit=0, knn_candidates=8))
+
+    def equivalent(links):
+        return sorted((l.ar_id, l.en_id) for l in links if l.label == "equivalent")
+
+    assert equivalent(few) == equivalent(dense) and len(equivalent(dense)) > 40
 
 
 def test_translations_feed_the_scores_and_the_evidence(tmp_path):

@@ -67,7 +67,7 @@ def test_decoding_refuses_less_than_one(settings, flag):
         ({"cache": Path("c")}, "python -m pipeline run --out outputs --cache c"),
         (
             {"link_filter": LinkFilter(("equivalent",), 0.5)},
-            "python -m pipeline run --out outputs --labels equivalent --min-score 0.5",
+            "python -m pipeline run --out outputs --labels equivalent --min-probability 0.5",
         ),
     ],
 )

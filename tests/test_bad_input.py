@@ -83,3 +83,29 @@ def test_require_mt_makes_a_missing_model_an_error(tmp_path):
         "--require-mt",
     )
     assert result.returncode == 2 and "MT model not available" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda tmp: ENGLISH, "the same file as {english} (given as --en): give each document once"),
+        (lambda tmp: shutil.copy(ENGLISH, tmp / "copy.txt"), "the same file as {english} (given as --en)"),
+        # The same article with one word changed: every paragraph a duplicate of the first file's.
+        (
+            lambda tmp: (
+                (tmp / "edited.txt").write_text(
+                    ENGLISH.read_text(encoding="utf-8").replace("security plan", "security plans"), encoding="utf-8"
+                )
+                and tmp / "edited.txt"
+            ),
+            "no text left after removing page furniture and duplicates",
+        ),
+    ],
+)
+def test_a_duplicate_english_file_is_refused_naming_its_twin(tmp_path, make, message):
+    twin = make(tmp_path)
+    result = run_cli("run", "--ar", ARABIC, "--en", ENGLISH, twin, "--out", tmp_path / "out", "--mt-model", "none")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert f"error: {twin}: " in result.stderr and message.format(english=ENGLISH) in result.stderr
+    assert str(ENGLISH) in result.stderr.split(f"error: {twin}: ", 1)[1]  # the twin is named
+    assert not (tmp_path / "out").exists()

@@ -35,3 +35,19 @@ def test_mt_table_shows_the_spread_beside_the_median():
     assert "spread" in lines[0]
     assert "215–272" in lines[1] and "852–1075" in lines[2]
     assert "3.84×" in lines[-1]
+
+
+def test_bench_ingest_times_inputs_of_the_sizes_asked(tmp_path):
+    """`bench ingest --mb …`: one input of about each size through load and ingest, a row each (with the
+    peak memory of its own process) and the log-log slope of the times."""
+    import json
+
+    from conftest import run_cli
+
+    result = run_cli("bench", "ingest", "--mb", "0.2", "0.4", "--json", "--flores", tmp_path / "none")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout.splitlines()[-1])
+    assert [r["megabytes"] for r in rows] == [0.2, 0.4]
+    assert rows[1]["paragraphs"] > rows[0]["paragraphs"] > 100 and all(r["peak_rss_mb"] > 0 for r in rows)
+    assert "| input MB | paragraphs | load s | ingest s | total s | MB/s | peak RSS MB |" in result.stdout
+    assert "log-log slope of total seconds against input size:" in result.stdout

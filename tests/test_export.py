@@ -101,6 +101,16 @@ def test_parallel_mode_one_line_per_bead(udhr_parallel):
     assert len(ar_ids) == len(set(ar_ids)) == len({l["ar_id"] for l in links})
 
 
+def test_the_readme_counts_of_the_udhr_run_hold(udhr_parallel):
+    """What the README's "What lands in outputs/" says of the UDHR in parallel mode (it said 58 lines of
+    parallel.meta.tsv, which has a header: issue 23)."""
+    count = {name: len(lines(udhr_parallel / name)) for name in ("parallel.ar", "parallel.en", "parallel.index")}
+    assert count == {"parallel.ar": 58, "parallel.en": 58, "parallel.index": 58}
+    assert len(lines(udhr_parallel / "parallel.meta.tsv")) == 59  # a header and 58 beads
+    assert len(read_links(udhr_parallel)) == 61
+    assert len(tmxfile((udhr_parallel / "alignments.tmx").read_bytes(), "ar", "en").units) == 58
+
+
 def test_parallel_index_is_the_whole_monotonic_path(udhr_parallel):
     segments = read_jsonl(udhr_parallel / "segments.jsonl")
     meta = tsv_rows(udhr_parallel / "parallel.meta.tsv")
@@ -257,9 +267,11 @@ def test_rerun_is_byte_identical_and_export_reproduces(corpus_run, tmp_path):
     assert {name: (out / name).read_bytes() for name in names} == before
 
 
-def assert_consistent(out):
-    """Every file, count and hash follows from alignments.jsonl as it stands."""
+def assert_consistent(out, shown=None):
+    """Every file, count and hash follows from alignments.jsonl as it stands; the files made for reading
+    and exchange from ``shown`` (the links a filter kept; default: all of them)."""
     links = read_links(out)
+    shown = links if shown is None else shown
     segments = read_jsonl(out / "segments.jsonl")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     labels = [l["label"] for l in links]
@@ -271,14 +283,16 @@ def assert_consistent(out):
     unaligned = [r["ar_id"] for r in read_jsonl(out / "unaligned.jsonl")]
     assert unaligned == [s["id"] for s in segments if s["lang"] == "ar" and s["id"] not in linked]
     assert counts["unaligned"] == len(unaligned)
-    assert len(tsv_rows(out / "alignments.tsv")) == len(links)
-    assert read_jsonl(out / "related.jsonl") == [l for l in links if l["label"] == "related"]
-    beads = translation_beads(links, segments)
+    assert [(r["ar_id"], r["en_id"]) for r in tsv_rows(out / "alignments.tsv")] == [
+        (l["ar_id"], l["en_id"]) for l in shown
+    ]
+    assert read_jsonl(out / "related.jsonl") == [l for l in shown if l["label"] == "related"]
+    beads = translation_beads(shown, segments)
     assert len(lines(out / "parallel.ar")) == len(tsv_rows(out / "parallel.meta.tsv")) == len(beads)
     assert len(tmxfile((out / "alignments.tmx").read_bytes(), "ar", "en").units) == len(beads)
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert html.count(' data-en-id="') == len(links)  # each link once in the Arabic view
-    assert f'data-total-links="{len(links)}"' in html
+    assert html.count(' data-en-id="') == len(shown)  # each link once in the Arabic view
+    assert f'data-total-links="{len(shown)}"' in html
     assert manifest["files"] == {name: sha256_file(out / name) for name in manifest["files"]}
     assert {"alignments.jsonl", "alignments.tmx", "report.html", "parallel.ar"} <= set(manifest["files"])
     return links, manifest
@@ -339,18 +353,36 @@ def test_report_decisions_re_export_and_apply_twice(run_copy, tmp_path):
     [
         ("--labels related", lambda link, median: link["label"] == "related"),
         ("--labels equivalent", lambda link, median: link["label"] == "equivalent"),
-        ("--min-score MEDIAN", lambda link, median: link["score"] >= median),
-        ("--labels related,equivalent --min-score MEDIAN", lambda link, median: link["score"] >= median),
+        ("--min-probability MEDIAN", lambda link, median: link["probability"] >= median),
+        ("--labels related,equivalent --min-probability MEDIAN", lambda link, median: link["probability"] >= median),
     ],
 )
-def test_filters_apply_to_every_file(run_copy, args, keep):
+def test_filters_shape_the_exports_and_a_later_export_lifts_them(run_copy, args, keep):
+    """A filter shapes the files made for reading and exchange and is recorded for that export alone;
+    alignments.jsonl keeps every link, so an export without the filter shows them all again."""
     links = read_links(run_copy)
-    median = sorted(l["score"] for l in links)[len(links) // 2]
+    median = sorted(l["probability"] for l in links)[len(links) // 2]
     result = run_cli("export", "--out", run_copy, *args.replace("MEDIAN", repr(median)).split())
     assert result.returncode == 0, result.stderr
+    shown = [l for l in links if keep(l, median)]
+    assert 0 < len(shown) < len(links) or "equivalent" in args
+    after, manifest = assert_consistent(run_copy, shown)
+    assert after == links
+    assert manifest["export"]["filter"]["min_probability"] == (median if "MEDIAN" in args else None)
+    assert manifest["export"]["shown"]["links"] == len(shown) and manifest["counts"]["links"] == len(links)
+    assert f"shows {len(shown)} of {len(links)} links" in result.stderr
+    result = run_cli("export", "--out", run_copy)
+    assert result.returncode == 0, result.stderr
     after, manifest = assert_consistent(run_copy)
-    assert [(l["ar_id"], l["en_id"]) for l in after] == [(l["ar_id"], l["en_id"]) for l in links if keep(l, median)]
-    assert manifest["export"]["min_score"] == (median if "MEDIAN" in args else None)
+    assert after == links and manifest["export"]["filter"] is None
+
+
+def test_min_score_is_refused_with_a_pointer_to_min_probability(run_copy):
+    before = {p.name: p.read_bytes() for p in run_copy.iterdir()}
+    result = run_cli("export", "--out", run_copy, "--min-score", "0.5")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "--min-score was replaced by --min-probability" in result.stderr
+    assert {p.name: p.read_bytes() for p in run_copy.iterdir()} == before
 
 
 @pytest.mark.parametrize(
@@ -381,16 +413,17 @@ def test_a_broken_edit_is_refused_and_nothing_changes(run_copy, edit, message):
 
 
 @pytest.mark.parametrize(
-    "labels, min_score, message",
+    "labels, min_probability, message",
     [
         (("maybe",), None, "unknown label(s) maybe"),
         ((), None, "unknown label(s) (none)"),
-        (None, float("nan"), "--min-score nan: give a number"),
+        (None, float("nan"), "--min-probability nan: give a probability from 0 to 1"),
+        (None, 1.5, "--min-probability 1.5: give a probability from 0 to 1"),
     ],
 )
-def test_link_filter_refuses_bad_settings(labels, min_score, message):
+def test_link_filter_refuses_bad_settings(labels, min_probability, message):
     with pytest.raises(PipelineError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        LinkFilter(labels, min_score)
+        LinkFilter(labels, min_probability)
 
 
 def arabic_paragraphs_outside_rtl(html: str, segments: list[dict]) -> list[str]:
@@ -461,5 +494,58 @@ def test_filters_reach_the_sentence_rows_of_a_run_that_has_them():
     ]
     rows = [{"ar_ids": ["a:1#0"], "en_ids": ["e:1#0"], "links": [0]}]
     result = WithSentences(segments, [], links, [], {"counts": {}}, rows)
-    assert select_links(result, LinkFilter(("equivalent",))).sentences == rows
-    assert select_links(result, LinkFilter(("related",))).sentences == []
+    assert select_links(result, LinkFilter(("equivalent",))).view().sentences == rows
+    assert select_links(result, LinkFilter(("related",))).view().sentences == []
+    assert select_links(result, LinkFilter(("related",))).sentences == rows  # the record keeps them
+
+
+def test_a_run_with_fewer_formats_leaves_no_file_of_the_others(corpus_run, tmp_path):
+    """`--formats jsonl,html` into a folder a full run wrote: the sentence files of moses and tmx
+    (parallel.sent.*, alignments.sent.tmx) go with the rest of those formats."""
+    out = shutil.copytree(corpus_run, tmp_path / "out")
+    result = run_cli("run", "--out", out, "--mt-model", "none", "--formats", "jsonl,html")
+    assert result.returncode == 0, result.stderr
+    jsonl = {"segments", "removed", "alignments", "unaligned", "related", "sentences"}
+    assert {p.name for p in out.iterdir()} == {f"{n}.jsonl" for n in jsonl} | {"report.html", "manifest.json"}
+
+
+def test_min_probability_is_refused_where_links_have_none():
+    links = [{"ar_id": "a:1", "en_id": "e:1", "label": "equivalent", "score": 0.8, "probability": None}]
+    result = RunResult([], [], links, [], {"counts": {}})
+    with pytest.raises(PipelineError, match="this run's links have no probability"):
+        select_links(result, LinkFilter(None, 0.5))
+    assert select_links(result, LinkFilter(("equivalent",))).view().links == links
+
+
+def test_an_added_link_is_checked_against_the_run(run_copy, tmp_path):
+    """A link added by hand must join two paragraphs of the run and carry a label; an add of a link the
+    aligner made accepts it. Refusals name the corrections file and its line, and change nothing."""
+    links = read_links(run_copy)
+    segments = read_jsonl(run_copy / "segments.jsonl")
+    arabic = next(s["id"] for s in segments if s["lang"] == "ar")
+    before = {p.name: p.read_bytes() for p in run_copy.iterdir()}
+    for row, message in (
+        (
+            {"ar_id": arabic, "en_id": "nowhere:1", "decision": "add", "label": "related"},
+            "line 1: 'nowhere:1' is not an English paragraph",
+        ),
+        (
+            {"ar_id": arabic, "en_id": links[0]["en_id"], "decision": "add"},
+            "line 1: a link added by hand needs its label",
+        ),
+    ):
+        corrections = tmp_path / "corrections.jsonl"
+        corrections.write_text(json.dumps(row) + "\n", encoding="utf-8")
+        result = run_cli("export", "--out", run_copy, "--corrections", corrections)
+        assert result.returncode == 2 and result.stderr.count("\n") == 1
+        assert f"{corrections}: {message}" in result.stderr
+        assert {p.name: p.read_bytes() for p in run_copy.iterdir()} == before
+    corrections.write_text(
+        json.dumps({"ar_id": links[0]["ar_id"], "en_id": links[0]["en_id"], "decision": "add", "label": "related"})
+        + "\n",
+        encoding="utf-8",
+    )
+    result = run_cli("export", "--out", run_copy, "--corrections", corrections)
+    assert result.returncode == 0, result.stderr
+    after = read_links(run_copy)
+    assert len(after) == len(links) and after[0]["review"] == "accepted" and after[0]["score"] == links[0]["score"]

@@ -176,6 +176,67 @@ def test_arabic_pdf_in_visual_order_is_read_in_reading_order(tmp_path):
     assert sum(s.text == t.text for s, t in zip(from_pdf, from_txt, strict=True)) >= len(from_txt) // 2
 
 
+def test_arabic_pdf_with_its_words_in_visual_order_is_put_back_and_its_english_lines_removed(tmp_path):
+    """Chromium's print to PDF stores each word as its own run placed right to left, so extractors give
+    every line's words in reverse order (issue 23: such a PDF was accepted scrambled, made `equivalent`
+    links, and its English page lines were kept as Arabic paragraphs). The words are put back in reading
+    order and said so; "Most read" and the copyright line go to removed.jsonl as other_language."""
+    lines = lines_of(ARABIC)
+    pages = [lines[i : i + 6] for i in range(0, len(lines), 6)]
+    pages[0] = ["Most read", *pages[0]]
+    pages[-1] = [*pages[-1], "© 2021 Example News"]
+    pdf = write_pdf(tmp_path / "statement.pdf", pages, rtl=True, order="words")
+    scrambled = write_pdf(tmp_path / "scrambled.pdf", pages, rtl=True, order="words")
+    doc = read_document(pdf, "ar", "x")
+    assert doc.meta["reading_order"].startswith("repaired: the words of")
+    from_pdf = ingest_documents([doc])
+    from_txt = ingest_documents([read_document(ARABIC.path, "ar", "x")]).segments
+
+    def words(text):
+        return re.findall(r"[^\W\d_]+|\d+", text)
+
+    # Every paragraph's words in the order the text has them (punctuation may stand elsewhere).
+    assert [words(s.text) for s in from_pdf.segments] == [words(s.text) for s in from_txt]
+    other = [r.text for r in from_pdf.removed if r.rule == "other_language"]
+    assert other == ["Most read", "© 2021 Example News"]
+    # The run says what it repaired, in the log and the manifest.
+    out = tmp_path / "out"
+    result = run_cli("run", "--ar", scrambled, "--en", *(e.path for e in ENGLISH), "--out", out, "--mt-model", "none")
+    assert result.returncode == 0, result.stderr
+    assert "words of" in result.stderr and "visual order" in result.stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["inputs"][0]["reading_order"].startswith("repaired")
+    assert (out / "parallel.ar").read_text(encoding="utf-8") == ""
+
+
+@pytest.mark.parametrize(
+    "order, reversed_",
+    [("reading", False), ("backwards", True)],
+)
+def test_word_order_is_told_by_function_words(order, reversed_):
+    from pipeline.ingest.word_order import load_model
+
+    lines = lines_of(ARABIC)
+    if order == "backwards":
+        lines = [" ".join(reversed(line.split())) for line in lines]
+    assert load_model().reads_reversed(lines) is reversed_
+    assert load_model().reads_reversed(lines[:1]) is False  # too few words to say
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("في استخدمت التي الأجهزة", "الأجهزة التي استخدمت في"),
+        (".الجاري ايار 12 في", "في 12 ايار الجاري."),  # the display put the full stop before the word
+        ("Example News نشرت ما", "ما نشرت Example News"),  # a left-to-right run keeps its order
+    ],
+)
+def test_reverse_words(line, expected):
+    from pipeline.ingest.word_order import reverse_words
+
+    assert reverse_words(line) == expected
+
+
 @pytest.mark.parametrize(
     "make, lang, message",
     [
@@ -310,14 +371,27 @@ def test_encodings_are_decoded_and_recorded(tmp_path, codec, given, encoding, so
     [
         ("ascii", "not valid ascii (chosen by --encoding)"),
         ("klingon", "unknown encoding 'klingon'"),
-        ("cp1252", "read as cp1252 (--encoding), but expected Arabic text"),
+        ("cp1252", "read as cp1252 (--encoding)); give the file's encoding with --encoding"),
     ],
 )
 def test_a_wrong_encoding_is_refused_by_name(tmp_path, given, message):
     path = tmp_path / "statement.txt"
     path.write_bytes(_arabic_in("utf-8").encode("cp1256"))
-    with pytest.raises(PipelineError, match=re.escape(message)):
+    with pytest.raises(PipelineError, match=re.escape(message)) as caught:
         read_document(path, "ar", encoding=given)
+    assert str(caught.value).count("but") <= 1
+
+
+def test_an_arabic_file_given_as_english_is_told_to_be_given_as_arabic(tmp_path):
+    """A Windows-1256 Arabic file given as --en was told to give its encoding with --encoding, when the
+    encoding was right (it decoded to Arabic letters), in a message reading "but ... but"."""
+    path = tmp_path / "statement.txt"
+    path.write_bytes(_arabic_in("utf-8").encode("cp1256"))
+    with pytest.raises(PipelineError) as caught:
+        read_document(path, "en")
+    message = str(caught.value)
+    assert "mostly Arabic script (not UTF-8, read as cp1256 (detected)); if it is Arabic, give it as --ar" in message
+    assert "--encoding" not in message and message.count("but") == 1
 
 
 # ---------------------------------------------------------------- metadata

@@ -1,3 +1,4 @@
+import re
 import json
 
 import pytest
@@ -7,8 +8,8 @@ from pipeline.ingest.furniture import LineContext, classify_line, find_glued_tit
 from pipeline.ingest.stage import ingest_documents
 
 
-def ctx(position=5, total=20, in_comments=False, kept=3):
-    return LineContext(position, total, in_comments, kept)
+def ctx(position=5, total=20, in_comments=False, kept=3, lang=""):
+    return LineContext(position, total, in_comments, kept, lang)
 
 
 @pytest.mark.parametrize(
@@ -31,11 +32,35 @@ def ctx(position=5, total=20, in_comments=False, kept=3):
         ("We moderate all comments according to our community guidelines.", "comment_policy"),
         ("Source: Iraqi News Agency", "source_line"),
         ("المصدر: وكالات", "source_line"),
+        # Standalone, as a user saves them on their own (issue 23): one separator after the site's root,
+        # the prompt without its tanwin alef.
+        ("الرئيسية / اخبار ساخنة", "breadcrumb"),
+        ("الصفحة الرئيسية › سياسة", "breadcrumb"),
+        ("Home / Politics", "breadcrumb"),
+        ("اترك تعليق", "comment_prompt"),
+        ("اكتب ردا", "comment_prompt"),
     ],
 )
 def test_furniture_lines(line, rule):
-    found = classify_line(line, ctx())
+    found = classify_line(line, ctx(lang="ar" if re.search("[\u0600-\u06ff]", line) else "en"))
     assert found is not None and found.name == rule
+
+
+@pytest.mark.parametrize(
+    "line, lang, removed",
+    [
+        ("Most read", "ar", True),
+        ("© 2021 Example News", "ar", True),
+        ("تابعونا على تويتر", "en", True),
+        # Names and acronyms inside a line of the document's own language stay.
+        ("قال رئيس الوزراء إن IHEC ستعلن النتائج خلال أيام", "ar", False),
+        ("The commission (المفوضية العليا المستقلة للانتخابات) announced the results.", "en", False),
+        ("2021", "ar", False),  # no letters: not a language
+    ],
+)
+def test_lines_in_the_other_language_are_removed(line, lang, removed):
+    found = classify_line(line, ctx(lang=lang))
+    assert (found is not None and found.name == "other_language") is removed
 
 
 @pytest.mark.parametrize(

@@ -69,7 +69,7 @@ def test_a_document_in_another_language_is_refused_by_name(tmp_path, text, side)
     files = {"ar": ARABIC, "en": ENGLISH, side: bad}
     result = run_cli("run", "--ar", files["ar"], "--en", files["en"], "--out", tmp_path / "out", "--mt-model", "none")
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert f"{bad}: expected {'Arabic' if side == 'ar' else 'English'} text (given as --{side}) but it reads as" in (
+    assert f"{bad}: expected {'Arabic' if side == 'ar' else 'English'} text (given as --{side}) but it looks like" in (
         result.stderr
     )
     assert "--no-language-check" in result.stderr and not (tmp_path / "out").exists()
@@ -79,7 +79,24 @@ def test_no_language_check_lets_a_user_who_knows_better_run_it(tmp_path):
     persian = tmp_path / "fa.txt"
     persian.write_text(TEXTS["fa"], encoding="utf-8")
     config = RunConfig(ar=[persian], en=[ENGLISH], out=tmp_path / "out")
-    with pytest.raises(PipelineError, match="reads as Persian"):
+    with pytest.raises(PipelineError, match="looks like Persian"):
         load_inputs(config)
     config.language_check = False
     assert [d.lang for d in load_inputs(config)] == ["ar", "en"]
+
+
+def test_random_characters_are_refused_in_words(tmp_path):
+    """Random base64 was refused as "reads as zxx", a code that means nothing to a user."""
+    import base64
+    import random
+
+    junk = tmp_path / "junk.txt"
+    rng = random.Random(4)
+    junk.write_text(
+        "\n".join(base64.b64encode(bytes(rng.randrange(256) for _ in range(57))).decode() for _ in range(200)) + "\n",
+        encoding="utf-8",
+    )
+    result = run_cli("run", "--ar", ARABIC, "--en", junk, "--out", tmp_path / "out", "--mt-model", "none")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "but it looks like no natural language (random characters, code or encoded data)" in result.stderr
+    assert "zxx" not in result.stderr

@@ -216,3 +216,79 @@ def test_a_killed_runs_staging_is_removed_by_the_next_run(tmp_path):
 def folder_state_no_extras(out):
     outputs = {p.name: p.read_bytes() for p in out.iterdir()}
     return "new" if outputs == NEW else "old" if outputs == OLD else "mixed"
+
+
+def test_no_lock_file_is_left_beside_the_output_folder(tmp_path):
+    """A `.out.pipeline-lock` was left beside every --out, even after refused runs."""
+    out = tmp_path / "out"
+    result = run_cli("run", "--ar", ARABIC, "--en", ENGLISH, "--out", out, "--mt-model", "none")
+    assert result.returncode == 0, result.stderr
+    with OutputFolder(out):
+        assert run_cli("run", "--ar", ARABIC, "--en", ENGLISH, "--out", out, "--mt-model", "none").returncode == 2
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n")
+    assert run_cli("run", "--ar", empty, "--en", ENGLISH, "--out", out, "--mt-model", "none").returncode == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.txt", "out"]
+
+
+def test_a_lock_file_deleted_by_the_run_before_is_not_locked_again(tmp_path):
+    """A run that opened the lock file just before the previous run deleted it must not take that deleted
+    file's lock (a third run would lock the new file, and two runs would write one folder)."""
+    out = tmp_path / "out"
+    first = OutputFolder(out).__enter__()
+    stale = os.open(first.lock_path, os.O_RDWR)  # opened while the first run holds it
+    first.__exit__(None, None, None)  # deletes the file and releases its lock
+    import fcntl
+
+    fcntl.flock(stale, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the deleted file's lock is free now
+    with OutputFolder(out) as second:
+        assert os.fstat(second._lock_fd).st_ino == os.stat(second.lock_path).st_ino
+        with pytest.raises(PipelineError, match="another run"):
+            OutputFolder(out).__enter__()
+    os.close(stale)
+
+
+def test_ctrl_c_at_any_moment_says_so_in_one_line_and_leaves_the_old_or_the_new_folder(tmp_path):
+    """SIGINT at random moments of `python -m pipeline run`, the very end included: each run that got it
+    ends with the one line and status 130, never a traceback or a silent exit, and the folder is the whole
+    previous run or the whole new one (issue 23: at the end of a run it sometimes exited with no message,
+    or with a KeyboardInterrupt traceback and status 0)."""
+    import random
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "pipeline", "run", "--out", str(out), "--mt-model", "none"]
+    command += ["--ar", str(ARABIC), "--en", str(ENGLISH)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    started = time.monotonic()
+    assert subprocess.run(command, env=env, capture_output=True, cwd=ROOT).returncode == 0
+    duration = time.monotonic() - started
+    old = {p.name: p.read_bytes() for p in out.iterdir()}
+    rng = random.Random(23)
+    # Half the moments anywhere in the run, half in its last half second (publishing, logging, exiting).
+    moments = [rng.uniform(0, duration) for _ in range(6)] + [
+        rng.uniform(duration - 0.5, duration + 0.2) for _ in range(10)
+    ]
+    delivered = 0
+    for moment in moments:
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT
+        )
+        time.sleep(moment)
+        alive = process.poll() is None
+        if alive:
+            process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=600)
+        assert "Traceback" not in stderr
+        if alive and process.returncode != 0:
+            delivered += 1
+            assert process.returncode == 130, stderr
+            assert stderr.splitlines()[-1].startswith("interrupted: each output folder holds the previous run"), stderr
+        else:
+            assert process.returncode == 0, stderr  # it had finished before the signal came
+        now = {p.name: p.read_bytes() for p in out.iterdir()}
+        manifest = json.loads(now["manifest.json"])
+        assert manifest["files"] == {n: hashlib.sha256(d).hexdigest() for n, d in now.items() if n in manifest["files"]}
+        assert set(now) == set(old)
+    assert delivered >= 10

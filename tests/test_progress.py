@@ -62,3 +62,39 @@ def test_no_progress_bars_in_a_pipe_or_ci(tmp_path):
     for text in (piped, ci):
         assert "%|" not in text and not re.search(r"\r(?!\n)", text), "a progress bar was drawn"
         assert "ingest:" in text  # the stage summaries stay
+
+
+def test_a_long_stage_says_how_far_it_is_in_a_pipe(monkeypatch, capsys):
+    """Off a terminal a stage still running after HEARTBEAT_SECONDS says how far it is (issue 23: a 50 MB
+    input printed nothing for 4 minutes), and a short one prints nothing."""
+    import pipeline.progress as progress
+
+    monkeypatch.setattr(progress, "quiet", lambda: True)
+    with progress.progress(1000, "ingest", unit="line") as bar:
+        bar.update(400)
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(progress, "HEARTBEAT_SECONDS", 0.0)
+    with progress.progress(1000, "ingest", unit="line") as bar:
+        bar.update(400)
+    assert capsys.readouterr().err == "ingest: 400 of 1,000 line (40%)\n"
+    progress.set_verbosity(0)  # --quiet: nothing
+    try:
+        with progress.progress(1000, "ingest", unit="line") as bar:
+            bar.update(400)
+        assert capsys.readouterr().err == ""
+    finally:
+        progress.set_verbosity(1)
+
+
+def test_a_large_input_is_said_before_it_is_read(tmp_path):
+    """The first line comes before the file is read, so a large run is never silent from its start (a
+    megabyte of encoded data here, refused right after)."""
+    import base64
+
+    junk = tmp_path / "junk.txt"
+    junk.write_text(base64.encodebytes(os.urandom(800_000)).decode(), encoding="utf-8")
+    arabic, english = ROOT / "corpus/raw/002_fb358afb9b89a1aa.txt", ROOT / "corpus/raw/000_9877626a5c715a39.txt"
+    stderr = run_on(tmp_path, False, inputs=("--ar", arabic, "--en", junk, english))
+    lines = stderr.splitlines()
+    assert re.fullmatch(rf"load: reading {re.escape(str(junk))} \(1\.0 MB\)", lines[0]), lines
+    assert lines[1].startswith(f"error: {junk}: expected English text") and len(lines) == 2

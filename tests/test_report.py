@@ -93,7 +93,7 @@ def rich_result(**link_extra) -> RunResult:
 def test_contract_fields_are_shown():
     html = render_report(rich_result())
     assert "Both say the memory sticks were handed over" in html  # evidence.reason, as given
-    assert "chance right 0.87" in html  # probability, the 0–1 value shown
+    assert "probability 0.87" in html  # probability, the 0–1 value shown
     assert '<mark class="term term-phrase">memory sticks</mark>' in html
     assert re.search(r'<mark class="[^"]*term term-phrase[^"]*">عصا الذاكرة</mark>', html)
     # the matched English sentence, with the shared phrase inside it
@@ -104,7 +104,7 @@ def test_contract_fields_are_shown():
     assert "Matched Arabic sentence:" in html
     assert "dictionary glosses (not a translation)" in html and "commission, board" in html
     assert re.search('<span class="gloss[^"]*">المفوضية</span>', html)  # the glossed word, marked in the text
-    assert "Nearest miss: news:2, chance right 0.04" in html
+    assert "Nearest miss: news:2, probability 0.04" in html
     assert "Sentence pairs (1)" in html and EN_SHORT in html
     assert "No Arabic counterpart." in html  # news:2 in the English-article view
     assert "IHEC · <time>2018-05</time>" in html and "Rudaw · <time>2021-11</time>" in html
@@ -114,6 +114,10 @@ def test_missing_mt_is_said_once_in_plain_words():
     html = render_report(rich_result())
     assert html.count("No machine translation in this run") == 1
     assert "hub said no" not in html and "404" not in html  # the hub's error text stays in the manifest
+    # What links rest on, as the aligner decides them: names, numbers and phrases are evidence shown, not
+    # what decides (issue 23).
+    assert "Links rest on the cross-lingual encoder and, where it is installed, the Arabic–English dictionary" in html
+    assert "names, numbers and phrases" not in html
 
 
 def test_absent_optional_fields_are_tolerated():
@@ -132,7 +136,7 @@ def test_absent_optional_fields_are_tolerated():
     result.unaligned[0].pop("best_probability")
     del result.sentences
     html = render_report(result)
-    assert "similarity 0.55" in html and "chance right" not in html
+    assert "similarity 0.55" in html and "probability 0." not in html
     assert "Shares a specific point" in html and "the phrase “memory sticks” (عصا الذاكرة)" in html
     assert '<mark class="term term-phrase">memory sticks</mark>' in html  # anchors located in the text
     assert (
@@ -178,7 +182,7 @@ def test_highlight(text, spans, expected):
 @pytest.mark.parametrize(
     "link, value",
     [
-        ({"score": 0.9, "probability": 0.42, "evidence": {"cosine": 0.8}}, (0.42, "chance right")),
+        ({"score": 0.9, "probability": 0.42, "evidence": {"cosine": 0.8}}, (0.42, "probability")),
         ({"score": 0.9, "evidence": {"cosine": 0.8}}, (0.8, "similarity")),
         ({"score": 0.9, "evidence": {"cosine": -0.1}}, (0.0, "similarity")),
         ({"score": 1.3, "evidence": {"bead": "1-2", "bead_cosine": 0.71}}, (0.71, "similarity")),

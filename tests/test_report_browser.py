@@ -287,6 +287,48 @@ def test_contract_fields_render_in_the_browser(browser, tmp_path):
     assert not browser.find_element(By.CSS_SELECTOR, "details.sentences table").is_displayed()
     details.find_element(By.TAG_NAME, "summary").click()
     assert browser.find_element(By.CSS_SELECTOR, "details.sentences table").is_displayed()
-    assert "chance right 0.87" in browser.find_element(By.CSS_SELECTOR, "#view-ar .link").text
-    assert "minimum chance right" in browser.find_element(By.CSS_SELECTOR, ".controls").text
+    assert "probability 0.87" in browser.find_element(By.CSS_SELECTOR, "#view-ar .link").text
+    assert "minimum probability" in browser.find_element(By.CSS_SELECTOR, ".controls").text
     assert browser.save_screenshot(str(Path(os.environ.get("REPORT_SCREENSHOT_RICH", tmp_path / "rich.png"))))
+
+
+def test_a_link_the_aligner_missed_can_be_added_in_the_report_and_export_applies_it(page, linked_run, tmp_path):
+    """✓ could only confirm a link the aligner made (issue 23). Under an Arabic paragraph with no link the
+    reader names an English paragraph and a label; the corrections file carries it as added by hand, and
+    export puts it into alignments.jsonl and the files made from it, marked as added by hand."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    out = shutil.copytree(linked_run, tmp_path / "run")
+    links = read_jsonl(out / "alignments.jsonl")
+    lonely = read_jsonl(out / "unaligned.jsonl")[0]["ar_id"]
+    linked = {l["en_id"] for l in links}
+    english = next(r["id"] for r in read_jsonl(out / "segments.jsonl") if r["lang"] == "en" and r["id"] not in linked)
+    item = page.find_element(By.CSS_SELECTOR, f'#view-ar .item[data-ar="{lonely}"]')
+    item.find_element(By.CSS_SELECTOR, ".add-link summary").click()
+    item.find_element(By.CSS_SELECTOR, ".add-en").send_keys("no-such-paragraph")
+    item.find_element(By.CSS_SELECTOR, ".add").click()
+    assert "No English paragraph no-such-paragraph" in item.find_element(By.CSS_SELECTOR, ".add-message").text
+    item.find_element(By.CSS_SELECTOR, ".add-en").clear()
+    item.find_element(By.CSS_SELECTOR, ".add-en").send_keys(english)
+    Select(item.find_element(By.CSS_SELECTOR, ".add-label")).select_by_value("equivalent")
+    item.find_element(By.CSS_SELECTOR, ".add").click()
+    assert f"added by hand: {english} (equivalent)" in item.find_element(By.CSS_SELECTOR, ".added").text
+    assert page.find_element(By.ID, "n-decisions").text == "1"
+    text = page.execute_script("return window.correctionsText();")
+    assert json.loads(text) == {"ar_id": lonely, "en_id": english, "decision": "add", "label": "equivalent"}
+    corrections = tmp_path / "corrections.jsonl"
+    corrections.write_text(text, encoding="utf-8")
+    for _ in range(2):  # applying it twice changes nothing more
+        result = run_cli("export", "--out", out, "--corrections", corrections)
+        assert result.returncode == 0, result.stderr
+    after = read_jsonl(out / "alignments.jsonl")
+    added = [l for l in after if (l["ar_id"], l["en_id"]) == (lonely, english)]
+    assert len(after) == len(links) + 1 and len(added) == 1
+    assert added[0]["review"] == "added" and added[0]["label"] == "equivalent" and added[0]["score"] is None
+    assert lonely not in [r["ar_id"] for r in read_jsonl(out / "unaligned.jsonl")]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["corrections"]["already_added"] == 1 and manifest["counts"]["links"] == len(links) + 1
+    assert "added by hand" in (out / "alignments.tmx").read_text(encoding="utf-8")  # a bead of its own
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert '<span class="value">added by hand</span>' in report

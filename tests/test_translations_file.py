@@ -74,3 +74,43 @@ def test_bad_translations_are_refused_by_line(tmp_path, name, content, message):
     with pytest.raises(PipelineError, match=None) as caught:
         load(tmp_path, name, content)
     assert message in str(caught.value) and str(tmp_path / name) in str(caught.value)
+
+
+def test_a_partial_translation_changes_only_the_paragraphs_it_translates(corpus_run, tmp_path):
+    """One of 16 paragraphs given in --translations used to switch every decision to the +mt models, with
+    mt_lexical 0 for the 15 others. Now each paragraph is decided by the models its own evidence fits:
+    the others exactly as in a run without MT, and the report and manifest say how many were translated."""
+    from conftest import run_cli
+
+    translated = "ihec:12"
+    translations = tmp_path / "partial.jsonl"
+    translations.write_text(
+        json.dumps(
+            {
+                "id": translated,
+                "mt_text": "Seventh: a programmer of the cyber security team said the commission's servers could be "
+                "hacked; the commission answers that its servers are connected to no network.",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = run_cli("run", "--out", out, "--mt-model", "none", "--translations", translations)
+    assert result.returncode == 0, result.stderr
+    assert "1/16 Arabic paragraphs" in result.stderr and "the other 15 are aligned without MT" in result.stderr
+
+    def links(folder):
+        rows = [json.loads(line) for line in (folder / "alignments.jsonl").read_text(encoding="utf-8").splitlines()]
+        return [(l["ar_id"], l["en_id"], l["label"], l["probability"], l["evidence"]) for l in rows]
+
+    partial, plain = links(out), links(corpus_run)
+    assert [l[:4] for l in partial if l[0] != translated] == [l[:4] for l in plain if l[0] != translated]
+    assert all("mt_lexical" not in l[4]["features"] for l in partial if l[0] != translated)
+    assert all(l[4]["model"].endswith("+mt") for l in partial if l[0] == translated)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["translation"]["provided"] == 1 and manifest["translation"]["arabic_paragraphs"] == 16
+    models = manifest["parameters"]["link_model"]  # with the dictionary or without, as the machine has it
+    assert sorted(models.items(), key=lambda m: m[1]) == [(plain[0][4]["model"] + "+mt", 1), (plain[0][4]["model"], 15)]
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "for 1 of 16 Arabic paragraphs; the other 15 are aligned without it" in report

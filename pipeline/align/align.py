@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import numpy as np
 
@@ -68,24 +68,39 @@ def align_segments(
         info["dictionary"] = {"status": "missing", "path": str(dictionary_path())}
     else:
         info["dictionary"] = {"status": "used", **lexicon.describe()}
+    translated = [bool(r.mt_text) for r in ar_rows]
     sides = [
         ([r.text for r in ar_rows], "ar", "align: embed Arabic"),
         ([r.text for r in en_rows], "en", "align: embed English"),
     ]
-    has_mt = any(r.mt_text for r in ar_rows)
-    if has_mt:
-        sides.append(([r.mt_text or r.text for r in ar_rows], "en", "align: embed MT"))
-    use_gloss = lexicon is not None and not has_mt
-    # Without MT, the dictionary's word-by-word gloss, embedded like an English paragraph.
+    if any(translated):
+        sides.append(([r.mt_text for r in ar_rows if r.mt_text], "en", "align: embed MT"))
+    # Without MT, the dictionary's word-by-word gloss, embedded like an English paragraph: for every
+    # paragraph without a translation.
+    use_gloss = lexicon is not None and not all(translated)
     if lexicon is not None and use_gloss:
         sides.append(([gloss_text(r.text, lexicon) for r in ar_rows], "en", "align: embed glosses"))
     ar_vecs, en_vecs, *more = embed_sides(sides)
-    mt_vecs = more[0] if has_mt else None
     gloss_vecs = more[-1] if use_gloss else None
-    links, unaligned, decided = align_comparable(
-        ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, lexicon, shards, gloss_vecs
-    )
+    if all(translated) or not any(translated):
+        mt_vecs = more[0] if any(translated) else None
+        links, unaligned, decided = align_comparable(
+            ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, lexicon, shards, gloss_vecs
+        )
+    else:
+        # Some paragraphs have a translation: each is decided by the model its own evidence fits, the +mt
+        # features only where a translation exists (issue 23: one translated paragraph switched every
+        # decision to the +mt model, with mt_lexical 0 for the others).
+        mt_vecs = ar_vecs.copy()  # a paragraph without a translation stands for itself in MT neighbourhoods
+        mt_vecs[np.flatnonzero(np.array(translated))] = more[0]
+        with_mt = align_comparable(ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, lexicon, shards)
+        untranslated = [replace(r, mt_text=None) for r in ar_rows]
+        without_mt = align_comparable(
+            untranslated, en_rows, ar_vecs, en_vecs, settings, None, lexicon, shards, gloss_vecs
+        )
+        links, unaligned, decided = merge_by_paragraph(ar_rows, translated, with_mt, without_mt)
     info |= decided
+    info["translated_paragraphs"] = {"translated": sum(translated), "arabic_paragraphs": len(ar_rows)}
     if themes is not None:
         theme_links, info["themes"], info["theme_info"] = link_themes(
             ar_rows,
@@ -100,16 +115,16 @@ def align_segments(
         )
         links, unaligned = with_theme_links(links, unaligned, theme_links, ar_rows)
     add_sentence_evidence(links, {r.id: r for r in ar_rows + en_rows}, encoder)
-    if lexicon is not None and mt_vecs is None:
-        # No translation: the reader gets dictionary glosses of each Arabic paragraph's key terms, from the
-        # dictionary with Arabic WordNet's pairs (better glosses; the features keep the calibrated one).
+    if use_gloss:
+        # No translation: the reader gets dictionary glosses of each such Arabic paragraph's key terms, from
+        # the glossary (the headword stemmer, ranked senses; the features keep the calibrated matching).
         glossary = load_glossary() or lexicon
         carried: dict[str, set[str]] = {}
         for link in links:
             carried.setdefault(link.ar_id, set()).update(
                 t["ar"] for t in link.evidence["terms"] if t["kind"] == "dictionary"
             )
-        info["glosses"] = {r.id: glosses(r.text, glossary, carried.get(r.id)) for r in ar_rows}
+        info["glosses"] = {r.id: glosses(r.text, glossary, carried.get(r.id)) for r in ar_rows if not r.mt_text}
     sentences = (
         []
         if memo is None or sentence_settings is None
@@ -131,6 +146,27 @@ def with_theme_links(
     merged = sorted(links + themed, key=lambda l: (order[l.ar_id], rank.get(l.label, 3)))
     linked = {l.ar_id for l in theme_links}
     return merged, [u for u in unaligned if u.ar_id not in linked]
+
+
+def merge_by_paragraph(
+    ar_rows: list[Segment], translated: list[bool], with_mt: tuple, without_mt: tuple
+) -> tuple[list[Link], list[Unaligned], dict]:
+    """Each Arabic paragraph's links (or unaligned row) from the decision that fits it: ``with_mt`` (the
+    +mt models) where it has a translation, ``without_mt`` elsewhere; each is
+    ``align_comparable``'s (links, unaligned, info). The info gives both models and how many paragraphs
+    each decided."""
+    chosen = {r.id: with_mt if t else without_mt for r, t in zip(ar_rows, translated, strict=True)}
+    links = [link for row in ar_rows for link in chosen[row.id][0] if link.ar_id == row.id]
+    unaligned = [u for row in ar_rows for u in chosen[row.id][1] if u.ar_id == row.id]
+    info = {}
+    for key in ("link_model", "equivalent_model"):
+        info[key] = {
+            with_mt[2][key]: sum(translated),
+            without_mt[2][key]: len(ar_rows) - sum(translated),
+        }
+    info["run_shape"] = with_mt[2]["run_shape"]
+    info["smaller_tiers"] = {**without_mt[2]["smaller_tiers"], **with_mt[2]["smaller_tiers"]}
+    return links, unaligned, info
 
 
 def add_sentence_evidence(links: list[Link], rows: dict[str, Segment], encoder) -> None:
@@ -155,7 +191,7 @@ def add_sentence_evidence(links: list[Link], rows: dict[str, Segment], encoder) 
             link.evidence["sentences"] = sentences
         link.evidence["reason"] = reason(
             link.label,
-            link.probability or 0.0,
+            link.probability,
             link.evidence["terms"],
             sentences,
             link.evidence["features"],

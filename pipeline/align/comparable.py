@@ -25,16 +25,27 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.align.anchors import Anchor, shared_anchors
-from pipeline.align.equivalence import decide_equivalent_model, eligible, equivalence_features, equivalent_variant
-from pipeline.align.features import centroid_means, doc_indexes
+from pipeline.align.equivalence import (
+    EquivalentDecision,
+    decide_equivalent_model,
+    eligible,
+    equivalence_features,
+    equivalent_variant,
+)
+from pipeline.align.features import TIERS, centroid_means, doc_indexes, run_shape, split_tier
 from pipeline.align.knn import knn_pairs
 from pipeline.align.pairs import Pairs, dense_pairs
 from pipeline.align.scoring import chrf_similarity
 from pipeline.align.settings import AlignSettings
-from pipeline.progress import progress
+from pipeline.align.model import RunShape
+from pipeline.progress import log, progress
 from pipeline.records import Link, Segment, Unaligned
 
 ANCHOR_WEIGHTS = {"number": 1.0, "date": 1.0, "name": 0.5}
+TIER_WORDS = {
+    ":paragraphs": "the model without the features that choose among English documents",
+    ":pair": "the model on the pair's own similarities only",
+}
 
 
 def anchor_strength(anchors: list[Anchor]) -> float:
@@ -97,19 +108,86 @@ def decide_equivalent_pairs(
     settings: AlignSettings,
     lexical: np.ndarray | None,
 ) -> np.ndarray:
-    """The ``equivalent`` mask of the candidate pairs: without MT by the calibrated equivalence model of
-    the run's variant (``lexical``: the dictionary feature of every pair, None without a dictionary),
-    with MT (or settings without such a model) by the score rule. Shared by the aligner and the
-    calibration, so a calibrated threshold means what the aligner does."""
-    model = None
-    if pairs.mt_cosine is None:
-        model = settings.equivalent_model(equivalent_variant(lexical is not None))
-    if model is None:
-        return decide_equivalent(pairs.i, pairs.j, score, len(ar_rows), len(en_rows), settings)
-    keep, features = equivalence_features(
+    """The ``equivalent`` mask of the candidate pairs of a run the size of the calibration's (see
+    :func:`equivalent_decision`). Shared by the aligner and the calibration, so a calibrated threshold
+    means what the aligner does."""
+    return equivalent_decision(
+        ar_rows, en_rows, pairs, score, settings, {"lexical": lexical} if lexical is not None else {}
+    ).mask
+
+
+def equivalent_decision(
+    ar_rows: list[Segment],
+    en_rows: list[Segment],
+    pairs: Pairs,
+    score: np.ndarray,
+    settings: AlignSettings,
+    features: dict[str, np.ndarray],
+    shape: RunShape | None = None,
+) -> EquivalentDecision:
+    """The ``equivalent`` decision: without MT by the calibrated equivalence model of the run's variant
+    (``features``: the run's per-candidate features, ``lexical`` among them with a dictionary), with MT
+    (or settings without such a model) by the score rule, its probability from the rule's score model.
+    A run smaller than the model needs (``shape`` against ``requires``; None: as large as calibration's)
+    is decided by the pair-only tier, which needs nothing of the run."""
+    lexical = features.get("lexical")
+    mt = pairs.mt_cosine is not None
+    name = equivalent_variant(lexical is not None, mt)
+    model = settings.equivalent_model(name)
+    shortfall = shape.shortfall(model.requires) if model is not None and shape is not None else []
+    pair_model = (
+        settings.equivalent_model(equivalent_variant(lexical is not None, mt, pair=True)) if shortfall else None
+    )
+    probability = np.full(len(score), np.nan)
+    if pair_model is not None:
+        extra = {"gloss_cosine": features["gloss_cosine"]} if "gloss_cosine" in pair_model.features else {}
+        if pairs.mt_cosine is not None:
+            extra["mt_cosine"] = pairs.mt_cosine
+        keep, feats = equivalence_features(
+            ar_rows,
+            en_rows,
+            pairs.i,
+            pairs.j,
+            score,
+            pairs.cosine,
+            pairs.margin,
+            settings.merge_gap,
+            lexical,
+            settings.length_centre,
+            extra,
+        )
+        probability[keep] = pair_model.probability(feats) if keep.size else probability[keep]
+        return EquivalentDecision(
+            decide_equivalent_model(len(score), keep, feats, pair_model),
+            probability,
+            equivalent_variant(lexical is not None, mt, pair=True),
+            shortfall,
+        )
+    if mt or model is None:
+        mask = decide_equivalent(pairs.i, pairs.j, score, len(ar_rows), len(en_rows), settings)
+        if model is not None:  # the rule's score model: the probability shown, not the decision
+            ok, _ = eligible(pairs.i, pairs.j, score, len(ar_rows), len(en_rows), settings.merge_gap)
+            probability[ok] = model.probability({"score": score[ok]})
+        return EquivalentDecision(mask, probability, name if model is not None else "score rule", [])
+    keep, feats = equivalence_features(
         ar_rows, en_rows, pairs.i, pairs.j, score, pairs.cosine, pairs.margin, settings.merge_gap, lexical
     )
-    return decide_equivalent_model(len(score), keep, features, model)
+    if keep.size:
+        probability[keep] = model.probability(feats)
+    return EquivalentDecision(decide_equivalent_model(len(score), keep, feats, model), probability, name, [])
+
+
+def link_model_for(settings: AlignSettings, name: str, shape: RunShape):
+    """(variant, model): the first tier of variant ``name`` (``pipeline.align.features.TIERS``) whose model
+    the run has enough paragraphs and documents for; the last tier (pair features only) needs nothing.
+    Settings without tiers have only the full model, which then decides."""
+    for tier in TIERS:
+        if name + tier not in settings.link_models:
+            continue
+        model = settings.link_model(name + tier)
+        if model.fits(shape) or tier == TIERS[-1]:
+            return name + tier, model
+    return name, settings.link_model(name)
 
 
 @dataclass
@@ -122,6 +200,11 @@ class Decisions:
     related: np.ndarray
     features: dict[str, np.ndarray]
     model: str  # the link model's variant
+    equivalent_probability: np.ndarray  # the equivalence model's P(equivalent) (NaN where none applies)
+    equivalent_model: str  # the variant that decided `equivalent`
+    shape: RunShape
+    # What the run lacked for each label's full model, when a pair-only tier decided (label → words).
+    shortfalls: dict[str, list[str]]
 
 
 def decide(
@@ -144,15 +227,31 @@ def decide(
     base = pair_scores(pairs, settings)
     strength, _, _ = pair_anchors(ar_rows, en_rows, pairs.i, pairs.j, base >= candidate_floor(settings))
     score = base + settings.anchor_weight * strength
-    name = variant(lexicon is not None, pairs.mt_cosine is not None)
-    model = settings.link_model(name)
+    shape = run_shape(ar_rows, en_rows)
+    name, model = link_model_for(settings, variant(lexicon is not None, pairs.mt_cosine is not None), shape)
+    shortfalls = {}
+    if split_tier(name)[1]:
+        shortfalls["related"] = shape.shortfall(settings.link_model(split_tier(name)[0]).requires)
     features = link_features(
         ar_rows, en_rows, pairs, lexicon, doc_means, settings.story_penalty, gloss_cosine, gloss_doc_means
     )
-    equivalent = decide_equivalent_pairs(ar_rows, en_rows, pairs, score, settings, features.get("lexical"))
+    equivalent = equivalent_decision(ar_rows, en_rows, pairs, score, settings, features, shape)
+    if equivalent.shortfall:
+        shortfalls["equivalent"] = equivalent.shortfall
     probability = model.probability(features)
-    related = keep_links(pairs.i, probability, ~equivalent, model.threshold, model.max_links)
-    return Decisions(score, probability, equivalent, related, features, name)
+    related = keep_links(pairs.i, probability, ~equivalent.mask, model.threshold, model.max_links)
+    return Decisions(
+        score,
+        probability,
+        equivalent.mask,
+        related,
+        features,
+        name,
+        equivalent.probability,
+        equivalent.variant,
+        shape,
+        shortfalls,
+    )
 
 
 def align_comparable(
@@ -190,8 +289,17 @@ def align_comparable(
             gloss_doc_means = centroid_means(gloss_vecs, en_vecs, doc_indexes(en_rows))
     gloss_cosine = pair_cosine(gloss_vecs, en_vecs, pairs.i, pairs.j) if gloss_vecs is not None else None
     decided = decide(ar_rows, en_rows, pairs, settings, lexicon, doc_means, gloss_cosine, gloss_doc_means)
+    for label, lacks in sorted(decided.shortfalls.items()):
+        model = decided.equivalent_model if label == "equivalent" else decided.model
+        log(
+            f"align: {label} links decided by {model}, {TIER_WORDS[split_tier(model)[1]]}: "
+            f"this run has {', '.join(lacks)}"
+        )
+    # Each link shows its own label's probability: the equivalence model's for `equivalent`, the link
+    # model's for `related`.
+    shown = np.where(decided.equivalent, decided.equivalent_probability, decided.probability)
     keep = np.nonzero(decided.equivalent | decided.related)[0]
-    order = keep[np.lexsort((pairs.j[keep], -decided.probability[keep], ~decided.equivalent[keep], pairs.i[keep]))]
+    order = keep[np.lexsort((pairs.j[keep], -np.nan_to_num(shown[keep]), ~decided.equivalent[keep], pairs.i[keep]))]
     links: list[Link] = []
     linked: set[int] = set()
     for k in order.tolist():
@@ -200,7 +308,11 @@ def align_comparable(
         ar, en = ar_rows[i], en_rows[j]
         label = "equivalent" if decided.equivalent[k] else "related"
         evidence = link_evidence(ar, en, {name: float(v[k]) for name, v in decided.features.items()}, lexicon)
-        evidence |= {"probability": round(float(decided.probability[k]), 4), "model": decided.model}
+        probability = None if np.isnan(shown[k]) else round(float(shown[k]), 4)
+        evidence |= {
+            "probability": probability,
+            "model": decided.equivalent_model if label == "equivalent" else decided.model,
+        }
         if pairs.mt_cosine is not None:
             evidence["chrf"] = round(chrf_similarity(ar.mt_text or "", en.text), 4)
         links.append(
@@ -214,7 +326,7 @@ def align_comparable(
                 round(float(decided.score[k]), 4),
                 label,
                 evidence,
-                round(float(decided.probability[k]), 4),
+                probability,
             )
         )
     # Each unlinked row's nearest miss: its most probable English paragraph.
@@ -236,4 +348,14 @@ def align_comparable(
                 round(float(decided.probability[k]), 4) if k is not None else None,
             )
         )
-    return links, unaligned, {"link_model": decided.model}
+    return (
+        links,
+        unaligned,
+        {
+            "link_model": decided.model,
+            "equivalent_model": decided.equivalent_model,
+            "run_shape": decided.shape.to_json(),
+            # Why a label was decided by a smaller tier of its model: what the run lacked, in words.
+            "smaller_tiers": {label: lacks for label, lacks in sorted(decided.shortfalls.items())},
+        },
+    )

@@ -17,26 +17,50 @@ or above its threshold are linked. Features (one number per eligible pair):
   trained with the dictionary.
 Each was kept because leaving it out lowers the pooled F1 on the tune sets (README, "The equivalence
 model"); a ``mutual`` flag (best of both row and column, against a split pair) did not, and was left out.
+
+A run smaller than the model needs (``LinkModel.requires``: the margin's neighbourhood on each side) is
+decided by the pair-only tier (``encoder:pair``): ``cosine``, ``length`` from the calibration's centre
+(``AlignSettings.length_centre``; one pair cannot set a centre of its own), ``anchors``, and
+``gloss_cosine`` (the dictionary's gloss) or ``mt_cosine`` (the translation) when the run has them.
+With MT the score rule decides (``equivalent_threshold``), and its link's probability comes from a
+logistic model of the score (variant ``encoder+mt``) fitted on the same tune sets.
 Pure functions; nothing is printed.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from pipeline.align.features import split_tier
 from pipeline.records import Segment
 
 BASE_FEATURES = ("cosine", "margin", "length", "anchors")
 LEXICAL_FEATURES = ("lexical",)
+PAIR_TIER_FEATURES = ("cosine", "length", "anchors")
+SCORE_FEATURES = ("score",)  # the MT score rule's probability model
 
 
-def equivalent_variant(lexical: bool) -> str:
-    """Name of the equivalence model variant for a run with/without the dictionary."""
-    return "encoder+dictionary" if lexical else "encoder"
+def equivalent_variant(lexical: bool, mt: bool = False, pair: bool = False) -> str:
+    """Name of the equivalence model variant for a run with/without the dictionary and MT (its pair-only
+    tier with ``pair``: ``encoder:pair``)."""
+    name = "+".join(["encoder"] + (["dictionary"] if lexical else []) + (["mt"] if mt else []))
+    return name + (":pair" if pair else "")
 
 
 def variant_features(name: str) -> tuple[str, ...]:
-    return BASE_FEATURES + (LEXICAL_FEATURES if "dictionary" in name.split("+") else ())
+    base, tier = split_tier(name)
+    parts = base.split("+")
+    if tier == ":pair":
+        return (
+            PAIR_TIER_FEATURES
+            + (("gloss_cosine",) if "dictionary" in parts and "mt" not in parts else ())
+            + (("mt_cosine",) if "mt" in parts else ())
+        )
+    if "mt" in parts:
+        return SCORE_FEATURES
+    return BASE_FEATURES + (LEXICAL_FEATURES if "dictionary" in parts else ())
 
 
 def _group_max(group: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
@@ -63,12 +87,21 @@ def eligible(
     return mutual | split, mutual
 
 
-def length_deviation(ar_rows: list[Segment], en_rows: list[Segment], i, j, mutual: np.ndarray) -> np.ndarray:
-    """|log length ratio − the median log ratio of the ``mutual`` pairs| for each pair (``i``, ``j``)."""
+def log_length_ratio(ar_rows: list[Segment], en_rows: list[Segment], i, j) -> np.ndarray:
+    """log(Arabic characters / English characters) of each pair (``i``, ``j``)."""
     ar_len = np.array([max(len(r.text), 1) for r in ar_rows], dtype=np.float64)
     en_len = np.array([max(len(r.text), 1) for r in en_rows], dtype=np.float64)
-    ratio = np.log(ar_len[i] / en_len[j])
-    centre = float(np.median(ratio[mutual])) if mutual.any() else 0.0
+    return np.log(ar_len[i] / en_len[j])
+
+
+def length_deviation(
+    ar_rows: list[Segment], en_rows: list[Segment], i, j, mutual: np.ndarray, centre: float | None = None
+) -> np.ndarray:
+    """|log length ratio − the median log ratio of the ``mutual`` pairs| for each pair (``i``, ``j``), or
+    from ``centre`` when given (the calibration's, for the pair-only tier)."""
+    ratio = log_length_ratio(ar_rows, en_rows, i, j)
+    if centre is None:
+        centre = float(np.median(ratio[mutual])) if mutual.any() else 0.0
     return np.abs(ratio - centre)
 
 
@@ -82,10 +115,14 @@ def equivalence_features(
     margin: np.ndarray,
     merge_gap: float,
     lexical: np.ndarray | None = None,
+    centre: float | None = None,
+    extra: dict[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The eligible pairs (positions into the candidate arrays) and their features. ``score``: the rule's
-    score of every candidate (eligibility); ``lexical``: the dictionary feature of every candidate, when
-    the run has a dictionary. Shared by the aligner and the calibration."""
+    score of every candidate (eligibility, and the ``score`` feature); ``lexical``: the dictionary feature
+    of every candidate, when the run has a dictionary; ``centre``: the length centre for the pair-only
+    tier (None: the run's own); ``extra``: more per-candidate features (``gloss_cosine``, ``mt_cosine``).
+    Shared by the aligner and the calibration."""
     from pipeline.align.comparable import pair_anchors
 
     ok, mutual = eligible(i, j, score, len(ar_rows), len(en_rows), merge_gap)
@@ -95,11 +132,14 @@ def equivalence_features(
     features = {
         "cosine": cosine[keep].astype(np.float64),
         "margin": margin[keep].astype(np.float64),
-        "length": length_deviation(ar_rows, en_rows, ei, ej, mutual[keep]),
+        "length": length_deviation(ar_rows, en_rows, ei, ej, mutual[keep], centre),
         "anchors": strength.astype(np.float64),
+        "score": score[keep].astype(np.float64),
     }
     if lexical is not None:
         features["lexical"] = np.asarray(lexical, dtype=np.float64)[keep]
+    for name, values in (extra or {}).items():
+        features[name] = np.asarray(values, dtype=np.float64)[keep]
     return keep, features
 
 
@@ -110,3 +150,15 @@ def decide_equivalent_model(n_pairs: int, keep: np.ndarray, features: dict[str, 
     if keep.size:
         out[keep] = model.probability(features) >= model.threshold
     return out
+
+
+@dataclass
+class EquivalentDecision:
+    """The ``equivalent`` decision over the candidate pairs: the mask, each eligible pair's probability
+    from the equivalence model that decided (NaN for the others, and where settings have no such model),
+    the variant that decided, and why a smaller tier did (empty when the run had what the model needs)."""
+
+    mask: np.ndarray
+    probability: np.ndarray
+    variant: str
+    shortfall: list[str]

@@ -111,11 +111,18 @@ def _theme_terms(terms: list[dict]) -> str:
 
 
 def reason(
-    label: str, probability: float, terms: list[dict], sentences: dict | None, features: dict, theme: str | None = None
+    label: str,
+    probability: float | None,
+    terms: list[dict],
+    sentences: dict | None,
+    features: dict,
+    theme: str | None = None,
 ) -> str:
-    """One plain-English sentence: what matched (for a ``theme`` link, the theme's name and the terms
-    that carry it: "memory sticks" ~ عصا الذاكرة)."""
+    """One plain-English sentence: what matched (with the link's probability, when it has one; for a
+    ``theme`` link, the theme's name and the terms that carry it: 'memory sticks' (عصا الذاكرة))."""
     head = {"equivalent": "same content", "related": "same story"}.get(label, f"same theme '{theme}'")
+    if probability is not None:
+        head += f" (probability {probability:.2f})"
     parts = []
     if label == "theme" and terms:
         parts.append("both take up " + _theme_terms(terms[:4]))
@@ -127,7 +134,7 @@ def reason(
         parts.append("the neighbouring Arabic paragraphs match the same English article")
     if not parts:
         parts.append(f"paragraph similarity {features.get('cosine', 0.0):.2f}")
-    return f"{head} (probability {probability:.2f}): " + "; ".join(parts)
+    return f"{head}: " + "; ".join(parts)
 
 
 def link_evidence(ar, en, features: dict[str, float], lexicon) -> dict:

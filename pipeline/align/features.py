@@ -150,7 +150,6 @@ def pair_features(
 # dictionary, MT), so a missing dictionary means the model trained without it, never a silent zero.
 BASE_FEATURES = (
     "cosine",
-    "margin",
     "row_rank",
     "col_rank",
     "doc_best",
@@ -167,21 +166,85 @@ GLOSS_FEATURES = ("gloss_cosine", "gloss_story")
 MT_FEATURES = ("mt_cosine", "mt_lexical")
 
 
-def variant(lexical: bool, mt: bool) -> str:
-    """Name of the model variant for a run with/without the dictionary and MT."""
-    return "+".join(["encoder"] + (["dictionary"] if lexical else []) + (["mt"] if mt else []))
+# Tiers of a variant, for runs too small for some features (``pipeline.align.model.RunShape``): the full
+# model; ``:paragraphs`` without the features that describe an (Arabic paragraph, English document) pair
+# (one English article: every pair of a row shares them, story_z is 0 and every pair is on the story
+# path, so they only lift or lower the whole row, by an amount no run with one document calibrated; in a
+# document of 13,000 lines of random words the best of them looks like a story); ``:pair``, the pair's
+# own similarities only, which mean the same whatever else the run holds (one English paragraph: every
+# rank is 1, IDF weights and story scores compare nothing). A run is decided by the first tier it has
+# enough for.
+TIERS = ("", ":paragraphs", ":pair")
+PAIR_FEATURES = ("cosine", "gloss_cosine", "mt_cosine")
+DOCUMENT_FEATURES = (
+    "doc_best",
+    "context",
+    "story",
+    "story_z",
+    "on_path",
+    "path_score",
+    "path_unique",
+    "story_lexical",
+    "gloss_story",
+)
+# A z-score among fewer than three documents is ±1 or 0 whatever the texts say.
+MIN_DOCUMENTS = 3
+
+
+def split_tier(name: str) -> tuple[str, str]:
+    """``"encoder+mt:pair"`` → ``("encoder+mt", ":pair")``."""
+    base, colon, tier = name.partition(":")
+    return base, colon + tier
+
+
+def tier_features(features: tuple[str, ...], tier: str) -> tuple[str, ...]:
+    """The features a tier of a variant keeps."""
+    if tier == ":pair":
+        return tuple(f for f in features if f in PAIR_FEATURES)
+    if tier == ":paragraphs":
+        return tuple(f for f in features if f not in DOCUMENT_FEATURES)
+    return features
+
+
+def variant(lexical: bool, mt: bool, tier: str = "") -> str:
+    """Name of the model variant for a run with/without the dictionary and MT, and its ``tier``."""
+    return "+".join(["encoder"] + (["dictionary"] if lexical else []) + (["mt"] if mt else [])) + tier
 
 
 def variant_features(name: str) -> tuple[str, ...]:
-    parts = name.split("+")
+    base, tier = split_tier(name)
+    parts = base.split("+")
     lexical = "dictionary" in parts
     mt = "mt" in parts
-    return (
+    features = (
         BASE_FEATURES
         + (LEXICAL_FEATURES if lexical else ())
         + (GLOSS_FEATURES if lexical and not mt else ())
         + (MT_FEATURES if mt else ())
     )
+    return tier_features(features, tier)
+
+
+def required_shape(features: tuple[str, ...], margin_k: int, smallest: dict, tier: str = "") -> dict:
+    """The smallest run on which ``features`` mean what they meant in calibration (``RunShape`` fields): a
+    feature that compares a pair with the run's other paragraphs (margin, ranks, IDF, story scores, the
+    length centre) needs the margin's neighbourhood, ``margin_k`` paragraphs on each side, and one that
+    chooses among documents needs MIN_DOCUMENTS English documents; where calibration trained on smaller
+    runs (``smallest``: the fewest of each that its sets had), those were seen and are allowed. The pair
+    tier needs nothing."""
+    if tier == ":pair":
+        return {}
+    needs = {"ar_paragraphs": margin_k, "en_paragraphs": margin_k, "en_documents": 1}
+    if any(f in DOCUMENT_FEATURES for f in features):
+        needs["en_documents"] = MIN_DOCUMENTS
+    return {key: min(need, smallest[key]) for key, need in needs.items()}
+
+
+def run_shape(ar_rows: list[Segment], en_rows: list[Segment]):
+    """The run's :class:`pipeline.align.model.RunShape`."""
+    from pipeline.align.model import RunShape
+
+    return RunShape(len(ar_rows), len(en_rows), len({r.doc for r in en_rows}))
 
 
 def pair_cosine(a_vecs: np.ndarray, b_vecs: np.ndarray, i: np.ndarray, j: np.ndarray, block: int = 65536) -> np.ndarray:

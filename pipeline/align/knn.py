@@ -21,7 +21,14 @@ PAIR_BLOCK = 8192
 
 
 def _margins(
-    src: np.ndarray, tgt: np.ndarray, i: np.ndarray, j: np.ndarray, k: int, d_st: np.ndarray, d_ts: np.ndarray
+    src: np.ndarray,
+    tgt: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    k: int,
+    d_st: np.ndarray,
+    d_ts: np.ndarray,
+    floor: float = 1e-6,
 ) -> tuple[np.ndarray, np.ndarray]:
     """cos and ratio margin of pairs (i, j), from each side's neighbour similarities (global top-k)."""
     row_mean = d_st[:, :k].mean(axis=1)
@@ -30,7 +37,7 @@ def _margins(
     for start in range(0, len(i), PAIR_BLOCK):
         a, b = i[start : start + PAIR_BLOCK], j[start : start + PAIR_BLOCK]
         cos[start : start + PAIR_BLOCK] = np.einsum("ij,ij->i", src[a], tgt[b])
-    margin = cos / np.maximum((row_mean[i] + col_mean[j]) / 2.0, 1e-6)
+    margin = cos / np.maximum((row_mean[i] + col_mean[j]) / 2.0, floor)
     return cos, margin
 
 
@@ -63,8 +70,10 @@ def knn_pairs(
     backward = i_ea.ravel() * n_en + np.repeat(np.arange(n_en), i_ea.shape[1])
     codes = np.unique(np.concatenate([forward, backward]))
     i, j = codes // n_en, codes % n_en
-    pairs = Pairs(i, j, *_margins(ar_vecs, en_vecs, i, j, settings.margin_k, d_ae, d_ea))
+    pairs = Pairs(i, j, *_margins(ar_vecs, en_vecs, i, j, settings.margin_k, d_ae, d_ea, settings.margin_floor))
     if mt_vecs is not None:
         d_em, _ = index(mt_vecs, en_vecs).search(en_vecs, settings.margin_k, "align: English → MT neighbours")
-        pairs.mt_cosine, pairs.mt_margin = _margins(mt_vecs, en_vecs, i, j, settings.margin_k, d_me, d_em)
+        pairs.mt_cosine, pairs.mt_margin = _margins(
+            mt_vecs, en_vecs, i, j, settings.margin_k, d_me, d_em, settings.margin_floor
+        )
     return pairs

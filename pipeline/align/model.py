@@ -2,6 +2,11 @@
 trained by ``calibrate`` on the tune gold sets and stored, with its threshold and training figures, in
 the settings file. Pure numpy: Newton's method on the L2-penalised log-likelihood of standardised
 features, so the same data give the same coefficients on every machine.
+
+A model never extrapolates: each feature is clipped to the range its training pairs spanned
+(``bounds``), and a run smaller than the model needs (``requires``: Arabic paragraphs, English
+paragraphs, English documents; :class:`RunShape`) is decided by a tier of its variant without the features
+that need them (``pipeline.align.features.TIERS``).
 """
 
 from __future__ import annotations
@@ -14,6 +19,32 @@ L2 = 1.0  # ridge penalty on the standardised coefficients (keeps correlated fea
 
 
 @dataclass(frozen=True)
+class RunShape:
+    """How much a run has to compare a pair against: features such as the margin, ranks, IDF weights and
+    story scores mean what they meant in calibration only when the run has enough of these."""
+
+    ar_paragraphs: int
+    en_paragraphs: int
+    en_documents: int
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    def shortfall(self, requires: dict) -> list[str]:
+        """What this run lacks of ``requires`` (a model's), in words; empty when it has enough."""
+        words = {
+            "ar_paragraphs": "Arabic paragraph",
+            "en_paragraphs": "English paragraph",
+            "en_documents": "English document",
+        }
+        return [
+            f"{have} {words[key]}{'' if have == 1 else 's'} (the full model needs {need})"
+            for key, need in sorted(requires.items())
+            if (have := getattr(self, key)) < need
+        ]
+
+
+@dataclass(frozen=True)
 class LinkModel:
     features: tuple[str, ...]
     mean: tuple[float, ...]
@@ -23,6 +54,11 @@ class LinkModel:
     threshold: float  # probability from which a pair is linked
     max_links: int  # links per Arabic paragraph, most probable first
     training: dict = field(default_factory=dict)  # what it was trained on and how it scored there
+    # Each feature's [lowest, highest] over the training pairs: inputs are clipped to it (empty: no clipping,
+    # settings files before it).
+    bounds: tuple[tuple[float, float], ...] = ()
+    # The smallest run it applies to (RunShape fields; empty: any run).
+    requires: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         out = asdict(self)
@@ -30,6 +66,7 @@ class LinkModel:
         for key in ("mean", "scale", "coef"):
             out[key] = [round(v, 6) for v in out[key]]
         out["intercept"] = round(self.intercept, 6)
+        out["bounds"] = [[round(lo, 6), round(hi, 6)] for lo, hi in self.bounds]
         return out
 
     @classmethod
@@ -43,15 +80,32 @@ class LinkModel:
             float(data["threshold"]),
             int(data["max_links"]),
             dict(data.get("training", {})),
+            tuple((float(lo), float(hi)) for lo, hi in data.get("bounds", ())),
+            dict(data.get("requires", {})),
         )
 
+    def fits(self, shape: RunShape) -> bool:
+        return not shape.shortfall(self.requires)
+
     def probability(self, features: dict[str, np.ndarray]) -> np.ndarray:
-        """P(link) of each pair from its features (every name in ``self.features`` must be present)."""
+        """P(link) of each pair from its features (every name in ``self.features`` must be present), each
+        clipped to the range seen in training: a value beyond it says nothing the training could weigh."""
         z = np.full(len(next(iter(features.values()))), self.intercept, dtype=np.float64)
-        for name, mean, scale, coef in zip(self.features, self.mean, self.scale, self.coef, strict=True):
-            z += coef * (np.asarray(features[name], dtype=np.float64) - mean) / scale
+        bounds = self.bounds or ((-np.inf, np.inf),) * len(self.features)
+        for name, mean, scale, coef, (lo, hi) in zip(
+            self.features, self.mean, self.scale, self.coef, bounds, strict=True
+        ):
+            z += coef * (np.clip(np.asarray(features[name], dtype=np.float64), lo, hi) - mean) / scale
         with np.errstate(over="ignore"):  # exp overflows to inf for z ≪ 0: the probability is 0, as it should be
             return 1.0 / (1.0 + np.exp(-z))
+
+
+def feature_bounds(x: np.ndarray) -> tuple[tuple[float, float], ...]:
+    """[lowest, highest] of each column of the training matrix ``x``, rounded outwards to the 6 decimals
+    the settings file keeps (so no training value is clipped by the rounding)."""
+    lows = np.floor(x.min(axis=0) * 1e6) / 1e6
+    highs = np.ceil(x.max(axis=0) * 1e6) / 1e6
+    return tuple((float(lo), float(hi)) for lo, hi in zip(lows, highs, strict=True))
 
 
 def fit_logistic(

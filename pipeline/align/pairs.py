@@ -27,13 +27,13 @@ class Pairs:
     mt_margin: np.ndarray | None = None
 
 
-def matrix_pairs(cos: np.ndarray, margin_k: int, mt_cos: np.ndarray | None = None) -> Pairs:
+def matrix_pairs(cos: np.ndarray, margin_k: int, mt_cos: np.ndarray | None = None, floor: float = 1e-6) -> Pairs:
     """Every pair of full cosine matrices (Arabic × English, and MT × English when given), with ratio
-    margins over each row's and column's ``margin_k`` best."""
+    margins over each row's and column's ``margin_k`` best (denominators at least ``floor``)."""
     i, j = np.indices(cos.shape)
-    pairs = Pairs(i.ravel(), j.ravel(), cos.ravel(), ratio_margin(cos, margin_k).ravel())
+    pairs = Pairs(i.ravel(), j.ravel(), cos.ravel(), ratio_margin(cos, margin_k, floor).ravel())
     if mt_cos is not None:
-        pairs.mt_cosine, pairs.mt_margin = mt_cos.ravel(), ratio_margin(mt_cos, margin_k).ravel()
+        pairs.mt_cosine, pairs.mt_margin = mt_cos.ravel(), ratio_margin(mt_cos, margin_k, floor).ravel()
     return pairs
 
 
@@ -42,4 +42,4 @@ def dense_pairs(
 ) -> Pairs:
     """Every pair, from full similarity matrices."""
     mt_cos = cosine_matrix(mt_vecs, en_vecs) if mt_vecs is not None else None
-    return matrix_pairs(cosine_matrix(ar_vecs, en_vecs), settings.margin_k, mt_cos)
+    return matrix_pairs(cosine_matrix(ar_vecs, en_vecs), settings.margin_k, mt_cos, settings.margin_floor)

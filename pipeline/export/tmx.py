@@ -77,8 +77,10 @@ def tmx_bytes(beads: list[Bead], creationdate: str | None = None) -> bytes:
             attributes["creationdate"] = creationdate
         tu = etree.SubElement(body, "tu", attributes)
         en_docs = dict.fromkeys(i.rsplit(":", 1)[0] for i in bead.en_ids)
-        props = [
-            ("x-score", bead.score),
+        props: list[tuple[str, object]] = (
+            [("x-score", bead.score)] if bead.score is not None else [("x-review", "added by hand")]
+        )
+        props += [
             ("x-label", bead.label),
             ("x-bead", bead.shape),
             ("x-ar-ids", ",".join(bead.ar_ids)),

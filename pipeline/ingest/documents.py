@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pipeline.errors import PipelineError
@@ -13,6 +14,9 @@ LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
 # scores > 0.9 (Latin names and acronyms are a few percent); an English file passed as --ar scores ~0.
 MIN_SCRIPT_SHARE = 0.5
 MAX_BYTES = 50 * 1024 * 1024
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f]"
+)  # control characters text never has (tab, line ends and form feed aside)
 # What a user can say about a document (``--meta``, a manifest file); the manifest always carries these keys.
 DOCUMENT_META = ("outlet", "date", "title")
 
@@ -55,26 +59,22 @@ def read_document(
     text = extracted.text
     if not text.strip():
         raise PipelineError(path, "empty file (no text)")
-    read_as = (
+    decoded = (
         ""
         if extracted.encoding_source in (None, "utf-8", "bom")
-        else f"not UTF-8; read as {extracted.encoding} ({extracted.encoding_source}), but "
+        else f"not UTF-8, read as {extracted.encoding} ({extracted.encoding_source})"
     )
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    controls = _CONTROLS.subn("", text)[1]
     if "\x00" in text or controls > max(8, len(text) // 100):
-        raise PipelineError(path, f"{read_as}binary data ({controls} control characters), expected text")
+        raise PipelineError(
+            path, f"{decoded + ': ' if decoded else ''}binary data ({controls} control characters), expected text"
+        )
     ratio = script_ratio(text)
     if ratio["letters"] == 0:
-        raise PipelineError(path, f"{read_as}no letters in the file, expected running text")
+        raise PipelineError(path, f"{decoded + ': ' if decoded else ''}no letters in the file, expected running text")
     share = ratio["arabic"] if lang == "ar" else ratio["latin"]
     if share < MIN_SCRIPT_SHARE:
-        found = "Arabic" if ratio["arabic"] > ratio["latin"] else "Latin" if ratio["latin"] else "other"
-        hint = " (give the file's encoding with --encoding)" if read_as else ""
-        raise PipelineError(
-            path,
-            f"{read_as}expected {LANGUAGE_NAMES[lang]} text (given as --{lang}) but only {share:.0%} of its "
-            f"letters are in {'Arabic' if lang == 'ar' else 'Latin'} script (mostly {found} script){hint}",
-        )
+        raise PipelineError(path, wrong_script_message(lang, share, ratio, decoded, _mostly_accented(text)))
     merged = {**extracted.meta, **{k: v for k, v in meta.items() if v not in (None, "")}}
     return Document(
         id=doc_id or default_doc_id(path),
@@ -88,6 +88,36 @@ def read_document(
         encoding_source=extracted.encoding_source,
         dropped=dict(extracted.dropped),
     )
+
+
+def _mostly_accented(text: str) -> bool:
+    """Latin letters mostly accented (À–ɏ): Arabic bytes read with a Western code page, not English."""
+    plain = len(_PLAIN_LATIN.findall(text[:100_000]))
+    accented = len(_ACCENTED_LATIN.findall(text[:100_000]))
+    return accented > plain
+
+
+_PLAIN_LATIN = re.compile("[A-Za-z]")
+_ACCENTED_LATIN = re.compile("[\u00c0-\u00ff\u0100-\u024f]")
+
+
+def wrong_script_message(lang: str, share: float, ratio: dict, decoded: str, accented: bool = False) -> str:
+    """Why a document is not in its language's script, and what to do: given on the wrong side when it is
+    mostly the other language's script (the decoding made real letters, so --encoding would not help);
+    when it is mostly some third script, or Latin letters mostly accented (``accented``: Arabic bytes read
+    with a Western code page), a text in another code page read with the wrong one."""
+    other = "en" if lang == "ar" else "ar"
+    script = {"ar": "Arabic", "en": "Latin"}
+    found = "Arabic" if ratio["arabic"] > ratio["latin"] else "Latin" if ratio["latin"] else "other"
+    head = (
+        f"expected {LANGUAGE_NAMES[lang]} text (given as --{lang}), but only {share:.0%} of its letters are in "
+        f"{script[lang]} script"
+    )
+    how = f" ({decoded})" if decoded else ""
+    if found == script[other] and not (found == "Latin" and accented):
+        return f"{head}: it is mostly {found} script{how}; if it is {LANGUAGE_NAMES[other]}, give it as --{other}"
+    hint = "; give the file's encoding with --encoding" if decoded else ""
+    return f"{head}: it is mostly {found} script{how}{hint}"
 
 
 def default_doc_id(path: Path) -> str:

@@ -9,8 +9,10 @@ then index into this extracted text (``python -m pipeline extract FILE`` prints 
   decides which lines are the main text, the rest is dropped as ``html_boilerplate``.
 - DOCX: the body's paragraphs and table rows in order (python-docx); headers and footers are not read.
 - PDF: the text layer (pypdf), lines grouped into paragraphs by vertical gaps and line lengths; page
-  numbers and running headers dropped. Arabic that comes out in visual order (letters reversed) or not
-  at all is refused with a message saying so.
+  numbers and running headers dropped. Arabic whose words come out in visual order is put back in
+  reading order line by line (``pipeline.ingest.word_order``); a line whose letters still read backwards
+  is dropped as ``pdf_reversed_letters``; a document whose Arabic letters mostly read backwards, or that
+  has none, is refused with a message saying so.
 """
 
 from __future__ import annotations
@@ -331,6 +333,10 @@ _PAGE_NUMBER_RE = re.compile(
     re.IGNORECASE,
 )
 PDF_PAGE_NUMBER = ("pdf_page_number", "page number")
+PDF_REVERSED_LETTERS = (
+    "pdf_reversed_letters",
+    "Arabic whose letters the PDF stores in visual order (they read backwards) and that could not be put back",
+)
 PDF_RUNNING = ("pdf_running_header", "running header or footer (the same line at the top or bottom of most pages)")
 
 
@@ -505,6 +511,33 @@ def extract_pdf(data: bytes, path, lang: str) -> Extracted:
                 f"{logical} forwards): export the text from the program that made the "
                 "PDF, or give it as .txt or .docx",
             )
-    paragraphs, dropped = _paragraphs(lines, _furniture(lines, pages))
     meta = {"title": reader.metadata.title} if reader.metadata and reader.metadata.title else {}
+    furniture = _furniture(lines, pages)
+    if lang == "ar":
+        repaired = put_words_in_reading_order(lines)
+        if repaired:
+            meta["reading_order"] = f"repaired: the words of {repaired} lines were in visual order"
+        furniture |= {
+            i: PDF_REVERSED_LETTERS for i, line in enumerate(lines) if i not in furniture and reads_backwards(line.text)
+        }
+    paragraphs, dropped = _paragraphs(lines, furniture)
     return Extracted(_lines_text(paragraphs), "pdf", None, None, dropped, meta)
+
+
+def put_words_in_reading_order(lines: list[_PdfLine]) -> int:
+    """When the document's Arabic lines read better backwards (``pipeline.ingest.word_order``), put each
+    line's words back in reading order, in place; returns how many lines were (0: the order was right)."""
+    from pipeline.ingest.word_order import load_model, reverse_words
+
+    arabic = [k for k, line in enumerate(lines) if any("\u0621" <= ch <= "\u064a" for ch in line.text)]
+    if not load_model().reads_reversed([lines[k].text for k in arabic]):
+        return 0
+    for k in arabic:
+        lines[k].text = reverse_words(lines[k].text)
+    return len(arabic)
+
+
+def reads_backwards(line: str) -> bool:
+    """A line whose Arabic letter forms read backwards more often than forwards (two words or more)."""
+    logical, reversed_ = arabic_order_evidence(line)
+    return reversed_ >= 2 and reversed_ > logical

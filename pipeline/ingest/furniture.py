@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from pipeline.text.normalize import arabic_key
+from pipeline.text.script import script_ratio
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class LineContext:
     total: int  # number of non-empty lines in the document
     in_comment_section: bool
     previous_kept: int  # how many paragraphs of this document were kept before this one
+    lang: str = ""  # the document's language ("ar", "en"), for the other-language rule
 
 
 @dataclass(frozen=True)
@@ -58,12 +60,17 @@ _TIMESTAMP_RE = re.compile(
     \s*[,|-]?\s*
     (?:\d{{1,2}}:\d{{2}}(?::\d{{2}})?\s*(?:[ap]\.?m\.?)?)?"""
 )
+_DIGIT = re.compile(r"\d")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _BREADCRUMB_SEPARATOR = re.compile(r"\s(?:/|›|»|>|\||::)\s")
+# The root a breadcrumb starts from ("Home / News"), on the matching key: one separator is enough after it.
+_BREADCRUMB_ROOT = re.compile(r"(?:الرييسيه|الصفحه الرييسيه|home|homepage|home page)\s(?:/|›|»|>|\||::)\s", re.I)
 # Comment prompts and comment-section headings, in English and Arabic (matched on the matching key, so
 # tanwin, hamza and alef spellings do not matter).
 _COMMENT_PROMPT_RE = re.compile(
     r"(?:leave|post|add|write|submit)\s+(?:a|your)\s+(?:comment|reply)|comments?(?:\s*\(\d+\))?|"
-    r"(?:\d+\s+)?comments|اترك تعليقا|اضف تعليقا|اكتب تعليقا|التعليقات|تعليقات|شارك برايك",
+    r"(?:\d+\s+)?comments|(?:اترك|اضف|اكتب)\s+(?:تعليقا?|ردا?)|التعليقات|تعليقات|شارك برايك",
     re.I,
 )
 _COMMENT_HEADING_RE = re.compile(r"comments?(?:\s*\(\d+\))?|التعليقات|تعليقات", re.I)
@@ -91,7 +98,20 @@ _PHOTO_CREDIT_RE = re.compile(
 
 
 def _is_breadcrumb(text: str, ctx: LineContext) -> bool:
-    return len(text) <= 250 and len(_BREADCRUMB_SEPARATOR.findall(text)) >= 2 and text[-1] not in _SENTENCE_END
+    if len(text) > 250 or text[-1] in _SENTENCE_END:
+        return False
+    return len(_BREADCRUMB_SEPARATOR.findall(text)) >= 2 or _BREADCRUMB_ROOT.match(arabic_key(text)) is not None
+
+
+def _is_other_language(text: str, ctx: LineContext) -> bool:
+    # Most of its letters in the other language's script: "Most read" or "© 2021 Example News" inside an
+    # Arabic page, an Arabic line inside an English one (names and acronyms inside a line do not count).
+    if ctx.lang not in ("ar", "en") or not (_LATIN if ctx.lang == "ar" else _ARABIC).search(text):
+        return False  # no letter of the other script at all (most lines): nothing to count
+    ratio = script_ratio(text)
+    own = ratio["arabic"] if ctx.lang == "ar" else ratio["latin"]
+    other = ratio["latin"] if ctx.lang == "ar" else ratio["arabic"]
+    return ratio["letters"] > 0 and own < 0.5 and other > 0
 
 
 def _is_bare_link(text: str, ctx: LineContext) -> bool:
@@ -103,7 +123,7 @@ def _is_tweet_link(text: str, ctx: LineContext) -> bool:
 
 
 def _is_timestamp(text: str, ctx: LineContext) -> bool:
-    return any(ch.isdigit() for ch in text) and _TIMESTAMP_RE.fullmatch(text.strip()) is not None
+    return len(text) <= 60 and _DIGIT.search(text) is not None and _TIMESTAMP_RE.fullmatch(text.strip()) is not None
 
 
 def _is_comment_prompt(text: str, ctx: LineContext) -> bool:
@@ -154,7 +174,15 @@ def _is_leading_section_label(text: str, ctx: LineContext) -> bool:
 LINE_RULES: list[LineRule] = [
     LineRule("comment_section", "comment section (everything after a 'Comments' heading)", _is_comment_section),
     LineRule(
-        "breadcrumb", "breadcrumb navigation (two or more ' / ' or '›' separators, no sentence end)", _is_breadcrumb
+        "breadcrumb",
+        "breadcrumb navigation (two or more ' / ' or '›' separators, or one after 'Home', no sentence end)",
+        _is_breadcrumb,
+    ),
+    LineRule(
+        "other_language",
+        "a line in the other language (most of its letters in the other script: a site's English menu "
+        "or footer inside an Arabic page)",
+        _is_other_language,
     ),
     LineRule("tweet_link", "tweet link (a line that is only a twitter/x.com URL)", _is_tweet_link),
     LineRule("bare_link", "bare link (a line that is only URLs)", _is_bare_link),

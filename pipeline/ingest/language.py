@@ -21,6 +21,7 @@ MIN_LETTERS = 100
 # A document is refused when the accepted labels together get less than this probability.
 MIN_SHARE = 0.5
 SAMPLE = 10_000  # characters from the start, middle and end of a long document
+NO_LANGUAGE = "zxx"  # the identifier's label (ISO 639) for text with no linguistic content: base64, hex, noise
 
 NAMES = {
     "ar": "Arabic",
@@ -60,7 +61,8 @@ def language_shares(text: str) -> list[tuple[str, float]]:
 
 
 def wrong_language(text: str, lang: str) -> str | None:
-    """None when ``text`` is in ``lang`` (or too short to tell); else the language it is in, named."""
+    """None when ``text`` is in ``lang`` (or too short to tell); else what it looks like, in words (a
+    language named with its code and probability, or no natural language at all)."""
     if len(text) > 3 * SAMPLE:  # identification walks every byte in Python: look at three samples
         middle = len(text) // 2 - SAMPLE // 2
         text = "\n".join((text[:SAMPLE], text[middle : middle + SAMPLE], text[-SAMPLE:]))
@@ -70,4 +72,6 @@ def wrong_language(text: str, lang: str) -> str | None:
     if sum(p for code, p in ranked if code in ACCEPTED[lang]) >= MIN_SHARE:
         return None
     code, share = ranked[0]
+    if code == NO_LANGUAGE:
+        return "no natural language (random characters, code or encoded data)"
     return f"{NAMES.get(code, code)} ({code}, {share:.0%})"

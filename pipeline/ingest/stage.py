@@ -66,7 +66,11 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
                 removed.append(Removed(doc.id, n, start, end, text, rule_name, reason))
                 continue
             ctx = LineContext(
-                position=position, total=len(lines), in_comment_section=in_comments, previous_kept=len(kept)
+                position=position,
+                total=len(lines),
+                in_comment_section=in_comments,
+                previous_kept=len(kept),
+                lang=doc.lang,
             )
             rule = classify_line(text, ctx)
             if starts_comment_section(text):
@@ -122,6 +126,18 @@ def ingest_documents(documents: list[Document]) -> IngestResult:
         segments.extend(kept)
     bar.close()
     return IngestResult(segments=segments, removed=removed)
+
+
+def repeated_document(removed: Removed) -> str | None:
+    """The document whose paragraph a removed duplicate repeats, from the reason
+    :func:`_duplicate_reason` wrote ("exact duplicate of ina:2" → "ina"); None for other removals."""
+    match = (
+        _REPEATS.search(removed.reason) if removed.rule in ("duplicate", "near_duplicate", "repeated_title") else None
+    )
+    return match.group(1) if match else None
+
+
+_REPEATS = re.compile(r"(?:duplicate of|same as) (\S+):\d+")
 
 
 def _duplicate_reason(match: Match | None, indexed: list[Segment]) -> tuple[str, str] | None:

@@ -57,8 +57,15 @@
   function correctionsText(){
     return Object.keys(decisions).sort().map(function(key){
       var d = decisions[key];
-      return JSON.stringify({ar_id: d.ar, en_id: d.en, decision: d.decision});
+      var row = {ar_id: d.ar, en_id: d.en, decision: d.decision};
+      if (d.label) { row.label = d.label; }
+      return JSON.stringify(row);
     }).join("\n") + (Object.keys(decisions).length ? "\n" : "");
+  }
+  function countDecisions(){
+    var n = Object.keys(decisions).length;
+    $("#n-decisions").textContent = n;
+    $("#download").disabled = n === 0;
   }
   window.correctionsText = correctionsText;
   $$("#view-ar .link").forEach(function(link){
@@ -70,10 +77,34 @@
         if (same) { delete decisions[key]; } else { decisions[key] = {ar: link.dataset.arId, en: link.dataset.enId, decision: decision}; }
         $$(".decide button", link).forEach(function(b){ b.setAttribute("aria-pressed", String(!same && b === button)); });
         if (same) { link.removeAttribute("data-review"); } else { link.dataset.review = decision === "accept" ? "accepted" : "rejected"; }
-        var n = Object.keys(decisions).length;
-        $("#n-decisions").textContent = n;
-        $("#download").disabled = n === 0;
+        countDecisions();
       });
+    });
+  });
+  // A link the aligner missed: the reader names the English paragraph (one of the run's) and its label.
+  var englishIds = {};
+  $$("#en-paragraphs option").forEach(function(option){ englishIds[option.value] = true; });
+  $$("#view-ar .add-link").forEach(function(box){
+    var item = box.closest(".item");
+    $(".add", box).addEventListener("click", function(){
+      var en = $(".add-en", box).value.trim(), label = $(".add-label", box).value;
+      var message = $(".add-message", box);
+      if (!englishIds[en]) { message.textContent = "No English paragraph " + (en || "(none)") + " in this run."; return; }
+      var key = item.dataset.ar + "\t" + en;
+      if ($("[data-en-id='" + en + "']", item)) { message.textContent = "The aligner already made this link: accept it with ✓."; return; }
+      decisions[key] = {ar: item.dataset.ar, en: en, decision: "add", label: label};
+      message.textContent = "";
+      var entry = document.createElement("li");
+      entry.className = "added-link";
+      entry.dataset.enId = en;
+      entry.textContent = "added by hand: " + en + " (" + label + ") ";
+      var undo = document.createElement("button");
+      undo.type = "button"; undo.textContent = "remove";
+      undo.addEventListener("click", function(){ delete decisions[key]; entry.remove(); countDecisions(); });
+      entry.appendChild(undo);
+      $(".added", box).appendChild(entry);
+      $(".add-en", box).value = "";
+      countDecisions();
     });
   });
   $("#download").addEventListener("click", function(){
