@@ -354,7 +354,11 @@ def test_report_decisions_re_export_and_apply_twice(run_copy, tmp_path):
         ("--labels related", lambda link, median: link["label"] == "related"),
         ("--labels equivalent", lambda link, median: link["label"] == "equivalent"),
         ("--min-probability MEDIAN", lambda link, median: link["probability"] >= median),
-        ("--labels related,equivalent --min-probability MEDIAN", lambda link, median: link["probability"] >= median),
+        (
+            "--labels related,equivalent --min-probability MEDIAN",
+            lambda link, median: link["label"] in ("related", "equivalent") and link["probability"] >= median,
+        ),
+        ("--labels theme", lambda link, median: link["label"] == "theme"),
     ],
 )
 def test_filters_shape_the_exports_and_a_later_export_lifts_them(run_copy, args, keep):
@@ -505,7 +509,7 @@ def test_a_run_with_fewer_formats_leaves_no_file_of_the_others(corpus_run, tmp_p
     out = shutil.copytree(corpus_run, tmp_path / "out")
     result = run_cli("run", "--out", out, "--mt-model", "none", "--formats", "jsonl,html")
     assert result.returncode == 0, result.stderr
-    jsonl = {"segments", "removed", "alignments", "unaligned", "related", "sentences"}
+    jsonl = {"segments", "removed", "alignments", "unaligned", "related", "sentences", "themes"}
     assert {p.name for p in out.iterdir()} == {f"{n}.jsonl" for n in jsonl} | {"report.html", "manifest.json"}
 
 

@@ -12,7 +12,7 @@ from pipeline.themes.bridge import TermTable, identical_exact, mutual_ranks, ter
 from pipeline.themes.features import allowed_matches, match_terms
 from pipeline.themes.pos import can_modify_a_thing, can_name_a_thing
 from pipeline.themes.salience import rarity, specificity
-from pipeline.themes.settings import ThemeModel, ThemeSettings, load_theme_settings, theme_variant
+from pipeline.themes.settings import ThemeSettings, load_theme_settings, theme_variant
 from pipeline.themes.terms import arabic_term_key, paragraph_terms
 
 
@@ -150,13 +150,14 @@ def test_the_floor_and_the_rank_both_bound_encoder_matches():
     assert allowed_matches(sim, exact, ranks, 0.8, 2).tolist() == [[False, False], [False, True]]
 
 
-def test_a_theme_model_never_extrapolates():
-    from pipeline.align.model import LinkModel
-
-    model = ThemeModel(LinkModel(("x",), (0.0,), (1.0,), (3.0,), 0.0, 0.5, 3), {"x": (-1.0, 1.0)})
-    inside = model.probability({"x": np.array([1.0])})
-    far = model.probability({"x": np.array([1e6])})
-    assert far == pytest.approx(inside)
+def test_shipped_theme_models_never_extrapolate():
+    settings = load_theme_settings()
+    for name in settings.models:
+        model = settings.model(name)
+        assert model is not None and len(model.bounds) == len(model.features)
+        inside = {f: np.array([hi]) for f, (_, hi) in zip(model.features, model.bounds, strict=True)}
+        far = {f: np.array([hi * 1e6 + 1e6]) for f, (_, hi) in zip(model.features, model.bounds, strict=True)}
+        assert model.probability(far) == pytest.approx(model.probability(inside))
 
 
 @pytest.mark.parametrize(

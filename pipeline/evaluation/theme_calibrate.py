@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.align.lexicon import load_glossary
-from pipeline.align.model import LinkModel, fit_logistic, keep_links
+from pipeline.align.model import LinkModel, feature_bounds, fit_logistic, keep_links
 from pipeline.encoders import get_encoder
 from pipeline.errors import PipelineError
 from pipeline.evaluation.gold import gold_texts
@@ -35,7 +35,7 @@ from pipeline.progress import log
 from pipeline.themes.features import FEATURES
 from pipeline.themes.passages import FEATURES as PASSAGE_FEATURES
 from pipeline.themes.link import embed_rows, inputs_for, theme_features, theme_vocabulary
-from pipeline.themes.settings import ThemeModel, ThemeSettings, theme_variant
+from pipeline.themes.settings import ThemeSettings, theme_variant
 
 TERM_FLOORS = (0.5, 0.55, 0.6, 0.65, 0.7)
 TERM_RANKS = (1, 3, 10)
@@ -152,7 +152,7 @@ def out_of_fold_ap(features: list[dict[str, np.ndarray]], runs: list[dict], name
     return average_precision(np.concatenate(scores), np.concatenate(labels)) if scores else 0.0
 
 
-def fit_theme_model(runs: list[dict], features: list[dict[str, np.ndarray]], variant: str) -> tuple[ThemeModel, dict]:
+def fit_theme_model(runs: list[dict], features: list[dict[str, np.ndarray]], variant: str) -> tuple[LinkModel, dict]:
     """The variant's model on every pair of the runs, its threshold and cap the best pooled F1 at pooled
     precision ≥ PRECISION_TARGET (no choice reaches it: the most precise one); the figures it reached."""
     names = variant_features(variant)
@@ -160,9 +160,18 @@ def fit_theme_model(runs: list[dict], features: list[dict[str, np.ndarray]], var
     x = _matrix(features, names)
     y = np.concatenate([r["y"] for r in runs]).astype(np.float64)
     mean, scale, coef, intercept = fit_logistic(x, y)
-    bounds = {n: (float(x[:, k].min()), float(x[:, k].max())) for k, n in enumerate(names)}
-    base = LinkModel(names, tuple(mean.tolist()), tuple(scale.tolist()), tuple(coef.tolist()), intercept, 0.5, 1)
-    model = ThemeModel.from_json(ThemeModel(base, bounds).to_json())  # thresholds chosen as stored
+    base = LinkModel(
+        names,
+        tuple(mean.tolist()),
+        tuple(scale.tolist()),
+        tuple(coef.tolist()),
+        intercept,
+        0.5,
+        1,
+        {},
+        feature_bounds(x),
+    )
+    model = LinkModel.from_json(base.to_json())  # thresholds chosen with the coefficients as stored
     probabilities = [model.probability(f) for f in features]
     n_gold = sum(r["n_gold"] for r in runs)
     trials = []
@@ -185,11 +194,9 @@ def fit_theme_model(runs: list[dict], features: list[dict[str, np.ndarray]], var
         "pairs": int(len(y)),
         "positives": int(y.sum()),
     }
-    chosen = replace(
-        model.model, threshold=threshold, max_links=cap, training={"runs": [r["name"] for r in runs], **figures}
-    )
+    chosen = replace(model, threshold=threshold, max_links=cap, training={"runs": [r["name"] for r in runs], **figures})
     log(f"calibrate-themes: {variant}: P {precision:.3f} F1 {f1:.3f} at probability ≥ {threshold}, ≤ {cap} a paragraph")
-    return ThemeModel(chosen, bounds), figures
+    return chosen, figures
 
 
 def calibrate_themes(

@@ -148,7 +148,7 @@ def pair_scores(ar_texts: list[str], en_texts: list[str], encoder) -> dict[str, 
     features = theme_features(inputs, i, j, ar, en, None, settings)
     model = settings.model(str(pair_variants(inputs, i)[0]))
     assert model is not None
-    return {"probability": model.probability(features), "cosine": cosine, "threshold": model.model.threshold}
+    return {"probability": model.probability(features), "cosine": cosine, "threshold": model.threshold}
 
 
 def sts_scores(extra: Path, encoder) -> dict | None:

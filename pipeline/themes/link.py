@@ -254,9 +254,7 @@ def decide_themes(
             raise PipelineError(None, f"the theme settings have no model {name!r} (run calibrate-themes)")
         rows = variants == name
         probability[rows] = model.probability({k: v[rows] for k, v in features.items()})
-        linked[rows] = keep_links(
-            i[rows], probability[rows], allowed[rows], model.model.threshold, model.model.max_links
-        )
+        linked[rows] = keep_links(i[rows], probability[rows], allowed[rows], model.threshold, model.max_links)
     return probability, linked
 
 

@@ -2,9 +2,10 @@
 ``pipeline/themes/calibrated.json`` (written by ``python -m pipeline calibrate-themes`` on the theme gold's
 tune runs only; ``make eval`` reports them on the test runs).
 
-A theme model is a logistic model over :mod:`pipeline.themes.features` with the range of each feature seen
-in calibration (``bounds``): features are clipped into it before scoring, so a pair unlike anything the
-model was fitted on gets the probability of the nearest calibrated case, never an extrapolation.
+A theme model is a :class:`pipeline.align.model.LinkModel` over :mod:`pipeline.themes.features` and
+:mod:`pipeline.themes.passages` with the range of each feature seen in calibration (``bounds``): features
+are clipped into it before scoring, so a pair unlike anything the model was fitted on gets the probability
+of the nearest calibrated case, never an extrapolation.
 """
 
 from __future__ import annotations
@@ -13,31 +14,11 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from pipeline.align.model import LinkModel
 from pipeline.errors import PipelineError
 
 THEME_SETTINGS_VERSION = 1
 DEFAULT_THEME_SETTINGS = Path(__file__).with_name("calibrated.json")
-
-
-@dataclass(frozen=True)
-class ThemeModel:
-    model: LinkModel
-    bounds: dict[str, tuple[float, float]]  # feature → (lowest, highest) seen in calibration
-
-    def probability(self, features: dict[str, np.ndarray]) -> np.ndarray:
-        clipped = {name: np.clip(features[name], *self.bounds[name]) for name in self.model.features}
-        return self.model.probability(clipped)
-
-    def to_json(self) -> dict:
-        return {**self.model.to_json(), "bounds": {k: [round(v[0], 6), round(v[1], 6)] for k, v in self.bounds.items()}}
-
-    @classmethod
-    def from_json(cls, data: dict) -> ThemeModel:
-        bounds = {k: (float(v[0]), float(v[1])) for k, v in data["bounds"].items()}
-        return cls(LinkModel.from_json(data), bounds)
 
 
 @dataclass(frozen=True)
@@ -49,11 +30,11 @@ class ThemeSettings:
     dense_limit: int = 250_000  # up to this many paragraph pairs every pair is a candidate
     candidates: int = 50  # past it: each Arabic paragraph's nearest English paragraphs by key-term overlap
     calibrated_on: str = ""
-    models: dict = field(default_factory=dict)  # variant → ThemeModel JSON
+    models: dict = field(default_factory=dict)  # variant → LinkModel JSON (with bounds)
 
-    def model(self, variant: str) -> ThemeModel | None:
+    def model(self, variant: str) -> LinkModel | None:
         data = self.models.get(variant)
-        return ThemeModel.from_json(data) if data else None
+        return LinkModel.from_json(data) if data else None
 
     def to_json(self) -> dict:
         return {"version": THEME_SETTINGS_VERSION, **asdict(self)}
