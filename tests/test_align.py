@@ -66,11 +66,12 @@ def test_corpus_snapshot_has_no_equivalent_and_every_link_shows_its_evidence(cor
     """Snapshot of the bundled IHEC corpus (a 2018 statement against 2021 reports: nothing is a
     translation). Not a measure of quality: held-out figures come from tests/test_related.py and make eval."""
     links = [json.loads(l) for l in (corpus_run / "alignments.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert all(l["label"] == "related" for l in links)
+    assert {l["label"] for l in links} <= {"related", "theme"}
     for l in links:
         assert {"ar_id", "ar_text", "mt_text", "en_doc", "en_id", "en_text", "score", "label", "evidence"} <= set(l)
         assert 0.0 <= l["probability"] <= 1.0
-        assert {"cosine", "margin", "reason", "terms", "features"} <= set(l["evidence"])
+        assert {"cosine", "reason", "terms", "features"} <= set(l["evidence"])
+        assert ("margin" if l["label"] == "related" else "theme") in l["evidence"]
     unaligned = [json.loads(l) for l in (corpus_run / "unaligned.jsonl").read_text(encoding="utf-8").splitlines()]
     assert all(0.0 <= u["best_probability"] <= 1.0 for u in unaligned)
 
@@ -170,6 +171,7 @@ def test_translations_feed_the_scores_and_the_evidence(tmp_path):
     assert result.returncode == 0, result.stderr
     links = [json.loads(l) for l in (tmp_path / "out" / "alignments.jsonl").read_text(encoding="utf-8").splitlines()]
     assert links and all("chrf" in l["evidence"] and "mt_cosine" in l["evidence"]["features"] for l in links)
+    assert not [l for l in links if l["label"] == "theme"]  # a translation has no theme link
     right = {
         (l["ar_id"], l["en_id"])
         for l in links

@@ -83,8 +83,12 @@ def test_links_carry_probability_reason_sentences_and_term_spans(fixture_runs):
             link["en_text"]
         )
         for term in evidence["terms"]:
-            assert term["kind"] in ("dictionary", "name", "number", "date")
-            if term["kind"] == "dictionary":  # every form of the matched English stem is highlighted
+            kinds = ("theme",) if link["label"] == "theme" else ("dictionary", "name", "number", "date")
+            assert term["kind"] in kinds
+            if term["kind"] == "theme":  # a key term of the theme, as written in each paragraph
+                assert all(link["en_text"][a:b].lower() == term["en"].lower() for a, b in term["en_spans"])
+                assert all(link["ar_text"][a:b] == term["ar"] for a, b in term.get("ar_spans", []))
+            elif term["kind"] == "dictionary":  # every form of the matched English stem is highlighted
                 assert all(english_stem(link["en_text"][a:b]) == english_stem(term["en"]) for a, b in term["en_spans"])
                 assert all(link["ar_text"][a:b] == term["ar"] for a, b in term["ar_spans"])
             else:

@@ -118,11 +118,12 @@ def test_report_filters_hide_links_and_the_header_counts_follow(page, linked_run
     links = read_jsonl(linked_run / "alignments.jsonl")
     unaligned = read_jsonl(linked_run / "unaligned.jsonl")
     related = sum(link["label"] == "related" for link in links)
+    theme = sum(link["label"] == "theme" for link in links)
     assert page.execute_script(VISIBLE, "#view-ar .link") == len(links) > 0
-    assert header_counts(page) == [len(links), len(links) - related, related, len(unaligned)]
+    assert header_counts(page) == [len(links), len(links) - related - theme, related, len(unaligned)]
     page.find_element(By.CSS_SELECTOR, "input[name=label][value=related]").click()
     assert page.execute_script(VISIBLE, ".link.related") == 0
-    assert header_counts(page)[:3] == [len(links) - related, len(links) - related, 0]
+    assert header_counts(page)[:3] == [len(links) - related, len(links) - related - theme, 0]
     page.find_element(By.CSS_SELECTOR, "input[name=label][value=related]").click()
     values = sorted(
         float(v)
@@ -139,7 +140,7 @@ def test_report_filters_hide_links_and_the_header_counts_follow(page, linked_run
     assert header_counts(page)[3] == 0 and page.execute_script(VISIBLE, ".pair") < len(links)
     assert not page.find_element(By.ID, "nothing").is_displayed()
     set_value(page, "minvalue", 0)
-    for label in ("equivalent", "related"):  # with "none" already off, nothing is left to show
+    for label in ("equivalent", "related", "theme"):  # with "none" already off, nothing is left to show
         page.find_element(By.CSS_SELECTOR, f"input[name=label][value={label}]").click()
     assert page.execute_script(VISIBLE, ".pair") == 0 and header_counts(page)[0] == 0
     assert "Nothing matches" in page.find_element(By.ID, "nothing").text

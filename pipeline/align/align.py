@@ -111,7 +111,7 @@ def align_segments(
             encoder,
             load_glossary() if lexicon is not None else None,
             themes,
-            {(l.ar_id, l.en_id) for l in links},
+            links,
         )
         links, unaligned = with_theme_links(links, unaligned, theme_links, ar_rows)
     add_sentence_evidence(links, {r.id: r for r in ar_rows + en_rows}, encoder)

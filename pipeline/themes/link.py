@@ -311,6 +311,27 @@ def candidate_pairs(ar_vecs: np.ndarray, en_vecs: np.ndarray, settings: ThemeSet
     return np.concatenate(rows), np.concatenate(cols), np.concatenate(values).astype(np.float32)
 
 
+def theme_allowed(
+    ar_rows: list[Segment], en_rows: list[Segment], i: np.ndarray, j: np.ndarray, links: list[Link]
+) -> np.ndarray:
+    """Which pairs may be theme links: one label per pair (a pair already linked is not a candidate), and a
+    theme joins different stories, so not a paragraph and a document it already links to (the same story),
+    nor two documents that translate each other (an ``equivalent`` link between them)."""
+    taken = {(l.ar_id, l.en_id) for l in links}
+    ar_doc = {r.id: r.doc for r in ar_rows}
+    same_story = {(l.ar_id, l.en_doc) for l in links}
+    translations = {(ar_doc[l.ar_id], l.en_doc) for l in links if l.label == "equivalent"}
+    return np.asarray(
+        [
+            (ar_rows[a].id, en_rows[b].id) not in taken
+            and (ar_rows[a].id, en_rows[b].doc) not in same_story
+            and (ar_rows[a].doc, en_rows[b].doc) not in translations
+            for a, b in zip(i.tolist(), j.tolist(), strict=True)
+        ],
+        dtype=bool,
+    )
+
+
 def link_themes(
     ar_rows: list[Segment],
     en_rows: list[Segment],
@@ -320,10 +341,11 @@ def link_themes(
     encoder,
     lexicon,
     settings: ThemeSettings,
-    taken: set[tuple[str, str]],
+    links: list[Link],
 ) -> tuple[list[Link], list[dict], dict]:
-    """The run's theme links (pairs in ``taken``, already ``equivalent`` or ``related``, are not
-    candidates), its themes (``themes.jsonl`` rows) and what was decided how (for the manifest)."""
+    """The run's theme links among the pairs :func:`theme_allowed` leaves (``links``: the aligner's
+    ``equivalent`` and ``related`` ones), its themes (``themes.jsonl`` rows) and what was decided how (for
+    the manifest)."""
     from pipeline.themes.naming import name_themes
 
     inputs = prepare_themes(
@@ -340,7 +362,7 @@ def link_themes(
     mt = embed_rows(ar_rows, mt_vecs, "en", encoder, use_mt=True) if mt_vecs is not None else None
     features = theme_features(inputs, i, j, ar, en, mt, settings)
     variants = pair_variants(inputs, i)
-    allowed = np.asarray([(ar_rows[a].id, en_rows[b].id) not in taken for a, b in zip(i, j, strict=True)], dtype=bool)
+    allowed = theme_allowed(ar_rows, en_rows, i, j, links)
     probability, linked = decide_themes(i, features, variants, allowed, settings)
     chosen = np.nonzero(linked)[0]
     matches = {int(k): pair_matches(inputs, int(i[k]), int(j[k]), settings) for k in chosen.tolist()}
