@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.align.anchors import pair_anchors
 from pipeline.align.features import split_tier
 from pipeline.records import Segment
 
@@ -123,8 +124,6 @@ def equivalence_features(
     of every candidate, when the run has a dictionary; ``centre``: the length centre for the pair-only
     tier (None: the run's own); ``extra``: more per-candidate features (``gloss_cosine``, ``mt_cosine``).
     Shared by the aligner and the calibration."""
-    from pipeline.align.comparable import pair_anchors
-
     ok, mutual = eligible(i, j, score, len(ar_rows), len(en_rows), merge_gap)
     keep = np.nonzero(ok)[0]
     ei, ej = i[keep], j[keep]
