@@ -1,7 +1,7 @@
 """Comparable-corpus alignment: an Arabic paragraph links to 0..k English paragraphs, in any document and
 any order; most link to nothing.
 
-Score of a pair, for the ``equivalent`` decision (documented with its reasons in the README):
+Score of a pair, for the ``equivalent`` decision (documented with its reasons in docs/linking.md):
 
     xling  = cos(ar, en) + margin_weight · (margin(ar, en) − 1)
     mtside = cos(mt, en) + margin_weight · (margin(mt, en) − 1)       (only when MT is present)

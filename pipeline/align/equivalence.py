@@ -15,7 +15,7 @@ or above its threshold are linked. Features (one number per eligible pair):
 - ``anchors``: strength of shared numbers, dates and names (``pipeline.align.anchors``);
 - ``lexical``: the dictionary's IDF-weighted overlap (``pipeline.align.lexicon``), only in the variant
   trained with the dictionary.
-Each was kept because leaving it out lowers the pooled F1 on the tune sets (README, "The equivalence
+Each was kept because leaving it out lowers the pooled F1 on the tune sets (docs/linking.md, "The equivalence
 model"); a ``mutual`` flag (best of both row and column, against a split pair) did not, and was left out.
 
 A run smaller than the model needs (``LinkModel.requires``: the margin's neighbourhood on each side) is
