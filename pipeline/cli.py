@@ -302,6 +302,7 @@ def _eval_sentences(args) -> int:
     if args.pred or args.gold:
         raise PipelineError(None, "give both --pred and --gold, or neither (then the suite runs on --data)")
     from pipeline.evaluation.sentence_suite import format_table, run_suite, write_calibration
+    from pipeline.generated import write_markdown
 
     if args.vecalign and not Path(args.vecalign).is_file():
         raise PipelineError(args.vecalign, "no such vecalign executable")
@@ -313,16 +314,20 @@ def _eval_sentences(args) -> int:
     if args.calibrate and args.write:
         write_calibration(summary, args.write)
     print(format_table(summary))
+    write_markdown(args.markdown, format_table(summary).splitlines())
     print(json.dumps(summary))
     return 0
 
 
 def cmd_eval_suite(args) -> int:
-    from pipeline.evaluation.suite import run_suite, short_summary
+    from pipeline.evaluation.suite import headline_table, run_suite, short_summary
     from pipeline.fileio import atomic_write_text
+    from pipeline.generated import write_markdown
 
     summary, lines = run_suite(args.gold, args.out, args.shared, args.mt_model, args.mt_backend)
     print("\n".join(lines))
+    write_markdown(args.markdown, lines)
+    write_markdown(args.headline, headline_table(summary))
     details = Path(args.out) / "summary.json"  # every figure; the last line only the headline ones
     atomic_write_text(details, json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
     print(json.dumps(short_summary(summary, details), ensure_ascii=False))
@@ -332,9 +337,11 @@ def cmd_eval_suite(args) -> int:
 def cmd_eval_themes(args) -> int:
     from pipeline.evaluation.theme_eval import run_theme_eval, theme_table
     from pipeline.fileio import atomic_write_text
+    from pipeline.generated import write_markdown
 
     summary = run_theme_eval(args.gold, args.out, args.extra)
     print("\n".join(theme_table(summary)))
+    write_markdown(args.markdown, theme_table(summary))
     atomic_write_text(Path(args.out) / "themes.json", json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
     return 0
 
@@ -417,7 +424,9 @@ def cmd_models(args) -> int:
 def cmd_bench_mt(args) -> int:
     from dataclasses import asdict
 
+    from pipeline.bench.markdown import mt_markdown
     from pipeline.bench.mt import format_table, run_bench
+    from pipeline.generated import write_markdown
 
     load = _load_before_bench()
     results = run_bench(
@@ -434,6 +443,7 @@ def cmd_bench_mt(args) -> int:
     )
     print(format_table(results))
     _print_load_warning(load)
+    write_markdown(args.markdown, mt_markdown(results, load))
     keys = (
         "backend",
         "batch_size",
@@ -469,7 +479,9 @@ def _print_load_warning(load: dict) -> None:
 def cmd_bench_align(args) -> int:
     from dataclasses import asdict
 
+    from pipeline.bench.markdown import align_markdown
     from pipeline.bench.align import format_table, run_bench
+    from pipeline.generated import write_markdown
 
     load = _load_before_bench()
     rows, slopes = run_bench(
@@ -484,6 +496,7 @@ def cmd_bench_align(args) -> int:
     )
     print(format_table(rows, slopes))
     _print_load_warning(load)
+    write_markdown(args.markdown, align_markdown(rows, slopes, load))
     if args.json:
         print(json.dumps({"rows": [asdict(r) for r in rows], "slopes": slopes}))
     return 0
@@ -492,12 +505,15 @@ def cmd_bench_align(args) -> int:
 def cmd_bench_ingest(args) -> int:
     from dataclasses import asdict
 
+    from pipeline.bench.markdown import machine_line
     from pipeline.bench.scale import format_ingest_table, run_ingest_bench
+    from pipeline.generated import write_markdown
 
     load = _load_before_bench()
     rows = run_ingest_bench(args.flores, args.corpus, tuple(args.mb), args.lang)
     print(format_ingest_table(rows))
     _print_load_warning(load)
+    write_markdown(args.markdown, machine_line(load) + format_ingest_table(rows).splitlines())
     if args.json:
         print(json.dumps([asdict(r) for r in rows]))
     return 0
@@ -505,6 +521,9 @@ def cmd_bench_ingest(args) -> int:
 
 def cmd_bench_scale(args) -> int:
     from dataclasses import asdict
+
+    from pipeline.bench.markdown import scale_markdown
+    from pipeline.generated import write_markdown
 
     try:
         from pipeline.bench.ray_scale import format_table, run_scale
@@ -516,6 +535,7 @@ def cmd_bench_scale(args) -> int:
     rows, start = run_scale(args.flores, args.corpus, args.paragraphs, tuple(args.partitions), args.cpus)
     print(format_table(rows, start))
     _print_load_warning(load)
+    write_markdown(args.markdown, scale_markdown(rows, start, load))
     if args.json:
         print(json.dumps({"rows": [asdict(r) for r in rows], "start": start}))
     return 0
@@ -533,10 +553,15 @@ def cmd_eval_split(args) -> int:
 def cmd_bench_sentences(args) -> int:
     from dataclasses import asdict
 
+    from pipeline.bench.load import machine_load
+    from pipeline.bench.markdown import sentences_markdown
     from pipeline.bench.sentences import format_table, run_bench
+    from pipeline.generated import write_markdown
 
+    load = machine_load()  # before the benchmark's own work counts in it
     rows = run_bench(args.flores, tuple(args.sizes), args.threads)
     print(format_table(rows))
+    write_markdown(args.markdown, sentences_markdown(rows, load))
     if args.json:
         print(json.dumps([asdict(r) for r in rows]))
     return 0
@@ -546,6 +571,17 @@ def _program_name() -> str:
     """What the user typed: the console script's name, or ``python -m pipeline``."""
     name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
     return "python -m pipeline" if name in ("", "__main__.py", "-c") else name
+
+
+def add_markdown_argument(p: argparse.ArgumentParser, name: str) -> None:
+    """``--markdown FILE``: the command's tables also written as Markdown, for the docs to include."""
+    p.add_argument(
+        "--markdown",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help=f"also write the tables as Markdown to FILE (make: docs/generated/{name}.md, which the docs include)",
+    )
 
 
 def add_bench_text_args(p: argparse.ArgumentParser) -> None:
@@ -659,6 +695,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         help=f"sentence suite: the test half's merges and drops drawn this many times, pooled into the "
         f"flores-test-*-draws rows with per-draw scores (default: {config.SENTENCE_TEST_DRAWS}; 0: none)",
     )
+    add_markdown_argument(p, "eval-sentences")
     p.set_defaults(func=cmd_eval_align)
 
     p = eval_sub.add_parser(
@@ -676,6 +713,15 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         f"{config.MT_MODEL}; none skips it)",
     )
     p.add_argument("--mt-backend", default=config.MT_BACKEND, choices=config.MT_BACKENDS)
+    add_markdown_argument(p, "eval-suite")
+    p.add_argument(
+        "--headline",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write the short table of held-out figures as Markdown to FILE (make: docs/generated/"
+        "eval-headline.md, which the README includes)",
+    )
     p.set_defaults(func=cmd_eval_suite)
 
     p = eval_sub.add_parser("themes", help="theme links on the theme gold's runs, STS-2017, newsframing and the corpus")
@@ -690,6 +736,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         help="folder with the STS-2017 and newsframing TSVs (not in the repository; data/themes/PROVENANCE.md); "
         "default: $PIPELINE_THEME_EXTRA",
     )
+    add_markdown_argument(p, "themes")
     p.set_defaults(func=cmd_eval_themes)
 
     p = sub.add_parser("build-gold", help="build calibration/evaluation gold sets from the shared data")
@@ -771,6 +818,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     )
     p.add_argument("--repeats", type=int, default=1, help="times each configuration is timed; the median counts")
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
+    add_markdown_argument(p, "bench-mt")
     p.set_defaults(func=cmd_bench_mt)
 
     p = bench_sub.add_parser(
@@ -799,6 +847,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     )
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
+    add_markdown_argument(p, "bench-align")
     p.set_defaults(func=cmd_bench_align)
 
     p = bench_sub.add_parser(
@@ -809,6 +858,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--mb", nargs="+", type=float, default=[10, 20, 50], help="input sizes in MB (default: 10 20 50)")
     p.add_argument("--lang", choices=("ar", "en"), default="ar", help="which side's words make the input")
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
+    add_markdown_argument(p, "bench-ingest")
     p.set_defaults(func=cmd_bench_ingest)
 
     p = bench_sub.add_parser(
@@ -820,6 +870,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--partitions", nargs="+", type=int, default=[1, 2, 4, 8])
     p.add_argument("--cpus", type=int, default=None, help="CPUs of the local Ray instance (default: all)")
     p.add_argument("--json", action="store_true", help="print a JSON object as the last line")
+    add_markdown_argument(p, "bench-scale")
     p.set_defaults(func=cmd_bench_scale)
 
     p = eval_sub.add_parser(
@@ -837,6 +888,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--sizes", nargs="+", type=int, default=[1000, 2000, 5000, 10000, 20000])
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
+    add_markdown_argument(p, "bench-sentences")
     p.set_defaults(func=cmd_bench_sentences)
 
     for command in _leaf_parsers(parser):

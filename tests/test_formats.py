@@ -168,7 +168,7 @@ def test_arabic_pdf_in_visual_order_is_read_in_reading_order(tmp_path):
     assert len(from_pdf) == len(from_txt)
 
     # pypdf puts right-to-left text back in reading order; numbers and quote marks next to Arabic words
-    # can land elsewhere in their line (a known limit, in the README), the words themselves all come back.
+    # can land elsewhere in their line (a known limit, docs/evaluation.md), the words themselves all come back.
     def words(text):
         return sorted(re.findall(r"[^\W\d_]+|\d+", text))
 

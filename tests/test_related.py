@@ -46,7 +46,7 @@ def fixture_runs(tmp_path_factory):
 # Held-out floors, a little under what the shipped model measures here (mixed: equivalent P 1.00 F1 1.00,
 # related P 1.00 F1 0.91; purely comparable: related P 0.73 F1 0.33, any link P 0.75 F1 0.36): a regression
 # of the model shows. The purely comparable fixture is small (16 articles): it measured P 1.00 F1 0.52 with
-# the tune draws alone and 0.45 before them, while the whole test half stayed at F1 0.52 (README), so its
+# the tune draws alone and 0.45 before them, while the whole test half stayed at F1 0.52 (docs/evaluation.md), so its
 # floors guard against a collapse, not against noise.
 @pytest.mark.parametrize(
     "name, label, min_precision, min_f1",

@@ -3,15 +3,22 @@
 - numbers (Arabic-Indic digits normalised, thousands separators dropped): "1,500" ~ "1500" ~ "١٥٠٠";
 - dates, with Arabic month names in both the Levantine/Iraqi (أيار = May) and the Egyptian (مايو) series;
 - names matched across scripts by their consonant skeleton (كركوك ~ Kirkuk, الصدر ~ Sadr).
-Pure functions; :func:`shared_anchors` returns data, printing is elsewhere.
+Pure functions; :func:`shared_anchors` returns data, printing is elsewhere. :func:`pair_anchors` gives many
+pairs their anchor strength at once; it lives here, not in ``comparable``, because both the aligner and the
+equivalence model (``equivalence``, which ``comparable`` imports) need it.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
+from pipeline.progress import progress
+from pipeline.records import Segment
 from pipeline.text.normalize import arabic_key, digits_to_ascii
 from pipeline.text.numbers import numbers
 
@@ -242,3 +249,32 @@ def shared_anchors(ar_text: str, en_text: str, mt_text: str | None = None) -> li
     # A shared date already explains the bare day and year numbers it contains.
     date_parts = {part for a in found.values() if a.kind == "date" for part in a.value.split("/")}
     return [a for key, a in sorted(found.items()) if not (a.kind == "number" and a.value in date_parts)]
+
+
+ANCHOR_WEIGHTS = {"number": 1.0, "date": 1.0, "name": 0.5}
+
+
+def anchor_strength(anchors: list[Anchor]) -> float:
+    """0..1, saturating: one shared number or date ≈ 0.63, two ≈ 0.86; a name counts half."""
+    return 1.0 - math.exp(-sum(ANCHOR_WEIGHTS[a.kind] for a in anchors))
+
+
+def pair_anchors(
+    ar_rows: list[Segment], en_rows: list[Segment], i: np.ndarray, j: np.ndarray, look: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, dict[int, list[Anchor]]]:
+    """Anchor strength and anchor count per pair where ``look`` is set (0 elsewhere), and the anchors
+    found, keyed by pair position."""
+    strength = np.zeros(len(i), dtype=np.float32)
+    count = np.zeros(len(i), dtype=np.int32)
+    found: dict[int, list[Anchor]] = {}
+    todo = np.nonzero(look)[0].tolist()
+    with progress(len(todo), "align: anchors", unit="pair") as bar:
+        for k in todo:
+            a, b = int(i[k]), int(j[k])
+            anchors = shared_anchors(ar_rows[a].text, en_rows[b].text, ar_rows[a].mt_text)
+            if anchors:
+                found[k] = anchors
+                strength[k] = anchor_strength(anchors)
+                count[k] = len(anchors)
+            bar.update()
+    return strength, count, found

@@ -1,7 +1,7 @@
 """Comparable-corpus alignment: an Arabic paragraph links to 0..k English paragraphs, in any document and
 any order; most link to nothing.
 
-Score of a pair, for the ``equivalent`` decision (documented with its reasons in the README):
+Score of a pair, for the ``equivalent`` decision (documented with its reasons in docs/linking.md):
 
     xling  = cos(ar, en) + margin_weight · (margin(ar, en) − 1)
     mtside = cos(mt, en) + margin_weight · (margin(mt, en) − 1)       (only when MT is present)
@@ -19,12 +19,11 @@ Everything is data: scores, features and decisions are returned, nothing is prin
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.align.anchors import Anchor, shared_anchors
+from pipeline.align.anchors import pair_anchors
 from pipeline.align.equivalence import (
     EquivalentDecision,
     decide_equivalent_model,
@@ -38,19 +37,13 @@ from pipeline.align.pairs import Pairs, dense_pairs
 from pipeline.align.scoring import chrf_similarity
 from pipeline.align.settings import AlignSettings
 from pipeline.align.model import RunShape
-from pipeline.progress import log, progress
+from pipeline.progress import log
 from pipeline.records import Link, Segment, Unaligned
 
-ANCHOR_WEIGHTS = {"number": 1.0, "date": 1.0, "name": 0.5}
 TIER_WORDS = {
     ":paragraphs": "the model without the features that choose among English documents",
     ":pair": "the model on the pair's own similarities only",
 }
-
-
-def anchor_strength(anchors: list[Anchor]) -> float:
-    """0..1, saturating: one shared number or date ≈ 0.63, two ≈ 0.86; a name counts half."""
-    return 1.0 - math.exp(-sum(ANCHOR_WEIGHTS[a.kind] for a in anchors))
 
 
 def pair_scores(pairs: Pairs, settings: AlignSettings) -> np.ndarray:
@@ -60,27 +53,6 @@ def pair_scores(pairs: Pairs, settings: AlignSettings) -> np.ndarray:
         return xling
     mtside = pairs.mt_cosine + settings.margin_weight * (pairs.mt_margin - 1.0)
     return (1.0 - settings.mt_weight) * xling + settings.mt_weight * mtside
-
-
-def pair_anchors(
-    ar_rows: list[Segment], en_rows: list[Segment], i: np.ndarray, j: np.ndarray, look: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, dict[int, list[Anchor]]]:
-    """Anchor strength and anchor count per pair where ``look`` is set (0 elsewhere), and the anchors
-    found, keyed by pair position."""
-    strength = np.zeros(len(i), dtype=np.float32)
-    count = np.zeros(len(i), dtype=np.int32)
-    found: dict[int, list[Anchor]] = {}
-    todo = np.nonzero(look)[0].tolist()
-    with progress(len(todo), "align: anchors", unit="pair") as bar:
-        for k in todo:
-            a, b = int(i[k]), int(j[k])
-            anchors = shared_anchors(ar_rows[a].text, en_rows[b].text, ar_rows[a].mt_text)
-            if anchors:
-                found[k] = anchors
-                strength[k] = anchor_strength(anchors)
-                count[k] = len(anchors)
-            bar.update()
-    return strength, count, found
 
 
 def candidate_floor(settings: AlignSettings) -> float:

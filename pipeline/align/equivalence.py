@@ -15,7 +15,7 @@ or above its threshold are linked. Features (one number per eligible pair):
 - ``anchors``: strength of shared numbers, dates and names (``pipeline.align.anchors``);
 - ``lexical``: the dictionary's IDF-weighted overlap (``pipeline.align.lexicon``), only in the variant
   trained with the dictionary.
-Each was kept because leaving it out lowers the pooled F1 on the tune sets (README, "The equivalence
+Each was kept because leaving it out lowers the pooled F1 on the tune sets (docs/linking.md, "The equivalence
 model"); a ``mutual`` flag (best of both row and column, against a split pair) did not, and was left out.
 
 A run smaller than the model needs (``LinkModel.requires``: the margin's neighbourhood on each side) is
@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.align.anchors import pair_anchors
 from pipeline.align.features import split_tier
 from pipeline.records import Segment
 
@@ -123,8 +124,6 @@ def equivalence_features(
     of every candidate, when the run has a dictionary; ``centre``: the length centre for the pair-only
     tier (None: the run's own); ``extra``: more per-candidate features (``gloss_cosine``, ``mt_cosine``).
     Shared by the aligner and the calibration."""
-    from pipeline.align.comparable import pair_anchors
-
     ok, mutual = eligible(i, j, score, len(ar_rows), len(en_rows), merge_gap)
     keep = np.nonzero(ok)[0]
     ei, ej = i[keep], j[keep]

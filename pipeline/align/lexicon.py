@@ -389,7 +389,7 @@ def load_lexicon(
     or ``PIPELINE_DICTIONARY``), or None when it is not installed (the other sources do not stand in for
     it). The defaults are what the link features use and the shipped models were calibrated with: the
     snowball stemmer, FreeDict alone. The headword stemmer reads glosses better but did not make the
-    features better (equivalent F1 fell on Tatoeba and UDHR: README), so it serves :func:`load_glossary`.
+    features better (equivalent F1 fell on Tatoeba and UDHR: docs/linking.md), so it serves :func:`load_glossary`.
     With ``stemmer="headword"``, ``arabic_wordnet`` adds Arabic WordNet's pairs (a TSV file; ignored when
     it is not a file), ``bama`` Buckwalter's BAMA stems file (likewise), and ``ranked`` orders senses by
     English frequency; the snowball stemmer ignores all three."""
@@ -403,7 +403,7 @@ def load_glossary(prefix: Path | None = None, bama: Path | None = None) -> Lexic
     """The dictionary for what readers and the theme layer are shown: the headword stemmer, senses ranked,
     and where their files are given, Arabic WordNet's pairs (``PIPELINE_ARABIC_WORDNET``; CC BY-SA 3.0, not
     shipped) and Buckwalter's BAMA stems (``bama``, default ``PIPELINE_BAMA``; GPL-2, not shipped) (more
-    words found, better first senses: README); None when the dictionary is not installed."""
+    words found, better first senses: docs/linking.md); None when the dictionary is not installed."""
     return load_lexicon(prefix, "headword", arabic_wordnet_path(), ranked=True, bama=bama or bama_path())
 
 

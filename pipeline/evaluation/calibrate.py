@@ -30,7 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.align.comparable import equivalent_decision, pair_anchors, pair_scores
+from pipeline.align.anchors import pair_anchors
+from pipeline.align.comparable import equivalent_decision, pair_scores
 from pipeline.align.equivalence import equivalence_features, equivalent_variant, log_length_ratio
 from pipeline.align.equivalence import variant_features as equivalent_features_of
 from pipeline.align.features import (
