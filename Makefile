@@ -18,7 +18,7 @@ RUN_ARGS   ?=
 # A vecalign executable (installed apart, see the README) runs beside the sentence aligner in `make eval`.
 VECALIGN   ?=
 
-.PHONY: all setup dictionary distributed lock models mt-model run export eval calibrate bench bench-full bench-scale lint test clean
+.PHONY: all setup dictionary distributed lock models mt-model run export eval calibrate bench bench-full bench-scale bench-archive lint test clean
 all: run
 
 setup: $(VENV)/.installed dictionary
@@ -124,6 +124,13 @@ bench-full: setup
 # embedding step in 1, 2, 4, 8 partitions, paragraphs per partition, task CPU seconds, Ray's fixed overhead.
 bench-scale: setup
 	$(PY) -m pipeline bench scale --flores $(SHARED)/flores200_devtest --partitions 1 2 4 8 --json
+
+# The statement (~50 Arabic paragraphs) against an archive of 1,000 and 3,000 English documents built from
+# FLORES (issue 25): wall, CPU, peak memory, related P/R/F1 against the planted same-story documents, and the
+# share of an exact run's right links at 1,000. Inputs, embedding cache and runs in $(BENCH_ARCHIVE).
+BENCH_ARCHIVE ?= .cache/bench-archive
+bench-archive: setup
+	$(PY) -m pipeline bench archive --data $(SHARED) --sizes 1000 3000 --exact-max 1000 --work $(BENCH_ARCHIVE) --json
 
 lint: setup
 	$(BIN)/ruff check pipeline tests scripts

@@ -521,6 +521,18 @@ def cmd_bench_scale(args) -> int:
     return 0
 
 
+def cmd_bench_archive(args) -> int:
+    from pipeline.bench.archive import format_table, rows_json, run_archive_bench
+
+    load = _load_before_bench()
+    rows = run_archive_bench(args.data, tuple(args.sizes), args.exact_max, args.work, args.engine)
+    print(format_table(rows))
+    _print_load_warning(load)
+    if args.json:
+        print(rows_json(rows))
+    return 0
+
+
 def cmd_eval_split(args) -> int:
     from pipeline.evaluation.splitting import format_table, measure
 
@@ -821,6 +833,23 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--cpus", type=int, default=None, help="CPUs of the local Ray instance (default: all)")
     p.add_argument("--json", action="store_true", help="print a JSON object as the last line")
     p.set_defaults(func=cmd_bench_scale)
+
+    p = bench_sub.add_parser(
+        "archive",
+        help="the statement (~50 Arabic paragraphs) against 1,000 / 3,000 / 10,000 English documents: time, CPU, "
+        "peak memory, related links against the planted same-story gold and an exact run",
+    )
+    p.add_argument("--data", type=Path, default=config.SHARED_DATA, help="the shared evaluation data (FLORES)")
+    p.add_argument("--sizes", nargs="+", type=int, default=[1000, 3000, 10000], help="English documents")
+    p.add_argument(
+        "--exact-max", type=int, default=1000, help="largest size also run exactly (every document a candidate)"
+    )
+    p.add_argument(
+        "--work", type=Path, default=config.CACHE / "bench-archive", help="where the inputs and runs are written"
+    )
+    p.add_argument("--engine", choices=("embedded", "ray"), default="embedded")
+    p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
+    p.set_defaults(func=cmd_bench_archive)
 
     p = eval_sub.add_parser(
         "split", help="sentence splitters (ours; pysbd, sentencex when importable) on FLORES articles"
