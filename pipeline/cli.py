@@ -132,6 +132,12 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--cache", type=Path, default=config.CACHE, help=f"translation cache folder (default: {config.CACHE})"
     )
+    p.add_argument(
+        "--embedding-cache",
+        action="store_true",
+        help="keep the paragraph vectors in the cache folder and reuse them (an archive is embedded once; a "
+        "vector made among other texts may differ from a fresh run's in the seventh decimal)",
+    )
     _add_filter_arguments(p)
     _add_decoding_arguments(p)
 
@@ -223,6 +229,7 @@ def cmd_run(args) -> int:
             formats=_formats(args.formats),
             threads=args.threads,
             cache=args.cache,
+            embedding_cache=args.embedding_cache,
             decoding=_decoding(args),
             link_filter=_link_filter(args),
             manifest=args.manifest,

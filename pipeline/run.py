@@ -63,6 +63,7 @@ class RunConfig:
     link_filter: LinkFilter = field(default_factory=LinkFilter)
     threads: int | None = None
     cache: Path | None = defaults.CACHE
+    embedding_cache: bool = False  # keep and reuse paragraph vectors in the cache folder (pipeline.encoders.cache)
     decoding: Decoding = field(default_factory=Decoding)  # MT beam size, length limit, batch size
     manifest: Path | None = None  # a manifest TSV listing the documents (instead of ar/en)
     encoding: str | None = None  # for text/HTML files that are not UTF-8 (default: detected)
@@ -135,6 +136,8 @@ def command_line(config: RunConfig) -> str:
         parts.append(f"--engine {config.engine}")
     if config.cache is not None and Path(config.cache) != defaults.CACHE:  # None (no cache) changes speed only
         parts.append(f"--cache {config.cache}")
+    if config.embedding_cache:
+        parts.append("--embedding-cache")
     default = Decoding()
     for flag, name in (
         ("--mt-beams", "num_beams"),
@@ -428,7 +431,7 @@ def align_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Link],
     from pipeline.align.sentence_stage import load_sentence_settings
 
     settings = checked_settings(config)
-    embedder = shards = None
+    embedder = shards = vector_cache = None
     if config.engine == "ray":
         from pipeline.engine.ray_engine import ray_embedder, ray_shards
 
@@ -436,20 +439,33 @@ def align_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Link],
             return ray_embedder(encoder.name, encoder.batch_size, encoder.dim, config.ray_address, config.ray_work)
 
         shards = ray_shards(config.ray_address)
+    elif config.embedding_cache and config.cache is not None:
+        from pipeline.encoders.cache import VectorCache, cached_encode
+
+        vector_cache = VectorCache(Path(config.cache))
+
+        def embedder(encoder):
+            return lambda sides: [
+                cached_encode(encoder, texts, lang, desc, vector_cache) for texts, lang, desc in sides
+            ]
 
     from pipeline.themes.settings import load_theme_settings
 
-    return align_segments(
-        segments,
-        settings,
-        config.mode,
-        config.encoder,
-        config.threads,
-        load_sentence_settings(),
-        embedder=embedder,
-        shards=shards,
-        themes=load_theme_settings() if config.mode == "comparable" else None,
-    )
+    try:
+        return align_segments(
+            segments,
+            settings,
+            config.mode,
+            config.encoder,
+            config.threads,
+            load_sentence_settings(),
+            embedder=embedder,
+            shards=shards,
+            themes=load_theme_settings() if config.mode == "comparable" else None,
+        )
+    finally:
+        if vector_cache is not None:
+            vector_cache.close()
 
 
 def input_entry(doc: Document) -> dict:

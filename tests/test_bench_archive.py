@@ -52,3 +52,30 @@ def test_bench_archive_without_the_shared_data_says_which_file(tmp_path):
     result = run_cli("bench", "archive", "--data", tmp_path / "none", "--sizes", "20", "--work", tmp_path / "w")
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and str(tmp_path / "none") in result.stderr
+
+
+def test_the_vector_cache_embeds_each_new_text_once_and_reads_back_the_same_bits(tmp_path):
+    import numpy as np
+
+    from pipeline.encoders.cache import VectorCache, cached_encode
+
+    class Counting:
+        calls: list = []
+
+        def signature(self):
+            return {"encoder": "counting"}
+
+        def encode(self, texts, lang, desc=None):
+            self.calls.append(list(texts))
+            return np.asarray([[len(t), hash(lang) % 7, 1.0 / (1 + len(t))] for t in texts], dtype=np.float32)
+
+    encoder = Counting()
+    cache = VectorCache(tmp_path)
+    first = cached_encode(encoder, ["a", "bb", "a"], "en", None, cache)
+    again = cached_encode(encoder, ["bb", "ccc", "a"], "en", None, cache)
+    other_language = cached_encode(encoder, ["a"], "ar", None, cache)
+    cache.close()
+    assert encoder.calls == [["a", "bb"], ["ccc"], ["a"]]
+    assert first.tobytes() == np.stack([first[0], first[1], first[0]]).tobytes()
+    assert again[0].tobytes() == first[1].tobytes() and again[2].tobytes() == first[0].tobytes()
+    assert other_language.shape == (1, 3) and (tmp_path / "embeddings.sqlite").is_file()
