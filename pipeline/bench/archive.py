@@ -295,9 +295,7 @@ def index_archive(cache: Path, ar_path: Path, en_paths: list[Path], workers: int
                 store.put_many(
                     [(vector_key(signature, "en", t), v.tobytes()) for t, v in zip(chunk[1], vectors, strict=True)]
                 )
-                log(
-                    f"bench archive: index: {min((n + 1) * INDEX_CHUNK, len(todo)):,} of {len(todo):,} paragraphs"
-                )
+                log(f"bench archive: index: {min((n + 1) * INDEX_CHUNK, len(todo)):,} of {len(todo):,} paragraphs")
     finally:
         store.close()
     return len(todo)
