@@ -363,7 +363,7 @@ def _segments(out: Path):
 
 def exact_settings(settings):
     """The settings of an exact run: every English document a candidate and exact neighbour search."""
-    return replace(settings, ivf_min=10**12)
+    return replace(settings, ivf_min=10**12, retrieval_documents=0)
 
 
 def run_archive_bench(data: Path, sizes, exact_max: int, work: Path, engine: str = "embedded") -> list[ArchiveRow]:
