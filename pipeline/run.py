@@ -582,7 +582,7 @@ def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult
             **align_info["settings"],
             "link_model": align_info.get("link_model", "none: parallel mode"),
             "equivalent_model": align_info.get("equivalent_model", "none: parallel mode"),
-            **{k: align_info[k] for k in ("run_shape", "smaller_tiers") if k in align_info},
+            **{k: align_info[k] for k in ("run_shape", "smaller_tiers", "retrieval") if k in align_info},
             "dictionary": align_info.get("dictionary", {"status": "not used: parallel mode"}),
             "themes": align_info.get("theme_info", {"status": "not used: parallel mode"}),
             "sentences": align_info.get("sentence_settings"),
