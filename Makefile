@@ -22,7 +22,7 @@ VECALIGN   ?=
 GENERATED  ?= docs/generated
 
 .PHONY: help all setup dictionary distributed lock models mt-model run export eval calibrate bench bench-full \
-    bench-scale docs screenshot lint test clean
+    bench-scale bench-archive docs screenshot lint test clean
 
 # The default: set up .venv, fetch the MT model where the hub answers, run the pipeline on corpus/ into outputs/.
 all: run
@@ -155,6 +155,15 @@ bench-full: setup
 bench-scale: setup
 	$(PY) -m pipeline bench scale --flores $(SHARED)/flores200_devtest --partitions 1 2 4 8 --json \
 	    --markdown $(GENERATED)/bench-scale.md
+	$(PY) scripts/refresh_docs.py
+
+# Time the statement against archives of 1,000 and 3,000 English documents built from FLORES (docs/scale.md).
+# ~50 Arabic paragraphs: wall, CPU, peak memory, related P/R/F1 against the planted same-story documents, and
+# the share of an exact run's right links at 1,000. Inputs, embedding cache and runs in $(BENCH_ARCHIVE).
+BENCH_ARCHIVE ?= .cache/bench-archive
+bench-archive: setup
+	$(PY) -m pipeline bench archive --data $(SHARED) --sizes 1000 3000 --exact-max 1000 --work $(BENCH_ARCHIVE) --json \
+	    --markdown $(GENERATED)/bench-archive.md
 	$(PY) scripts/refresh_docs.py
 
 # Copy the generated tables (GENERATED/*.md) into README.md and docs/ between their markers.

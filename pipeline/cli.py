@@ -132,6 +132,12 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--cache", type=Path, default=config.CACHE, help=f"translation cache folder (default: {config.CACHE})"
     )
+    p.add_argument(
+        "--embedding-cache",
+        action="store_true",
+        help="keep the paragraph vectors in the cache folder and reuse them (an archive is embedded once; a "
+        "vector made among other texts may differ from a fresh run's in the seventh decimal)",
+    )
     _add_filter_arguments(p)
     _add_decoding_arguments(p)
 
@@ -223,6 +229,7 @@ def cmd_run(args) -> int:
             formats=_formats(args.formats),
             threads=args.threads,
             cache=args.cache,
+            embedding_cache=args.embedding_cache,
             decoding=_decoding(args),
             link_filter=_link_filter(args),
             manifest=args.manifest,
@@ -538,6 +545,21 @@ def cmd_bench_scale(args) -> int:
     write_markdown(args.markdown, scale_markdown(rows, start, load))
     if args.json:
         print(json.dumps({"rows": [asdict(r) for r in rows], "start": start}))
+    return 0
+
+
+def cmd_bench_archive(args) -> int:
+    from pipeline.bench.archive import format_table, rows_json, run_archive_bench
+    from pipeline.bench.markdown import machine_line
+    from pipeline.generated import write_markdown
+
+    load = _load_before_bench()
+    rows = run_archive_bench(args.data, tuple(args.sizes), args.exact_max, args.work, args.engine)
+    print(format_table(rows))
+    _print_load_warning(load)
+    write_markdown(args.markdown, machine_line(load) + format_table(rows).splitlines())
+    if args.json:
+        print(rows_json(rows))
     return 0
 
 
@@ -872,6 +894,24 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON object as the last line")
     add_markdown_argument(p, "bench-scale")
     p.set_defaults(func=cmd_bench_scale)
+
+    p = bench_sub.add_parser(
+        "archive",
+        help="the statement (~50 Arabic paragraphs) against 1,000 / 3,000 / 10,000 English documents: time, CPU, "
+        "peak memory, related links against the planted same-story gold and an exact run",
+    )
+    p.add_argument("--data", type=Path, default=config.SHARED_DATA, help="the shared evaluation data (FLORES)")
+    p.add_argument("--sizes", nargs="+", type=int, default=[1000, 3000, 10000], help="English documents")
+    p.add_argument(
+        "--exact-max", type=int, default=1000, help="largest size also run exactly (every document a candidate)"
+    )
+    p.add_argument(
+        "--work", type=Path, default=config.CACHE / "bench-archive", help="where the inputs and runs are written"
+    )
+    p.add_argument("--engine", choices=("embedded", "ray"), default="embedded")
+    p.add_argument("--json", action="store_true", help="print a JSON list as the last line")
+    add_markdown_argument(p, "bench-archive")
+    p.set_defaults(func=cmd_bench_archive)
 
     p = eval_sub.add_parser(
         "split", help="sentence splitters (ours; pysbd, sentencex when importable) on FLORES articles"

