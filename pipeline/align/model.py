@@ -130,6 +130,26 @@ def fit_logistic(
     return mean, scale, w[1:], float(w[0])
 
 
+def fitted_link_model(
+    names: tuple[str, ...] | list[str], x: np.ndarray, y: np.ndarray, threshold: float, requires: dict | None = None
+) -> LinkModel:
+    """A LinkModel of the features ``names`` (the columns of ``x``) fitted by :func:`fit_logistic` to ``y``,
+    one link per Arabic paragraph at ``threshold`` (callers choose both afterwards), its bounds those of
+    ``x``."""
+    mean, scale, coef, intercept = fit_logistic(x, y)
+    return LinkModel(
+        tuple(names),
+        tuple(mean.tolist()),
+        tuple(scale.tolist()),
+        tuple(coef.tolist()),
+        intercept,
+        threshold,
+        1,
+        bounds=feature_bounds(x),
+        requires=requires or {},
+    )
+
+
 def keep_links(
     i: np.ndarray, probability: np.ndarray, allowed: np.ndarray, threshold: float, max_links: int
 ) -> np.ndarray:

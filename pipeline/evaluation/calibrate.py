@@ -46,7 +46,7 @@ from pipeline.align.features import (
     variant_features,
 )
 from pipeline.align.lexicon import dictionary_path, gloss_text, lexical_features, load_lexicon
-from pipeline.align.model import LinkModel, RunShape, feature_bounds, fit_logistic, keep_links
+from pipeline.align.model import LinkModel, RunShape, fitted_link_model, keep_links
 from pipeline.align.pairs import matrix_pairs
 from pipeline.align.scoring import cosine_matrix, margin_denominator
 from pipeline.align.segmentation import calibrate_penalty, story_scores
@@ -259,18 +259,8 @@ def fit_equivalent_model(
     cands = [equivalent_candidates(data, settings, lexicon, use_mt, pair) for data in sets]
     x = np.concatenate([np.column_stack([c["features"][f] for f in names]) for c in cands])
     y = np.concatenate([c["labels"] for c in cands]).astype(np.float64)
-    mean, scale, coef, intercept = fit_logistic(x, y)
-    model = LinkModel(
-        names,
-        tuple(mean.tolist()),
-        tuple(scale.tolist()),
-        tuple(coef.tolist()),
-        intercept,
-        0.5,
-        1,
-        bounds=feature_bounds(x),
-        requires=required_shape(names, settings.margin_k, smallest_shape(sets), ":pair" if pair else ""),
-    )
+    requires = required_shape(names, settings.margin_k, smallest_shape(sets), ":pair" if pair else "")
+    model = fitted_link_model(names, x, y, 0.5, requires)
     model = LinkModel.from_json(model.to_json())  # the threshold is chosen with the coefficients as stored
     probabilities = [model.probability(c["features"]) for c in cands]
     training = {"sets": [d["name"] for d in sets], "pairs": int(len(y)), "positives": int(y.sum())}
@@ -406,18 +396,7 @@ def fit_link_model(sets: list[dict], settings: AlignSettings, lexicon, use_mt: b
     cands = [related_candidates(d, settings, lexicon, use_mt) for d in sets]
     x = np.concatenate([np.column_stack([c["features"][f] for f in names]) for c in cands])
     y = np.concatenate([(c["labels"]["related"] | c["labels"]["equivalent"]).astype(np.float64) for c in cands])
-    mean, scale, coef, intercept = fit_logistic(x, y)
-    model = LinkModel(
-        names,
-        tuple(mean.tolist()),
-        tuple(scale.tolist()),
-        tuple(coef.tolist()),
-        intercept,
-        1.0,
-        1,
-        bounds=feature_bounds(x),
-        requires=required_shape(names, settings.margin_k, smallest_shape(sets), tier),
-    )
+    model = fitted_link_model(names, x, y, 1.0, required_shape(names, settings.margin_k, smallest_shape(sets), tier))
     probabilities = [model.probability(c["features"]) for c in cands]
     names_of_sets = [d["name"] for d in sets]
     trials = []

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.align.lexicon import load_glossary
-from pipeline.align.model import LinkModel, feature_bounds, fit_logistic, keep_links
+from pipeline.align.model import LinkModel, fit_logistic, fitted_link_model, keep_links
 from pipeline.encoders import get_encoder
 from pipeline.errors import PipelineError
 from pipeline.evaluation.gold import gold_texts
@@ -159,19 +159,8 @@ def fit_theme_model(runs: list[dict], features: list[dict[str, np.ndarray]], var
     target = PRECISION_TARGET["mt" if variant.endswith("+mt") else "no mt"]
     x = _matrix(features, names)
     y = np.concatenate([r["y"] for r in runs]).astype(np.float64)
-    mean, scale, coef, intercept = fit_logistic(x, y)
-    base = LinkModel(
-        names,
-        tuple(mean.tolist()),
-        tuple(scale.tolist()),
-        tuple(coef.tolist()),
-        intercept,
-        0.5,
-        1,
-        {},
-        feature_bounds(x),
-    )
-    model = LinkModel.from_json(base.to_json())  # thresholds chosen with the coefficients as stored
+    # Thresholds are chosen with the coefficients as stored.
+    model = LinkModel.from_json(fitted_link_model(names, x, y, 0.5).to_json())
     probabilities = [model.probability(f) for f in features]
     n_gold = sum(r["n_gold"] for r in runs)
     trials = []

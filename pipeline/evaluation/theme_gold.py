@@ -249,6 +249,16 @@ def _tag_run(members, partners, subjects, topic, used, anchored, key) -> tuple[l
     return ar, en
 
 
+def _tag_partners(subjects: dict[int, dict], half: str) -> tuple[list[int], dict[int, list[int]]]:
+    """The half's articles (first lines, in order) and, for each, the others of the half sharing a tag."""
+    members = sorted(line for line, s in subjects.items() if s["half"] == half)
+    partners = {
+        line: [m for m in members if m != line and subjects[line]["subjects"] & subjects[m]["subjects"]]
+        for line in members
+    }
+    return members, partners
+
+
 def draw_tag_runs(subjects: dict[int, dict], topic: dict[int, str], seed: int = TAG_SEED) -> dict[str, dict]:
     """``TAG_RUNS`` runs a half from the tags alone: run name → ``{"half", "ar": [line, …], "en": [line, …]}``.
 
@@ -261,11 +271,7 @@ def draw_tag_runs(subjects: dict[int, dict], topic: dict[int, str], seed: int = 
     rng = random.Random(seed)
     runs: dict[str, dict] = {}
     for half in HALVES:
-        members = sorted(line for line, s in subjects.items() if s["half"] == half)
-        partners = {
-            line: [m for m in members if m != line and subjects[line]["subjects"] & subjects[m]["subjects"]]
-            for line in members
-        }
+        members, partners = _tag_partners(subjects, half)
         used = dict.fromkeys(members, 0)
         anchored = dict.fromkeys(members, 0)
         for number in range(1, TAG_RUNS + 1):
@@ -331,11 +337,7 @@ def draw_composite_runs(subjects: dict[int, dict], seed: int = COMPOSITE_SEED) -
     rng = random.Random(seed)
     runs: dict[str, dict] = {}
     for half in HALVES:
-        members = sorted(line for line, s in subjects.items() if s["half"] == half)
-        partners = {
-            line: [m for m in members if m != line and subjects[line]["subjects"] & subjects[m]["subjects"]]
-            for line in members
-        }
+        members, partners = _tag_partners(subjects, half)
         anchors = [m for m in members if partners[m]]
         used = dict.fromkeys(members, 0)
         anchored = dict.fromkeys(members, 0)

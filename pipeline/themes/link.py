@@ -260,35 +260,29 @@ def decide_themes(
 
 def pair_matches(inputs: ThemeInputs, a: int, b: int, settings: ThemeSettings) -> tuple[list[Match], list[Match]]:
     """The term matches of one pair: cross-lingual, and through the translation (empty without one)."""
-    ar, en = inputs.ar, inputs.en
-    direct = match_terms(
-        ar.table.paragraphs[a],
-        en.table.paragraphs[b],
-        inputs.ar_en_similarity,
-        inputs.ar_en_exact,
-        inputs.ar_en_allowed,
-        salience_vector(ar.table, a, ar.salience[a]),
-        salience_vector(en.table, b, en.salience[b]),
-        ar.table.words,
-        en.table.words,
-        settings.term_floor,
-    )
+    en = inputs.en
+    en_salience = salience_vector(en.table, b, en.salience[b])
+
+    def matches(side, similarity, exact, allowed) -> list[Match]:
+        return match_terms(
+            side.table.paragraphs[a],
+            en.table.paragraphs[b],
+            similarity,
+            exact,
+            allowed,
+            salience_vector(side.table, a, side.salience[a]),
+            en_salience,
+            side.table.words,
+            en.table.words,
+            settings.term_floor,
+        )
+
+    direct = matches(inputs.ar, inputs.ar_en_similarity, inputs.ar_en_exact, inputs.ar_en_allowed)
     via_mt: list[Match] = []
     mt = inputs.mt
     if mt is not None and inputs.has_mt[a] and inputs.mt_en_similarity is not None and inputs.mt_en_exact is not None:
         assert inputs.mt_en_allowed is not None
-        via_mt = match_terms(
-            mt.table.paragraphs[a],
-            en.table.paragraphs[b],
-            inputs.mt_en_similarity,
-            inputs.mt_en_exact,
-            inputs.mt_en_allowed,
-            salience_vector(mt.table, a, mt.salience[a]),
-            salience_vector(en.table, b, en.salience[b]),
-            mt.table.words,
-            en.table.words,
-            settings.term_floor,
-        )
+        via_mt = matches(mt, inputs.mt_en_similarity, inputs.mt_en_exact, inputs.mt_en_allowed)
     return direct, via_mt
 
 

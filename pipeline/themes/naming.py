@@ -253,42 +253,26 @@ def evidence_terms(inputs, a: int, b: int, direct: list[Match], via_mt: list[Mat
     """The matched terms of one link, strongest first: what each side says, where (spans), how they were
     matched (``source``: dictionary, encoder or mt) and, for an Arabic term, its dictionary gloss."""
     terms: list[dict] = []
-    for m in sorted(direct, key=lambda m: -m.weight):
-        src = _term(inputs.ar.terms[a], inputs.ar.table.keys[m.src])
-        dst = _term(inputs.en.terms[b], inputs.en.table.keys[m.en])
-        if src is None or dst is None:
-            continue
-        terms.append(
-            {
-                "kind": "theme",
-                "source": "dictionary" if m.exact else "encoder",
-                "ar": src.surface,
-                "en": dst.surface,
-                "ar_spans": [list(s) for s in src.spans],
-                "en_spans": [list(s) for s in dst.spans],
-                "similarity": round(m.strength, 4),
-                "weight": round(m.weight, 4),
-                "gloss": _gloss(src, lexicon),
-            }
-        )
-    if inputs.mt is not None:
-        for m in sorted(via_mt, key=lambda m: -m.weight):
-            src = _term(inputs.mt.terms[a], inputs.mt.table.keys[m.src])
+    sides = [(inputs.ar, direct, "ar")] + ([(inputs.mt, via_mt, "mt")] if inputs.mt is not None else [])
+    for side, matches, name in sides:
+        for m in sorted(matches, key=lambda m: -m.weight):
+            src = _term(side.terms[a], side.table.keys[m.src])
             dst = _term(inputs.en.terms[b], inputs.en.table.keys[m.en])
             if src is None or dst is None:
                 continue
-            terms.append(
-                {
-                    "kind": "theme",
-                    "source": "mt",
-                    "mt": src.surface,
-                    "en": dst.surface,
-                    "mt_spans": [list(s) for s in src.spans],
-                    "en_spans": [list(s) for s in dst.spans],
-                    "similarity": round(m.strength, 4),
-                    "weight": round(m.weight, 4),
-                }
-            )
+            term: dict = {
+                "kind": "theme",
+                "source": "mt" if name == "mt" else "dictionary" if m.exact else "encoder",
+                name: src.surface,
+                "en": dst.surface,
+                f"{name}_spans": [list(s) for s in src.spans],
+                "en_spans": [list(s) for s in dst.spans],
+                "similarity": round(m.strength, 4),
+                "weight": round(m.weight, 4),
+            }
+            if name == "ar":  # a translation's term needs no gloss
+                term["gloss"] = _gloss(src, lexicon)
+            terms.append(term)
     return sorted(terms, key=_weight_of)[:MAX_EVIDENCE_TERMS]
 
 
