@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.align.ann import NeighbourIndex, k_recall
+from pipeline.align.ann import NeighbourIndex, k_recall, smallest_sufficient
 from pipeline.records import Segment
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -88,6 +88,35 @@ def test_nprobe_follows_the_recall_asked_for(udhr_vectors, recall):
         _, found = index.search(a[:300], 8)
         _, truth = NeighbourIndex(e, len(e) + 1, 1.0, 8).search(a[:300], 8)
         assert k_recall(found, truth) >= 0.99
+
+
+@pytest.mark.parametrize(
+    "first_enough, limit, expected",
+    [
+        (1, 16, 1),
+        (2, 16, 2),
+        (3, 16, 3),
+        (5, 566, 5),
+        (9, 566, 9),
+        (16, 566, 16),
+        (17, 566, 17),
+        (400, 566, 400),
+        (566, 566, 566),
+        (None, 566, 566),
+        (None, 1, 1),
+    ],
+)
+def test_nprobe_is_the_smallest_that_reaches_the_recall(first_enough, limit, expected):
+    """Not the next power of two (9 lists enough must not search 16), and in about 2·log2 tries."""
+    tried = []
+
+    def enough(n):
+        tried.append(n)
+        return first_enough is not None and n >= first_enough
+
+    assert smallest_sufficient(enough, limit) == expected
+    assert len(tried) <= 2 * max(1, expected).bit_length() + 1
+    assert all(1 <= n <= limit for n in tried)
 
 
 def test_queries_with_too_few_vectors_in_their_lists_are_searched_exactly():

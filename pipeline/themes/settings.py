@@ -32,6 +32,15 @@ class ThemeSettings:
     calibrated_on: str = ""
     models: dict = field(default_factory=dict)  # variant → LinkModel JSON (with bounds)
 
+    def __post_init__(self) -> None:
+        from pipeline.themes.bridge import MAX_RANK, RANKED_FLOOR
+
+        # Term ranks are computed only for cosines at or above RANKED_FLOOR, and stored up to MAX_RANK.
+        if not RANKED_FLOOR <= self.term_floor <= 1.0:
+            raise ValueError(f"term_floor {self.term_floor} is outside {RANKED_FLOOR}..1")
+        if not 1 <= self.term_rank <= MAX_RANK:
+            raise ValueError(f"term_rank {self.term_rank} is outside 1..{MAX_RANK}")
+
     def model(self, variant: str) -> LinkModel | None:
         data = self.models.get(variant)
         return LinkModel.from_json(data) if data else None
@@ -65,5 +74,5 @@ def load_theme_settings(path: Path | None = None) -> ThemeSettings:
         raise PipelineError(path, f"unknown theme settings: {', '.join(sorted(unknown))}")
     try:
         return ThemeSettings(**{k: v for k, v in data.items() if k in known})
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:
         raise PipelineError(path, f"not a valid theme settings file ({exc})") from None

@@ -29,6 +29,18 @@ _EN_CONNECTIVES = {"including", "according", "regarding", "concerning", "followi
 # The article and the one-letter words glued before it (و ف ب ك ل + ال): safe to strip. Other clitics are
 # left on: a light stemmer that strips any leading ب or ف breaks words (بيانات → يانا, فلاش → لاش).
 _AR_ARTICLE = re.compile(r"^(?:[وف]?(?:[بك]?ال|لل))(?=...)")
+# Besides the shared stop list: the ordinal adverbs that number a statement's points (أولاً … عاشراً, like
+# English "first", "second"), and particles and adverbs that name nothing.
+_AR_NOT_TERMS = {
+    arabic_key(w)
+    for w in """أولا ثانيا ثالثا رابعا خامسا سادسا سابعا ثامنا تاسعا عاشرا أخيرا
+إنما فقط جدا لذلك لذا عندما بينما حين وفق وفقا سوى""".split()
+}
+
+
+def _arabic_function_word(key: str) -> bool:
+    """A function word, also with the conjunction و or ف written onto it (وبعد, فمنذ)."""
+    return any(k in AR_STOP or k in _AR_NOT_TERMS for k in (key, key[1:] if len(key) > 2 and key[0] in "وف" else key))
 
 
 @dataclass(frozen=True)
@@ -88,7 +100,7 @@ def _arabic_tokens(text: str) -> list[_Token | None]:
         if not _JOINER.fullmatch(text[last_end : m.start()] or " "):
             tokens.append(None)
         last_end = m.end()
-        if arabic_key(m.group()) in AR_STOP:
+        if _arabic_function_word(arabic_key(m.group())):
             tokens.append(None)
             continue
         stem = arabic_term_key(m.group())
