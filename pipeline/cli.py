@@ -320,8 +320,9 @@ def _eval_sentences(args) -> int:
     )
     if args.calibrate and args.write:
         write_calibration(summary, args.write)
-    print(format_table(summary))
-    write_markdown(args.markdown, format_table(summary).splitlines())
+    table = format_table(summary)
+    print(table)
+    write_markdown(args.markdown, table.splitlines())
     print(json.dumps(summary))
     return 0
 
@@ -347,8 +348,9 @@ def cmd_eval_themes(args) -> int:
     from pipeline.generated import write_markdown
 
     summary = run_theme_eval(args.gold, args.out, args.extra)
-    print("\n".join(theme_table(summary)))
-    write_markdown(args.markdown, theme_table(summary))
+    table = theme_table(summary)
+    print("\n".join(table))
+    write_markdown(args.markdown, table)
     atomic_write_text(Path(args.out) / "themes.json", json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
     return 0
 
@@ -518,9 +520,10 @@ def cmd_bench_ingest(args) -> int:
 
     load = _load_before_bench()
     rows = run_ingest_bench(args.flores, args.corpus, tuple(args.mb), args.lang)
-    print(format_ingest_table(rows))
+    table = format_ingest_table(rows)
+    print(table)
     _print_load_warning(load)
-    write_markdown(args.markdown, machine_line(load) + format_ingest_table(rows).splitlines())
+    write_markdown(args.markdown, machine_line(load) + table.splitlines())
     if args.json:
         print(json.dumps([asdict(r) for r in rows]))
     return 0
@@ -555,9 +558,10 @@ def cmd_bench_archive(args) -> int:
 
     load = _load_before_bench()
     rows = run_archive_bench(args.data, tuple(args.sizes), args.exact_max, args.work, args.engine)
-    print(format_table(rows))
+    table = format_table(rows)
+    print(table)
     _print_load_warning(load)
-    write_markdown(args.markdown, machine_line(load) + format_table(rows).splitlines())
+    write_markdown(args.markdown, machine_line(load) + table.splitlines())
     if args.json:
         print(rows_json(rows))
     return 0

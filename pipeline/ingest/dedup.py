@@ -137,11 +137,9 @@ class DuplicateIndex:
                 continue
             if np.count_nonzero(self.signatures[position] == signature) < agree:
                 continue
-            other = shingles_of(self.keys[position])
-            if low <= len(other) <= high:
-                similarity = jaccard(grams, other)
-                if similarity >= self.threshold:
-                    return Match(position, False, similarity)
+            similarity = jaccard(grams, shingles_of(self.keys[position]))
+            if similarity >= self.threshold:
+                return Match(position, False, similarity)
         return None
 
     def add(self, key: str, grams: frozenset[str]) -> int:

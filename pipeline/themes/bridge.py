@@ -103,14 +103,11 @@ def mutual_ranks(similarity: np.ndarray, floor: float = RANKED_FLOOR) -> np.ndar
     ranks do not depend on the platform's sort), at most MAX_RANK; MAX_RANK for every pair below
     ``floor``."""
     out = np.full(similarity.shape, MAX_RANK, dtype=np.uint8)
-    found = [
-        np.nonzero(similarity[start : start + RANK_BLOCK] >= floor) for start in range(0, len(similarity), RANK_BLOCK)
-    ]
+    starts = range(0, len(similarity), RANK_BLOCK)
+    found = [np.nonzero(similarity[start : start + RANK_BLOCK] >= floor) for start in starts]
     if not found:
         return out
-    rows = np.concatenate(
-        [r + start for (r, _), start in zip(found, range(0, len(similarity), RANK_BLOCK), strict=True)]
-    )
+    rows = np.concatenate([r + start for (r, _), start in zip(found, starts, strict=True)])
     cols = np.concatenate([c for _, c in found])
     if len(rows):
         # np.nonzero lists the entries in row-major order; a stable sort by value keeps it among ties.
