@@ -180,3 +180,68 @@ def test_the_inverted_file_in_shards_on_ray_gives_the_single_machine_links(two_n
         results.append(([json.dumps(link.to_json(), sort_keys=True) for link in links], ann.STATS.distances))
     assert ann.STATS.ivf_searches == 2 and len(results[0][0]) > 500
     assert results[1] == results[0]
+
+
+def test_english_vectors_held_by_actors_give_the_links_of_vectors_held_here(two_nodes, flores_set, tmp_path):
+    """The English side held by two Ray actors on two nodes, in blocks of 256 rows (the driver asks them
+    for neighbours, cosines, document sums and the rows it needs), against the same vectors held here in
+    the same blocks: the same links, unlinked rows, themes and inner products. ivf_min 900: both sides
+    (1,012 and 913 paragraphs) through inverted files, the Arabic one sent to the holders."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipeline.align import ann
+    from pipeline.align.align import align_segments
+    from pipeline.align.settings import load_settings
+    from pipeline.align.vectors import LocalVectors
+    from pipeline.engine.ray_engine import RayVectors, _connect
+    from pipeline.ingest.documents import read_document
+    from pipeline.ingest.stage import ingest_documents
+    from pipeline.themes.settings import load_theme_settings
+
+    docs = [read_document(path, lang) for lang in ("ar", "en") for path in flores_set[lang]]
+    segments = ingest_documents(docs).segments
+    settings = replace(load_settings(), ivf_min=900)
+    made: dict = {}
+
+    def on_ray(vectors, batch=128):
+        folder = Path(tmp_path / f"held-{len(made)}")
+        rows = [
+            {"side": 1, "chunk": c, "vectors": vectors[start : start + batch].tobytes()}
+            for c, start in enumerate(range(0, len(vectors), batch))
+        ]
+        (folder / "vectors").mkdir(parents=True)
+        pq.write_table(pa.Table.from_pylist(rows), folder / "vectors" / "part.parquet")
+        return RayVectors(_connect(two_nodes.address), folder, 1, len(vectors), batch, vectors.shape[1], 2, block=256)
+
+    def embedder(hold):
+        def embed(encoder):
+            def embed_sides(sides, held=None):
+                out = [made.setdefault((lang, tuple(texts)), encoder.encode(texts, lang)) for texts, lang, _ in sides]
+                out[held] = hold(out[held])
+                return out
+
+            return embed_sides
+
+        return embed
+
+    results = []
+    for hold in (lambda v: LocalVectors(v, block=256), on_ray):
+        ann.STATS.reset()
+        links, unaligned, info, _ = align_segments(
+            segments, settings, embedder=embedder(hold), themes=load_theme_settings()
+        )
+        results.append(
+            (
+                [json.dumps(link.to_json(), sort_keys=True) for link in links],
+                [json.dumps(u.to_json(), sort_keys=True) for u in unaligned],
+                json.dumps(info["themes"], sort_keys=True),
+                ann.STATS.distances,
+                ann.STATS.ivf_searches,
+            )
+        )
+        holders = info["vector_holders"]
+        assert sum(h["rows"] for h in holders) == sum(s.lang == "en" for s in segments)
+    assert len(holders) == 2 and len({h["node"] for h in holders}) == 2
+    assert results[0][4] == 2 and len(results[0][0]) > 500
+    assert results[1] == results[0]

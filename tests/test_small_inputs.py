@@ -77,7 +77,7 @@ class MemoEmbedder:
         self.encoder = get_encoder(load_settings().encoder)
 
     def __call__(self, _encoder):
-        def embed_sides(sides):
+        def embed_sides(sides, held=None):
             out = []
             for texts, lang, _ in sides:
                 todo = [t for t in dict.fromkeys(texts) if (lang, t) not in self.memo]

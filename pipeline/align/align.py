@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import asdict, replace
 
 import numpy as np
@@ -14,6 +16,7 @@ from pipeline.align.parallel import align_monotonic
 from pipeline.align.sentence_align import SentenceAlignSettings
 from pipeline.align.sentence_stage import EmbeddingMemo, align_parallel_sentences, refine_links
 from pipeline.align.settings import AlignSettings
+from pipeline.align.vectors import LocalVectors, SideVectors
 from pipeline.encoders import Encoder, get_encoder
 from pipeline.errors import PipelineError
 from pipeline.progress import log
@@ -29,7 +32,7 @@ def align_segments(
     encoder_name: str | None = None,
     threads: int | None = None,
     sentence_settings: SentenceAlignSettings | None = None,
-    embedder: Callable[[Encoder], Callable[[list[tuple[list[str], str, str]]], list[np.ndarray]]] | None = None,
+    embedder: Callable[[Encoder], Callable[..., list]] | None = None,
     shards=None,
     themes: ThemeSettings | None = None,
 ) -> tuple[list[Link], list[Unaligned], dict, list[dict]]:
@@ -37,15 +40,16 @@ def align_segments(
     sentences) where info records the encoder signature and the settings used (for the manifest) and
     sentences are the sentence beads (``sentences.jsonl`` rows; none when ``sentence_settings`` is None):
     in parallel mode the documents' sentences, in comparable mode those inside equivalent links.
-    ``embedder`` turns the encoder into the ``embed_sides([(texts, lang, progress label), ...])`` that
-    embeds the paragraphs (default: the encoder's ``encode`` on each side in turn; the Ray engine's runs
-    the same ``encode`` on workers); ``shards`` fills and searches an inverted file
-    (:data:`pipeline.align.ann.ShardsFactory`; default: one shard here, the Ray engine's: one per actor).
+    ``embedder`` turns the encoder into the ``embed_sides([(texts, lang, progress label), ...], held=n)``
+    that embeds the paragraphs (default: the encoder's ``encode`` on each side in turn; the Ray engine's
+    runs the same ``encode`` on workers, and leaves side ``held``, the English, on them: a
+    :class:`pipeline.align.vectors.SideVectors`); ``shards`` fills and searches the English inverted file
+    of vectors made here (:data:`pipeline.align.ann.ShardsFactory`; default: one shard here).
     ``themes``: the theme settings; with them, comparable mode also makes ``theme`` links
     (:mod:`pipeline.themes`) among the pairs not linked otherwise, and ``info["themes"]`` holds the
     run's themes (``themes.jsonl`` rows)."""
     encoder = get_encoder(encoder_name or settings.encoder, threads)
-    embed_sides = embedder(encoder) if embedder else lambda sides: [encoder.encode(*side) for side in sides]
+    embed_sides = embedder(encoder) if embedder else lambda sides, held=None: [encoder.encode(*side) for side in sides]
     ar_rows = [s for s in segments if s.lang == "ar"]
     en_rows = [s for s in segments if s.lang == "en"]
     info: dict = {"encoder": encoder.signature(), "settings": settings.to_json()}
@@ -80,57 +84,75 @@ def align_segments(
     use_gloss = lexicon is not None and not all(translated)
     if lexicon is not None and use_gloss:
         sides.append(([gloss_text(r.text, lexicon) for r in ar_rows], "en", "align: embed glosses"))
-    ar_vecs, en_vecs, *more = embed_sides(sides)
-    gloss_vecs = more[-1] if use_gloss else None
-    if all(translated) or not any(translated):
-        mt_vecs = more[0] if any(translated) else None
-        links, unaligned, decided = align_comparable(
-            ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, lexicon, shards, gloss_vecs
-        )
-    else:
-        # Some paragraphs have a translation: each is decided by the model its own evidence fits, the +mt
-        # features only where a translation exists (issue 23: one translated paragraph switched every
-        # decision to the +mt model, with mt_lexical 0 for the others).
-        mt_vecs = ar_vecs.copy()  # a paragraph without a translation stands for itself in MT neighbourhoods
-        mt_vecs[np.flatnonzero(np.array(translated))] = more[0]
-        with_mt = align_comparable(ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, lexicon, shards)
-        untranslated = [replace(r, mt_text=None) for r in ar_rows]
-        without_mt = align_comparable(
-            untranslated, en_rows, ar_vecs, en_vecs, settings, None, lexicon, shards, gloss_vecs
-        )
-        links, unaligned, decided = merge_by_paragraph(ar_rows, translated, with_mt, without_mt)
-    info |= decided
-    info["translated_paragraphs"] = {"translated": sum(translated), "arabic_paragraphs": len(ar_rows)}
-    if themes is not None:
-        theme_links, info["themes"], info["theme_info"] = link_themes(
-            ar_rows,
-            en_rows,
-            ar_vecs,
-            en_vecs,
-            mt_vecs,
-            encoder,
-            load_glossary() if lexicon is not None else None,
-            themes,
-            links,
-        )
-        links, unaligned = with_theme_links(links, unaligned, theme_links, ar_rows)
-    add_sentence_evidence(links, {r.id: r for r in ar_rows + en_rows}, encoder)
-    if use_gloss:
-        # No translation: the reader gets dictionary glosses of each such Arabic paragraph's key terms, from
-        # the glossary (the headword stemmer, ranked senses; the features keep the calibrated matching).
-        glossary = load_glossary() or lexicon
-        carried: dict[str, set[str]] = {}
-        for link in links:
-            carried.setdefault(link.ar_id, set()).update(
-                t["ar"] for t in link.evidence["terms"] if t["kind"] == "dictionary"
+    started = time.perf_counter()
+    ar_vecs, made, *more = embed_sides(sides, held=1)
+    info["embed_s"] = round(time.perf_counter() - started, 3)
+    # The English side stays where it was made (an archive's vectors on the Ray engine's workers); the
+    # aligner asks its holders for what it needs and gathers the candidate documents' rows only.
+    with held_side(made, shards, info) as en_vecs:
+        gloss_vecs = more[-1] if use_gloss else None
+        if all(translated) or not any(translated):
+            mt_vecs = more[0] if any(translated) else None
+            links, unaligned, decided = align_comparable(
+                ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, lexicon, None, gloss_vecs
             )
-        info["glosses"] = {r.id: glosses(r.text, glossary, carried.get(r.id)) for r in ar_rows if not r.mt_text}
-    sentences = (
-        []
-        if memo is None or sentence_settings is None
-        else refine_links(segments, [link.to_json() for link in links], memo, sentence_settings)
-    )
-    return links, unaligned, info, sentences
+        else:
+            # Some paragraphs have a translation: each is decided by the model its own evidence fits, the +mt
+            # features only where a translation exists (issue 23: one translated paragraph switched every
+            # decision to the +mt model, with mt_lexical 0 for the others).
+            mt_vecs = ar_vecs.copy()  # a paragraph without a translation stands for itself in MT neighbourhoods
+            mt_vecs[np.flatnonzero(np.array(translated))] = more[0]
+            with_mt = align_comparable(ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, lexicon)
+            untranslated = [replace(r, mt_text=None) for r in ar_rows]
+            without_mt = align_comparable(
+                untranslated, en_rows, ar_vecs, en_vecs, settings, None, lexicon, None, gloss_vecs
+            )
+            links, unaligned, decided = merge_by_paragraph(ar_rows, translated, with_mt, without_mt)
+        info |= decided
+        info["translated_paragraphs"] = {"translated": sum(translated), "arabic_paragraphs": len(ar_rows)}
+        if themes is not None:
+            theme_links, info["themes"], info["theme_info"] = link_themes(
+                ar_rows,
+                en_rows,
+                ar_vecs,
+                en_vecs,
+                mt_vecs,
+                encoder,
+                load_glossary() if lexicon is not None else None,
+                themes,
+                links,
+            )
+            links, unaligned = with_theme_links(links, unaligned, theme_links, ar_rows)
+        add_sentence_evidence(links, {r.id: r for r in ar_rows + en_rows}, encoder)
+        if use_gloss:
+            # No translation: the reader gets dictionary glosses of each such Arabic paragraph's key terms, from
+            # the glossary (the headword stemmer, ranked senses; the features keep the calibrated matching).
+            glossary = load_glossary() or lexicon
+            carried: dict[str, set[str]] = {}
+            for link in links:
+                carried.setdefault(link.ar_id, set()).update(
+                    t["ar"] for t in link.evidence["terms"] if t["kind"] == "dictionary"
+                )
+            info["glosses"] = {r.id: glosses(r.text, glossary, carried.get(r.id)) for r in ar_rows if not r.mt_text}
+        sentences = (
+            []
+            if memo is None or sentence_settings is None
+            else refine_links(segments, [link.to_json() for link in links], memo, sentence_settings)
+        )
+        return links, unaligned, info, sentences
+
+
+@contextmanager
+def held_side(made, shards, info: dict):
+    """``made`` as a :class:`pipeline.align.vectors.SideVectors` (vectors made here: held here, their
+    inverted file filled by ``shards``); on leaving, ``info[\"vector_holders\"]`` says what each holder held
+    and spent, and the holders are let go."""
+    held = made if isinstance(made, SideVectors) else LocalVectors(made, shards)
+    try:
+        yield held
+    finally:
+        info["vector_holders"] = held.describe()
+        held.close()
 
 
 def with_theme_links(

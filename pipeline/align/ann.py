@@ -12,25 +12,43 @@ lists, just short, to 16 at 320,000 a side).
 Distance computations are counted in :data:`STATS` (the benchmark reports them).
 
 The inverted file is trained once, then filled and searched in shards (:class:`IndexShard`): here one
-shard holding every vector; the Ray engine (``pipeline.engine.ray_engine.ray_shards``) fills one shard
-per actor and sends each chunk of queries to every shard. A shard's lists hold its vectors in id order
-and every shard probes the same lists (same trained quantizer, same nprobe), so the shards' results,
-merged by :func:`merge_top_k` (similarity, then the lower id), are the one-shard result.
+shard holding every vector; a side held elsewhere (:class:`pipeline.align.vectors.SideVectors`, the Ray
+engine's English vectors on its workers) is filled by its holders, one shard each, and each chunk of
+queries goes to every shard. A shard's lists hold its vectors in id order and every shard probes the
+same lists (same trained quantizer, same nprobe), so the shards' results, merged by :func:`merge_top_k`
+(similarity, then the lower id), are the one-shard result. An index whose base is here also travels to
+where another side's rows are held (:meth:`NeighbourIndex.portable`), to search them as queries there.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.errors import PipelineError
+from pipeline.align.vectors import (
+    BLOCK,
+    IndexShard,
+    PortableIndex,
+    ShardSearch,
+    ShardsFactory,
+    SideVectors,
+    exact_rows,
+    f32,
+    faiss_module,
+    fill_short,
+    local_shards,
+    merge_top_k,
+)
 from pipeline.progress import log, progress
 
-# Queries searched at once: bounds the result buffers and gives the progress bar its steps.
-CHUNK = 8192
+__all__ = ["IndexShard", "NeighbourIndex", "ShardSearch", "ShardsFactory", "local_shards", "merge_top_k"]
+
+# Queries searched at once: bounds the result buffers and gives the progress bar its steps; a side held
+# in blocks (pipeline.align.vectors) is searched a block a chunk, so the two are one size.
+CHUNK = BLOCK
 # k-means wants tens of training points per list (faiss warns under 39); more only slows training.
 TRAIN_PER_LIST = 40
 # Queries searched exactly to choose nprobe: enough to measure recall to about ±0.01.
@@ -60,63 +78,75 @@ class SearchStats:
 STATS = SearchStats()
 
 
-def _faiss():
-    try:
-        import faiss
-    except ImportError:
-        raise PipelineError(None, "aligning this many paragraphs needs faiss-cpu installed") from None
-    return faiss
-
-
-def _f32(x: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(x, dtype=np.float32)
-
-
 class NeighbourIndex:
     """The base vectors, searchable for each query's k most similar (inner product)."""
 
     def __init__(
         self,
-        base: np.ndarray,
+        base: np.ndarray | SideVectors,
         ivf_min: int,
         recall: float,
         k: int,
-        queries: np.ndarray | None = None,
+        queries: np.ndarray | SideVectors | None = None,
         seed: int = 0,
         shards: ShardsFactory | None = None,
     ):
-        """``shards`` fills the trained inverted file with ``base`` (default: :func:`local_shards`, one
-        shard in this process)."""
-        faiss = _faiss()
-        self.base = _f32(base)
-        self.n, dim = self.base.shape
+        """``base``: the vectors here, or a side held elsewhere (:class:`pipeline.align.vectors.SideVectors`:
+        the training sample and exact checks are asked of its holders, which also fill the inverted file;
+        below ``ivf_min`` it is gathered here). ``shards`` fills the trained inverted file with a ``base``
+        held here (default: :func:`local_shards`, one shard in this process). ``queries``: those the index
+        will answer (for choosing nprobe; default the base)."""
+        faiss = faiss_module()
+        self.n, dim = base.shape
         self.nlist = 0
         self.nprobe = 0
+        self.trained: bytes | None = None
+        self.store = base if isinstance(base, SideVectors) and self.n >= ivf_min else None
+        self.base = None if self.store is not None else f32(np.asarray(base))
         if self.n < ivf_min:
             self.index = faiss.IndexFlatIP(dim)
-            self.index.add(self.base)
+            self.index.add(self._here())
             return
         self.nlist = max(16, round(LISTS_PER_ROOT * math.sqrt(self.n)))
         rng = np.random.default_rng(seed)
-        sample = self.base[np.sort(rng.choice(self.n, size=min(self.n, TRAIN_PER_LIST * self.nlist), replace=False))]
+        sample = base[np.sort(rng.choice(self.n, size=min(self.n, TRAIN_PER_LIST * self.nlist), replace=False))]
         quantizer = faiss.IndexFlatIP(dim)
         trained = faiss.IndexIVFFlat(quantizer, dim, self.nlist, faiss.METRIC_INNER_PRODUCT)
         trained.cp.seed = seed
-        trained.train(sample)
+        trained.train(f32(sample))
         STATS.distances += len(sample) * self.nlist * trained.cp.niter  # k-means assignments
-        self.shards = (shards or local_shards)(faiss.serialize_index(trained), self.base)
-        self.nprobe = self._choose_nprobe(self.base if queries is None else _f32(queries), recall, k, rng)
+        self.trained = faiss.serialize_index(trained)
+        if self.store is not None:
+            self.shards = self.store.fill(self.trained)
+        else:
+            self.shards = (shards or local_shards)(self.trained, self._here())
+        self.nprobe = self._choose_nprobe(base if queries is None else queries, recall, k, rng)
         log(f"align: inverted file over {self.n} paragraphs, {self.nlist} lists, searching {self.nprobe} per query")
 
-    def _choose_nprobe(self, queries: np.ndarray, recall: float, k: int, rng: np.random.Generator) -> int:
+    def _here(self) -> np.ndarray:
+        """The base vectors, held here (an index over a side held elsewhere has none)."""
+        if self.base is None:
+            raise ValueError("this index's base is held elsewhere")
+        return self.base
+
+    def _exact(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each query's exact ``k`` best in the whole base (equal similarities: the lower id)."""
+        if self.store is not None:
+            return self.store.top_k(queries, k)
+        return exact_rows(queries, self._here(), k)
+
+    def _choose_nprobe(self, queries, recall: float, k: int, rng: np.random.Generator) -> int:
         """The smallest nprobe whose k-recall@k on a sample of ``queries`` (those the index will answer: the
         other side's paragraphs) reaches ``recall`` (all lists where none does): doubled from 1 until one
         does, then bisected between it and the last that did not."""
-        queries = queries[np.sort(rng.choice(len(queries), size=min(len(queries), RECALL_SAMPLE), replace=False))]
+        queries = f32(queries[np.sort(rng.choice(len(queries), size=min(len(queries), RECALL_SAMPLE), replace=False))])
         k = min(k, self.n)
-        exact = _faiss().IndexFlatIP(self.base.shape[1])
-        exact.add(self.base)
-        _, truth = exact.search(queries, k)
+        if self.store is not None:
+            _, truth = self.store.top_k(queries, k)
+        else:
+            exact = faiss_module().IndexFlatIP(self._here().shape[1])
+            exact.add(self._here())
+            _, truth = exact.search(queries, k)
         STATS.distances += len(queries) * self.n
 
         def enough(nprobe: int) -> bool:
@@ -125,8 +155,9 @@ class NeighbourIndex:
 
         return smallest_sufficient(enough, self.nlist)
 
-    def _search_ivf(self, queries: np.ndarray, k: int, nprobe: int, bar=None):
-        """Every query chunk searched in every shard, the shards' results merged: (sims, ids, inner products)."""
+    def _search_ivf(self, queries: np.ndarray, k: int, nprobe: int, bar=None, fill: bool = False):
+        """Every query chunk searched in every shard, the shards' results merged (``fill``: a chunk's queries
+        whose lists hold fewer than k vectors then searched exactly): (sims, ids, inner products)."""
         sims = np.empty((len(queries), k), dtype=np.float32)
         ids = np.empty((len(queries), k), dtype=np.int64)
         bounds = [(start, min(start + CHUNK, len(queries))) for start in range(0, len(queries), CHUNK)]
@@ -134,90 +165,56 @@ class NeighbourIndex:
         for (start, stop), found in zip(
             bounds, self.shards([queries[start:stop] for start, stop in bounds], k, nprobe), strict=True
         ):
-            sims[start:stop], ids[start:stop] = merge_top_k([f[0] for f in found], [f[1] for f in found], k)
+            chunk_sims, chunk_ids = merge_top_k([f[0] for f in found], [f[1] for f in found], k)
             distances += sum(f[2] for f in found)
+            if fill:
+                chunk_sims, chunk_ids, short = fill_short(
+                    queries[start:stop], chunk_sims, chunk_ids, lambda q: self._exact(q, k)
+                )
+                distances += short * self.n + (stop - start) * self.nlist
+            sims[start:stop], ids[start:stop] = chunk_sims, chunk_ids
             if bar is not None:
                 bar.update(stop - start)
         return sims, ids, distances
 
     def search(self, queries: np.ndarray, k: int, desc: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(similarities, indices) of each query's ``k`` nearest base vectors, best first."""
-        queries = _f32(queries)
+        queries = f32(queries)
         k = min(k, self.n)
         sims = np.empty((len(queries), k), dtype=np.float32)
         ids = np.empty((len(queries), k), dtype=np.int64)
-        ivf = self.nlist > 0
         with progress(len(queries), desc or "nearest neighbours", unit="par") as bar:
-            if ivf:
-                sims, ids, distances = self._search_ivf(queries, k, self.nprobe, bar)
+            if self.nlist:
+                sims, ids, distances = self._search_ivf(queries, k, self.nprobe, bar, fill=True)
             else:
                 for start in range(0, len(queries), CHUNK):
                     stop = min(start + CHUNK, len(queries))
                     sims[start:stop], ids[start:stop] = self.index.search(queries[start:stop], k)
                     bar.update(stop - start)
-        if ivf:
-            # A query whose nprobe lists hold fewer than k vectors gets -1 ids: search those exactly.
-            short = np.nonzero((ids < 0).any(axis=1))[0]
-            for start in range(0, len(short), CHUNK):
-                rows = short[start : start + CHUNK]
-                full = queries[rows] @ self.base.T
-                top = np.argsort(-full, axis=1, kind="stable")[:, :k]
-                ids[rows], sims[rows] = top, np.take_along_axis(full, top, axis=1)
-                STATS.distances += len(rows) * self.n
-            STATS.distances += distances + len(queries) * self.nlist
-            STATS.ivf_searches += 1
-            STATS.nprobe += (self.nprobe,)
-        else:
-            STATS.distances += len(queries) * self.n
-        STATS.searches += 1
+                distances = len(queries) * self.n
+        self._count(distances)
         return sims, ids
 
+    def _count(self, distances: int) -> None:
+        STATS.distances += distances
+        STATS.searches += 1
+        if self.nlist:
+            STATS.ivf_searches += 1
+            STATS.nprobe += (self.nprobe,)
 
-class IndexShard:
-    """Part of an inverted file: the trained (empty) index, serialized, filled with ``vectors`` under the
-    ids ``first_id``, ``first_id + 1``, …; searched for each query's ``k`` best in its ``nprobe`` lists.
-    The same code fills and searches the one local shard and each Ray actor's."""
+    def portable(self) -> PortableIndex:
+        """This index as it travels to a side's holders (its base must be held here)."""
+        return PortableIndex(self._here(), self.trained, self.nprobe, self.nlist)
 
-    def __init__(self, trained: bytes, vectors: np.ndarray, first_id: int = 0):
-        faiss = _faiss()
-        self.index = faiss.deserialize_index(np.frombuffer(trained, dtype=np.uint8))
-        vectors = _f32(vectors)
-        self.index.add_with_ids(vectors, np.arange(first_id, first_id + len(vectors), dtype=np.int64))
-
-    def search(self, queries: np.ndarray, k: int, nprobe: int) -> tuple[np.ndarray, np.ndarray, int]:
-        """(similarities, ids, inner products computed) of each query's ``k`` best in this shard."""
-        faiss = _faiss()
-        self.index.nprobe = nprobe
-        faiss.cvar.indexIVF_stats.reset()
-        sims, ids = self.index.search(_f32(queries), k)
-        return sims, ids, int(faiss.cvar.indexIVF_stats.ndis)
-
-
-ShardSearch = Callable[[list[np.ndarray], int, int], Iterator[list[tuple[np.ndarray, np.ndarray, int]]]]
-"""Searches chunks of queries (k, nprobe): yields, for each chunk in order, every shard's result."""
-ShardsFactory = Callable[[bytes, np.ndarray], ShardSearch]
-"""Fills a trained inverted file (serialized) with the base vectors; returns how to search it."""
-
-
-def local_shards(trained: bytes, base: np.ndarray) -> ShardSearch:
-    """The whole base in one shard, in this process."""
-    shard = IndexShard(trained, base)
-
-    def search(chunks: list[np.ndarray], k: int, nprobe: int) -> Iterator[list[tuple[np.ndarray, np.ndarray, int]]]:
-        for chunk in chunks:
-            yield [shard.search(chunk, k, nprobe)]
-
-    return search
-
-
-def merge_top_k(sims: list[np.ndarray], ids: list[np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's ``k`` best over the shards' results: by similarity, equal similarities by the lower id,
-    missing (-1) last. One shard's result comes out in this same order, so shards do not change it."""
-    all_sims = np.concatenate(sims, axis=1)
-    all_ids = np.concatenate(ids, axis=1)
-    missing = all_ids < 0
-    order = np.lexsort((np.where(missing, np.iinfo(np.int64).max, all_ids), -all_sims, missing), axis=1)[:, :k]
-    return np.take_along_axis(all_sims, order, axis=1), np.take_along_axis(all_ids, order, axis=1)
+    def search_held(self, held: SideVectors, k: int, desc: str) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`search` with every row of ``held`` as the queries, searched where they are held, a block a
+        chunk: the same neighbours and counts as searching them here."""
+        k = min(k, self.n)
+        with progress(len(held), desc, unit="par") as bar:
+            sims, ids, distances = held.neighbours(self.portable(), k)
+            bar.update(len(held))
+        self._count(distances)
+        return sims, ids
 
 
 def smallest_sufficient(enough: Callable[[int], bool], limit: int) -> int:

@@ -36,6 +36,7 @@ from pipeline.align.knn import knn_pairs
 from pipeline.align.pairs import Pairs, dense_pairs
 from pipeline.align.scoring import chrf_similarity
 from pipeline.align.settings import AlignSettings
+from pipeline.align.vectors import LocalVectors, SideVectors
 from pipeline.align.model import RunShape
 from pipeline.progress import log
 from pipeline.records import Link, Segment, Unaligned
@@ -230,7 +231,7 @@ def align_comparable(
     ar_rows: list[Segment],
     en_rows: list[Segment],
     ar_vecs: np.ndarray,
-    en_vecs: np.ndarray,
+    en_vecs: np.ndarray | SideVectors,
     settings: AlignSettings,
     mt_vecs: np.ndarray | None = None,
     lexicon=None,
@@ -242,7 +243,9 @@ def align_comparable(
     probable first), the unlinked rows with their nearest miss, and what was decided how (for the manifest).
 
     Up to ``settings.dense_limit`` pairs, every pair is a candidate; past it, each side's
-    ``knn_candidates`` nearest neighbours (faiss), with the same margins and decisions. ``lexicon``
+    ``knn_candidates`` nearest neighbours (faiss), with the same margins and decisions; ``en_vecs`` may then
+    be held elsewhere (:class:`pipeline.align.vectors.SideVectors`), and only the candidate documents' rows
+    are gathered here. ``lexicon``
     (``pipeline.align.lexicon``) adds the dictionary features and their evidence; ``shards`` is where an
     inverted file is filled and searched (:data:`pipeline.align.ann.ShardsFactory`; default: here);
     ``gloss_vecs`` are the embeddings of the dictionary's glosses of the Arabic rows
@@ -254,13 +257,13 @@ def align_comparable(
     doc_means = gloss_doc_means = None
     narrowed: dict = {}
     if n_ar * n_en <= settings.dense_limit:
+        en_vecs = np.asarray(en_vecs)  # a side held elsewhere is gathered: every pair is scored here
         pairs = dense_pairs(ar_vecs, en_vecs, settings, mt_vecs)
     else:
-        pairs = knn_pairs(ar_vecs, en_vecs, settings, mt_vecs, shards)
+        held = en_vecs if isinstance(en_vecs, SideVectors) else LocalVectors(en_vecs, shards)
+        pairs = knn_pairs(ar_vecs, held, settings, mt_vecs)
         en_doc = doc_indexes(en_rows)
-        keep = candidate_documents(
-            pairs, en_doc, centroid_means(ar_vecs, en_vecs, en_doc), settings.retrieval_documents
-        )
+        keep = candidate_documents(pairs, en_doc, held.doc_means(ar_vecs, en_doc), settings.retrieval_documents)
         if settings.retrieval_documents and not keep.all():
             rows = np.flatnonzero(keep[en_doc])
             narrowed = {"en_documents": int(len(keep)), "candidate_documents": int(keep.sum())}
@@ -269,7 +272,10 @@ def align_comparable(
                 f"({len(rows):,} of {n_en:,} paragraphs)"
             )
             pairs = restrict_pairs(pairs, rows)
-            en_rows, en_vecs = [en_rows[r] for r in rows.tolist()], en_vecs[rows]
+            # Only the candidate documents' vectors come here (an archive's stay with their holders).
+            en_rows, en_vecs = [en_rows[r] for r in rows.tolist()], held.gather(rows)
+        else:
+            en_vecs = np.asarray(held)
         doc_means = centroid_means(ar_vecs, en_vecs, doc_indexes(en_rows))
         if gloss_vecs is not None:
             gloss_doc_means = centroid_means(gloss_vecs, en_vecs, doc_indexes(en_rows))

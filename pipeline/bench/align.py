@@ -100,7 +100,7 @@ def whole_path(ar_texts: list[str], en_texts: list[str], threads: int | None) ->
             RunConfig(ar=[ar_path], en=[en_path], out=Path(tmp) / "out", mt_model="none", threads=threads, cache=None)
         )
         seconds = time.perf_counter() - mark
-    stages = " ".join(f"{k} {v:.2f}" for k, v in result.manifest["timings"].items())
+    stages = " ".join(f"{k} {v:.2f}" for k, v in result.manifest["timings"].items() if isinstance(v, float))
     return BenchRow(f"whole path ({stages})", len(ar_texts), len(en_texts), "run", round(seconds, 2), len(result.links))
 
 

@@ -27,7 +27,10 @@ Each size is first indexed (:func:`index_archive`: its English paragraphs embedd
 usage (wall, user + system CPU, peak resident memory), and is scored against the planted gold: ``related``
 P/R/F1 (equivalent pairs left aside, as ``eval suite`` does) and, where an exact run (every document a
 candidate, exact neighbour search) was made at that size, the share of its right related links the run
-found too. Results are data (:class:`ArchiveRow`); printing is in the CLI.
+found too. With ``--engine ray`` each size runs on a local two-node Ray cluster (:func:`local_two_nodes`),
+then with the embedded engine without the vector cache (which the Ray engine does not read), and the two
+runs' outputs are compared byte for byte; the rows also say what each holder of the English vectors held
+and spent. Results are data (:class:`ArchiveRow`); printing is in the CLI.
 """
 
 from __future__ import annotations
@@ -221,6 +224,9 @@ class ArchiveRow:
     index_s: float = 0.0  # wall s of embedding the archive into the vector cache before the runs (index_archive)
     indexed: int = 0  # paragraphs the index embedded (the others were in the cache already)
     stages: dict = field(default_factory=dict)  # the run's own timings
+    engine: str = "embedded"  # "ray", "embedded" (with the vector cache) or "embedded, no vector cache"
+    holders: list = field(default_factory=list)  # the English vectors' holders: rows, MB, seconds per kind of work
+    equal_to_embedded: bool | None = None  # a Ray run: outputs byte-identical to the embedded engine's
 
 
 def run_child(args: list[str], env: dict | None = None) -> tuple[float, float, float, int]:
@@ -315,19 +321,31 @@ def prepare_size(folder: Path, documents: int, data: Path) -> tuple[Path, list[P
     return ar_path, en_paths, round(time.perf_counter() - mark, 2), embedded
 
 
-def run_size(folder: Path, documents: int, exact: bool, engine: str, right_exact: set | None) -> tuple[ArchiveRow, set]:
+def run_size(
+    folder: Path,
+    documents: int,
+    exact: bool,
+    engine: str,
+    right_exact: set | None,
+    ray_address: str | None = None,
+    vector_cache: bool = True,
+) -> tuple[ArchiveRow, set]:
     """Run one size (built and indexed by :func:`prepare_size`); returns its row and the right related
-    pairs it found."""
+    pairs it found. ``engine`` "ray" runs on the cluster at ``ray_address``; the Ray engine does not read
+    the vector cache, and ``vector_cache`` False runs the embedded engine without it (its outputs are then
+    the Ray engine's to compare)."""
     from pipeline.align.settings import load_settings
 
     inputs = folder / f"archive-{documents}"
     ar_path = inputs / f"{AR_DOC}.txt"
     en_paths = sorted((inputs / "en").glob("*.txt"))
-    out = folder / f"out-{documents}-{'exact' if exact else 'retrieval'}"
+    out = folder / out_name(documents, exact, engine, vector_cache)
     args = ["run", "--ar", str(ar_path), "--en", *map(str, en_paths), "--out", str(out), "--mt-model", "none"]
-    args += ["--formats", "jsonl", "--cache", str(folder / "cache"), "--embedding-cache"]
-    if engine != "embedded":
-        args += ["--engine", engine]
+    args += ["--formats", "jsonl", "--cache", str(folder / "cache")]
+    if engine == "ray":
+        args += ["--engine", "ray", "--ray-address", str(ray_address), "--ray-work", str(folder / "ray-work")]
+    elif vector_cache:
+        args += ["--embedding-cache"]
     if exact:
         settings = folder / "exact-settings.json"
         settings.write_text(json.dumps(exact_settings(load_settings()).to_json()), encoding="utf-8")
@@ -338,6 +356,7 @@ def run_size(folder: Path, documents: int, exact: bool, engine: str, right_exact
         raise PipelineError(None, f"bench archive: the run of {documents} documents failed (exit {status})")
     counts, related, right = scores(out, inputs / "gold.tsv")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    timings = manifest.get("timings", {})
     row = ArchiveRow(
         len(en_paths),
         sum(1 for s in _segments(out) if s == "en"),
@@ -348,11 +367,44 @@ def run_size(folder: Path, documents: int, exact: bool, engine: str, right_exact
         manifest["counts"].get("skipped_documents", 0),
         counts,
         {k: round(v, 4) if isinstance(v, float) else v for k, v in related.items()},
-        stages=manifest.get("timings", {}),
+        stages={k: v for k, v in timings.items() if k != "vector_holders"},
+        engine=engine if engine == "ray" else ("embedded" if vector_cache else "embedded, no vector cache"),
+        holders=timings.get("vector_holders", []),
     )
     if right_exact is not None:
         row.exact_recall = round(len(right & right_exact) / max(1, len(right_exact)), 4)
     return row, right
+
+
+def out_name(documents: int, exact: bool, engine: str, vector_cache: bool = True) -> str:
+    name = f"out-{documents}-{'exact' if exact else 'retrieval'}"
+    return name + ("-ray" if engine == "ray" else "" if vector_cache else "-nocache")
+
+
+# The files of a run that must be the same whichever engine made them (the manifest says which engine).
+COMPARED = ("alignments.jsonl", "unaligned.jsonl", "segments.jsonl", "removed.jsonl", "themes.jsonl", "sentences.jsonl")
+
+
+def same_outputs(a: Path, b: Path) -> bool:
+    return all((a / name).read_bytes() == (b / name).read_bytes() for name in COMPARED)
+
+
+def local_two_nodes():
+    """A local Ray cluster of two nodes, one CPU each (the tests' shape): what ``--engine ray`` is measured
+    on here. The run connects to it, so its workers are not the run's children (the run's peak memory is
+    the driver's)."""
+    try:
+        from ray.cluster_utils import Cluster
+    except ImportError:
+        raise PipelineError(
+            None, "bench archive --engine ray needs Ray installed: pip install '.[distributed]'"
+        ) from None
+    root = str(Path(__file__).resolve().parents[2])
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
+    cluster.add_node(num_cpus=1)
+    cluster.wait_for_nodes()
+    return cluster
 
 
 def _segments(out: Path):
@@ -367,21 +419,42 @@ def exact_settings(settings):
 
 
 def run_archive_bench(data: Path, sizes, exact_max: int, work: Path, engine: str = "embedded") -> list[ArchiveRow]:
-    """Each size run with the shipped settings, and first exactly where it is at most ``exact_max``."""
+    """Each size run with the shipped settings, and first exactly where it is at most ``exact_max``. With
+    ``engine`` "ray", each size's run on a local two-node cluster is followed by the embedded engine's
+    without the vector cache (which the Ray engine does not read), and the two runs' outputs compared."""
     rows: list[ArchiveRow] = []
     work.mkdir(parents=True, exist_ok=True)
-    for documents in sizes:
-        right_exact = None
-        _, _, index_s, indexed = prepare_size(work, documents, data)
-        if documents <= exact_max:
-            row, right_exact = run_size(work, documents, True, engine, None)
+    cluster = local_two_nodes() if engine == "ray" else None
+    try:
+        for documents in sizes:
+            right_exact = None
+            _, _, index_s, indexed = prepare_size(work, documents, data)
+            if documents <= exact_max:
+                row, right_exact = run_size(work, documents, True, "embedded", None)
+                rows.append(replace(row, index_s=index_s, indexed=indexed))
+            address = cluster.address if cluster is not None else None
+            row, _ = run_size(work, documents, False, engine, right_exact, address)
             rows.append(replace(row, index_s=index_s, indexed=indexed))
-        row, _ = run_size(work, documents, False, engine, right_exact)
-        rows.append(replace(row, index_s=index_s, indexed=indexed))
+            if engine == "ray":
+                plain, _ = run_size(work, documents, False, "embedded", right_exact, vector_cache=False)
+                rows[-1].equal_to_embedded = same_outputs(
+                    work / out_name(documents, False, "ray"), work / out_name(documents, False, "embedded", False)
+                )
+                rows.append(plain)
+    finally:
+        if cluster is not None:
+            import ray
+
+            ray.shutdown()
+            cluster.shutdown()
     return rows
 
 
+HOLDER_WORK = ("load", "ivf_fill", "ivf_search", "neighbours", "pair_cosines", "doc_sums", "top_k")
+
+
 def format_table(rows: list[ArchiveRow]) -> str:
+    """The runs' table; with Ray runs, also what each holder of the English vectors held and spent."""
     lines = [
         "| English documents | English paragraphs | search | wall s | CPU s | peak MB | skipped | links | "
         "related P | R | F1 | of the exact run's right related links | index s (paragraphs embedded) |",
@@ -389,12 +462,32 @@ def format_table(rows: list[ArchiveRow]) -> str:
     ]
     for r in rows:
         links = ", ".join(f"{k} {v}" for k, v in sorted(r.links.items()))
+        search = r.search if r.engine == "embedded" else f"{r.search} ({r.engine})"
+        if r.equal_to_embedded is not None:
+            search += ", outputs equal to the embedded engine's" if r.equal_to_embedded else ", OUTPUTS DIFFER"
         lines.append(
-            f"| {r.documents:,} | {r.en_paragraphs:,} | {r.search} | {r.wall_s} | {r.cpu_s} | {r.peak_rss_mb:,.0f} | "
+            f"| {r.documents:,} | {r.en_paragraphs:,} | {search} | {r.wall_s} | {r.cpu_s} | {r.peak_rss_mb:,.0f} | "
             f"{r.skipped} | {links} | {r.related['precision']:.4f} | {r.related['recall']:.4f} | "
             f"{r.related['f1']:.4f} | {'' if r.exact_recall is None else r.exact_recall} | "
             f"{r.index_s} ({r.indexed:,}) |"
         )
+    ray_rows = [r for r in rows if r.engine == "ray"]
+    if ray_rows:
+        lines += [
+            "",
+            "| English documents | holder (node) | rows | MB | "
+            + " | ".join(f"{work} s (wall / CPU)" for work in HOLDER_WORK)
+            + " | embedding (whole run, wall s) | align (wall s) |",
+            "|---|---|---|---|" + "---|" * len(HOLDER_WORK) + "---|---|",
+        ]
+        for r in ray_rows:
+            for n, h in enumerate(r.holders):
+                seconds = [h["seconds"].get(work) for work in HOLDER_WORK]
+                lines.append(
+                    f"| {r.documents:,} | {n + 1} ({h.get('node', 'here')}) | {h['rows']:,} | {h['mb']} | "
+                    + " | ".join("" if t is None else f"{t[0]} / {t[1]}" for t in seconds)
+                    + f" | {r.stages.get('align_embed', '')} | {r.stages.get('align', '')} |"
+                )
     return "\n".join(lines)
 
 

@@ -1,23 +1,24 @@
 """The Ray engine (``run --engine ray``): translation and embedding run in pools of Ray actors, each
-loading its model once; the rest of the run is the embedded engine's code on the driver.
+loading its model once; the English paragraphs' vectors stay on the cluster; the rest of the run is the
+embedded engine's code on the driver.
 
 Translation: the driver decides what to translate (cache, splits under the model's limit) and cuts it
 into the embedded engine's chunks (:func:`pipeline.mt.translate.translate_sentences`); the chunks go
 through Parquet to a Ray Dataset and ``map_batches`` with :class:`pipeline.engine.batches.TranslateChunks`
 (``num_cpus`` per actor = the backend's threads), and come back as they finish, into the cache.
 
-Neighbour search past ``ivf_min``: the driver trains the inverted file once (and chooses nprobe); each
-of as many actors as the cluster has CPUs fills it with its share of the base vectors
-(:class:`pipeline.align.ann.IndexShard`), every chunk of queries is searched by every shard, and the
-driver merges the shards' top k (:func:`pipeline.align.ann.merge_top_k`) and computes the margins from
-each row's mean. Exact search (below ``ivf_min``) stays on the driver.
-
-Each side's texts are cut into the encoder's own batches (:func:`pipeline.engine.batches.text_chunks`),
-written as Parquet, read back as a Ray Dataset and embedded with ``map_batches`` and the callable class
-:class:`pipeline.engine.batches.EmbedChunks` in an actor pool (one CPU per actor, the encoder single-
-threaded in it); the vectors come back through Parquet and are put in order again. The vectors, and so
-``alignments.jsonl``, are byte for byte the embedded engine's. An actor that dies is restarted and its
-batches retried.
+Embedding: each side's texts are cut into the encoder's own batches
+(:func:`pipeline.engine.batches.text_chunks`), written as Parquet, read back as a Ray Dataset and embedded
+with ``map_batches`` and the callable class :class:`pipeline.engine.batches.EmbedChunks` in an actor pool
+(one CPU per actor, the encoder single-threaded in it); the vectors go to Parquet. The driver reads back
+the small sides (Arabic, MT, glosses); the English side is read by :class:`VectorHolder` actors (one CPU
+each, spread over the nodes), each a contiguous run of whole blocks of rows (:class:`RayVectors`, a
+:class:`pipeline.align.vectors.SideVectors`). The aligner asks them for what it needs: the inverted file
+filled with their rows and searched by the Arabic queries, their rows searched against the Arabic index,
+the cosines of the candidate pairs, documents' summed vectors, each Arabic paragraph's top English rows
+for the theme layer, and the rows of the candidate documents only. Every answer is computed a block at a
+time and combined in block order, so the vectors, and so ``alignments.jsonl``, are byte for byte the
+embedded engine's. An actor that dies is restarted (a holder reads its rows again) and its work retried.
 
 ``RAY_ADDRESS`` or ``--ray-address`` names a running cluster; without it a local Ray instance is
 started for the run. On a cluster of several machines ``--ray-work`` must be storage every node sees
@@ -30,12 +31,14 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from pipeline.align.vectors import BLOCK, SideVectors, VectorBlocks
 from pipeline.errors import PipelineError
 from pipeline.progress import log, quiet
 
@@ -76,6 +79,13 @@ def _connect(address: str | None):
     return ray
 
 
+def _work_folder(prefix: str, work: Path | None) -> Path:
+    """A new folder for one stage's Parquet, under ``work`` (created when missing) or the system's temp."""
+    if work is not None:
+        Path(work).mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=work))
+
+
 def ray_embedder(
     encoder_name: str,
     batch_size: int,
@@ -93,11 +103,12 @@ def ray_embedder(
 
     pool = actors or max(1, int(ray.cluster_resources().get("CPU", 1)))
 
-    def embed_sides(sides: list[tuple[list[str], str, str]]) -> list[np.ndarray]:
+    def embed_sides(sides: list[tuple[list[str], str, str]], held: int | None = None) -> list:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        folder = Path(tempfile.mkdtemp(prefix="ray-embed-", dir=work))
+        folder = _work_folder("ray-embed-", work)
+        kept = False
         try:
             rows = [
                 row
@@ -120,18 +131,89 @@ def ray_embedder(
                 max_task_retries=RETRIES,
             )
             vectors.write_parquet(str(folder / "vectors"))
-            table = pq.read_table(folder / "vectors")
-            return batches.join_chunks(
+            # The held side's vectors are not read here: its holders read their rows themselves.
+            filters = [("side", "!=", held)] if held is not None else None
+            table = pq.read_table(folder / "vectors", filters=filters)
+            out: list = batches.join_chunks(
                 table.column("side").to_pylist(),
                 table.column("chunk").to_pylist(),
                 table.column("vectors").to_pylist(),
                 dim,
                 len(sides),
             )
+            if held is not None and sides[held][0]:
+                out[held] = RayVectors(ray, folder, held, len(sides[held][0]), batch_size, dim, pool)
+                kept = True
+            return out
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            if not kept:
+                shutil.rmtree(folder, ignore_errors=True)
 
     return embed_sides
+
+
+class VectorHolder(VectorBlocks):
+    """A Ray actor's share of a side's vectors: rows ``first``…``stop`` read from the embedded Parquet
+    (``side``'s chunks of ``batch_size`` rows), and the work :class:`pipeline.align.vectors.VectorBlocks`
+    does on them. A restarted actor reads them again."""
+
+    def __init__(self, parquet: str, side: int, batch_size: int, dim: int, first: int, stop: int, block: int):
+        import pyarrow.parquet as pq
+
+        from pipeline.engine import batches
+
+        started = (time.perf_counter(), time.process_time())
+        low, high = first // batch_size, -(-stop // batch_size)
+        table = pq.read_table(parquet, filters=[("side", "=", side), ("chunk", ">=", low), ("chunk", "<", high)])
+        chunks = table.column("chunk").to_pylist()
+        (vectors,) = batches.join_chunks([0] * len(chunks), chunks, table.column("vectors").to_pylist(), dim, 1)
+        super().__init__(vectors[first - low * batch_size : stop - low * batch_size], first, block)
+        self._timed("load", started)
+
+    def describe(self) -> dict:
+        import ray
+
+        return super().describe() | {"node": ray.get_runtime_context().get_node_id()[:8]}
+
+
+class RayVectors(SideVectors):
+    """A side's vectors held by Ray actors (:class:`VectorHolder`, one CPU each, spread over the nodes), each
+    a contiguous run of whole blocks; the driver keeps none of them, only what it asks for."""
+
+    def __init__(
+        self, ray, folder: Path, side: int, n: int, batch_size: int, dim: int, holders: int, block: int = BLOCK
+    ):
+        """``folder/vectors``: the embedded Parquet (rows ``side``, ``chunk``, ``vectors``: the side's
+        chunks of ``batch_size`` rows, as :class:`pipeline.engine.batches.EmbedChunks` writes them); the
+        folder is removed by :meth:`close`. ``block``: :data:`pipeline.align.vectors.BLOCK` but in tests."""
+        self.ray, self.folder, self.n, self.dim = ray, folder, n, dim
+        blocks = -(-n // block)
+        count = max(1, min(holders, blocks))
+        edges = [min(n, block * (blocks * h // count)) for h in range(count + 1)]
+        self.ranges = list(zip(edges, edges[1:], strict=False))
+        actor = ray.remote(num_cpus=1, max_restarts=RETRIES, max_task_retries=RETRIES, scheduling_strategy="SPREAD")(
+            VectorHolder
+        )
+        self.actors = [
+            actor.remote(str(folder / "vectors"), side, batch_size, dim, a, b, block) for a, b in self.ranges
+        ]
+        log(f"ray: {n} paragraph vectors held by {count} actors ({', '.join(f'{b - a}' for a, b in self.ranges)} rows)")
+
+    def _each(self, method, args=None, only=None):
+        calls = [
+            None
+            if only is not None and not only(a, b)
+            else getattr(actor, method).remote(*(args(a, b) if args else ()))
+            for actor, (a, b) in zip(self.actors, self.ranges, strict=True)
+        ]
+        done = iter(self.ray.get([c for c in calls if c is not None]))
+        return [None if c is None else next(done) for c in calls]
+
+    def close(self) -> None:
+        for actor in self.actors:
+            self.ray.kill(actor)
+        self.actors = []
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def ray_chunk_runner(
@@ -160,7 +242,7 @@ def ray_chunk_runner(
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        folder = Path(tempfile.mkdtemp(prefix="ray-translate-", dir=work))
+        folder = _work_folder("ray-translate-", work)
         try:
             rows = [{"chunk": n, "sentences": chunk} for n, chunk in enumerate(chunks)]
             pq.write_table(pa.Table.from_pylist(rows), folder / "sentences.parquet", row_group_size=1)

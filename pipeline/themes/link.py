@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.align.model import keep_links
+from pipeline.align.vectors import LocalVectors, SideVectors
 from pipeline.progress import log
 from pipeline.records import Link, Segment
 from pipeline.themes.bridge import (
@@ -286,23 +287,22 @@ def pair_matches(inputs: ThemeInputs, a: int, b: int, settings: ThemeSettings) -
     return direct, via_mt
 
 
-def candidate_pairs(ar_vecs: np.ndarray, en_vecs: np.ndarray, settings: ThemeSettings) -> tuple[np.ndarray, ...]:
+def candidate_pairs(
+    ar_vecs: np.ndarray, en_vecs: np.ndarray | SideVectors, settings: ThemeSettings
+) -> tuple[np.ndarray, ...]:
     """(i, j, cosine): every pair up to ``dense_limit`` pairs; past it each Arabic paragraph's
-    ``candidates`` most similar English paragraphs (blocks of rows, so memory stays linear)."""
+    ``candidates`` most similar English paragraphs (exact, equal cosines: the lower row), asked of the
+    English side's holders (:class:`pipeline.align.vectors.SideVectors`), so memory here stays linear."""
     n_ar, n_en = len(ar_vecs), len(en_vecs)
     if n_ar * n_en <= settings.dense_limit:
-        cos = _cosines(ar_vecs, en_vecs)
+        cos = _cosines(ar_vecs, np.asarray(en_vecs))
         i, j = np.indices((n_ar, n_en))
         return i.ravel(), j.ravel(), cos.ravel()
-    k = min(settings.candidates, n_en)
-    rows, cols, values = [], [], []
-    for a in range(n_ar):
-        sims = en_vecs @ ar_vecs[a]
-        top = np.sort(np.argpartition(-sims, k - 1)[:k])
-        rows.append(np.full(k, a))
-        cols.append(top)
-        values.append(sims[top])
-    return np.concatenate(rows), np.concatenate(cols), np.concatenate(values).astype(np.float32)
+    held = en_vecs if isinstance(en_vecs, SideVectors) else LocalVectors(en_vecs)
+    sims, ids = held.top_k(ar_vecs, min(settings.candidates, n_en))
+    order = np.argsort(ids, axis=1, kind="stable")  # each row's candidates in English order
+    rows = np.repeat(np.arange(n_ar), ids.shape[1])
+    return rows, np.take_along_axis(ids, order, axis=1).ravel(), np.take_along_axis(sims, order, axis=1).ravel()
 
 
 def theme_allowed(
@@ -330,7 +330,7 @@ def link_themes(
     ar_rows: list[Segment],
     en_rows: list[Segment],
     ar_vecs: np.ndarray,
-    en_vecs: np.ndarray,
+    en_vecs: np.ndarray | SideVectors,
     mt_vecs: np.ndarray | None,
     encoder,
     lexicon,
@@ -349,6 +349,8 @@ def link_themes(
         # neither the work (at most ``candidates`` paragraphs an Arabic paragraph) nor what the features mean.
         keep = np.unique(j)
         en_rows, en_vecs, j = [en_rows[k] for k in keep.tolist()], en_vecs[keep], np.searchsorted(keep, j)
+    else:
+        en_vecs = np.asarray(en_vecs)
     allowed = theme_allowed(ar_rows, en_rows, i, j, links)
     if not allowed.any():
         # Translations (every pair's documents translate each other) or every pair already linked: nothing
