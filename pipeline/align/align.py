@@ -145,13 +145,13 @@ def align_segments(
 @contextmanager
 def held_side(made, shards, info: dict):
     """``made`` as a :class:`pipeline.align.vectors.SideVectors` (vectors made here: held here, their
-    inverted file filled by ``shards``); on leaving, ``info[\"vector_holders\"]`` says what each holder held
-    and spent, and the holders are let go."""
+    inverted file filled by ``shards``); on leaving, ``info["vector_holders"]`` says what each holder held
+    and spent (when the work succeeded), and the holders are let go."""
     held = made if isinstance(made, SideVectors) else LocalVectors(made, shards)
     try:
         yield held
-    finally:
         info["vector_holders"] = held.describe()
+    finally:
         held.close()
 
 
