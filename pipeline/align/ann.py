@@ -38,7 +38,7 @@ from pipeline.align.vectors import (
     exact_rows,
     f32,
     faiss_module,
-    fill_short,
+    ivf_chunk_answer,
     local_shards,
     merge_top_k,
 )
@@ -165,14 +165,14 @@ class NeighbourIndex:
         for (start, stop), found in zip(
             bounds, self.shards([queries[start:stop] for start, stop in bounds], k, nprobe), strict=True
         ):
-            chunk_sims, chunk_ids = merge_top_k([f[0] for f in found], [f[1] for f in found], k)
-            distances += sum(f[2] for f in found)
             if fill:
-                chunk_sims, chunk_ids, short = fill_short(
-                    queries[start:stop], chunk_sims, chunk_ids, lambda q: self._exact(q, k)
+                sims[start:stop], ids[start:stop], spent = ivf_chunk_answer(
+                    queries[start:stop], found, k, self.nlist, self.n, lambda q: self._exact(q, k)
                 )
-                distances += short * self.n + (stop - start) * self.nlist
-            sims[start:stop], ids[start:stop] = chunk_sims, chunk_ids
+            else:
+                sims[start:stop], ids[start:stop] = merge_top_k([f[0] for f in found], [f[1] for f in found], k)
+                spent = sum(f[2] for f in found)
+            distances += spent
             if bar is not None:
                 bar.update(stop - start)
         return sims, ids, distances

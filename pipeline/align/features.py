@@ -32,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from pipeline.align.pairs import Pairs
+from pipeline.align.vectors import mean_cosines
 from pipeline.records import Segment
 
 
@@ -83,8 +84,7 @@ def centroid_means(ar_vecs: np.ndarray, en_vecs: np.ndarray, en_doc: np.ndarray)
     n_docs = int(en_doc.max()) + 1 if len(en_doc) else 0
     sums = np.zeros((n_docs, en_vecs.shape[1]), dtype=np.float64)
     np.add.at(sums, en_doc, en_vecs)
-    counts = np.bincount(en_doc, minlength=n_docs)[:, None]
-    return (ar_vecs @ (sums / np.maximum(counts, 1)).T).astype(np.float32)
+    return mean_cosines(ar_vecs, sums, en_doc)
 
 
 def neighbour_support(best: np.ndarray, ar_doc: np.ndarray) -> np.ndarray:

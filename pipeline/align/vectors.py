@@ -96,6 +96,13 @@ def exact_rows(queries: np.ndarray, base: np.ndarray, k: int) -> tuple[np.ndarra
     return np.take_along_axis(full, top, axis=1), top
 
 
+def mean_cosines(queries: np.ndarray, sums: np.ndarray, doc: np.ndarray) -> np.ndarray:
+    """(n_queries, n_docs): each query's mean cosine with each document's rows, from the documents' summed
+    vectors ``sums`` (float64) and each row's document ``doc`` (mean of dot products = dot with the mean)."""
+    counts = np.bincount(doc, minlength=len(sums))[:, None]
+    return (queries @ (sums / np.maximum(counts, 1)).T).astype(np.float32)
+
+
 @dataclass(frozen=True)
 class PortableIndex:
     """An index that travels to where the queries are held: its base vectors and, for an inverted file, the
@@ -124,20 +131,20 @@ def search_portable(index: PortableIndex, chunks: Iterator[np.ndarray], k: int) 
     shard = IndexShard(index.trained, index.base)
     for chunk in chunks:
         chunk = f32(chunk)
-        sims, ids, distances = shard.search(chunk, k, index.nprobe)
-        sims, ids = merge_top_k([sims], [ids], k)
-        sims, ids, short = fill_short(chunk, sims, ids, lambda q: exact_rows(q, index.base, k))
-        yield sims, ids, distances + len(chunk) * index.nlist + short * n
+        found = [shard.search(chunk, k, index.nprobe)]
+        yield ivf_chunk_answer(chunk, found, k, index.nlist, n, lambda q: exact_rows(q, index.base, k))
 
 
-def fill_short(queries: np.ndarray, sims: np.ndarray, ids: np.ndarray, exact) -> tuple[np.ndarray, np.ndarray, int]:
-    """An inverted file's result for a chunk with its -1 rows (a query whose lists hold fewer than k
-    vectors) replaced by ``exact(their queries)``; also returns how many rows were replaced."""
+def ivf_chunk_answer(queries: np.ndarray, found: list, k: int, nlist: int, n: int, exact) -> tuple:
+    """One chunk's inverted-file answer from its shards' results ``found`` (similarities, ids, inner
+    products each): merged (:func:`merge_top_k`), the queries whose lists hold fewer than k vectors (-1
+    ids) replaced by ``exact(their queries)``; with the inner products: the list vectors scanned, the
+    queries' products with the ``nlist`` centroids, and the exact rows' ``n`` each."""
+    sims, ids = merge_top_k([f[0] for f in found], [f[1] for f in found], k)
     short = np.nonzero((ids < 0).any(axis=1))[0]
     if len(short):
-        sims, ids = sims.copy(), ids.copy()
         sims[short], ids[short] = exact(queries[short])
-    return sims, ids, len(short)
+    return sims, ids, sum(f[2] for f in found) + len(queries) * nlist + len(short) * n
 
 
 class VectorBlocks:
@@ -276,17 +283,19 @@ class SideVectors:
     def describe(self) -> list[dict]:
         return self._each("describe")
 
+    def _by_holder(self, method: str, rows: np.ndarray, args: Callable[[np.ndarray], tuple]) -> list[tuple]:
+        """``method(*args(mask))`` of each holder with entries of ``rows`` in its range (``mask``: those
+        entries; holders with none are not called): (mask, answer) pairs, for the caller to put back."""
+        masks = {(a, b): (rows >= a) & (rows < b) for a, b in self.ranges}
+        answers = self._each(method, lambda a, b: args(masks[a, b]), lambda a, b: bool(masks[a, b].any()))
+        return [(masks[r], answer) for r, answer in zip(self.ranges, answers, strict=True) if answer is not None]
+
     def gather(self, idx: np.ndarray) -> np.ndarray:
         """The rows ``idx`` (any order) as one float32 matrix here."""
         idx = np.asarray(idx, dtype=np.int64)
         out = np.empty((len(idx), self.dim), dtype=np.float32)
-        masks = [(idx >= a) & (idx < b) for a, b in self.ranges]
-        parts = self._each(
-            "rows", lambda a, b: (idx[(idx >= a) & (idx < b)],), lambda a, b: bool(((idx >= a) & (idx < b)).any())
-        )
-        for mask, part in zip(masks, parts, strict=True):
-            if part is not None:
-                out[mask] = part
+        for mask, part in self._by_holder("rows", idx, lambda mask: (idx[mask],)):
+            out[mask] = part
         return out
 
     def __getitem__(self, idx) -> np.ndarray:
@@ -314,21 +323,13 @@ class SideVectors:
         ]
         for _, docs, partial in sorted(parts, key=lambda p: p[0]):
             sums[docs] += partial
-        counts = np.bincount(doc, minlength=n_docs)[:, None]
-        return (queries @ (sums / np.maximum(counts, 1)).T).astype(np.float32)
+        return mean_cosines(queries, sums, doc)
 
     def pair_cosines(self, queries: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """cos(queries[i], row j) of each pair."""
         out = np.empty(len(i), dtype=np.float32)
-        masks = [(j >= a) & (j < b) for a, b in self.ranges]
-        parts = self._each(
-            "pair_cosines",
-            lambda a, b: (queries, i[(j >= a) & (j < b)], j[(j >= a) & (j < b)]),
-            lambda a, b: bool(((j >= a) & (j < b)).any()),
-        )
-        for mask, part in zip(masks, parts, strict=True):
-            if part is not None:
-                out[mask] = part
+        for mask, part in self._by_holder("pair_cosines", j, lambda mask: (queries, i[mask], j[mask])):
+            out[mask] = part
         return out
 
     def neighbours(self, index: PortableIndex, k: int) -> tuple[np.ndarray, np.ndarray, int]:
