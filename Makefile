@@ -132,11 +132,14 @@ calibrate: setup
 # Time the headline configurations, a few minutes (docs/scale.md); the tables go to GENERATED and the docs.
 # MT backends on a random-weight opus-mt-ar-en-shaped model (batch 8, both backends); the whole path, ingest
 # and the alignment step (10,000 and 20,000 paragraphs a side, exact search against the inverted file);
+# the align stage with theme links on and the theme layer's term relations (10,000 to 40,000 a side);
 # sentence alignment.
 bench: setup
 	$(PY) -m pipeline bench mt --batch-sizes 8 --repeats 3 --json --markdown $(GENERATED)/bench-mt.md
 	$(PY) -m pipeline bench align --flores $(SHARED)/flores200_devtest --sizes 10000 20000 --exact-max 20000 --json \
 	    --markdown $(GENERATED)/bench-align.md
+	$(PY) -m pipeline bench align --flores $(SHARED)/flores200_devtest --parts themes --sizes 10000 20000 40000 --json \
+	    --markdown $(GENERATED)/bench-themes.md
 	$(PY) -m pipeline bench sentences --flores $(SHARED)/flores200_devtest --sizes 1000 2000 5000 --json \
 	    --markdown $(GENERATED)/bench-sentences.md
 	$(PY) scripts/refresh_docs.py

@@ -863,9 +863,10 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.add_argument(
         "--parts",
         nargs="+",
-        choices=("whole", "ingest", "align"),
+        choices=("whole", "ingest", "align", "themes"),
         default=["whole", "ingest", "align"],
-        help="what to time: the whole path at 1000 × 1000, ingest alone, the alignment step alone",
+        help="what to time: the whole path at 1000 × 1000, ingest alone, the alignment step alone, the align "
+        "stage with theme links on (different stories, at --sizes)",
     )
     p.add_argument("--dense-max", type=int, default=0, help="largest size also timed on the dense path")
     p.add_argument(

@@ -22,6 +22,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
         ([[1, 2, 9]], [[1, 2, 3]], 2 / 3),
         ([[-1, -1, -1]], [[1, 2, 3]], 0.0),  # nothing found
         ([[1, 2, 3], [7, 8, 9]], [[1, 2, 3], [4, 5, 6]], 0.5),
+        ([[1, 8, 9]], [[1, 2, -1]], 0.5),  # true neighbours left out (-1) do not count
+        ([[7, 8, 9]], [[-1, -1, -1]], 1.0),  # none wanted: nothing missed
     ],
 )
 def test_k_recall(found, truth, expected):
@@ -88,6 +90,21 @@ def test_nprobe_follows_the_recall_asked_for(udhr_vectors, recall):
         _, found = index.search(a[:300], 8)
         _, truth = NeighbourIndex(e, len(e) + 1, 1.0, 8).search(a[:300], 8)
         assert k_recall(found, truth) >= 0.99
+
+
+def test_a_recall_floor_counts_only_the_neighbours_kept(udhr_vectors):
+    """Counting only the true neighbours at least as similar as the floor (the nearest, in the nearest
+    lists) needs no more lists than counting all k, and still finds those."""
+    _, _, ar_vecs, en_vecs = udhr_vectors
+    _, a = tiled([Segment.bare("a", "ar", "ar", "a")], ar_vecs, 8, "ar")
+    _, e = tiled([Segment.bare("e", "en", "en", "e")], en_vecs, 8, "en")
+    every = NeighbourIndex(e, 0, 0.96, 8, queries=a)
+    floored = NeighbourIndex(e, 0, 0.96, 8, queries=a, recall_floor=0.5)
+    assert floored.nprobe <= every.nprobe
+    _, found = floored.search(a[:300], 8)
+    sims, truth = NeighbourIndex(e, len(e) + 1, 1.0, 8).search(a[:300], 8)
+    assert (sims >= 0.5).sum() > 100
+    assert k_recall(found, np.where(sims >= 0.5, truth, -1)) >= 0.9
 
 
 @pytest.mark.parametrize(

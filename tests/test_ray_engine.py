@@ -154,34 +154,6 @@ def test_a_few_thousand_paragraphs_give_the_embedded_links(two_nodes, flores_set
         assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "embedded" / name).read_bytes(), name
 
 
-def test_the_inverted_file_in_shards_on_ray_gives_the_single_machine_links(two_nodes, flores_set):
-    """The same paragraphs through the inverted file (ivf_min 0), trained once, filled in one shard per
-    Ray actor and searched by query chunks: the links, their scores and the inner products counted are
-    the one-shard (single-machine) search's."""
-    from pipeline.align import ann
-    from pipeline.align.comparable import align_comparable
-    from pipeline.align.settings import load_settings
-    from pipeline.engine.ray_engine import ray_shards
-    from pipeline.encoders import get_encoder
-    from pipeline.ingest.documents import read_document
-    from pipeline.ingest.stage import ingest_documents
-
-    docs = [read_document(path, lang) for lang in ("ar", "en") for path in flores_set[lang]]
-    rows = ingest_documents(docs).segments
-    ar = [r for r in rows if r.lang == "ar"]
-    en = [r for r in rows if r.lang == "en"]
-    encoder = get_encoder(load_settings().encoder)
-    a, e = encoder.encode([r.text for r in ar], "ar"), encoder.encode([r.text for r in en], "en")
-    settings = replace(load_settings(), dense_limit=0, ivf_min=0)
-    results = []
-    for shards in (None, ray_shards(two_nodes.address, count=2)):
-        ann.STATS.reset()
-        links, _, _ = align_comparable(ar, en, a, e, settings, shards=shards)
-        results.append(([json.dumps(link.to_json(), sort_keys=True) for link in links], ann.STATS.distances))
-    assert ann.STATS.ivf_searches == 2 and len(results[0][0]) > 500
-    assert results[1] == results[0]
-
-
 def test_english_vectors_held_by_actors_give_the_links_of_vectors_held_here(two_nodes, flores_set, tmp_path):
     """The English side held by two Ray actors on two nodes, in blocks of 256 rows (the driver asks them
     for neighbours, cosines, document sums and the rows it needs), against the same vectors held here in

@@ -9,7 +9,15 @@ import pytest
 from conftest import run_cli
 from pipeline.errors import PipelineError
 from pipeline.fileio import read_jsonl
-from pipeline.themes.bridge import MAX_RANK, TermTable, identical_exact, mutual_ranks, term_table
+from pipeline.themes.bridge import (
+    MAX_RANK,
+    RANK_DEPTH,
+    TermPairs,
+    TermTable,
+    identical_exact,
+    term_pairs,
+    term_table,
+)
 from pipeline.themes.features import allowed_matches, match_terms
 from pipeline.themes.pos import can_modify_a_thing, can_name_a_thing
 from pipeline.themes.salience import arabic_forms, rarity, specificity
@@ -126,31 +134,90 @@ def test_specificity_table(df, n, expected):
     assert {k: round(v, 4) for k, v in specificity(df, n).items()} == expected
 
 
+def _relation(sim, exact=None, floor: float = 0.5) -> TermPairs:
+    """The sparse relation whose cosines are ``sim`` (source rows of ``sim`` against unit English vectors)."""
+    sim = np.asarray(sim, dtype=np.float32)
+    pairs = np.argwhere(exact) if exact is not None else np.zeros((0, 2), dtype=np.int64)
+    return term_pairs(sim, np.eye(sim.shape[1], dtype=np.float32), pairs, floor)
+
+
+def _dense_ranks(pairs: TermPairs) -> np.ndarray:
+    out = np.full(pairs.shape, MAX_RANK, dtype=np.uint8)
+    out[pairs.rows, pairs.cols] = pairs.ranks
+    return out
+
+
 def test_mutual_ranks_are_the_worse_of_both_directions():
     sim = np.array([[0.9, 0.8, 0.1], [0.85, 0.2, 0.3]])
-    ranks = mutual_ranks(sim, floor=0.0)
     # (0, 0): each other's best; (1, 0): row 1's best, but column 0's second; (1, 2): column 2's best, row 1's second.
-    assert ranks.tolist() == [[0, 1, 2], [1, 2, 1]]
-    # Below the floor a pair can never match: no rank is computed for it.
-    assert mutual_ranks(sim, floor=0.5).tolist() == [[0, 1, MAX_RANK], [1, MAX_RANK, MAX_RANK]]
+    assert _dense_ranks(_relation(sim, floor=0.0)).tolist() == [[0, 1, 2], [1, 2, 1]]
+    # Below the floor a pair can never match: no rank is computed for it, and it is not kept.
+    below = _relation(sim, floor=0.5)
+    assert _dense_ranks(below).tolist() == [[0, 1, MAX_RANK], [1, MAX_RANK, MAX_RANK]]
+    assert list(zip(below.rows.tolist(), below.cols.tolist(), strict=True)) == [(0, 0), (0, 1), (1, 0)]
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (40, 7), (7, 40), (1500, 1100), (0, 3)])
 @pytest.mark.parametrize("ties", [False, True])
-def test_mutual_ranks_above_the_floor_are_those_of_a_full_sort(shape, ties):
+@pytest.mark.parametrize("block", [1 << 24, 997])
+def test_mutual_ranks_above_the_floor_are_those_of_a_full_sort(shape, ties, block, monkeypatch):
     """The sparse ranks equal a stable sort of every row and column, wherever the cosine reaches the floor
-    (ties broken by the earlier term), capped at MAX_RANK; blocks of rows join seamlessly."""
+    (ties broken by the earlier term), capped at MAX_RANK; blocks of source terms join seamlessly, and the
+    exact pairs are kept whatever their cosine, with no rank below the floor."""
+    import pipeline.themes.bridge as bridge
+
+    monkeypatch.setattr(bridge, "BLOCK_ENTRIES", block)
     rng = np.random.default_rng(sum(shape))
     sim = rng.uniform(-0.2, 1.0, size=shape).astype(np.float32)
     if ties:
         sim = np.round(sim, 1)
+    exact = rng.random(shape) < 0.01
     rows = np.argsort(np.argsort(-sim, axis=1, kind="stable"), axis=1, kind="stable")
     cols = np.argsort(np.argsort(-sim, axis=0, kind="stable"), axis=0, kind="stable")
     full = np.minimum(np.maximum(rows, cols), MAX_RANK)
-    ranks = mutual_ranks(sim, floor=0.55)
+    pairs = _relation(sim, exact, floor=0.55)
     above = sim >= 0.55
-    assert (ranks[above] == full[above]).all()
+    ranks = _dense_ranks(pairs)
+    kept = np.zeros(shape, dtype=bool)
+    kept[pairs.rows, pairs.cols] = True
+    assert (kept == ((above & (full < RANK_DEPTH)) | exact)).all()  # the ranks a setting may ask for, and exact
+    assert (ranks[above & kept] == full[above & kept]).all()
     assert (ranks[~above] == MAX_RANK).all()
+    assert (pairs.exact == exact[pairs.rows, pairs.cols]).all()
+    assert (pairs.similarity == sim[pairs.rows, pairs.cols]).all()
+    assert (np.diff(pairs.rows * max(1, shape[1]) + pairs.cols) > 0).all()  # row-major, each pair once
+    assert not pairs.searched
+
+
+def test_past_the_exact_limit_the_nearest_terms_are_searched_and_agree_with_every_cosine():
+    """Large vocabularies: each term's nearest terms of the other side come from inverted files; the mutual
+    nearest pairs (what the shipped setting matches) are those every cosine gives, exact pairs are kept with
+    their cosines, and no pair below the floor or ranked past RANK_DEPTH is kept."""
+    rng = np.random.default_rng(7)
+    src = rng.normal(size=(3000, 64)).astype(np.float32)
+    en = (src[rng.permutation(3000)[:2500]] + rng.normal(scale=0.6, size=(2500, 64))).astype(np.float32)
+    src /= np.linalg.norm(src, axis=1, keepdims=True)
+    en /= np.linalg.norm(en, axis=1, keepdims=True)
+    exact = np.array([[0, 5], [17, 2000], [2999, 0]])
+    every = term_pairs(src, en, exact, floor=0.5)
+    searched = term_pairs(src, en, exact, floor=0.5, exact_max=0)
+    assert searched.searched and not every.searched
+
+    def mutual_nearest(pairs: TermPairs) -> set[tuple[int, int]]:
+        listed = zip(pairs.rows.tolist(), pairs.cols.tolist(), pairs.ranks.tolist(), strict=True)
+        return {(r, c) for r, c, rank in listed if rank == 0}
+
+    truth, found = mutual_nearest(every), mutual_nearest(searched)
+    assert len(truth) > 1000
+    # Each direction finds 0.96 of the neighbours above the floor; a mutual pair needs both: about 0.96².
+    assert len(truth & found) >= 0.92 * len(truth) and len(found - truth) <= 0.04 * len(found)
+    places = zip(searched.rows.tolist(), searched.cols.tolist(), strict=True)
+    kept = dict(zip(places, searched.similarity.tolist(), strict=True))
+    for r, c in exact.tolist():
+        assert kept[(r, c)] == pytest.approx(float(src[r] @ en[c]), abs=1e-5)
+    ranked = searched.ranks < MAX_RANK
+    assert (searched.similarity[ranked] >= 0.5).all() and (searched.ranks[ranked] < RANK_DEPTH).all()
+    assert (np.diff(searched.rows * 2500 + searched.cols) > 0).all()
 
 
 def test_dictionary_matches_words_and_phrases(monkeypatch):
@@ -165,7 +232,7 @@ def test_dictionary_matches_words_and_phrases(monkeypatch):
     ar = term_table([paragraph_terms("عصا الذاكرة، صندوق الاقتراع", "ar")])
     en = term_table([paragraph_terms("memory sticks and a cane, the ballot box", "en")])
     exact = bridge.dictionary_exact(ar, en, object())
-    pairs = {(ar.surfaces[a], en.keys[b]) for a, b in zip(*np.nonzero(exact), strict=True)}
+    pairs = {(ar.surfaces[a], en.keys[b]) for a, b in exact.tolist()}
     assert pairs == {
         ("عصا", "stick"),
         ("عصا", "cane"),
@@ -175,13 +242,13 @@ def test_dictionary_matches_words_and_phrases(monkeypatch):
         ("صندوق الاقتراع", "ballot"),
         ("صندوق الاقتراع", "box"),
     }
-    assert not bridge.dictionary_exact(ar, en, None).any()
+    assert not len(bridge.dictionary_exact(ar, en, None))
 
 
 def test_identical_stems_match_for_mt():
     mt = term_table([paragraph_terms("the ballot boxes", "en")])
     en = term_table([paragraph_terms("a ballot box", "en")])
-    assert identical_exact(mt, en).sum() == 3  # ballot, box, ballot box
+    assert len(identical_exact(mt, en)) == 3  # ballot, box, ballot box
 
 
 def _table(keys: list[str]) -> TermTable:
@@ -191,21 +258,38 @@ def _table(keys: list[str]) -> TermTable:
 def test_matching_is_one_to_one_and_a_phrase_consumes_its_words():
     src = _table(["memori stick", "memori", "stick"])
     en = _table(["memori stick", "memori", "stick"])
-    sim = np.eye(3) * 0.9
-    exact = np.zeros((3, 3), dtype=bool)
-    allowed = allowed_matches(sim, exact, mutual_ranks(sim), 0.5, 1)
+    allowed = allowed_matches(_relation(np.eye(3) * 0.9), np.ones(3, dtype=bool), 0.5, 1)
     sal = np.ones(3)
-    matches = match_terms(np.arange(3), np.arange(3), sim, exact, allowed, sal, sal, src.words, en.words)
+    matches = match_terms(np.arange(3), np.arange(3), allowed, sal, sal, src.words, en.words)
     assert [(src.keys[m.src], en.keys[m.en]) for m in matches] == [("memori stick", "memori stick")]
 
 
-def test_the_floor_and_the_rank_both_bound_encoder_matches():
-    sim = np.array([[0.7, 0.65], [0.66, 0.2]])
-    exact = np.array([[False, False], [False, True]])
-    ranks = mutual_ranks(sim)
-    assert allowed_matches(sim, exact, ranks, 0.6, 1).tolist() == [[True, False], [False, True]]
-    assert allowed_matches(sim, exact, ranks, 0.6, 2).tolist() == [[True, True], [True, True]]
-    assert allowed_matches(sim, exact, ranks, 0.8, 2).tolist() == [[False, False], [False, True]]
+def _allowed_table(sim, exact, floor, rank, source_ok=(True, True)) -> list[list[bool]]:
+    allowed = allowed_matches(_relation(sim, exact), np.asarray(source_ok), floor, rank)
+    return [[allowed.cosine(x, y) is not None for y in range(len(sim[0]))] for x in range(len(sim))]
+
+
+@pytest.mark.parametrize(
+    "floor, rank, source_ok, expected",
+    [
+        (0.6, 1, (True, True), [[True, False], [False, True]]),
+        (0.6, 2, (True, True), [[True, True], [True, True]]),
+        (0.8, 2, (True, True), [[False, False], [False, True]]),
+        (0.6, 2, (True, False), [[True, True], [False, False]]),  # a source term that names no theme
+    ],
+)
+def test_the_floor_and_the_rank_both_bound_encoder_matches(floor, rank, source_ok, expected):
+    sim = [[0.7, 0.65], [0.66, 0.2]]
+    exact = np.array([[False, False], [False, True]])  # exact: allowed whatever its cosine
+    assert _allowed_table(sim, exact, floor, rank, source_ok) == expected
+
+
+def test_an_exact_match_is_at_least_as_strong_as_the_floor():
+    words = [("a",), ("b",)]
+    allowed = allowed_matches(_relation([[0.3, 0.0], [0.0, 0.7]], np.eye(2, dtype=bool)), np.ones(2, bool), 0.6, 1)
+    matches = match_terms(np.arange(2), np.arange(2), allowed, np.ones(2), np.ones(2), words, words, 0.6)
+    assert [(m.src, m.en, round(m.strength, 4), m.exact) for m in matches] == [(1, 1, 0.7, True), (0, 0, 0.6, True)]
+    assert allowed.cosine(0, 0) == pytest.approx(0.3) and allowed.cosine(0, 1) is None
 
 
 def test_shipped_theme_models_never_extrapolate():
@@ -241,7 +325,8 @@ def test_shipped_theme_settings_have_every_variant():
         ('{"version": 9}', "version 9"),
         ('{"version": 1, "x": 1}', "unknown"),
         ('{"version": 1, "term_floor": 0.3}', "term_floor 0.3 is outside 0.5..1"),
-        ('{"version": 1, "term_rank": 0}', "term_rank 0 is outside 1..255"),
+        ('{"version": 1, "term_rank": 0}', "term_rank 0 is outside 1..10"),
+        ('{"version": 1, "term_rank": 11}', "term_rank 11 is outside 1..10"),  # ranks are kept below 10
     ],
 )
 def test_bad_theme_settings_are_refused_by_name(tmp_path, content, problem):
@@ -400,3 +485,36 @@ def test_a_translation_gets_no_theme_work(monkeypatch):
         ar, en, vecs[0], vecs[1], None, None, None, load_theme_settings(), equivalent
     )
     assert (links, themes, info["pairs_allowed"], called) == ([], [], 0, [])
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 1 << 16])
+def test_pair_cosines_in_chunks_are_those_of_all_pairs_at_once(chunk, monkeypatch):
+    import pipeline.themes.passages as passages
+
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=(30, 16)).astype(np.float32), rng.normal(size=(20, 16)).astype(np.float32)
+    i, j = rng.integers(0, 30, size=100), rng.integers(0, 20, size=100)
+    monkeypatch.setattr(passages, "PAIR_CHUNK", chunk)
+    whole = np.einsum("pd,pd->p", a[i], b[j]).astype(np.float64)
+    assert (passages.pair_dots(a, b, i, j) == whole).all()
+
+
+def test_two_encoders_phrase_vectors_never_mix():
+    """The phrase vectors a process keeps are kept per encoder: a second encoder (another size of vector)
+    embeds the same terms again instead of reading the first one's."""
+
+    class Sized:
+        def __init__(self, dim):
+            self.dim = dim
+
+        def encode(self, texts, lang, desc=None):
+            out = np.ones((len(texts), self.dim), dtype=np.float32)
+            return out / np.sqrt(self.dim)
+
+    from pipeline.themes import link as theme_link
+
+    # The second run has the first one's terms and new ones: vectors of two sizes if they were mixed.
+    for dim, texts in ((8, (["عصا"], ["memory"])), (16, (["عصا الذاكرة"], ["memory sticks"]))):
+        vocabulary = theme_link.theme_vocabulary(*texts, None, Sized(dim), None)
+        assert vocabulary.ar_en.pairs.similarity.tolist() == pytest.approx([1.0] * len(vocabulary.ar_en.pairs.rows))
+        assert len(vocabulary.ar_en.pairs.rows) > 0

@@ -33,7 +33,6 @@ def align_segments(
     threads: int | None = None,
     sentence_settings: SentenceAlignSettings | None = None,
     embedder: Callable[[Encoder], Callable[..., list]] | None = None,
-    shards=None,
     themes: ThemeSettings | None = None,
 ) -> tuple[list[Link], list[Unaligned], dict, list[dict]]:
     """Align the Arabic rows of ``segments`` with the English rows. Returns (links, unaligned, info,
@@ -43,8 +42,7 @@ def align_segments(
     ``embedder`` turns the encoder into the ``embed_sides([(texts, lang, progress label), ...], held=n)``
     that embeds the paragraphs (default: the encoder's ``encode`` on each side in turn; the Ray engine's
     runs the same ``encode`` on workers, and leaves side ``held``, the English, on them: a
-    :class:`pipeline.align.vectors.SideVectors`); ``shards`` fills and searches the English inverted file
-    of vectors made here (:data:`pipeline.align.ann.ShardsFactory`; default: one shard here).
+    :class:`pipeline.align.vectors.SideVectors`).
     ``themes``: the theme settings; with them, comparable mode also makes ``theme`` links
     (:mod:`pipeline.themes`) among the pairs not linked otherwise, and ``info["themes"]`` holds the
     run's themes (``themes.jsonl`` rows)."""
@@ -89,12 +87,12 @@ def align_segments(
     info["embed_s"] = round(time.perf_counter() - started, 3)
     # The English side stays where it was made (an archive's vectors on the Ray engine's workers); the
     # aligner asks its holders for what it needs and gathers the candidate documents' rows only.
-    with held_side(made, shards, info) as en_vecs:
+    with held_side(made, info) as en_vecs:
         gloss_vecs = more[-1] if use_gloss else None
         if all(translated) or not any(translated):
             mt_vecs = more[0] if any(translated) else None
             links, unaligned, decided = align_comparable(
-                ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, lexicon, None, gloss_vecs
+                ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, lexicon, gloss_vecs
             )
         else:
             # Some paragraphs have a translation: each is decided by the model its own evidence fits, the +mt
@@ -104,9 +102,7 @@ def align_segments(
             mt_vecs[np.flatnonzero(np.array(translated))] = more[0]
             with_mt = align_comparable(ar_rows, en_rows, ar_vecs, en_vecs, settings, mt_vecs, lexicon)
             untranslated = [replace(r, mt_text=None) for r in ar_rows]
-            without_mt = align_comparable(
-                untranslated, en_rows, ar_vecs, en_vecs, settings, None, lexicon, None, gloss_vecs
-            )
+            without_mt = align_comparable(untranslated, en_rows, ar_vecs, en_vecs, settings, None, lexicon, gloss_vecs)
             links, unaligned, decided = merge_by_paragraph(ar_rows, translated, with_mt, without_mt)
         info |= decided
         info["translated_paragraphs"] = {"translated": sum(translated), "arabic_paragraphs": len(ar_rows)}
@@ -143,11 +139,11 @@ def align_segments(
 
 
 @contextmanager
-def held_side(made, shards, info: dict):
-    """``made`` as a :class:`pipeline.align.vectors.SideVectors` (vectors made here: held here, their
-    inverted file filled by ``shards``); on leaving, ``info["vector_holders"]`` says what each holder held
-    and spent (when the work succeeded), and the holders are let go."""
-    held = made if isinstance(made, SideVectors) else LocalVectors(made, shards)
+def held_side(made, info: dict):
+    """``made`` as a :class:`pipeline.align.vectors.SideVectors` (vectors made here: held here); on leaving,
+    ``info["vector_holders"]`` says what each holder held and spent (when the work succeeded), and the
+    holders are let go."""
+    held = made if isinstance(made, SideVectors) else LocalVectors(made)
     try:
         yield held
         info["vector_holders"] = held.describe()

@@ -33,7 +33,6 @@ from pipeline.align.vectors import (
     IndexShard,
     PortableIndex,
     ShardSearch,
-    ShardsFactory,
     SideVectors,
     exact_rows,
     f32,
@@ -44,7 +43,7 @@ from pipeline.align.vectors import (
 )
 from pipeline.progress import log, progress
 
-__all__ = ["IndexShard", "NeighbourIndex", "ShardSearch", "ShardsFactory", "local_shards", "merge_top_k"]
+__all__ = ["IndexShard", "NeighbourIndex", "ShardSearch", "local_shards", "merge_top_k"]
 
 # Queries searched at once: bounds the result buffers and gives the progress bar its steps; a side held
 # in blocks (pipeline.align.vectors) is searched a block a chunk, so the two are one size.
@@ -89,13 +88,16 @@ class NeighbourIndex:
         k: int,
         queries: np.ndarray | SideVectors | None = None,
         seed: int = 0,
-        shards: ShardsFactory | None = None,
+        items: str = "paragraphs",
+        recall_floor: float | None = None,
     ):
         """``base``: the vectors here, or a side held elsewhere (:class:`pipeline.align.vectors.SideVectors`:
         the training sample and exact checks are asked of its holders, which also fill the inverted file;
-        below ``ivf_min`` it is gathered here). ``shards`` fills the trained inverted file with a ``base``
-        held here (default: :func:`local_shards`, one shard in this process). ``queries``: those the index
-        will answer (for choosing nprobe; default the base)."""
+        below ``ivf_min`` it is gathered here); a ``base`` held here fills one shard in this process
+        (:func:`local_shards`). ``queries``: those the index
+        will answer (for choosing nprobe; default the base). ``items``: what the vectors are, for the log.
+        ``recall_floor``: the recall that chooses nprobe counts only the true neighbours at least this similar
+        (for a caller that keeps no other: the nearer ones lie in the nearer lists, so fewer lists do)."""
         faiss = faiss_module()
         self.n, dim = base.shape
         self.nlist = 0
@@ -119,9 +121,9 @@ class NeighbourIndex:
         if self.store is not None:
             self.shards = self.store.fill(self.trained)
         else:
-            self.shards = (shards or local_shards)(self.trained, self._here())
-        self.nprobe = self._choose_nprobe(base if queries is None else queries, recall, k, rng)
-        log(f"align: inverted file over {self.n} paragraphs, {self.nlist} lists, searching {self.nprobe} per query")
+            self.shards = local_shards(self.trained, self._here())
+        self.nprobe = self._choose_nprobe(base if queries is None else queries, recall, k, rng, recall_floor)
+        log(f"align: inverted file over {self.n} {items}, {self.nlist} lists, searching {self.nprobe} per query")
 
     def _here(self) -> np.ndarray:
         """The base vectors, held here (an index over a side held elsewhere has none)."""
@@ -135,19 +137,24 @@ class NeighbourIndex:
             return self.store.top_k(queries, k)
         return exact_rows(queries, self._here(), k)
 
-    def _choose_nprobe(self, queries, recall: float, k: int, rng: np.random.Generator) -> int:
+    def _choose_nprobe(
+        self, queries, recall: float, k: int, rng: np.random.Generator, floor: float | None = None
+    ) -> int:
         """The smallest nprobe whose k-recall@k on a sample of ``queries`` (those the index will answer: the
         other side's paragraphs) reaches ``recall`` (all lists where none does): doubled from 1 until one
-        does, then bisected between it and the last that did not."""
+        does, then bisected between it and the last that did not. With ``floor``, only the true neighbours
+        at least that similar count."""
         queries = f32(queries[np.sort(rng.choice(len(queries), size=min(len(queries), RECALL_SAMPLE), replace=False))])
         k = min(k, self.n)
         if self.store is not None:
-            _, truth = self.store.top_k(queries, k)
+            truth_sims, truth = self.store.top_k(queries, k)
         else:
             exact = faiss_module().IndexFlatIP(self._here().shape[1])
             exact.add(self._here())
-            _, truth = exact.search(queries, k)
+            truth_sims, truth = exact.search(queries, k)
         STATS.distances += len(queries) * self.n
+        if floor is not None:
+            truth = np.where(truth_sims >= floor, truth, -1)
 
         def enough(nprobe: int) -> bool:
             _, found, _ = self._search_ivf(queries, k, nprobe)
@@ -231,8 +238,10 @@ def smallest_sufficient(enough: Callable[[int], bool], limit: int) -> int:
 
 
 def k_recall(found: np.ndarray, truth: np.ndarray) -> float:
-    """Mean share of each query's true k nearest neighbours among the k found (k-recall@k)."""
-    if truth.size == 0:
+    """Mean share of each query's true k nearest neighbours among the k found (k-recall@k); true neighbours
+    marked -1 (none, or left out) do not count."""
+    wanted = int((truth >= 0).sum())
+    if wanted == 0:
         return 1.0
-    hits = sum(len(set(f.tolist()) & set(t.tolist())) for f, t in zip(found, truth, strict=True))
-    return hits / truth.size
+    hits = sum(len(set(f.tolist()) & (set(t.tolist()) - {-1})) for f, t in zip(found, truth, strict=True))
+    return hits / wanted

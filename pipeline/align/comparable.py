@@ -235,7 +235,6 @@ def align_comparable(
     settings: AlignSettings,
     mt_vecs: np.ndarray | None = None,
     lexicon=None,
-    shards=None,
     gloss_vecs: np.ndarray | None = None,
 ) -> tuple[list[Link], list[Unaligned], dict]:
     """Decide the links of each Arabic row (``id``, ``doc``, ``text``, optional ``mt_text``) to the English
@@ -246,8 +245,7 @@ def align_comparable(
     ``knn_candidates`` nearest neighbours (faiss), with the same margins and decisions; ``en_vecs`` may then
     be held elsewhere (:class:`pipeline.align.vectors.SideVectors`), and only the candidate documents' rows
     are gathered here. ``lexicon``
-    (``pipeline.align.lexicon``) adds the dictionary features and their evidence; ``shards`` is where an
-    inverted file is filled and searched (:data:`pipeline.align.ann.ShardsFactory`; default: here);
+    (``pipeline.align.lexicon``) adds the dictionary features and their evidence;
     ``gloss_vecs`` are the embeddings of the dictionary's glosses of the Arabic rows
     (``lexicon.gloss_text``), required with ``lexicon`` without MT."""
     from pipeline.align.evidence import link_evidence
@@ -260,7 +258,7 @@ def align_comparable(
         en_vecs = np.asarray(en_vecs)  # a side held elsewhere is gathered: every pair is scored here
         pairs = dense_pairs(ar_vecs, en_vecs, settings, mt_vecs)
     else:
-        held = en_vecs if isinstance(en_vecs, SideVectors) else LocalVectors(en_vecs, shards)
+        held = en_vecs if isinstance(en_vecs, SideVectors) else LocalVectors(en_vecs)
         pairs = knn_pairs(ar_vecs, held, settings, mt_vecs)
         en_doc = doc_indexes(en_rows)
         keep = candidate_documents(pairs, en_doc, held.doc_means(ar_vecs, en_doc), settings.retrieval_documents)

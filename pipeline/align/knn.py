@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.align.ann import NeighbourIndex, ShardsFactory
+from pipeline.align.ann import NeighbourIndex
 from pipeline.align.pairs import Pairs
 from pipeline.align.settings import AlignSettings
 from pipeline.align.vectors import LocalVectors, SideVectors
@@ -37,17 +37,15 @@ def knn_pairs(
     en_vecs: np.ndarray | SideVectors,
     settings: AlignSettings,
     mt_vecs: np.ndarray | None = None,
-    shards: ShardsFactory | None = None,
 ) -> Pairs:
     """The union of each Arabic paragraph's and each English paragraph's ``knn_candidates`` nearest
     neighbours, scored like :func:`pipeline.align.pairs.dense_pairs`. Past ``settings.ivf_min``
     paragraphs on the searched side the neighbours come from an inverted file (``pipeline.align.ann``).
     ``en_vecs`` may be held elsewhere (:class:`pipeline.align.vectors.SideVectors`): the English index is
     filled by its holders, and the English rows are searched against the Arabic (and MT) index and their
-    pairs' cosines computed where they are held; ``shards`` fills the English inverted file of vectors
-    held here (default: one shard, here). One English index at a time is kept."""
+    pairs' cosines computed where they are held. One English index at a time is kept."""
     depth = max(settings.knn_candidates, settings.margin_k)
-    en = en_vecs if isinstance(en_vecs, SideVectors) else LocalVectors(en_vecs, shards)
+    en = en_vecs if isinstance(en_vecs, SideVectors) else LocalVectors(en_vecs)
 
     def index(base, queries) -> NeighbourIndex:
         return NeighbourIndex(base, settings.ivf_min, settings.ivf_recall, depth, queries=queries)

@@ -63,8 +63,6 @@ class IndexShard:
 
 ShardSearch = Callable[[list[np.ndarray], int, int], Iterator[list[tuple[np.ndarray, np.ndarray, int]]]]
 """Searches chunks of queries (k, nprobe): yields, for each chunk in order, every shard's result."""
-ShardsFactory = Callable[[bytes, np.ndarray], ShardSearch]
-"""Fills a trained inverted file (serialized) with the base vectors; returns how to search it."""
 
 
 def local_shards(trained: bytes, base: np.ndarray) -> ShardSearch:
@@ -357,14 +355,12 @@ class SideVectors:
 
 
 class LocalVectors(SideVectors):
-    """The vectors held in this process, in one holder; ``shards`` (a :data:`ShardsFactory`, such as the Ray
-    engine's for vectors made here) fills the inverted file instead of the holder."""
+    """The vectors held in this process, in one holder."""
 
-    def __init__(self, vectors: np.ndarray, shards: ShardsFactory | None = None, block: int = BLOCK):
+    def __init__(self, vectors: np.ndarray, block: int = BLOCK):
         self.holder = VectorBlocks(vectors, 0, block)
         self.n, self.dim = self.holder.vectors.shape
         self.ranges = [(0, self.n)]
-        self.shards = shards
 
     def _each(self, method, args=None, only=None):
         if only is not None and not only(0, self.n):
@@ -373,8 +369,3 @@ class LocalVectors(SideVectors):
 
     def gather(self, idx: np.ndarray) -> np.ndarray:
         return self.holder.vectors[np.asarray(idx, dtype=np.int64)]
-
-    def fill(self, trained: bytes) -> ShardSearch:
-        if self.shards is not None:
-            return self.shards(trained, self.holder.vectors)
-        return super().fill(trained)

@@ -267,28 +267,3 @@ def ray_chunk_runner(
             shutil.rmtree(folder, ignore_errors=True)
 
     return run
-
-
-def ray_shards(address: str | None = None, count: int | None = None):
-    """A :data:`pipeline.align.ann.ShardsFactory` whose shards are Ray actors (one CPU each; ``count``,
-    default as many as the cluster has CPUs), each filled once with its contiguous share of the base."""
-    ray = _connect(address)
-    from pipeline.align.ann import IndexShard
-
-    shard_actor = ray.remote(num_cpus=1, max_restarts=RETRIES, max_task_retries=RETRIES)(IndexShard)
-
-    def fill(trained: bytes, base: np.ndarray):
-        shards = max(1, min(len(base), count or int(ray.cluster_resources().get("CPU", 1))))
-        edges = [len(base) * s // shards for s in range(shards + 1)]
-        trained_ref = ray.put(trained)
-        actors = [shard_actor.remote(trained_ref, base[a:b], a) for a, b in zip(edges, edges[1:], strict=False)]
-        log(f"ray: inverted file over {len(base)} paragraphs filled in {shards} shards")
-
-        def search(chunks: list[np.ndarray], k: int, nprobe: int):
-            pending = [[actor.search.remote(chunk, k, nprobe) for actor in actors] for chunk in chunks]
-            for calls in pending:
-                yield ray.get(calls)
-
-        return search
-
-    return fill

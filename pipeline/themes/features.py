@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.themes.bridge import TermTable
+from pipeline.themes.bridge import TermMatches, TermPairs, TermTable
 
 FEATURES = ("theme_mass", "theme_top", "theme_cover", "theme_matches", "theme_exact")
 
@@ -38,19 +38,18 @@ class Match:
     exact: bool
 
 
-def allowed_matches(
-    similarity: np.ndarray, exact: np.ndarray, ranks: np.ndarray, term_floor: float, term_rank: int
-) -> np.ndarray:
-    """(source terms, English terms) bool: the pairs of terms that may be matched."""
-    return exact | ((similarity >= term_floor) & (ranks < term_rank))
+def allowed_matches(pairs: TermPairs, source_ok: np.ndarray, term_floor: float, term_rank: int) -> TermMatches:
+    """The pairs of terms that may be matched: an exact pair, or phrase vectors with cosine ≥ ``term_floor``
+    that are among each other's ``term_rank`` nearest; in either case a source term that may name a theme
+    (``source_ok``)."""
+    keep = pairs.exact | ((pairs.similarity >= term_floor) & (pairs.ranks < term_rank))
+    return TermMatches.of(pairs, keep & source_ok[pairs.rows])
 
 
 def match_terms(
     rows: np.ndarray,
     cols: np.ndarray,
-    similarity: np.ndarray,
-    exact: np.ndarray,
-    allowed: np.ndarray,
+    allowed: TermMatches,
     src_salience: np.ndarray,
     en_salience: np.ndarray,
     src_words: list[tuple[str, ...]],
@@ -58,20 +57,29 @@ def match_terms(
     exact_floor: float = 0.0,
 ) -> list[Match]:
     """The one-to-one matches between the terms ``rows`` (source side) and ``cols`` (English side) of one
-    pair: ``similarity``/``exact``/``allowed`` are the full (source terms, English terms) relations, the
-    saliences are aligned with ``rows`` and ``cols``. An exact match is as strong as its phrase vectors'
-    cosine, and at least ``exact_floor`` (a dictionary's sense may not be the one meant: the cosine says how
-    well the two agree). Strongest weight first."""
+    pair: ``allowed`` holds the run's allowed pairs of terms, the saliences are aligned with ``rows`` and
+    ``cols``. An exact match is as strong as its phrase vectors' cosine, and at least ``exact_floor`` (a
+    dictionary's sense may not be the one meant: the cosine says how well the two agree). Strongest weight
+    first."""
     if len(rows) == 0 or len(cols) == 0:
         return []
-    sim = similarity[np.ix_(rows, cols)]
-    ex = exact[np.ix_(rows, cols)]
-    strength = np.where(ex, np.maximum(sim, exact_floor), sim)
-    ok = allowed[np.ix_(rows, cols)]
-    r, c = np.nonzero(ok)
-    if len(r) == 0:
+    places: dict[int, list[int]] = {}  # English term → its places in cols
+    for place, term in enumerate(cols.tolist()):
+        places.setdefault(term, []).append(place)
+    found_r, found_c, found_k = [], [], []
+    starts = allowed.starts
+    for place, term in enumerate(rows.tolist()):
+        for k in range(int(starts[term]), int(starts[term + 1])):
+            for other in places.get(int(allowed.cols[k]), ()):
+                found_r.append(place)
+                found_c.append(other)
+                found_k.append(k)
+    if not found_r:
         return []
-    weight = strength[r, c] * np.sqrt(src_salience[r] * en_salience[c])
+    r, c, entry = (np.asarray(x, dtype=np.int64) for x in (found_r, found_c, found_k))
+    sim, ex = allowed.similarity[entry], allowed.exact[entry]
+    strength = np.where(ex, np.maximum(sim, exact_floor), sim)
+    weight = strength * np.sqrt(src_salience[r] * en_salience[c])
     order = np.lexsort((c, r, -weight))  # ties: the earlier terms, so the result does not depend on hashing
     used_src: set[str] = set()
     used_en: set[str] = set()
@@ -82,7 +90,7 @@ def match_terms(
             continue
         used_src.update(src_words[a])
         used_en.update(en_words[b])
-        matches.append(Match(a, b, float(strength[r[k], c[k]]), float(weight[k]), bool(ex[r[k], c[k]])))
+        matches.append(Match(a, b, float(strength[k]), float(weight[k]), bool(ex[k])))
     return matches
 
 
@@ -99,9 +107,7 @@ def pair_theme_features(
     j: np.ndarray,
     src: TermTable,
     en: TermTable,
-    similarity: np.ndarray,
-    exact: np.ndarray,
-    allowed: np.ndarray,
+    allowed: TermMatches,
     src_saliences: list[dict[str, float]],
     en_saliences: list[dict[str, float]],
     exact_floor: float,
@@ -118,8 +124,6 @@ def pair_theme_features(
         matches = match_terms(
             src.paragraphs[a],
             en.paragraphs[b],
-            similarity,
-            exact,
             allowed,
             src_sal[a],
             en_sal[b],

@@ -9,6 +9,7 @@ threshold means what the aligner does.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,12 +19,14 @@ from pipeline.align.vectors import LocalVectors, SideVectors
 from pipeline.progress import log
 from pipeline.records import Link, Segment
 from pipeline.themes.bridge import (
+    TermMatches,
+    TermPairs,
     TermTable,
     arabic_names_things,
     dictionary_exact,
     embed_terms,
     identical_exact,
-    mutual_ranks,
+    term_pairs,
     term_table,
 )
 from pipeline.themes.features import Match, allowed_matches, match_terms, pair_theme_features, salience_vector
@@ -32,8 +35,13 @@ from pipeline.themes.salience import saliences
 from pipeline.themes.settings import ThemeSettings, theme_variant
 from pipeline.themes.terms import Term, paragraph_terms
 
-# Phrase vectors, by (language, surface), shared by every run of the process: a term is embedded once.
-_PHRASE_MEMO: dict[tuple[str, str], np.ndarray] = {}
+# Phrase vectors of each encoder, by (language, surface), shared by every run of the process: a term is
+# embedded once. Kept per encoder object (and let go with it), so two encoders' vectors never mix.
+_PHRASE_MEMO: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _phrase_memo(encoder) -> dict[tuple[str, str], np.ndarray]:
+    return _PHRASE_MEMO.setdefault(encoder, {})
 
 
 @dataclass
@@ -47,12 +55,11 @@ class Side:
 
 @dataclass
 class Relation:
-    """How the terms of one side relate to the English terms: phrase-vector cosines, exact matches
-    (dictionary or identical stems) and mutual ranks (:func:`pipeline.themes.bridge.mutual_ranks`)."""
+    """How the terms of one side relate to the English terms: the pairs that can ever match, with their
+    phrase-vector cosines, mutual ranks and exact matches (dictionary or identical stems), kept sparse
+    (:class:`pipeline.themes.bridge.TermPairs`)."""
 
-    similarity: np.ndarray
-    exact: np.ndarray
-    ranks: np.ndarray
+    pairs: TermPairs
     source_ok: np.ndarray  # per source term: it may name a theme (bridge.arabic_names_things)
 
 
@@ -75,12 +82,8 @@ class ThemeInputs:
     en: Side
     mt: Side | None  # the translations' English terms (paragraphs without one have none)
     has_mt: np.ndarray
-    ar_en_similarity: np.ndarray  # (Arabic terms, English terms) cosines of the phrase vectors
-    ar_en_exact: np.ndarray  # the dictionary's translations
-    ar_en_allowed: np.ndarray  # the pairs of terms that may be matched (features.allowed_matches)
-    mt_en_similarity: np.ndarray | None
-    mt_en_exact: np.ndarray | None
-    mt_en_allowed: np.ndarray | None
+    ar_en: TermMatches  # the pairs of Arabic and English terms that may be matched (features.allowed_matches)
+    mt_en: TermMatches | None  # the same for the translations' English terms
     has_dictionary: bool
 
 
@@ -92,12 +95,11 @@ def theme_vocabulary(
     ar_terms = [paragraph_terms(text, "ar") for text in ar_texts]
     en_terms = [paragraph_terms(text, "en") for text in en_texts]
     ar_table, en_table = term_table(ar_terms), term_table(en_terms)
-    en_vectors = embed_terms(en_table, "en", encoder, _PHRASE_MEMO)
-    similarity = _cosines(embed_terms(ar_table, "ar", encoder, _PHRASE_MEMO), en_vectors)
+    memo = _phrase_memo(encoder)
+    en_vectors = embed_terms(en_table, "en", encoder, memo)
+    ar_vectors = embed_terms(ar_table, "ar", encoder, memo)
     ar_en = Relation(
-        similarity,
-        dictionary_exact(ar_table, en_table, lexicon),
-        mutual_ranks(similarity),
+        term_pairs(ar_vectors, en_vectors, dictionary_exact(ar_table, en_table, lexicon)),
         arabic_names_things(ar_table, lexicon),
     )
     has_mt = np.asarray([bool(t and t.strip()) for t in (mt_texts or [None] * len(ar_texts))], dtype=bool)
@@ -106,11 +108,9 @@ def theme_vocabulary(
         assert mt_texts is not None
         mt_terms = [paragraph_terms(t or "", "en") for t in mt_texts]
         mt_table = term_table(mt_terms)
-        mt_similarity = _cosines(embed_terms(mt_table, "en", encoder, _PHRASE_MEMO), en_vectors)
+        mt_vectors = embed_terms(mt_table, "en", encoder, memo)
         mt_en = Relation(
-            mt_similarity,
-            identical_exact(mt_table, en_table),
-            mutual_ranks(mt_similarity),
+            term_pairs(mt_vectors, en_vectors, identical_exact(mt_table, en_table)),
             np.ones(len(mt_table.keys), dtype=bool),
         )
     return Vocabulary(ar_terms, en_terms, mt_terms, ar_en, mt_en, has_mt, lexicon is not None)
@@ -120,11 +120,8 @@ def _side(terms: list[list[Term]], lang: str, settings: ThemeSettings) -> Side:
     return Side(terms, term_table(terms), saliences(terms, lang, settings.rarity_power, settings.specificity_power))
 
 
-def _allowed(relation: Relation, settings: ThemeSettings) -> np.ndarray:
-    allowed = allowed_matches(
-        relation.similarity, relation.exact, relation.ranks, settings.term_floor, settings.term_rank
-    )
-    return allowed & relation.source_ok[:, None]
+def _allowed(relation: Relation, settings: ThemeSettings) -> TermMatches:
+    return allowed_matches(relation.pairs, relation.source_ok, settings.term_floor, settings.term_rank)
 
 
 def inputs_for(vocabulary: Vocabulary, settings: ThemeSettings) -> ThemeInputs:
@@ -135,11 +132,7 @@ def inputs_for(vocabulary: Vocabulary, settings: ThemeSettings) -> ThemeInputs:
         _side(vocabulary.en_terms, "en", settings),
         _side(vocabulary.mt_terms, "en", settings) if vocabulary.mt_terms is not None else None,
         vocabulary.has_mt,
-        vocabulary.ar_en.similarity,
-        vocabulary.ar_en.exact,
         _allowed(vocabulary.ar_en, settings),
-        mt.similarity if mt is not None else None,
-        mt.exact if mt is not None else None,
         _allowed(mt, settings) if mt is not None else None,
         vocabulary.has_dictionary,
     )
@@ -181,24 +174,20 @@ def theme_features(
         j,
         inputs.ar.table,
         inputs.en.table,
-        inputs.ar_en_similarity,
-        inputs.ar_en_exact,
-        inputs.ar_en_allowed,
+        inputs.ar_en,
         inputs.ar.salience,
         inputs.en.salience,
         settings.term_floor,
     )
     out |= passage_features(ar, en, i, j)
-    if inputs.mt is not None and inputs.mt_en_similarity is not None and inputs.mt_en_exact is not None:
-        assert inputs.mt_en_allowed is not None and mt is not None
+    if inputs.mt is not None and inputs.mt_en is not None:
+        assert mt is not None
         out |= pair_theme_features(
             i,
             j,
             inputs.mt.table,
             inputs.en.table,
-            inputs.mt_en_similarity,
-            inputs.mt_en_exact,
-            inputs.mt_en_allowed,
+            inputs.mt_en,
             inputs.mt.salience,
             inputs.en.salience,
             settings.term_floor,
@@ -264,12 +253,10 @@ def pair_matches(inputs: ThemeInputs, a: int, b: int, settings: ThemeSettings) -
     en = inputs.en
     en_salience = salience_vector(en.table, b, en.salience[b])
 
-    def matches(side, similarity, exact, allowed) -> list[Match]:
+    def matches(side, allowed) -> list[Match]:
         return match_terms(
             side.table.paragraphs[a],
             en.table.paragraphs[b],
-            similarity,
-            exact,
             allowed,
             salience_vector(side.table, a, side.salience[a]),
             en_salience,
@@ -278,12 +265,11 @@ def pair_matches(inputs: ThemeInputs, a: int, b: int, settings: ThemeSettings) -
             settings.term_floor,
         )
 
-    direct = matches(inputs.ar, inputs.ar_en_similarity, inputs.ar_en_exact, inputs.ar_en_allowed)
+    direct = matches(inputs.ar, inputs.ar_en)
     via_mt: list[Match] = []
     mt = inputs.mt
-    if mt is not None and inputs.has_mt[a] and inputs.mt_en_similarity is not None and inputs.mt_en_exact is not None:
-        assert inputs.mt_en_allowed is not None
-        via_mt = matches(mt, inputs.mt_en_similarity, inputs.mt_en_exact, inputs.mt_en_allowed)
+    if mt is not None and inputs.has_mt[a] and inputs.mt_en is not None:
+        via_mt = matches(mt, inputs.mt_en)
     return direct, via_mt
 
 

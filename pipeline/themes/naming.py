@@ -101,11 +101,9 @@ def _sentence_nodes(inputs, a: int, b: int, sentences) -> list[tuple[str, str, f
     for t in ar_terms:
         for u in en_terms:
             x, y = ar_index[t.key], en_index[u.key]
-            if inputs.ar_en_allowed[x, y]:
-                value = (
-                    float(inputs.ar_en_similarity[x, y])
-                    * (inputs.ar.salience[a][t.key] * inputs.en.salience[b][u.key]) ** 0.5
-                )
+            cosine = inputs.ar_en.cosine(x, y)
+            if cosine is not None:
+                value = cosine * (inputs.ar.salience[a][t.key] * inputs.en.salience[b][u.key]) ** 0.5
                 if best is None or value > best[0]:
                     best = (value, t, u)
     if best is not None:

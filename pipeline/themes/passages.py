@@ -77,10 +77,24 @@ def centred(vectors: np.ndarray, prior: float = CENTRING_PRIOR) -> np.ndarray:
     return shifted / np.maximum(np.linalg.norm(shifted, axis=1, keepdims=True), 1e-9)
 
 
+# Pairs whose rows are gathered at once: the gathered rows take 2 × PAIR_CHUNK × dim × 4 bytes (256 MB at
+# dim 512), where gathering every pair's rows took 6.7 GB at 40,000 paragraphs a side (1.6 million pairs).
+PAIR_CHUNK = 1 << 16
+
+
+def pair_dots(a: np.ndarray, b: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """float64 inner products of rows ``a[i]`` and ``b[j]``, pair by pair, PAIR_CHUNK pairs at a time."""
+    out = np.empty(len(i), dtype=np.float64)
+    for start in range(0, len(i), PAIR_CHUNK):
+        stop = start + PAIR_CHUNK
+        out[start:stop] = np.einsum("pd,pd->p", a[i[start:stop]], b[j[start:stop]])
+    return out
+
+
 def passage_features(src: Embedded, en: Embedded, i: np.ndarray, j: np.ndarray, prefix: str = "") -> dict:
     """:data:`FEATURES` (names with ``prefix``) of each pair; sentence features are 0 where a paragraph has
     no sentence."""
-    cosine = np.einsum("pd,pd->p", src.paragraphs[i], en.paragraphs[j]).astype(np.float64)
+    cosine = pair_dots(src.paragraphs, en.paragraphs, i, j)
     ac, ec = centred(src.paragraphs), centred(en.paragraphs)
     best = np.zeros(len(i), dtype=np.float64)
     top2 = np.zeros(len(i), dtype=np.float64)
@@ -92,7 +106,7 @@ def passage_features(src: Embedded, en: Embedded, i: np.ndarray, j: np.ndarray, 
             top2[k] = ordered[:2].mean()
     return {
         prefix + "cosine": cosine,
-        prefix + "centred_cosine": np.einsum("pd,pd->p", ac[i], ec[j]).astype(np.float64),
+        prefix + "centred_cosine": pair_dots(ac, ec, i, j),
         prefix + "sentence_best": best,
         prefix + "sentence_top2": top2,
     }

@@ -28,18 +28,18 @@ class ThemeSettings:
     rarity_power: float = 1.0
     specificity_power: float = 1.0
     dense_limit: int = 250_000  # up to this many paragraph pairs every pair is a candidate
-    candidates: int = 50  # past it: each Arabic paragraph's nearest English paragraphs by key-term overlap
+    candidates: int = 50  # past it: each Arabic paragraph's most similar English paragraphs (paragraph cosine)
     calibrated_on: str = ""
     models: dict = field(default_factory=dict)  # variant → LinkModel JSON (with bounds)
 
     def __post_init__(self) -> None:
-        from pipeline.themes.bridge import MAX_RANK, RANKED_FLOOR
+        from pipeline.themes.bridge import RANK_DEPTH, RANKED_FLOOR
 
-        # Term ranks are computed only for cosines at or above RANKED_FLOOR, and stored up to MAX_RANK.
+        # Term pairs are kept only with cosines at or above RANKED_FLOOR and mutual ranks below RANK_DEPTH.
         if not RANKED_FLOOR <= self.term_floor <= 1.0:
             raise ValueError(f"term_floor {self.term_floor} is outside {RANKED_FLOOR}..1")
-        if not 1 <= self.term_rank <= MAX_RANK:
-            raise ValueError(f"term_rank {self.term_rank} is outside 1..{MAX_RANK}")
+        if not 1 <= self.term_rank <= RANK_DEPTH:
+            raise ValueError(f"term_rank {self.term_rank} is outside 1..{RANK_DEPTH}")
 
     def model(self, variant: str) -> LinkModel | None:
         data = self.models.get(variant)

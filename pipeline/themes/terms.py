@@ -43,7 +43,7 @@ def _arabic_function_word(key: str) -> bool:
     return any(k in AR_STOP or k in _AR_NOT_TERMS for k in (key, key[1:] if len(key) > 2 and key[0] in "وف" else key))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Term:
     key: str  # stems of its words, space-joined
     words: tuple[str, ...]  # the stems one by one
