@@ -94,8 +94,8 @@ class NeighbourIndex:
         """``base``: the vectors here, or a side held elsewhere (:class:`pipeline.align.vectors.SideVectors`:
         the training sample and exact checks are asked of its holders, which also fill the inverted file;
         below ``ivf_min`` it is gathered here); a ``base`` held here fills one shard in this process
-        (:func:`local_shards`). ``queries``: those the index
-        will answer (for choosing nprobe; default the base). ``items``: what the vectors are, for the log.
+        (:func:`local_shards`). ``queries``: those the index will answer (for choosing nprobe; default the
+        base). ``items``: what the vectors are, for the log.
         ``recall_floor``: the recall that chooses nprobe counts only the true neighbours at least this similar
         (for a caller that keeps no other: the nearer ones lie in the nearer lists, so fewer lists do)."""
         faiss = faiss_module()
