@@ -19,10 +19,11 @@ from pipeline.themes.bridge import (
     term_table,
 )
 from pipeline.themes.features import allowed_matches, match_terms
+from pipeline.themes.naming import closest_term
 from pipeline.themes.pos import can_modify_a_thing, can_name_a_thing
 from pipeline.themes.salience import arabic_forms, rarity, specificity
 from pipeline.themes.settings import ThemeSettings, load_theme_settings, theme_variant
-from pipeline.themes.terms import arabic_term_key, paragraph_terms
+from pipeline.themes.terms import Term, arabic_term_key, paragraph_terms
 
 
 @pytest.mark.parametrize(
@@ -290,6 +291,32 @@ def test_an_exact_match_is_at_least_as_strong_as_the_floor():
     matches = match_terms(np.arange(2), np.arange(2), allowed, np.ones(2), np.ones(2), words, words, 0.6)
     assert [(m.src, m.en, round(m.strength, 4), m.exact) for m in matches] == [(1, 1, 0.7, True), (0, 0, 0.6, True)]
     assert allowed.cosine(0, 0) == pytest.approx(0.3) and allowed.cosine(0, 1) is None
+
+
+def _unit(*values):
+    v = np.asarray(values, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+@pytest.mark.parametrize(
+    "vectors, salience, passages, expected",
+    [
+        # like both passages beats like one
+        ([(1, 1, 0), (1, 0, 0), (0, 1, 0)], (1, 1, 1), ((1, 0, 0), (0, 1, 0)), "a"),
+        # a run's common subject, like everything but salient nowhere, loses to a salient term
+        ([(1, 1, 0), (1, 0, 1)], (0.1, 1), ((1, 0, 0), (0, 1, 0)), "b"),
+        # equal scores: the smaller key
+        ([(1, 0, 0), (1, 0, 0)], (1, 1), ((1, 0, 0), (1, 0, 0)), "a"),
+        ([], (), ((1, 0, 0), (0, 1, 0)), None),
+    ],
+)
+def test_a_sentence_linked_theme_is_named_by_the_salient_term_like_both_passages(vectors, salience, passages, expected):
+    terms = [Term(key, (key,), key, ((0, 1),)) for key in "abc"[: len(vectors)]]
+    rows = np.asarray([_unit(*v) for v in vectors]).reshape(len(vectors), 3)
+    found = closest_term(
+        terms, rows, np.asarray(salience, dtype=np.float64), (_unit(*passages[0]), _unit(*passages[1]))
+    )
+    assert (found.key if found else None) == expected
 
 
 def test_shipped_theme_models_never_extrapolate():

@@ -74,6 +74,7 @@ class Vocabulary:
     mt_en: Relation | None
     has_mt: np.ndarray  # per Arabic paragraph: it has a translation
     has_dictionary: bool
+    en_vectors: np.ndarray  # the English terms' phrase vectors, in the order of term_table(en_terms)
 
 
 @dataclass
@@ -85,6 +86,7 @@ class ThemeInputs:
     ar_en: TermMatches  # the pairs of Arabic and English terms that may be matched (features.allowed_matches)
     mt_en: TermMatches | None  # the same for the translations' English terms
     has_dictionary: bool
+    en_vectors: np.ndarray  # the English terms' phrase vectors, in the order of ``en.table``
 
 
 def theme_vocabulary(
@@ -113,7 +115,7 @@ def theme_vocabulary(
             term_pairs(mt_vectors, en_vectors, identical_exact(mt_table, en_table)),
             np.ones(len(mt_table.keys), dtype=bool),
         )
-    return Vocabulary(ar_terms, en_terms, mt_terms, ar_en, mt_en, has_mt, lexicon is not None)
+    return Vocabulary(ar_terms, en_terms, mt_terms, ar_en, mt_en, has_mt, lexicon is not None, en_vectors)
 
 
 def _side(terms: list[list[Term]], lang: str, settings: ThemeSettings) -> Side:
@@ -135,6 +137,7 @@ def inputs_for(vocabulary: Vocabulary, settings: ThemeSettings) -> ThemeInputs:
         _allowed(vocabulary.ar_en, settings),
         _allowed(mt, settings) if mt is not None else None,
         vocabulary.has_dictionary,
+        vocabulary.en_vectors,
     )
 
 
@@ -199,12 +202,28 @@ def theme_features(
     return out
 
 
-def best_sentence_spans(ar_row: Segment, en_row: Segment, ar: Embedded, en: Embedded, a: int, b: int):
-    """([start, end] of the Arabic sentence, [start, end] of the English one) most alike in the pair, or None."""
-    if not len(ar.sentences[a]) or not len(en.sentences[b]) or not ar_row.sentences or not en_row.sentences:
+def best_passages(ar: Embedded, en: Embedded, a: int, b: int) -> tuple[int, int] | None:
+    """(Arabic, English) indexes of the pair's most alike passages (:func:`pipeline.themes.passages.passages`),
+    or None when a paragraph has none."""
+    if not len(ar.sentences[a]) or not len(en.sentences[b]):
         return None
     sims = ar.sentences[a] @ en.sentences[b].T
     x, y = np.unravel_index(int(np.argmax(sims)), sims.shape)
+    return int(x), int(y)
+
+
+def passage_vectors(ar: Embedded, en: Embedded, a: int, b: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The vectors of the pair's most alike passages (Arabic, English), or None."""
+    best = best_passages(ar, en, a, b)
+    return None if best is None else (ar.sentences[a][best[0]], en.sentences[b][best[1]])
+
+
+def best_sentence_spans(ar_row: Segment, en_row: Segment, ar: Embedded, en: Embedded, a: int, b: int):
+    """([start, end] of the Arabic sentence, [start, end] of the English one) most alike in the pair, or None."""
+    best = best_passages(ar, en, a, b)
+    if best is None or not ar_row.sentences or not en_row.sentences:
+        return None
+    x, y = best
     if x >= len(ar_row.sentences) or y >= len(en_row.sentences):
         return None
     return (
@@ -369,6 +388,7 @@ def link_themes(
         en_rows,
         lexicon,
         [best_sentence_spans(ar_rows[int(i[k])], en_rows[int(j[k])], ar, en, int(i[k]), int(j[k])) for k in chosen],
+        [passage_vectors(ar, en, int(i[k]), int(j[k])) for k in chosen],
     )
     links = []
     for k, theme in zip(chosen.tolist(), assigned, strict=True):

@@ -5,8 +5,10 @@ Only central matches name a theme or stand as evidence: both terms among the :da
 salient of their paragraphs (a theme is what both paragraphs are about, not a word they happen to share).
 Each link contributes its strongest central matches (those within half of its best weight, at most
 :data:`CORE_MATCHES`), each joining an Arabic term (or a translation's English term) to an English term; a
-link without one (decided on its sentences' similarity) contributes the most salient term of each side's
-best-matching sentence instead.
+link without one (decided on its sentences' similarity) contributes the strongest allowed match between the
+terms of its best-matching sentences instead or, failing that, the English paragraph's salient common noun or
+phrase most like those two sentences (:func:`closest_term`: what the two passages share, not merely the
+English paragraph's rarest word).
 Terms joined by some link's core match are one theme (connected components; a two-word phrase also joins
 its words' one-word terms where those are core terms too: "memory sticks" and "memory"). A link belongs to
 the theme of its best match. A theme's name is its heaviest English term (a phrase when the phrase carries
@@ -16,6 +18,8 @@ Pure functions.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from pipeline.themes.features import Match
 from pipeline.themes.terms import Term
@@ -90,10 +94,10 @@ def _inside(terms: list[Term], span) -> list[Term]:
     return [t for t in terms if any(span[0] <= s and e <= span[1] for s, e in t.spans)]
 
 
-def _sentence_nodes(inputs, a: int, b: int, sentences) -> list[tuple[str, str, float]]:
+def _sentence_nodes(inputs, a: int, b: int, sentences, passages=None) -> list[tuple[str, str, float]]:
     """For a link without central matches, from its best-matching sentences (``sentences``: their
     [start, end] in each paragraph): the strongest allowed match between their terms, as an Arabic and an
-    English node; failing that, the English sentence's most salient common noun alone."""
+    English node; failing that, an English node alone (:func:`_english_subject`)."""
     ar_terms = _inside(inputs.ar.terms[a], sentences[0])
     en_terms = _inside(inputs.en.terms[b], sentences[1])
     ar_index, en_index = inputs.ar.table.index, inputs.en.table.index
@@ -109,11 +113,35 @@ def _sentence_nodes(inputs, a: int, b: int, sentences) -> list[tuple[str, str, f
     if best is not None:
         value, t, u = best
         return [("ar:" + t.key, t.surface, value), ("en:" + u.key, u.surface, value)]
-    return _english_subject(inputs, b, en_terms)
+    return _english_subject(inputs, b, en_terms, passages)
 
 
-def _english_subject(inputs, b: int, terms: list[Term]) -> list[tuple[str, str, float]]:
-    """The most salient common noun of ``terms`` (else of the whole English paragraph) as a lone node."""
+def closest_term(
+    terms: list[Term], vectors: np.ndarray, salience: np.ndarray, passages: tuple[np.ndarray, np.ndarray]
+) -> Term | None:
+    """The term both salient and like both ``passages`` (unit vectors of the pair's most alike Arabic and
+    English passages): the highest mean of its phrase vector's (``vectors``, a row a term) two cosines times
+    its ``salience``, as a match weighs its strength by salience (a run's common subject, every paragraph's
+    "elections", is like every passage but salient in none). Ties to the smaller key; None for no terms."""
+    if not terms:
+        return None
+    score = ((vectors @ passages[0] + vectors @ passages[1]) / 2 * salience).tolist()
+    return terms[min(range(len(terms)), key=lambda k: (-score[k], terms[k].key))]
+
+
+def _english_subject(inputs, b: int, terms: list[Term], passages=None) -> list[tuple[str, str, float]]:
+    """A lone English node: with ``passages`` (the vectors of the pair's most alike passages) the English
+    paragraph's salient common noun or phrase most like both (:func:`closest_term`), else the most salient
+    common noun of ``terms`` (else of the whole English paragraph)."""
+    common = [u for u in inputs.en.terms[b] if not u.surface[:1].isupper()]
+    if passages is not None and common:
+        table = inputs.en.table
+        index = {table.keys[x]: x for x in table.paragraphs[b].tolist()}
+        vectors = inputs.en_vectors[[index[u.key] for u in common]]
+        salience = np.asarray([inputs.en.salience[b][u.key] for u in common])
+        u = closest_term(common, vectors, salience, passages)
+        assert u is not None
+        return [("en:" + u.key, u.surface, inputs.en.salience[b][u.key])]
     for pool in (terms, inputs.en.terms[b]):
         common = [u for u in pool if not u.surface[:1].isupper()] or pool
         if common:
@@ -122,19 +150,19 @@ def _english_subject(inputs, b: int, terms: list[Term]) -> list[tuple[str, str, 
     return []
 
 
-def _link_edges(inputs, chosen, groups: _Components, weight: dict, surface: dict, sentences) -> list[list]:
+def _link_edges(inputs, chosen, groups: _Components, weight: dict, surface: dict, sentences, passages) -> list[list]:
     """Each link's core matches as (source node, English node, weight), strongest first; joins each
     match's two nodes in ``groups`` and adds its weight to both nodes. ``sentences``: per link, the
-    best-matching sentences' spans, for links without a central match."""
+    best-matching sentences' spans, and ``passages`` their vectors, for links without a central match."""
     edges = []
     for k, (_, _, (direct, via_mt)) in enumerate(chosen):
         mine = []
         if not direct and not via_mt:
             a, b = chosen[k][0], chosen[k][1]
             found = (
-                _sentence_nodes(inputs, a, b, sentences[k])
+                _sentence_nodes(inputs, a, b, sentences[k], passages[k])
                 if sentences[k] is not None
-                else _english_subject(inputs, b, [])
+                else _english_subject(inputs, b, [], passages[k])
             )
             for node, text, value in found:
                 surface.setdefault(node, text)
@@ -185,15 +213,18 @@ def name_themes(
     en_rows,
     lexicon,
     sentences: list | None = None,
+    passages: list | None = None,
 ):
     """(themes, per link: {"id", "name", "terms"}) for the chosen pairs ``(a, b, (direct, via_mt))``
     (their matches; only the central ones are used, :func:`central_matches`). ``sentences``: per link the
-    best-matching sentences' spans ``([s, e] Arabic, [s, e] English)`` or None."""
+    best-matching sentences' spans ``([s, e] Arabic, [s, e] English)`` or None; ``passages``: per link the
+    vectors of its most alike passages (Arabic, English) or None."""
     chosen = [(a, b, central_matches(inputs, a, b, *matches)) for a, b, matches in chosen]
     groups = _Components()
     weight: dict[str, float] = {}
     surface: dict[str, str] = {}
-    edges = _link_edges(inputs, chosen, groups, weight, surface, sentences or [None] * len(chosen))
+    none = [None] * len(chosen)
+    edges = _link_edges(inputs, chosen, groups, weight, surface, sentences or none, passages or none)
     by_root: dict[str, list[int]] = {}
     for k, mine in enumerate(edges):
         if mine:
