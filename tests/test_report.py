@@ -225,3 +225,48 @@ def test_shown_value_is_on_a_0_1_scale(link, value):
 def test_link_reason_in_plain_words(link, words):
     reason = link_reason(link)
     assert all(w in reason for w in words), reason
+
+
+THEME_TERM = {
+    "kind": "theme",
+    "source": "encoder",
+    "ar": "عصا الذاكرة",
+    "en": "memory sticks",
+    "ar_spans": [[AR.index("عصا"), AR.index("عصا") + len("عصا الذاكرة")]],
+    "en_spans": [[EN.index("memory"), EN.index("memory") + len("memory sticks")]],
+    "gloss": ["stick"],
+}
+
+
+@pytest.mark.parametrize(
+    "mt_text, terms, shown, not_shown",
+    [
+        # no MT, matched terms: the terms and their glosses
+        (None, [THEME_TERM], "≈ “memory sticks” (dictionary: stick)", "its key words"),
+        # no MT, decided on the sentences alone: the paragraph's key words, glossed
+        (None, [], "its key words (dictionary glosses", "≈ “"),
+        # MT: the translation, never glosses
+        ("The commission said the memory stick was handed over.", [], "machine translation", "its key words"),
+    ],
+)
+def test_the_theme_index_says_in_english_what_the_statement_says(mt_text, terms, shown, not_shown):
+    result = rich_result(label="theme")
+    link = result.links[0]
+    link["mt_text"] = mt_text
+    link["evidence"] |= {"theme": "theme-1", "theme_name": "memory sticks", "terms": terms}
+    result.segments[0]["mt_text"] = mt_text
+    result.themes = [
+        {
+            "id": "theme-1",
+            "name": "memory sticks",
+            "en_terms": ["memory sticks"],
+            "ar_terms": ["عصا الذاكرة"],
+            "members": {"stmt": ["stmt:1"], "news": ["news:1"]},
+            "links": 1,
+        }
+    ]
+    html = render_report(result)
+    index = html[html.index('id="theme-index"') : html.index("</section>", html.index('id="theme-index"'))]
+    assert shown in index and not_shown not in index
+    if not mt_text and not terms:
+        assert "المفوضية</span> → commission, board" in index

@@ -225,8 +225,9 @@ def _theme_html(text: str, links: list[dict], side: str) -> Markup:
 
 def theme_index(result, docs: dict, rows: dict) -> list[dict]:
     """The run's themes in the statement's order (``themes.jsonl``), each with its Arabic paragraphs (what
-    they say in English: the machine translation, or the matched terms and their dictionary glosses) and the
-    English paragraphs that take it up (outlet, date), every matched term marked."""
+    they say in English: the machine translation, or the matched terms and their dictionary glosses, or, for
+    links decided on their sentences' similarity alone, the dictionary glosses of the paragraph's key words)
+    and the English paragraphs that take it up (outlet, date), every matched term marked."""
     by_theme: dict[str, list[dict]] = {}
     for link in result.links:
         theme = (link.get("evidence") or {}).get("theme")
@@ -253,6 +254,8 @@ def theme_index(result, docs: dict, rows: dict) -> list[dict]:
                     "html": _theme_html(row["text"], mine, "ar"),
                     "mt": row.get("mt_text"),
                     "terms": list({(t["ar"], t["en"]): t for t in said}.values())[:6],
+                    # No translation and no matched term: the reader still gets the key words in English.
+                    "glosses": [] if row.get("mt_text") or said else row.get("glosses") or [],
                 }
             )
         for en_id in dict.fromkeys(l["en_id"] for l in sorted(links, key=lambda l: l["en_id"])):
