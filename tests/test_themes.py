@@ -19,7 +19,10 @@ from pipeline.themes.bridge import (
     term_table,
 )
 from pipeline.themes.features import allowed_matches, match_terms
+from pipeline.themes.link import best_sentence_spans
 from pipeline.themes.naming import closest_term
+from pipeline.themes.passages import Embedded, passage_sentences, passages
+from pipeline.records import Segment
 from pipeline.themes.pos import can_modify_a_thing, can_name_a_thing
 from pipeline.themes.salience import arabic_forms, rarity, specificity
 from pipeline.themes.settings import ThemeSettings, load_theme_settings, theme_variant
@@ -317,6 +320,41 @@ def test_a_sentence_linked_theme_is_named_by_the_salient_term_like_both_passages
         terms, rows, np.asarray(salience, dtype=np.float64), (_unit(*passages[0]), _unit(*passages[1]))
     )
     assert (found.key if found else None) == expected
+
+
+@pytest.mark.parametrize(
+    "words, owners",
+    [
+        ([3], [0]),
+        ([36], [0]),  # up to a window and a half: the sentence itself
+        ([37], [0, 0, 0]),  # longer: windows of 24 words, 12 apart
+        ([48, 5], [0, 0, 0, 1]),
+        ([5, 48, 2], [0, 1, 1, 1, 2]),
+        ([], []),
+    ],
+)
+def test_each_passage_knows_its_sentence(words, owners):
+    sentences = [" ".join(["w"] * n) for n in words]
+    assert passage_sentences(sentences) == owners
+    assert len(passages(sentences)) == len(owners)
+
+
+def test_the_best_sentences_are_those_holding_the_best_passages():
+    long = " ".join(f"w{k}" for k in range(48))  # three passages
+    text = long + ". Short one."
+    sentences = [
+        {"text": long + ".", "start": 0, "end": len(long) + 1},
+        {"text": "Short one.", "start": len(long) + 2, "end": len(text)},
+    ]
+    ar_row = replace(Segment.bare("ar:1", "ar", "ar", text), sentences=sentences)
+    en_row = replace(
+        Segment.bare("en:1", "en", "en", "Short one."), sentences=[{"text": "Short one.", "start": 0, "end": 10}]
+    )
+    unit = np.eye(4, dtype=np.float32)
+    ar = Embedded(unit[:1], [unit])  # passages 0-2: the long sentence's windows; 3: the short sentence
+    for best, span in ((3, [len(long) + 2, len(text)]), (1, [0, len(long) + 1])):
+        en = Embedded(unit[:1], [unit[best : best + 1]])
+        assert best_sentence_spans(ar_row, en_row, ar, en, 0, 0) == (span, [0, 10])
 
 
 def test_shipped_theme_models_never_extrapolate():

@@ -30,7 +30,7 @@ from pipeline.themes.bridge import (
     term_table,
 )
 from pipeline.themes.features import Match, allowed_matches, match_terms, pair_theme_features, salience_vector
-from pipeline.themes.passages import Embedded, embed_side, passage_features, sentence_texts
+from pipeline.themes.passages import Embedded, embed_side, passage_features, passage_sentences, sentence_texts
 from pipeline.themes.salience import saliences
 from pipeline.themes.settings import ThemeSettings, theme_variant
 from pipeline.themes.terms import Term, paragraph_terms
@@ -219,13 +219,16 @@ def passage_vectors(ar: Embedded, en: Embedded, a: int, b: int) -> tuple[np.ndar
 
 
 def best_sentence_spans(ar_row: Segment, en_row: Segment, ar: Embedded, en: Embedded, a: int, b: int):
-    """([start, end] of the Arabic sentence, [start, end] of the English one) most alike in the pair, or None."""
+    """([start, end] of the Arabic sentence, [start, end] of the English one) that hold the pair's most alike
+    passages (a long sentence is read as several, :func:`embed_rows`), or None."""
     best = best_passages(ar, en, a, b)
     if best is None or not ar_row.sentences or not en_row.sentences:
         return None
-    x, y = best
-    if x >= len(ar_row.sentences) or y >= len(en_row.sentences):
+    ar_owner = passage_sentences([s["text"] for s in ar_row.sentences])
+    en_owner = passage_sentences([s["text"] for s in en_row.sentences])
+    if best[0] >= len(ar_owner) or best[1] >= len(en_owner):
         return None
+    x, y = ar_owner[best[0]], en_owner[best[1]]
     return (
         [ar_row.sentences[x]["start"], ar_row.sentences[x]["end"]],
         [en_row.sentences[y]["start"], en_row.sentences[y]["end"]],

@@ -6,7 +6,7 @@ salient of their paragraphs (a theme is what both paragraphs are about, not a wo
 Each link contributes its strongest central matches (those within half of its best weight, at most
 :data:`CORE_MATCHES`), each joining an Arabic term (or a translation's English term) to an English term; a
 link without one (decided on its sentences' similarity) contributes the strongest allowed match between the
-terms of its best-matching sentences instead or, failing that, the English paragraph's salient common noun or
+terms of its best-matching sentences instead (an English common noun or phrase) or, failing that, the English paragraph's salient common noun or
 phrase most like those two sentences (:func:`closest_term`: what the two passages share, not merely the
 English paragraph's rarest word).
 Terms joined by some link's core match are one theme (connected components; a two-word phrase also joins
@@ -96,14 +96,16 @@ def _inside(terms: list[Term], span) -> list[Term]:
 
 def _sentence_nodes(inputs, a: int, b: int, sentences, passages=None) -> list[tuple[str, str, float]]:
     """For a link without central matches, from its best-matching sentences (``sentences``: their
-    [start, end] in each paragraph): the strongest allowed match between their terms, as an Arabic and an
-    English node; failing that, an English node alone (:func:`_english_subject`)."""
+    [start, end] in each paragraph): the strongest allowed match between their terms (an English common noun
+    or phrase: a theme is a kind of thing, not "Iraqi" or the "Independent High" commission), as an Arabic and
+    an English node; failing that, an English node alone (:func:`_english_subject`)."""
     ar_terms = _inside(inputs.ar.terms[a], sentences[0])
     en_terms = _inside(inputs.en.terms[b], sentences[1])
+    common = [u for u in en_terms if not u.surface[:1].isupper()]
     ar_index, en_index = inputs.ar.table.index, inputs.en.table.index
     best = None
     for t in ar_terms:
-        for u in en_terms:
+        for u in common:
             x, y = ar_index[t.key], en_index[u.key]
             cosine = inputs.ar_en.cosine(x, y)
             if cosine is not None:

@@ -38,18 +38,23 @@ class Embedded:
 WINDOW = 24  # words: a sentence longer than 1.5 windows is read as overlapping windows of this many words
 
 
+def sentence_passages(sentence: str) -> list[str]:
+    """The sentence itself, or a long one (a statement's sentence runs on over several points, joined by
+    commas) as windows of WINDOW words, half a window apart."""
+    words = sentence.split()
+    if len(words) <= WINDOW * 3 // 2:
+        return [sentence]
+    return [" ".join(words[k : k + WINDOW]) for k in range(0, len(words) - WINDOW // 2, WINDOW // 2)]
+
+
 def passages(sentences: list[str]) -> list[str]:
-    """The units whose vectors are compared: each sentence, and a long one (a statement's sentence runs on
-    over several points, joined by commas) as windows of WINDOW words, half a window apart."""
-    out = []
-    for sentence in sentences:
-        words = sentence.split()
-        if len(words) <= WINDOW * 3 // 2:
-            out.append(sentence)
-            continue
-        starts = range(0, len(words) - WINDOW // 2, WINDOW // 2)
-        out.extend(" ".join(words[k : k + WINDOW]) for k in starts)
-    return out
+    """The units whose vectors are compared: each sentence's :func:`sentence_passages`, in order."""
+    return [p for sentence in sentences for p in sentence_passages(sentence)]
+
+
+def passage_sentences(sentences: list[str]) -> list[int]:
+    """For each of :func:`passages`, the index of the sentence it comes from."""
+    return [k for k, sentence in enumerate(sentences) for _ in sentence_passages(sentence)]
 
 
 def sentence_texts(text: str) -> list[str]:
