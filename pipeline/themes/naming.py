@@ -6,9 +6,9 @@ salient of their paragraphs (a theme is what both paragraphs are about, not a wo
 Each link contributes its strongest central matches (those within half of its best weight, at most
 :data:`CORE_MATCHES`), each joining an Arabic term (or a translation's English term) to an English term; a
 link without one (decided on its sentences' similarity) contributes the strongest allowed match between the
-terms of its best-matching sentences instead (an English common noun or phrase) or, failing that, the English paragraph's salient common noun or
-phrase most like those two sentences (:func:`closest_term`: what the two passages share, not merely the
-English paragraph's rarest word).
+terms of its best-matching sentences instead (an English common noun or phrase) or, failing that, the
+English paragraph's salient common noun or phrase most like those two sentences (:func:`closest_term`: what
+the two passages share, not merely the English paragraph's rarest word).
 Terms joined by some link's core match are one theme (connected components; a two-word phrase also joins
 its words' one-word terms where those are core terms too: "memory sticks" and "memory"). A link belongs to
 the theme of its best match. A theme's name is its heaviest English term (a phrase when the phrase carries
