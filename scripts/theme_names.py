@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.align.lexicon import english_stem
+from pipeline.config import THEMES
 from pipeline.encoders import get_encoder
 from pipeline.evaluation.theme_eval import run_theme_set
 from pipeline.evaluation.theme_gold import (
@@ -44,7 +45,7 @@ def run_articles(data: Path) -> tuple[dict[str, dict], dict[int, dict]]:
     """Every theme run's articles (run name → ``{"ar": [[line, …] a paragraph], "en": [line, …]}``) and the
     subject tags by article line."""
     articles, _, halves = _articles_at(data)
-    subjects = _checked_subjects(articles, halves, Path(__file__).parents[1] / "data" / "themes")
+    subjects = _checked_subjects(articles, halves, THEMES)
     runs = {name: {"ar": [[a] for a in r["ar"]], "en": r["en"]} for name, r in theme_runs().items()}
     for name, r in draw_tag_runs(subjects, first_topics(articles)).items():
         runs[name] = {"ar": [[a] for a in r["ar"]], "en": r["en"]}
