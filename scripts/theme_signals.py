@@ -55,7 +55,7 @@ from pipeline.evaluation.theme_calibrate import (
 )
 from pipeline.themes.bridge import embed_terms, term_table
 from pipeline.themes.link import _phrase_memo
-from pipeline.themes.passages import CENTRING_PRIOR, centred
+from pipeline.themes.passages import Embedded, centred, passage_features
 from pipeline.themes.salience import saliences
 from pipeline.themes.settings import DEFAULT_THEME_SETTINGS, ThemeSettings
 from pipeline.themes.terms import paragraph_terms
@@ -130,22 +130,15 @@ def cophenetic(vectors: np.ndarray) -> np.ndarray:
 
 
 def centred_sentences(src, en, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    def shift(side) -> list[np.ndarray]:
-        rows = [s for s in side.sentences if len(s)]
-        mean = np.concatenate(rows).sum(axis=0) / (sum(map(len, rows)) + CENTRING_PRIOR) if rows else 0.0
-        out = []
-        for s in side.sentences:
-            moved = s - mean
-            out.append(moved / np.maximum(np.linalg.norm(moved, axis=1, keepdims=True), 1e-9))
-        return out
+    """``sentence_best`` and ``sentence_top2`` of :func:`passage_features` after each side's mean sentence is
+    taken out (:func:`centred` over all its sentences)."""
 
-    a_rows, e_rows = shift(src), shift(en)
-    best, top2 = np.zeros(len(i)), np.zeros(len(i))
-    for k, (a, b) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
-        if len(a_rows[a]) and len(e_rows[b]):
-            ordered = np.sort((a_rows[a] @ e_rows[b].T).ravel())[::-1]
-            best[k], top2[k] = ordered[0], ordered[:2].mean()
-    return best, top2
+    def shift(side: Embedded) -> Embedded:
+        flat = centred(np.concatenate(side.sentences))
+        return Embedded(side.paragraphs, np.split(flat, np.cumsum([len(s) for s in side.sentences])[:-1]))
+
+    features = passage_features(shift(src), shift(en), i, j)
+    return features["sentence_best"], features["sentence_top2"]
 
 
 def candidates(

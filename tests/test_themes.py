@@ -19,7 +19,7 @@ from pipeline.themes.bridge import (
     term_table,
 )
 from pipeline.themes.features import allowed_matches, match_terms
-from pipeline.themes.link import best_sentence_spans
+from pipeline.themes.link import best_passages, best_sentence_spans
 from pipeline.themes.naming import closest_term
 from pipeline.themes.passages import Embedded, passage_sentences, passages
 from pipeline.records import Segment
@@ -354,7 +354,7 @@ def test_the_best_sentences_are_those_holding_the_best_passages():
     ar = Embedded(unit[:1], [unit])  # passages 0-2: the long sentence's windows; 3: the short sentence
     for best, span in ((3, [len(long) + 2, len(text)]), (1, [0, len(long) + 1])):
         en = Embedded(unit[:1], [unit[best : best + 1]])
-        assert best_sentence_spans(ar_row, en_row, ar, en, 0, 0) == (span, [0, 10])
+        assert best_sentence_spans(ar_row, en_row, best_passages(ar, en, 0, 0)) == (span, [0, 10])
 
 
 def test_shipped_theme_models_never_extrapolate():

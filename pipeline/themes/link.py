@@ -212,16 +212,10 @@ def best_passages(ar: Embedded, en: Embedded, a: int, b: int) -> tuple[int, int]
     return int(x), int(y)
 
 
-def passage_vectors(ar: Embedded, en: Embedded, a: int, b: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """The vectors of the pair's most alike passages (Arabic, English), or None."""
-    best = best_passages(ar, en, a, b)
-    return None if best is None else (ar.sentences[a][best[0]], en.sentences[b][best[1]])
-
-
-def best_sentence_spans(ar_row: Segment, en_row: Segment, ar: Embedded, en: Embedded, a: int, b: int):
+def best_sentence_spans(ar_row: Segment, en_row: Segment, best: tuple[int, int] | None):
     """([start, end] of the Arabic sentence, [start, end] of the English one) that hold the pair's most alike
-    passages (a long sentence is read as several, :func:`embed_rows`), or None."""
-    best = best_passages(ar, en, a, b)
+    passages (``best``, :func:`best_passages`; a long sentence is read as several, :func:`embed_rows`), or
+    None."""
     if best is None or not ar_row.sentences or not en_row.sentences:
         return None
     ar_owner = passage_sentences([s["text"] for s in ar_row.sentences])
@@ -383,15 +377,19 @@ def link_themes(
     variants = pair_variants(inputs, i)
     probability, linked = decide_themes(i, features, variants, np.ones(len(i), dtype=bool), settings)
     chosen = np.nonzero(linked)[0]
-    matches = {int(k): pair_matches(inputs, int(i[k]), int(j[k]), settings) for k in chosen.tolist()}
+    pairs = [(int(i[k]), int(j[k])) for k in chosen.tolist()]
+    best = [best_passages(ar, en, a, b) for a, b in pairs]
     themes, assigned = name_themes(
         inputs,
-        [(int(i[k]), int(j[k]), matches[int(k)]) for k in chosen.tolist()],
+        [(a, b, pair_matches(inputs, a, b, settings)) for a, b in pairs],
         ar_rows,
         en_rows,
         lexicon,
-        [best_sentence_spans(ar_rows[int(i[k])], en_rows[int(j[k])], ar, en, int(i[k]), int(j[k])) for k in chosen],
-        [passage_vectors(ar, en, int(i[k]), int(j[k])) for k in chosen],
+        [best_sentence_spans(ar_rows[a], en_rows[b], p) for (a, b), p in zip(pairs, best, strict=True)],
+        [
+            None if p is None else (ar.sentences[a][p[0]], en.sentences[b][p[1]])
+            for (a, b), p in zip(pairs, best, strict=True)
+        ],
     )
     links = []
     for k, theme in zip(chosen.tolist(), assigned, strict=True):

@@ -90,6 +90,12 @@ def central_matches(inputs, a: int, b: int, direct: list[Match], via_mt: list[Ma
     return out[0], out[1]
 
 
+def _paragraph_index(table, paragraph: int) -> dict[str, int]:
+    """Term key → its index in ``table``, for one paragraph's terms (``table.index`` maps the whole run's, a
+    dictionary rebuilt at every call)."""
+    return {table.keys[x]: x for x in table.paragraphs[paragraph].tolist()}
+
+
 def _inside(terms: list[Term], span) -> list[Term]:
     return [t for t in terms if any(span[0] <= s and e <= span[1] for s, e in t.spans)]
 
@@ -102,7 +108,7 @@ def _sentence_nodes(inputs, a: int, b: int, sentences, passages=None) -> list[tu
     ar_terms = _inside(inputs.ar.terms[a], sentences[0])
     en_terms = _inside(inputs.en.terms[b], sentences[1])
     common = [u for u in en_terms if not u.surface[:1].isupper()]
-    ar_index, en_index = inputs.ar.table.index, inputs.en.table.index
+    ar_index, en_index = _paragraph_index(inputs.ar.table, a), _paragraph_index(inputs.en.table, b)
     best = None
     for t in ar_terms:
         for u in common:
@@ -137,8 +143,7 @@ def _english_subject(inputs, b: int, terms: list[Term], passages=None) -> list[t
     common noun of ``terms`` (else of the whole English paragraph)."""
     common = [u for u in inputs.en.terms[b] if not u.surface[:1].isupper()]
     if passages is not None and common:
-        table = inputs.en.table
-        index = {table.keys[x]: x for x in table.paragraphs[b].tolist()}
+        index = _paragraph_index(inputs.en.table, b)
         vectors = inputs.en_vectors[[index[u.key] for u in common]]
         salience = np.asarray([inputs.en.salience[b][u.key] for u in common])
         u = closest_term(common, vectors, salience, passages)
